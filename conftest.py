@@ -1,0 +1,136 @@
+"""Personas and factories shared by every test: built with the real actions."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pytest
+
+from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
+from xinfang.core.validators import id_check_digit
+from xinfang.reference.models import ContentCategory
+
+PASSWORD = "Test-pass-2026"
+
+
+def make_id_number(serial: int, born: datetime.date = datetime.date(1968, 5, 17)) -> str:
+    first17 = f"610927{born:%Y%m%d}{serial % 1000:03d}"
+    return first17 + id_check_digit(first17)
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings, request):
+    """Argon2 is the product's hasher; tests that do not test it use a fast one."""
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _audit_flush_allowed():
+    """Transactional tests empty every table afterwards, which the audit log's database guard
+    refuses; tests let that through, except where ``audit_guard`` checks the guard itself."""
+    from xinfang.audit import apps
+
+    apps.maintenance = True
+    yield
+
+
+@pytest.fixture
+def audit_guard():
+    from xinfang.audit import apps
+
+    apps.maintenance = False
+    yield
+    apps.maintenance = True
+
+
+@pytest.fixture
+def units(db):
+    bureau = Unit.objects.create(name="县信访局", kind=UnitKind.BUREAU, sort_order=1)
+    chengguan = Unit.objects.create(name="城关镇", kind=UnitKind.TOWN, code="610927100", sort_order=10)
+    zengjia = Unit.objects.create(name="曾家镇", kind=UnitKind.TOWN, code="610927101", sort_order=11)
+    return {"bureau": bureau, "chengguan": chengguan, "zengjia": zengjia}
+
+
+def make_user(username: str, role: str, unit: Unit | None, full_name: str, mobile: str = "") -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, full_name=full_name)
+    if role == Role.AGENT:
+        AgentProfile.objects.create(user=user, title="代理员", mobile=mobile, office_phone="0915-8822560", published=True)
+    return user
+
+
+@pytest.fixture
+def agent_cg(units):
+    return make_user("wang", Role.AGENT, units["chengguan"], "王某某", "13800000000")
+
+
+@pytest.fixture
+def agent_zj(units):
+    return make_user("zhao", Role.AGENT, units["zengjia"], "赵某某", "13900000001")
+
+
+@pytest.fixture
+def head_cg(units):
+    return make_user("head", Role.UNIT_HEAD, units["chengguan"], "陈主任")
+
+
+@pytest.fixture
+def bureau_user(units):
+    return make_user("lu", Role.BUREAU, units["bureau"], "卢艺")
+
+
+@pytest.fixture
+def leader(units):
+    return make_user("leader", Role.LEADER, None, "贺组长")
+
+
+@pytest.fixture
+def auditor(units):
+    return make_user("audit", Role.AUDITOR, None, "审计员")
+
+
+@pytest.fixture
+def categories(db):
+    return {c.name: c for c in ContentCategory.objects.all()}
+
+
+def petitioner_data(serial: int = 1, **overrides) -> dict:
+    data = {
+        "name": "李某某", "id_number": make_id_number(serial), "mobile": "13912345678", "landline": "",
+        "address": "镇坪县城关镇文彩村三组12号", "work_unit": "无",
+    }
+    data.update(overrides)
+    return data
+
+
+def complaint_data(**overrides) -> dict:
+    data = {
+        "respondent_kind": "administrative", "respondent_name": "某镇人民政府", "petition_type": "claim",
+        "category": ContentCategory.objects.get(name="城乡建设"), "incident_town": Unit.objects.filter(name="城关镇").first(),
+        "incident_place": "文彩村", "allow_public": False, "court_accepted": False,
+        "reconsideration_done": False, "arbitration_accepted": False, "has_review_opinion": False,
+        "title": "道路硬化施工后排水沟堵塞", "content": "2026年8月道路硬化后，排水沟被堵塞，雨天积水进屋。",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_case(db):
+    from xinfang.cases import actions
+
+    def factory(agent, *, serial: int = 1, petitioner: dict | None = None, **complaint):
+        case, _ = actions.open_case(
+            by=agent, token=uuid.uuid4(), petitioner=petitioner or petitioner_data(serial),
+            complaint=complaint_data(**complaint),
+        )
+        return case
+
+    return factory
+
+
+def scan_file(name: str = "scan.pdf", content: bytes = b"%PDF-1.4\n% test\n"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")

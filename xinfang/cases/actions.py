@@ -1,0 +1,229 @@
+"""Every change to a case is one function here.
+
+Each runs in one transaction: lock the case row, check the step against the transition
+table (``workflow``), save with ``update_fields``, and write a ``CaseEvent``. Events carry
+dates, choices and field names, never personal values.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from xinfang.cases import scope, workflow
+from xinfang.cases.models import (
+    Case,
+    CaseEvent,
+    CaseFile,
+    CaseNumberCounter,
+    CaseStatus,
+    FileKind,
+    Petitioner,
+)
+from xinfang.core import crypto, files
+
+PETITIONER_FIELDS = ("name", "id_number", "mobile", "landline", "address", "work_unit")
+COMPLAINT_FIELDS = (
+    "respondent_kind", "respondent_name", "petition_type", "category", "incident_town", "incident_place",
+    "allow_public", "court_accepted", "reconsideration_done", "arbitration_accepted", "has_review_opinion",
+    "title", "content",
+)
+
+
+def _event(case: Case, *, by, action: str, from_status: str = "", to_status: str = "", **data: Any) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, by=by, action=action, from_status=from_status, to_status=to_status, data=data
+    )
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("unit", "petitioner").get(pk=case.pk)
+
+
+def _move(case: Case, step_name: str, *, by, fields: Iterable[str] = (), **data: Any) -> Case:
+    """Check the step, set the new status and the given fields, save, and record the event."""
+    step = workflow.check(case.status, step_name)
+    old = case.status
+    if step.target is not None:
+        case.status = step.target
+    case.save(update_fields={"status", "updated_at", *fields})
+    _event(case, by=by, action=step_name, from_status=old, to_status=case.status, **data)
+    return case
+
+
+def allocate_number(unit, year: int) -> int:
+    """Next number for the unit and year, with neither gaps nor duplicates.
+
+    Runs inside the caller's transaction: the counter row stays locked (PostgreSQL row
+    lock; SQLite's write lock taken at BEGIN IMMEDIATE) until the case is committed, and
+    a rolled-back case gives its number back.
+    """
+    CaseNumberCounter.objects.bulk_create(
+        [CaseNumberCounter(unit=unit, year=year, last=0)], ignore_conflicts=True
+    )
+    CaseNumberCounter.objects.filter(unit=unit, year=year).update(last=F("last") + 1)
+    return CaseNumberCounter.objects.get(unit=unit, year=year).last
+
+
+def _save_petitioner(unit, data: dict[str, Any], existing: Petitioner | None = None) -> Petitioner:
+    """The unit's record of this person: found by ID number, updated with what was typed now."""
+    if existing is None:
+        id_hash = crypto.lookup_hash("id_number", data["id_number"])
+        existing = Petitioner.objects.select_for_update().filter(unit=unit, id_number_hash=id_hash).first()
+    petitioner = existing or Petitioner(unit=unit)
+    for field in PETITIONER_FIELDS:
+        setattr(petitioner, field, data.get(field, ""))
+    petitioner.save()
+    return petitioner
+
+
+def open_case(
+    *, by, token: uuid.UUID, petitioner: dict[str, Any], complaint: dict[str, Any],
+    received_on: datetime.date | None = None,
+) -> tuple[Case, bool]:
+    """Register a new case for the agent's unit. Returns (case, created).
+
+    The form's token makes a repeated post (double click, reload) return the case the
+    first post created instead of a second one.
+    """
+    unit = by.unit
+    try:
+        with transaction.atomic():
+            existing = Case.objects.filter(intake_token=token).first()
+            if existing is not None:
+                return existing, False
+            today = timezone.localdate()
+            person = _save_petitioner(unit, petitioner)
+            seq = allocate_number(unit, today.year)
+            case = Case(
+                unit=unit, year=today.year, seq=seq, number=f"{unit.name}-{today.year}-{seq:04d}",
+                intake_token=token, agent=by, received_on=received_on or today, petitioner=person,
+                **{field: complaint[field] for field in COMPLAINT_FIELDS},
+            )
+            case.save()
+            _event(case, by=by, action="open", to_status=case.status)
+            return case, True
+    except IntegrityError:
+        existing = Case.objects.filter(intake_token=token).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def update_case(case: Case, *, by, petitioner: dict[str, Any], complaint: dict[str, Any]) -> Case:
+    """Correct what was registered. A change to an answer that bears on scope sends the
+    case back to the scope decision (an earlier decision no longer holds)."""
+    with transaction.atomic():
+        case = _locked(case)
+        workflow.check(case.status, "edit")
+        person = case.petitioner
+        changed_person = [f for f in PETITIONER_FIELDS if getattr(person, f) != petitioner.get(f, "")]
+        changed = [f for f in COMPLAINT_FIELDS if getattr(case, f) != complaint[f]]
+        if "id_number" in changed_person:
+            # Another person's ID: the case now belongs to that person's record.
+            case.petitioner = _save_petitioner(case.unit, petitioner)
+            changed.append("petitioner")
+        elif changed_person:
+            _save_petitioner(case.unit, petitioner, existing=person)
+        for field in changed:
+            if field in complaint:
+                setattr(case, field, complaint[field])
+        scope_changed = [f for f in changed if f in scope.SCOPE_FIELDS]
+        if changed:
+            case.save(update_fields={*changed, "updated_at"})
+        if changed or changed_person:
+            _event(case, by=by, action="edit", petitioner_fields=changed_person, case_fields=changed)
+        if scope_changed and case.status != CaseStatus.INTAKE:
+            case.scope_decided_at = None
+            case.authorization_mode = ""
+            case.authorized_on = None
+            _move(
+                case, "reopen_scope", by=by,
+                fields=("scope_decided_at", "authorization_mode", "authorized_on"), reason_fields=scope_changed,
+            )
+        return case
+
+
+def accept_scope(case: Case, *, by, note: str = "") -> Case:
+    """The agent finds the complaint within the scope of proxying (seed 附件 三(一))."""
+    with transaction.atomic():
+        case = _locked(case)
+        assessment = scope.assess_case(case)
+        if not assessment.in_scope:
+            raise workflow.TransitionError(
+                "不能作为代理事项：" + "、".join(assessment.reasons) + "。应引导信访人通过法定途径解决。"
+            )
+        case.scope_note = note
+        case.referral_channel = ""
+        case.scope_decided_at = timezone.now()
+        return _move(case, "accept_scope", by=by, fields=("scope_note", "referral_channel", "scope_decided_at"))
+
+
+def refer_case(case: Case, *, by, channel: str, note: str = "") -> Case:
+    """Close the case as 引导: the matter goes to court, arbitration, reconsideration or the
+    petition review procedure. Final: it is never submitted."""
+    with transaction.atomic():
+        case = _locked(case)
+        case.referral_channel = channel
+        case.scope_note = note
+        case.scope_decided_at = timezone.now()
+        return _move(
+            case, "refer", by=by, fields=("referral_channel", "scope_note", "scope_decided_at"), channel=channel
+        )
+
+
+def attach_files(case: Case, *, by, uploads: list[files.Checked], kind: str = FileKind.ATTACHMENT) -> list[CaseFile]:
+    with transaction.atomic():
+        case = _locked(case)
+        workflow.check(case.status, "attach")
+        added = [CaseFile.objects.create(case=case, kind=kind, file=files.store(u, by=by)) for u in uploads]
+        _event(case, by=by, action="attach", kind=kind, files=[f.file.sha256 for f in added])
+        return added
+
+
+def record_authorization(
+    case: Case, *, by, mode: str, signed_on: datetime.date, scan: files.Checked
+) -> Case:
+    """The petitioner has signed the 授权委托书 (seed 附件1); the signed scan is kept."""
+    with transaction.atomic():
+        case = _locked(case)
+        workflow.check(case.status, "authorize")
+        stored = files.store(scan, by=by)
+        CaseFile.objects.create(case=case, kind=FileKind.AUTHORIZATION, file=stored)
+        case.authorization_mode = mode
+        case.authorized_on = signed_on
+        return _move(
+            case, "authorize", by=by, fields=("authorization_mode", "authorized_on"),
+            mode=mode, signed_on=signed_on.isoformat(), scan=stored.sha256,
+        )
+
+
+def record_submission(
+    case: Case, *, by, platform, username: str, password: str, query_code: str,
+    submitted_at: datetime.datetime, registration_scan: files.Checked | None = None,
+) -> Case:
+    """Record the complaint as filed on the platform, with the account and 查询码 (seed 附件 二(四))."""
+    with transaction.atomic():
+        case = _locked(case)
+        workflow.check(case.status, "submit")
+        scan_hash = ""
+        if registration_scan is not None:
+            stored = files.store(registration_scan, by=by)
+            CaseFile.objects.create(case=case, kind=FileKind.REGISTRATION, file=stored)
+            scan_hash = stored.sha256
+        case.platform = platform
+        case.platform_username = username
+        case.platform_password = password
+        case.query_code = query_code
+        case.submitted_at = submitted_at
+        return _move(
+            case, "submit", by=by,
+            fields=("platform", "platform_username", "platform_password", "query_code", "submitted_at"),
+            platform=platform.name, submitted_at=submitted_at.isoformat(), registration_scan=scan_hash,
+        )

@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from xinfang.accounts.models import Unit, UnitKind
+from xinfang.cases import scope
+from xinfang.cases.models import (
+    AuthorizationMode,
+    Case,
+    CaseStatus,
+    PetitionType,
+    ReferralChannel,
+    RespondentKind,
+)
+from xinfang.core import files
+from xinfang.core.validators import validate_id_number, validate_landline, validate_mobile
+from xinfang.reference.models import ContentCategory, SubmissionPlatform
+
+
+class YesNoField(forms.TypedChoiceField):
+    """A yes/no question that must be answered: no default hides a wrong 否."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[("1", "是"), ("0", "否")], coerce=lambda v: v == "1", widget=forms.RadioSelect,
+            error_messages={"required": "请选择“是”或“否”。"}, **kwargs,
+        )
+
+    def prepare_value(self, value):
+        if value is True:
+            return "1"
+        if value is False:
+            return "0"
+        return value
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def not_in_future(value):
+    now = timezone.localtime()
+    limit = now if hasattr(value, "hour") else now.date()
+    if value > limit:
+        raise ValidationError("日期不能晚于今天。")
+    return value
+
+
+class PetitionerForm(forms.Form):
+    prefix = "p"
+    name = forms.CharField(label="信访人姓名", max_length=30)
+    id_number = forms.CharField(
+        label="身份证号", max_length=30, help_text="18位居民身份证号码，系统自动核验校验位。",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "class": "mono"}),
+    )
+    mobile = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    landline = forms.CharField(
+        label="固定电话（选填）", max_length=20, required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "placeholder": "0915-8822560"}),
+    )
+    address = forms.CharField(label="家庭住址", max_length=200)
+    work_unit = forms.CharField(label="工作单位", max_length=100, required=False, help_text="无工作单位的可填“无”或留空。")
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_id_number(self):
+        return validate_id_number(self.cleaned_data["id_number"])
+
+    def clean_mobile(self):
+        return validate_mobile(self.cleaned_data["mobile"])
+
+    def clean_landline(self):
+        value = self.cleaned_data["landline"].strip()
+        return validate_landline(value) if value else ""
+
+
+class ComplaintForm(forms.ModelForm):
+    prefix = "c"
+    respondent_kind = forms.ChoiceField(
+        label="投诉对象类别", choices=RespondentKind.choices, widget=forms.RadioSelect,
+        help_text="网上投诉代理只受理对以下组织、人员职务行为的投诉（前五项）。",
+    )
+    petition_type = forms.ChoiceField(label="信访类型", choices=PetitionType.choices, widget=forms.RadioSelect)
+    allow_public = YesNoField(label="是否允许公开")
+    court_accepted = YesNoField(label="法院是否已受理")
+    reconsideration_done = YesNoField(label="是否已经行政复议")
+    arbitration_accepted = YesNoField(label="仲裁机构是否已受理")
+    has_review_opinion = YesNoField(label="是否已有复查复核意见书")
+
+    class Meta:
+        model = Case
+        fields = [
+            "respondent_kind", "respondent_name", "petition_type", "category", "incident_town",
+            "incident_place", "allow_public", "court_accepted", "reconsideration_done",
+            "arbitration_accepted", "has_review_opinion", "title", "content",
+        ]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 10}),
+            "respondent_name": forms.TextInput(attrs={"placeholder": "如：某镇人民政府、某村民委员会"}),
+        }
+        help_texts = {
+            "content": "写清主要诉求、事实和理由。提交平台时系统会在首行自动加上代理员身份。",
+            "title": "一句话概括诉求，100字以内。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = ContentCategory.objects.active()
+        self.fields["category"].empty_label = "请选择内容分类"
+        self.fields["incident_town"].queryset = Unit.objects.filter(kind=UnitKind.TOWN, active=True)
+        self.fields["incident_town"].empty_label = "（县外或不属于各镇）"
+        self.fields["incident_place"].widget.attrs["placeholder"] = "村（社区）或具体地点"
+
+
+class IntakeForm(forms.Form):
+    """What a new case needs besides the petitioner and the complaint."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    received_on = forms.DateField(
+        label="接待日期", widget=DateInput(), validators=[not_in_future],
+        error_messages={"invalid": "请输入有效日期，如 2026-11-29。"},
+    )
+
+    @classmethod
+    def blank(cls):
+        return cls(initial={"token": uuid.uuid4(), "received_on": timezone.localdate()})
+
+
+class ScopeForm(forms.Form):
+    IN_SCOPE, REFER = "in_scope", "refer"
+    decision = forms.ChoiceField(
+        label="判断结果", widget=forms.RadioSelect,
+        choices=[(IN_SCOPE, "属于代理范围，继续办理委托"), (REFER, "不属于代理范围，引导信访人走法定途径")],
+    )
+    channel = forms.ChoiceField(label="引导途径", choices=[("", "请选择")] + list(ReferralChannel.choices), required=False)
+    note = forms.CharField(label="说明（选填）", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.assessment = scope.assess_case(case)
+        if not self.is_bound and not self.assessment.in_scope:
+            self.initial.update(decision=self.REFER, channel=self.assessment.required_channel)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.IN_SCOPE and not self.assessment.in_scope:
+            raise ValidationError(
+                "该事项" + "、".join(self.assessment.reasons) + "，不属于网上投诉代理范围，只能引导信访人走法定途径。"
+            )
+        if data.get("decision") == self.REFER and not data.get("channel"):
+            self.add_error("channel", "请选择引导信访人的法定途径。")
+        return data
+
+
+def _check_scan(upload):
+    try:
+        return files.check_upload(upload)
+    except ValidationError:
+        raise
+    except Exception as exc:  # unreadable upload
+        raise ValidationError("文件无法读取，请重新选择。") from exc
+
+
+class AuthorizationForm(forms.Form):
+    mode = forms.ChoiceField(label="委托书填写方式", choices=AuthorizationMode.choices, widget=forms.RadioSelect)
+    signed_on = forms.DateField(label="签字日期", widget=DateInput(), validators=[not_in_future])
+    scan = forms.FileField(
+        label="已签字的委托书扫描件", help_text="PDF、JPEG 或 PNG，不大于10M。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        if not self.is_bound:
+            self.initial.setdefault("signed_on", timezone.localdate())
+
+    def clean_signed_on(self):
+        value = self.cleaned_data["signed_on"]
+        if value < self.case.received_on:
+            raise ValidationError("签字日期不能早于接待日期（%(d)s）。", params={"d": self.case.received_on})
+        return value
+
+    def clean_scan(self):
+        return _check_scan(self.cleaned_data["scan"])
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentForm(forms.Form):
+    files = forms.FileField(
+        label="诉求附件", help_text="可一次选择多个文件；PDF、JPEG 或 PNG，每个不大于10M。",
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png", "multiple": True}),
+    )
+
+    def clean_files(self):
+        uploads = self.files.getlist(self.add_prefix("files"))
+        if not uploads:
+            raise ValidationError("请选择要上传的文件。")
+        checked, errors = [], []
+        for upload in uploads:
+            try:
+                checked.append(_check_scan(upload))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+class SubmissionForm(forms.Form):
+    platform = forms.ModelChoiceField(label="投诉平台", queryset=SubmissionPlatform.objects.none(), empty_label=None)
+    username = forms.CharField(label="平台用户名", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    password = forms.CharField(
+        label="平台密码", max_length=60, strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        help_text="加密保存，列表和导出中从不显示。",
+    )
+    query_code = forms.CharField(label="查询码", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}))
+    submitted_at = forms.DateTimeField(
+        label="提交时间", widget=DateTimeInput(), validators=[not_in_future],
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        error_messages={"invalid": "请输入有效的日期和时间。"},
+    )
+    registration_scan = forms.FileField(
+        label="注册成功页面扫描件", required=False,
+        help_text="信访人首次在平台注册时，打印注册成功页面并扫描上传（PDF、JPEG 或 PNG）。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["platform"].queryset = SubmissionPlatform.objects.active()
+        if not self.is_bound:
+            self.initial.setdefault("submitted_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def clean_query_code(self):
+        return "".join(self.cleaned_data["query_code"].split())
+
+    def clean_submitted_at(self):
+        value = self.cleaned_data["submitted_at"]
+        if self.case.authorized_on and timezone.localtime(value).date() < self.case.authorized_on:
+            raise ValidationError("提交时间不能早于委托日期（%(d)s）。", params={"d": self.case.authorized_on})
+        return value
+
+    def clean_registration_scan(self):
+        upload = self.cleaned_data.get("registration_scan")
+        return _check_scan(upload) if upload else None
+
+
+class LedgerFilterForm(forms.Form):
+    month = forms.CharField(label="登记月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + list(CaseStatus.choices))
+    category = forms.ModelChoiceField(
+        label="内容分类", required=False, queryset=ContentCategory.objects.all(), empty_label="全部分类"
+    )
+    unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.all(), empty_label="全部单位")
+    q = forms.CharField(
+        label="搜索", required=False, max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": "信访人姓名、查询码、标题或编号", "type": "search"}),
+    )
+
+    def clean_month(self):
+        value = self.cleaned_data["month"].strip()
+        if value:
+            try:
+                year, month = (int(p) for p in value.split("-"))
+                if not (2000 <= year <= 2100 and 1 <= month <= 12):
+                    raise ValueError
+            except ValueError:
+                raise ValidationError("月份格式应为 2026-11。") from None
+            return f"{year:04d}-{month:02d}"
+        return ""

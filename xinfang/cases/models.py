@@ -1,0 +1,220 @@
+"""The proxied case (代理事项) and the people and papers around it.
+
+Glossary (law term → code):
+    信访人 petitioner · 代理员 agent · 代理范围 scope · 引导 refer ·
+    授权委托书 authorization · 网上提交 submit · 查询码 query_code · 台账 ledger ·
+    有权处理机关 handling body (later issues: 转送 forward, 交办 assign, 受理 accept,
+    办结 conclude, 复查 review, 复核 re_review).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from xinfang.core import crypto
+from xinfang.core.fields import EncryptedTextField
+
+
+class Petitioner(models.Model):
+    """A unit's record of one person, found again by the keyed hash of the ID number."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="petitioners")
+    name = models.CharField("姓名", max_length=30)
+    id_number = EncryptedTextField("身份证号")
+    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    mobile = EncryptedTextField("手机号码")
+    mobile_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    landline = EncryptedTextField("固定电话", blank=True)
+    address = EncryptedTextField("家庭住址")
+    work_unit = models.CharField("工作单位", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "id_number_hash"], name="petitioner_unique_per_unit")
+        ]
+        verbose_name = "信访人"
+        verbose_name_plural = "信访人"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_number_hash = crypto.lookup_hash("id_number", self.id_number)
+        self.mobile_hash = crypto.lookup_hash("mobile", self.mobile)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "id_number_hash", "mobile_hash"}
+        super().save(*args, **kwargs)
+
+
+class CaseStatus(models.TextChoices):
+    INTAKE = "intake", "登记中"
+    IN_SCOPE = "in_scope", "待委托"
+    REFERRED = "referred", "已引导"
+    AUTHORIZED = "authorized", "已委托待提交"
+    SUBMITTED = "submitted", "已网上提交"
+
+
+class RespondentKind(models.TextChoices):
+    """The five kinds of body a proxied complaint may concern (seed 附件 三(一))."""
+
+    ADMINISTRATIVE = "administrative", "行政机关及其工作人员"
+    AUTHORIZED_ORG = "authorized_org", "法律、法规授权的具有管理公共事务职能的组织及其工作人员"
+    PUBLIC_SERVICE = "public_service", "提供公共服务的企业、事业单位及其工作人员"
+    APPOINTED = "appointed", "社会团体或者其他企业、事业单位中由国家行政机关任命、派出的人员"
+    VILLAGE_COMMITTEE = "village_committee", "村（居）民委员会及其成员"
+    NONE = "none", "以上都不是（如个人之间、企业之间的纠纷）"
+
+
+class PetitionType(models.TextChoices):
+    SUGGESTION = "suggestion", "建议意见类"
+    ACCUSATION = "accusation", "检举控告类"
+    CLAIM = "claim", "申诉求决类"
+
+
+class ReferralChannel(models.TextChoices):
+    LITIGATION = "litigation", "诉讼"
+    ARBITRATION = "arbitration", "仲裁"
+    RECONSIDERATION = "reconsideration", "行政复议"
+    REVIEW = "review", "信访复查、复核"
+    OTHER = "other", "其他途径"
+
+
+class AuthorizationMode(models.TextChoices):
+    SIGNED = "signed", "信访人本人填写并签字"
+    CONFIRMED = "confirmed", "代理员代为填写，信访人确认签字（捺印）"
+
+
+class Case(models.Model):
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField("编号", max_length=40, unique=True)
+    year = models.PositiveSmallIntegerField("年度")
+    seq = models.PositiveIntegerField("序号")
+    # One form shown → at most one case: the form's token is unique (double clicks).
+    intake_token = models.UUIDField(unique=True, editable=False)
+    status = models.CharField("状态", max_length=20, choices=CaseStatus.choices, default=CaseStatus.INTAKE)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases", verbose_name="代理员"
+    )
+    received_on = models.DateField("接待日期")
+    petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="cases")
+
+    respondent_kind = models.CharField("投诉对象类别", max_length=30, choices=RespondentKind.choices)
+    respondent_name = models.CharField("投诉对象名称", max_length=100)
+    petition_type = models.CharField("信访类型", max_length=20, choices=PetitionType.choices)
+    category = models.ForeignKey(
+        "reference.ContentCategory", on_delete=models.PROTECT, verbose_name="内容分类"
+    )
+    incident_town = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="事发地（镇）",
+    )
+    incident_place = models.CharField("事发地（村、社区或地点）", max_length=100, blank=True)
+    allow_public = models.BooleanField("是否允许公开", default=False)
+    court_accepted = models.BooleanField("法院是否已受理", default=False)
+    reconsideration_done = models.BooleanField("是否已经行政复议", default=False)
+    arbitration_accepted = models.BooleanField("仲裁机构是否已受理", default=False)
+    has_review_opinion = models.BooleanField("是否已有复查复核意见书", default=False)
+    title = models.CharField("诉求标题", max_length=100)
+    content = EncryptedTextField("诉求内容")
+
+    referral_channel = models.CharField(
+        "引导途径", max_length=20, choices=ReferralChannel.choices, blank=True
+    )
+    scope_note = models.TextField("范围判断说明", blank=True)
+    scope_decided_at = models.DateTimeField("范围判断时间", null=True, blank=True)
+
+    authorization_mode = models.CharField(
+        "委托书填写方式", max_length=20, choices=AuthorizationMode.choices, blank=True
+    )
+    authorized_on = models.DateField("委托日期", null=True, blank=True)
+
+    platform = models.ForeignKey(
+        "reference.SubmissionPlatform", on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name="投诉平台",
+    )
+    platform_username = EncryptedTextField("平台用户名", blank=True)
+    platform_password = EncryptedTextField("平台密码", blank=True)
+    query_code = EncryptedTextField("查询码", blank=True)
+    query_code_hash = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField("网上提交时间", null=True, blank=True, db_index=True)
+
+    created_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "seq"], name="case_number_unique_per_unit_year")
+        ]
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["unit", "received_on"])]
+        verbose_name = "代理事项"
+        verbose_name_plural = "代理事项"
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs):
+        self.query_code_hash = crypto.lookup_hash("query_code", self.query_code)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "query_code" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "query_code_hash"}
+        super().save(*args, **kwargs)
+
+    @property
+    def incident_display(self) -> str:
+        return "".join(part for part in (str(self.incident_town or ""), self.incident_place) if part)
+
+
+class CaseNumberCounter(models.Model):
+    """The last number given per unit and year; bumped inside the transaction that creates a case."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="counter_unique_per_unit_year")]
+
+
+class FileKind(models.TextChoices):
+    ATTACHMENT = "attachment", "诉求附件"
+    AUTHORIZATION = "authorization", "授权委托书扫描件"
+    REGISTRATION = "registration", "平台注册成功页"
+
+
+class CaseFile(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField("类别", max_length=20, choices=FileKind.choices)
+    file = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "事项文件"
+        verbose_name_plural = "事项文件"
+
+
+class CaseEvent(models.Model):
+    """One step in a case's history. Append-only; figures are computed from these facts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("case events are never changed")
+        super().save(*args, **kwargs)

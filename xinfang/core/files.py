@@ -1,0 +1,103 @@
+"""Checked, encrypted storage of uploaded files.
+
+A file is accepted by its content (magic bytes), never by its name. It is stored under
+``PRIVATE_FILES_DIR`` with a random name, encrypted with the data key, and its SHA-256
+(of the plain content) recorded. It is only ever served through a view that has first
+checked the user's right to the object it belongs to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from xinfang.core import crypto
+from xinfang.core.models import StoredFile
+
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+SIGNATURES = ((b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG))
+EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
+IMAGES = frozenset({JPEG, PNG})
+DOCUMENTS = frozenset({PDF, JPEG, PNG})
+
+
+@dataclass(frozen=True)
+class Checked:
+    content: bytes
+    content_type: str
+    name: str
+
+
+def sniff(head: bytes) -> str | None:
+    for magic, content_type in SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(size, 1) // 1024 or 1} KB"
+
+
+def check_upload(upload, allowed: frozenset[str] = DOCUMENTS) -> Checked:
+    """Validate one uploaded file; raise ValidationError with a message the agent can act on."""
+    limit = settings.UPLOAD_MAX_BYTES
+    name = os.path.basename(upload.name or "file")
+    if upload.size > limit:
+        raise ValidationError(
+            "文件“%(n)s”大小为 %(s)s，超过了 %(l)s 的上限（省网上信访大厅附件不大于10M），请压缩或分拆后再上传。",
+            code="too_large", params={"n": name, "s": human_size(upload.size), "l": human_size(limit)},
+        )
+    if upload.size == 0:
+        raise ValidationError("文件“%(n)s”是空文件。", code="empty", params={"n": name})
+    content = upload.read()
+    content_type = sniff(content[:16])
+    if content_type not in allowed:
+        kinds = "、".join(sorted({"PDF" if t == PDF else "JPEG" if t == JPEG else "PNG" for t in allowed}))
+        raise ValidationError(
+            "文件“%(n)s”不是 %(k)s 格式（按文件内容判断，而非文件名），请转换后再上传。",
+            code="bad_type", params={"n": name, "k": kinds},
+        )
+    return Checked(content=content, content_type=content_type, name=name)
+
+
+def _path(storage_name: str) -> str:
+    return os.path.join(settings.PRIVATE_FILES_DIR, storage_name[:2], storage_name)
+
+
+def store(checked: Checked, *, by) -> StoredFile:
+    storage_name = secrets.token_hex(20)
+    path = _path(storage_name)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    blob = crypto.encrypt_bytes(checked.content, f"file:{storage_name}")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(blob)
+    return StoredFile.objects.create(
+        storage_name=storage_name,
+        sha256=hashlib.sha256(checked.content).hexdigest(),
+        size=len(checked.content),
+        content_type=checked.content_type,
+        original_name=checked.name,
+        uploaded_by=by,
+    )
+
+
+def read(stored: StoredFile) -> bytes:
+    with open(_path(stored.storage_name), "rb") as fh:
+        content = crypto.decrypt_bytes(fh.read(), f"file:{stored.storage_name}")
+    if hashlib.sha256(content).hexdigest() != stored.sha256:
+        raise crypto.DecryptionError("file content does not match its recorded SHA-256")
+    return content
+
+
+def download_name(stored: StoredFile) -> str:
+    base, ext = os.path.splitext(stored.original_name)
+    return base + (ext if ext else EXTENSIONS.get(stored.content_type, ""))

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.utils import timezone
+
+from xinfang.core import masking
+
+register = template.Library()
+
+
+@register.filter
+def cn_date(value) -> str:
+    """2026年11月29日"""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def cn_datetime(value) -> str:
+    if not value:
+        return ""
+    value = timezone.localtime(value)
+    return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+
+
+register.filter("mask_id", masking.mask_id_number)
+register.filter("mask_phone", masking.mask_phone)
+register.filter("mask_address", masking.mask_address)
+
+
+@register.filter
+def yes_no(value) -> str:
+    return "是" if value else "否"

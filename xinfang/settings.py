@@ -1,0 +1,245 @@
+"""Settings, read from typed environment variables.
+
+Policy (clocks, targets, categories, wording) lives in the database, not here.
+Secrets come from the environment or from a ``*_FILE`` path; in development, when
+none is given, they are generated once into the data directory (never the repo).
+
+Variables:
+    XINFANG_ENV             development (default), production or test
+    XINFANG_DATA_DIR        where the SQLite file, private files and dev secrets live (default ./var)
+    DATABASE_URL            default sqlite:///<data dir>/xinfang.sqlite3; postgres://… for PostgreSQL
+    XINFANG_SECRET_KEY[_FILE]  Django's signing key
+    XINFANG_DATA_KEY[_FILE]    32 random bytes, base64: the master key for personal data
+    XINFANG_CIPHER          aes-256-gcm (default) or sm4-gcm
+    XINFANG_ALLOWED_HOSTS   comma-separated host names (production)
+    XINFANG_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://xf.example.gov.cn
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean, got {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env_str(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else default
+
+
+XINFANG_ENV = env_str("XINFANG_ENV", "development")
+if XINFANG_ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfigured("XINFANG_ENV must be development, production or test")
+PRODUCTION = XINFANG_ENV == "production"
+
+DATA_DIR = Path(env_str("XINFANG_DATA_DIR") or PROJECT_DIR / "var").resolve()
+PRIVATE_FILES_DIR = DATA_DIR / "files"
+
+
+def secret(name: str, generate) -> str:
+    """A secret from NAME, from the file NAME_FILE, or (outside production) generated once."""
+    value = env_str(name)
+    if value:
+        return value
+    path = env_str(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} or {name}_FILE must be set in production")
+    local = DATA_DIR / "secrets" / name.lower()
+    if not local.exists():
+        local.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(generate())
+    return local.read_text().strip()
+
+
+SECRET_KEY = secret("XINFANG_SECRET_KEY", lambda: secrets.token_urlsafe(50))
+DATA_KEY = base64.b64decode(
+    secret("XINFANG_DATA_KEY", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+)
+if len(DATA_KEY) != 32:
+    raise ImproperlyConfigured("XINFANG_DATA_KEY must be 32 bytes, base64-encoded")
+DATA_CIPHER = env_str("XINFANG_CIPHER", "aes-256-gcm").lower()
+if DATA_CIPHER not in {"aes-256-gcm", "sm4-gcm"}:
+    raise ImproperlyConfigured("XINFANG_CIPHER must be aes-256-gcm or sm4-gcm")
+
+DEBUG = env_bool("XINFANG_DEBUG", XINFANG_ENV == "development")
+ALLOWED_HOSTS = env_list(
+    "XINFANG_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("XINFANG_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "xinfang.core",
+    "xinfang.accounts",
+    "xinfang.audit",
+    "xinfang.reference",
+    "xinfang.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "xinfang.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "xinfang.urls"
+WSGI_APPLICATION = "xinfang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "xinfang.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'xinfang.sqlite3'}",
+        conn_max_age=0,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers work while one agent writes; FULL makes a commit durable on power loss.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        # Take the write lock at BEGIN, so two writers queue instead of failing mid-transaction.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    # Tests use a file, not memory: concurrency and at-rest checks need a real database file.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-xinfang.sqlite3")}
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCK_MINUTES = 15
+
+# Sessions end after 30 idle minutes: every request renews the cookie.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS: list[Path] = []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploads: each file at most 10 MB (the provincial platform's limit); the body a little more.
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("XINFANG_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("XINFANG_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Personal data never reaches a log: no request bodies are logged, and errors go to stderr
+# without local variables.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+SITE_TITLE = "网上投诉代理工作平台"
+COUNTY_NAME = env_str("XINFANG_COUNTY_NAME", "镇坪县")

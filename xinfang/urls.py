@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from xinfang.accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("xinfang.accounts.urls")),
+    path("manage/", include("xinfang.accounts.manage_urls")),
+    path("cases/", include("xinfang.cases.urls")),
+    path("audit/", include("xinfang.audit.urls")),
+]
