@@ -165,7 +165,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     # Tests use a file, not memory: concurrency and at-rest checks need a real database file.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-xinfang.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("XINFANG_TEST_DB") or str(DATA_DIR / "test-xinfang.sqlite3")
+    }
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 
