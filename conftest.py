@@ -9,7 +9,7 @@ import pytest
 
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
 from xinfang.core.validators import id_check_digit
-from xinfang.reference.models import ContentCategory
+from xinfang.reference.models import ContentCategory, seed_reference_data
 
 PASSWORD = "Test-pass-2026"
 
@@ -47,6 +47,8 @@ def audit_guard():
 
 @pytest.fixture
 def units(db):
+    # Transactional tests empty every table, the migration's reference data included.
+    seed_reference_data()
     bureau = Unit.objects.create(name="县信访局", kind=UnitKind.BUREAU, sort_order=1)
     chengguan = Unit.objects.create(name="城关镇", kind=UnitKind.TOWN, code="610927100", sort_order=10)
     zengjia = Unit.objects.create(name="曾家镇", kind=UnitKind.TOWN, code="610927101", sort_order=11)
@@ -92,6 +94,7 @@ def auditor(units):
 
 @pytest.fixture
 def categories(db):
+    seed_reference_data()
     return {c.name: c for c in ContentCategory.objects.all()}
 
 
@@ -134,3 +137,23 @@ def scan_file(name: str = "scan.pdf", content: bytes = b"%PDF-1.4\n% test\n"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def pytest_sessionstart(session):
+    import os
+
+    from django.conf import settings as django_settings
+
+    engine = django_settings.DATABASES["default"]["ENGINE"]
+    if os.environ.get("XINFANG_REQUIRE_POSTGRES") == "1" and "postgresql" not in engine:
+        raise pytest.UsageError("XINFANG_REQUIRE_POSTGRES=1 but DATABASE_URL does not name a PostgreSQL database")
+
+
+def pytest_terminal_summary(terminalreporter):
+    from django.conf import settings as django_settings
+
+    engine = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    terminalreporter.write_line(
+        f"database: {engine}"
+        + ("" if engine == "postgresql" else " (set DATABASE_URL=postgres://… or run .ci/run for PostgreSQL)")
+    )

@@ -205,16 +205,20 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items if item] or super().clean(None)
+
+
 class AttachmentForm(forms.Form):
-    files = forms.FileField(
-        label="诉求附件", help_text="可一次选择多个文件；PDF、JPEG 或 PNG，每个不大于10M。",
+    files = MultipleFileField(
+        label="诉求附件", error_messages={"required": "请选择要上传的文件。"}, help_text="可一次选择多个文件；PDF、JPEG 或 PNG，每个不大于10M。",
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png", "multiple": True}),
     )
 
     def clean_files(self):
-        uploads = self.files.getlist(self.add_prefix("files"))
-        if not uploads:
-            raise ValidationError("请选择要上传的文件。")
+        uploads = self.cleaned_data["files"]
         checked, errors = [], []
         for upload in uploads:
             try:

@@ -179,6 +179,9 @@ class CaseNumberCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="counter_unique_per_unit_year")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id}-{self.year}: {self.last}"
+
 
 class FileKind(models.TextChoices):
     ATTACHMENT = "attachment", "诉求附件"
@@ -197,6 +200,9 @@ class CaseFile(models.Model):
         verbose_name = "事项文件"
         verbose_name_plural = "事项文件"
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_id}"
+
 
 class CaseEvent(models.Model):
     """One step in a case's history. Append-only; figures are computed from these facts."""
@@ -214,7 +220,16 @@ class CaseEvent(models.Model):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("case events are never changed")
         super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        from xinfang.cases.workflow import EVENT_LABELS
+
+        return EVENT_LABELS.get(self.action, self.action)

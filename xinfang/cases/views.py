@@ -169,12 +169,15 @@ def case_detail(request, pk):
     can_write = request.user.role == Role.AGENT
     steps = workflow.available(case.status) if can_write else []
     history = selectors.petitioner_history(request.user, case.petitioner.id_number, exclude_pk=case.pk)
+    files_by_kind = selectors.files_by_kind(case)
     return render(
         request, "cases/detail.html",
         {
             "case": case, "can_write": can_write, "steps": {s.name: s for s in steps},
             "assessment": scope.assess_case(case), "history": history,
-            "files_by_kind": selectors.files_by_kind(case),
+            "files_by_kind": files_by_kind, "file_kinds": FileKind.choices,
+            "has_files": any(files_by_kind.values()),
+            "explanation": scope.EXPLANATIONS.get(case.referral_channel, ""),
             "events": case.events.select_related("by"), "progress": selectors.progress(case),
             "nav": "ledger",
         },

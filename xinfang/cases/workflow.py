@@ -69,3 +69,14 @@ def check(status: str, step_name: str) -> Step:
 
 def available(status: str) -> list[Step]:
     return [step for step in STEPS.values() if status in step.sources]
+
+EVENT_LABELS = {
+    "open": "登记",
+    "edit": "修改登记信息",
+    "accept_scope": "确认属于代理范围",
+    "refer": "引导信访人走法定途径",
+    "reopen_scope": "因修改内容，重新判断代理范围",
+    "authorize": "登记授权委托",
+    "attach": "上传附件",
+    "submit": "登记网上提交",
+}

@@ -100,7 +100,11 @@ def encrypt_text(plain: str, context: str, cipher: str | None = None) -> str:
 def decrypt_text(token: str, context: str) -> str:
     if not token.startswith(PREFIX):
         raise DecryptionError("not an encrypted token")
-    return decrypt_bytes(base64.urlsafe_b64decode(token[len(PREFIX) :]), context).decode()
+    try:
+        blob = base64.urlsafe_b64decode(token[len(PREFIX) :])
+    except ValueError as exc:  # binascii.Error: a damaged (e.g. truncated) token
+        raise DecryptionError("token is not valid base64") from exc
+    return decrypt_bytes(blob, context).decode()
 
 
 def lookup_hash(purpose: str, value: str) -> str:

@@ -42,7 +42,9 @@ def sniff(head: bytes) -> str | None:
 
 def human_size(size: int) -> str:
     if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
+        # Rounded up: a file just over the limit must not read as equal to it.
+        tenths = -(-size * 10 // (1024 * 1024))
+        return f"{tenths / 10:.1f} MB"
     return f"{max(size, 1) // 1024 or 1} KB"
 
 

@@ -57,3 +57,11 @@ PLATFORMS = [
     ("县领导信访信箱", ""),
     ("其他平台", ""),
 ]
+
+
+def seed_reference_data(category_model=ContentCategory, platform_model=SubmissionPlatform) -> None:
+    """Create the standard lists where missing (used by the first migration and by tests)."""
+    for order, name in enumerate(CONTENT_CATEGORIES, start=1):
+        category_model.objects.get_or_create(name=name, defaults={"sort_order": order * 10})
+    for order, (name, url) in enumerate(PLATFORMS, start=1):
+        platform_model.objects.get_or_create(name=name, defaults={"url": url, "sort_order": order * 10})

@@ -36,3 +36,8 @@ register.filter("mask_address", masking.mask_address)
 @register.filter
 def yes_no(value) -> str:
     return "是" if value else "否"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -2,14 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from xinfang.reference.models import CONTENT_CATEGORIES, PLATFORMS
+    from xinfang.reference.models import seed_reference_data
 
-    ContentCategory = apps.get_model("reference", "ContentCategory")
-    SubmissionPlatform = apps.get_model("reference", "SubmissionPlatform")
-    for order, name in enumerate(CONTENT_CATEGORIES, start=1):
-        ContentCategory.objects.get_or_create(name=name, defaults={"sort_order": order * 10})
-    for order, (name, url) in enumerate(PLATFORMS, start=1):
-        SubmissionPlatform.objects.get_or_create(name=name, defaults={"url": url, "sort_order": order * 10})
+    seed_reference_data(apps.get_model("reference", "ContentCategory"), apps.get_model("reference", "SubmissionPlatform"))
 
 
 class Migration(migrations.Migration):

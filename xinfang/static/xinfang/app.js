@@ -76,3 +76,13 @@
     getValue.then(copyText).then(function () { flash(button, "已复制"); }, function () { flash(button, "复制失败，请手动选择"); });
   });
 })();
+
+// Print buttons of document views (授权委托书 …): [data-print] prints the page.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("[data-print]")) return;
+    event.preventDefault();
+    window.print();
+  });
+})();
