@@ -218,3 +218,15 @@ def test_bureau_sees_every_unit_but_cannot_write(client, bureau_user, agent_cg, 
     assert client.get(reverse("cases:detail", args=[a.pk])).status_code == 200
     assert client.get(reverse("cases:edit", args=[a.pk])).status_code == 404
     assert client.post(reverse("cases:reveal", args=[a.pk, "id_number"])).status_code == 404
+
+
+def test_ledger_query_count_does_not_grow_with_rows(client, agent_cg, make_case, django_assert_max_num_queries):
+    for serial in range(3):
+        make_case(agent_cg, serial=serial)
+    client.force_login(agent_cg)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("cases:list"))
+    for serial in range(3, 30):
+        make_case(agent_cg, serial=serial)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("cases:list"))
