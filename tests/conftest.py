@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests.browser import ARGS, CHROMIUM, require_browser
 
 
 @pytest.fixture
-def page(live_server):
+def page(live_server, monkeypatch):
     require_browser()
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
     # itself are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True,

@@ -154,6 +154,9 @@ class ScopeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.assessment = scope.assess_case(case)
+        if case.status != CaseStatus.INTAKE:
+            # Already found in scope: what is left is to refer it after all.
+            self.fields["decision"].choices = [(self.REFER, "不属于代理范围，引导信访人走法定途径")]
         if not self.is_bound and not self.assessment.in_scope:
             self.initial.update(decision=self.REFER, channel=self.assessment.required_channel)
 

@@ -158,7 +158,8 @@ def petitioner_history(request):
             id_number = validate_id_number(raw)
         except ValidationError as exc:
             error = exc.messages[0]
-    exclude = request.POST.get("case") or None
+    exclude = request.POST.get("case", "")
+    exclude = int(exclude) if exclude.isdigit() else None
     history = selectors.petitioner_history(request.user, id_number, exclude_pk=exclude) if id_number else []
     return render(request, "cases/_history.html", {"history": history, "error": error, "checked": bool(id_number)})
 

@@ -13,6 +13,9 @@ class EncryptedTextField(models.TextField):
 
     The database holds only ``x1.…`` tokens; Python code sees plain text. Nothing but
     ``isnull`` can be looked up: search by a keyed hash column beside it instead.
+
+    The token is bound to ``app_label.Model.field``: renaming a model or field that holds
+    encrypted data needs a migration that re-encrypts the column.
     """
 
     description = "Encrypted text"

@@ -59,6 +59,7 @@ def check_upload(upload, allowed: frozenset[str] = DOCUMENTS) -> Checked:
         )
     if upload.size == 0:
         raise ValidationError("文件“%(n)s”是空文件。", code="empty", params={"n": name})
+    upload.seek(0)
     content = upload.read()
     content_type = sniff(content[:16])
     if content_type not in allowed:
