@@ -10,7 +10,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 
 from xinfang.accounts import actions
-from xinfang.accounts.models import AgentProfile, Role, Unit, User
+from xinfang.accounts.models import BUREAU_MANAGED_ROLES, AgentProfile, Unit, User
 from xinfang.core import files
 from xinfang.core.validators import validate_landline, validate_mobile
 
@@ -74,7 +74,7 @@ class UserForm(forms.Form):
     )
     full_name = forms.CharField(label="姓名", max_length=30, error_messages=REQUIRED)
     role = forms.ChoiceField(
-        label="角色", choices=[("", "请选择角色")] + list(Role.choices),
+        label="角色", choices=[("", "请选择角色")] + [(r.value, r.label) for r in BUREAU_MANAGED_ROLES],
         error_messages={"required": "请选择角色。"},
     )
     unit = forms.ModelChoiceField(
@@ -237,7 +237,9 @@ class AgentProfileForm(forms.Form):
 class UserFilterForm(forms.Form):
     STATUS_CHOICES = [("", "全部状态"), ("active", "启用"), ("inactive", "停用"), ("locked", "已锁定")]
     unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.all(), empty_label="全部单位")
-    role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部角色")] + list(Role.choices))
+    role = forms.ChoiceField(
+        label="角色", required=False, choices=[("", "全部角色")] + [(r.value, r.label) for r in BUREAU_MANAGED_ROLES]
+    )
     status = forms.ChoiceField(label="状态", required=False, choices=STATUS_CHOICES)
     q = forms.CharField(
         label="搜索", required=False, max_length=60,

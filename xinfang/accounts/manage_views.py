@@ -27,7 +27,7 @@ from xinfang.accounts.manage_forms import (
     UserFilterForm,
     UserForm,
 )
-from xinfang.accounts.models import AgentProfile, Role, Unit, User
+from xinfang.accounts.models import BUREAU_MANAGED_ROLES, AgentProfile, Role, Unit, User
 from xinfang.accounts.permissions import role_required
 from xinfang.audit.actions import record, refuse
 from xinfang.audit.models import AuditAction
@@ -87,10 +87,15 @@ def unit_edit(request, pk):
 
 # --- Accounts ----------------------------------------------------------------------------------
 
+
+def managed_users():
+    return User.objects.filter(role__in=BUREAU_MANAGED_ROLES)
+
+
 @role_required(Role.BUREAU)
 def user_list(request):
     form = UserFilterForm(request.GET or None)
-    accounts = User.objects.select_related("unit", "profile").order_by(
+    accounts = managed_users().select_related("unit", "profile").order_by(
         F("unit__sort_order").asc(nulls_last=True), "unit_id", "username"
     )
     if form.is_bound and form.is_valid():
@@ -182,7 +187,7 @@ def user_new(request):
 
 @role_required(Role.BUREAU)
 def user_edit(request, pk):
-    account = get_object_or_404(User.objects.select_related("unit"), pk=pk)
+    account = get_object_or_404(managed_users().select_related("unit"), pk=pk)
     profile = _profile_of(account)
     if request.method == "POST":
         user_form = UserForm(request.POST, account=account)
@@ -211,7 +216,7 @@ def user_edit(request, pk):
 @role_required(Role.BUREAU)
 @require_POST
 def user_password(request, pk):
-    account = get_object_or_404(User.objects.select_related("unit"), pk=pk)
+    account = get_object_or_404(managed_users().select_related("unit"), pk=pk)
     form = PasswordForm(request.POST, account=account)
     if form.is_valid():
         actions.set_password(account, by=request.user, request=request, password=form.cleaned_data["password1"])
@@ -229,7 +234,7 @@ def user_password(request, pk):
 @role_required(Role.BUREAU)
 @require_POST
 def user_unlock(request, pk):
-    account = get_object_or_404(User, pk=pk)
+    account = get_object_or_404(managed_users(), pk=pk)
     if account.is_locked():
         with transaction.atomic():
             actions.unlock(account, by=request.user, request=request)

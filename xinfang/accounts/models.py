@@ -46,6 +46,9 @@ class Role(models.TextChoices):
 
 # Roles tied to one unit; the others work county-wide or on the system itself.
 UNIT_ROLES = {Role.AGENT, Role.UNIT_HEAD}
+# Accounts that bureau staff manage. The system administrator's and the auditor's accounts
+# are kept apart (等保 三权分立): bureau staff can neither create nor reset them.
+BUREAU_MANAGED_ROLES = (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU, Role.LEADER)
 
 
 class User(AbstractUser):

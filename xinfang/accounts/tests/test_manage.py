@@ -191,7 +191,6 @@ def test_usernames_are_unique_regardless_of_case(bureau_client, units, agent_cg)
         (Role.BUREAU, "chengguan", None, "县信访局工作人员应属于县信访局"),
         (Role.BUREAU, None, "bureau", ""),
         (Role.LEADER, "chengguan", None, ""),
-        (Role.AUDITOR, None, None, ""),
         (Role.UNIT_HEAD, None, None, "代理员和单位负责人必须选择所在单位。"),
     ],
 )
@@ -206,6 +205,17 @@ def test_the_unit_follows_the_role(bureau_client, units, role, unit_key, expecte
     user = User.objects.get(username="liu")
     assert user.unit == (units[expected_key] if expected_key else None)
     assert not AgentProfile.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.SYSADMIN])
+def test_bureau_cannot_create_or_touch_separated_duty_accounts(bureau_client, units, auditor, role):
+    """等保 三权分立: the auditor's and the system administrator's accounts are not bureau staff's."""
+    response = bureau_client.post(reverse("manage:user_new"), new_user_post(units, role=role, unit=""))
+    assert response.status_code == 200 and not User.objects.filter(username="liu").exists()
+    assert "选择一个有效的选项" in response.content.decode()
+    for name in ("manage:user_edit", "manage:user_password", "manage:user_unlock"):
+        assert bureau_client.post(reverse(name, args=[auditor.pk]), {}).status_code == 404
+    assert "审计员" not in bureau_client.get(reverse("manage:users")).content.decode()
 
 
 def test_bureau_edits_an_account_and_the_change_is_logged(bureau_client, units, agent_cg):

@@ -1,0 +1,65 @@
+"""``xinfang account USERNAME --role … --name …``: create an account from the server's shell.
+
+For the first bureau account of a new installation, and for the system administrator's
+and the auditor's accounts, which bureau staff cannot create (三权分立). The password is
+asked twice at the prompt, or read from ``--password-file``; it never goes on the command line.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from xinfang.accounts.models import UNIT_ROLES, Role, Unit, User
+from xinfang.audit.actions import record
+from xinfang.audit.models import AuditAction
+
+
+class Command(BaseCommand):
+    help = "Create an account (the first bureau account, the system administrator, the auditor)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--name", required=True, help="姓名")
+        parser.add_argument("--unit", default="", help="unit name, for agents, unit heads and bureau staff")
+        parser.add_argument("--password-file", type=Path, help="read the password from this file")
+
+    def handle(self, *args, username, role, name, unit, password_file, **options):
+        if User.objects.filter(username__iexact=username).exists():
+            raise CommandError(f"用户名 {username} 已存在。")
+        unit_obj = None
+        if unit:
+            unit_obj = Unit.objects.filter(name=unit).first()
+            if unit_obj is None:
+                raise CommandError(f"没有名为“{unit}”的单位。")
+        if role in UNIT_ROLES and unit_obj is None:
+            raise CommandError("代理员和单位负责人必须用 --unit 指定所在单位。")
+        if role == Role.BUREAU and unit_obj is None:
+            unit_obj = Unit.objects.filter(kind="bureau").first()
+            if unit_obj is None:
+                raise CommandError("还没有县信访局单位，请先用 --unit 指定。")
+        password = self.read_password(password_file)
+        user = User(username=username, role=role, full_name=name, unit=unit_obj)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError("密码不符合要求：" + "；".join(exc.messages)) from None
+        with transaction.atomic():
+            user.set_password(password)
+            user.save()
+            record(AuditAction.ACCOUNT, target=user, actor_name="(command line)", change="create", role=role)
+        self.stdout.write(self.style.SUCCESS(f"已创建账户 {username}（{user.get_role_display()}）。"))
+
+    def read_password(self, password_file: Path | None) -> str:
+        if password_file is not None:
+            return password_file.read_text().strip()
+        first = getpass.getpass("密码：")
+        if first != getpass.getpass("再次输入密码："):
+            raise CommandError("两次输入的密码不一致。")
+        return first

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from xinfang.accounts.models import Role, User
+from xinfang.audit.models import AuditEntry
+
+
+def test_creates_an_auditor_from_a_password_file(db, tmp_path):
+    secret = tmp_path / "pw"
+    secret.write_text("Kx9-long-enough-pass\n")
+    call_command("account", "shenji", role=Role.AUDITOR, name="审计员", password_file=secret)
+    user = User.objects.get(username="shenji")
+    assert user.role == Role.AUDITOR and user.check_password("Kx9-long-enough-pass")
+    assert AuditEntry.objects.filter(action="account", target_id=str(user.pk)).exists()
+
+
+def test_refuses_weak_passwords_and_missing_units(units, tmp_path):
+    weak = tmp_path / "pw"
+    weak.write_text("123")
+    with pytest.raises(CommandError, match="密码不符合要求"):
+        call_command("account", "a1", role=Role.SYSADMIN, name="管理员", password_file=weak)
+    weak.write_text("Kx9-long-enough-pass")
+    with pytest.raises(CommandError, match="必须用 --unit"):
+        call_command("account", "a2", role=Role.AGENT, name="代理员", password_file=weak)
+    call_command("account", "a3", role=Role.BUREAU, name="工作人员", password_file=weak)
+    assert User.objects.get(username="a3").unit == units["bureau"]
