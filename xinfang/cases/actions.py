@@ -187,6 +187,14 @@ def attach_files(case: Case, *, by, uploads: list[files.Checked], kind: str = Fi
         return added
 
 
+def _check_date_order(earlier: datetime.date | None, later: datetime.date, what: str, after: str) -> None:
+    """A date entered after the fact may not precede the step it follows, nor lie in the future."""
+    if later > timezone.localdate():
+        raise workflow.TransitionError(f"{what}不能晚于今天。")
+    if earlier is not None and later < earlier:
+        raise workflow.TransitionError(f"{what}不能早于{after}（{earlier:%Y-%m-%d}）。")
+
+
 def record_authorization(
     case: Case, *, by, mode: str, signed_on: datetime.date, scan: files.Checked
 ) -> Case:
@@ -194,6 +202,7 @@ def record_authorization(
     with transaction.atomic():
         case = _locked(case)
         workflow.check(case.status, "authorize")
+        _check_date_order(case.received_on, signed_on, "签字日期", "接待日期")
         stored = files.store(scan, by=by)
         CaseFile.objects.create(case=case, kind=FileKind.AUTHORIZATION, file=stored)
         case.authorization_mode = mode
@@ -212,6 +221,9 @@ def record_submission(
     with transaction.atomic():
         case = _locked(case)
         workflow.check(case.status, "submit")
+        if submitted_at > timezone.now():
+            raise workflow.TransitionError("提交时间不能晚于现在。")
+        _check_date_order(case.authorized_on, timezone.localtime(submitted_at).date(), "提交时间", "委托日期")
         scan_hash = ""
         if registration_scan is not None:
             stored = files.store(registration_scan, by=by)

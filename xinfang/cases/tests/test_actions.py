@@ -155,3 +155,24 @@ def test_editing_the_id_number_moves_the_case_to_that_person(agent_cg, make_case
     case = actions.update_case(case, by=agent_cg, petitioner=data, complaint=complaint)
     assert case.petitioner.cases.count() == 2
     assert Petitioner.objects.count() == 2
+
+
+def test_dates_may_not_precede_the_step_before_nor_lie_ahead(agent_cg, make_case):
+    from xinfang.reference.models import SubmissionPlatform
+
+    case = actions.accept_scope(make_case(agent_cg), by=agent_cg)
+    with pytest.raises(workflow.TransitionError, match="不能早于接待日期"):
+        actions.record_authorization(
+            case, by=agent_cg, mode="signed", signed_on=case.received_on - datetime.timedelta(days=1), scan=PDF
+        )
+    case = actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=timezone.localdate(), scan=PDF)
+    platform = SubmissionPlatform.objects.first()
+    for when, message in (
+        (timezone.now() + datetime.timedelta(hours=2), "不能晚于现在"),
+        (timezone.now() - datetime.timedelta(days=3), "不能早于委托日期"),
+    ):
+        with pytest.raises(workflow.TransitionError, match=message):
+            actions.record_submission(case, by=agent_cg, platform=platform, username="u", password="p",
+                                      query_code="Q", submitted_at=when)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AUTHORIZED

@@ -1,0 +1,685 @@
+"""Demo data for a first look at the platform: ``xinfang demo`` (run by ``make run``).
+
+Every person here is invented: the petitioners' names are 某-style, their ID numbers and
+mobiles are made up (with valid check digits so the forms accept them). The only real
+names are the two agents the county notice itself names for the 县信访接待中心
+(涂元明、卢艺, seed 一). Cases are built with the real actions (open, scope, refer,
+authorize, attach, submit), so they carry the same events, encryption and numbering as
+cases typed in by hand; only the dates are chosen, spread over the last three months.
+
+The data is the same on every run (``random.Random(SEED)``), relative to today's date.
+``build()`` creates it once; ``state()`` tells whether it is there already.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import struct
+import unicodedata
+import uuid
+import zlib
+from dataclasses import dataclass, field
+
+import chinese_calendar
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
+from xinfang.cases import actions
+from xinfang.cases.models import AuthorizationMode, CaseStatus, FileKind
+from xinfang.cases.models import PetitionType as PT
+from xinfang.cases.models import ReferralChannel as RC
+from xinfang.cases.models import RespondentKind as RK
+from xinfang.core import files
+from xinfang.core.validators import id_check_digit
+from xinfang.reference.models import ContentCategory, SubmissionPlatform
+
+SEED = 610927
+# One password for every demo account, printed at the end. Demo only: never a real deployment.
+DEMO_PASSWORD = "Zhenping-2026"  # noqa: S105
+LOGIN_URL = "http://127.0.0.1:8000/"
+# The account whose presence means the demo data is there.
+MARKER_USERNAME = "chengguan"
+
+# ── Units ────────────────────────────────────────────────────────────────────────────────
+# key, name, kind, code (GB/T 2260 for towns), office address, office phone
+UNITS = [
+    ("bureau", "县信访局", UnitKind.BUREAU, "", "镇坪县城关镇县政府办公楼一楼 县信访接待中心", "0915-8822560"),
+    ("chengguan", "城关镇", UnitKind.TOWN, "610927100", "城关镇人民政府一楼便民服务大厅", "0915-8821315"),
+    ("zengjia", "曾家镇", UnitKind.TOWN, "610927101", "曾家镇人民政府综治中心", "0915-8861102"),
+    ("niutoudian", "牛头店镇", UnitKind.TOWN, "610927102", "牛头店镇人民政府便民服务中心", "0915-8851203"),
+    ("zhongbao", "钟宝镇", UnitKind.TOWN, "610927103", "钟宝镇人民政府综治中心", "0915-8871106"),
+    ("shangzhu", "上竹镇", UnitKind.TOWN, "610927105", "上竹镇人民政府便民服务中心", "0915-8881208"),
+    ("huaping", "华坪镇", UnitKind.TOWN, "610927106", "华坪镇人民政府综治中心", "0915-8891105"),
+    ("shuping", "曙坪镇", UnitKind.TOWN, "610927108", "曙坪镇人民政府便民服务中心", "0915-8841107"),
+    ("renshe", "县人力资源和社会保障局", UnitKind.DEPARTMENT, "", "县人社局办公楼一楼服务窗口", "0915-8822731"),
+    ("ziran", "县自然资源局", UnitKind.DEPARTMENT, "", "县自然资源局办公楼一楼", "0915-8823416"),
+    ("zhujian", "县住房和城乡建设局", UnitKind.DEPARTMENT, "", "县住建局办公楼二楼", "0915-8821562"),
+    ("jiaoti", "县教育体育和科技局", UnitKind.DEPARTMENT, "", "县教体科技局办公楼一楼", "0915-8822318"),
+    ("weijian", "县卫生健康局", UnitKind.DEPARTMENT, "", "县卫健局办公楼一楼", "0915-8821240"),
+    ("nongye", "县农业农村局", UnitKind.DEPARTMENT, "", "县农业农村局办公楼一楼", "0915-8822645"),
+]
+
+# ── Accounts ─────────────────────────────────────────────────────────────────────────────
+# username, full name, role, unit key, 职务 (agents), published (agents)
+ACCOUNTS = [
+    ("jiedai", "涂元明", Role.AGENT, "bureau", "县信访接待中心代理员", True),
+    ("xinfangju", "卢艺", Role.BUREAU, "bureau", "", False),
+    ("chengguan", "王某某", Role.AGENT, "chengguan", "综治办干事", True),
+    ("chengguan2", "刘某某", Role.AGENT, "chengguan", "党政办科员", True),
+    ("chengguan_head", "陈某某", Role.UNIT_HEAD, "chengguan", "", False),
+    ("zengjia", "赵某某", Role.AGENT, "zengjia", "综治办副主任", True),
+    ("niutoudian", "杨某某", Role.AGENT, "niutoudian", "信访专干", True),
+    ("zhongbao", "黄某某", Role.AGENT, "zhongbao", "党政办科员", False),  # new; not yet published
+    ("shangzhu", "周某某", Role.AGENT, "shangzhu", "综治办干事", True),
+    ("huaping", "吴某某", Role.AGENT, "huaping", "信访专干", True),
+    ("shuping", "郑某某", Role.AGENT, "shuping", "综治办主任", True),
+    ("renshe", "孙某某", Role.AGENT, "renshe", "办公室副主任", True),
+    ("ziran", "马某某", Role.AGENT, "ziran", "法规股股长", True),
+    ("zhujian", "胡某某", Role.AGENT, "zhujian", "办公室科员", True),
+    ("jiaoti", "郭某某", Role.AGENT, "jiaoti", "办公室主任", True),
+    ("weijian", "何某某", Role.AGENT, "weijian", "医政股科员", True),
+    ("nongye", "罗某某", Role.AGENT, "nongye", "办公室副主任", True),
+    ("leader", "高某某", Role.LEADER, None, "", False),
+    ("sysadmin", "谢某某", Role.SYSADMIN, None, "", False),
+    ("auditor", "韩某某", Role.AUDITOR, None, "", False),
+]
+
+# The accounts shown in the login help, in this order.
+HELP_USERNAMES = [
+    "chengguan", "chengguan2", "zengjia", "jiedai", "renshe", "chengguan_head",
+    "xinfangju", "leader", "sysadmin", "auditor",
+]
+
+# ── Petitioners ──────────────────────────────────────────────────────────────────────────
+# Name → (town they live in, village or community, sex, work unit). ID numbers, mobiles and
+# house numbers are drawn from a generator seeded with the name, so they never change.
+PERSONS = {
+    "李某华": ("城关镇", "文彩村三组", "M", "无"),
+    "张某兰": ("城关镇", "新华社区", "F", "县城某超市"),
+    "刘某芬": ("城关镇", "金岸社区", "F", "无"),
+    "陈某明": ("城关镇", "文彩村", "M", "个体经营"),
+    "周某平": ("城关镇", "新华社区", "M", "退休"),
+    "张某军": ("曾家镇", "曾家坝村二组", "M", "务工"),
+    "黄某林": ("曾家镇", "花坪村一组", "M", "无"),
+    "罗某英": ("曾家镇", "曾家坝村", "F", "无"),
+    "冯某贵": ("牛头店镇", "龙河村", "M", "无"),
+    "蒋某梅": ("牛头店镇", "大坪村三组", "F", "无"),
+    "邓某才": ("牛头店镇", "牛头店村", "M", "务工"),
+    "曹某福": ("牛头店镇", "龙河村", "M", "无"),
+    "彭某琴": ("钟宝镇", "钟宝村五组", "F", "无"),
+    "曾某海": ("钟宝镇", "和平村", "M", "务工"),
+    "萧某云": ("钟宝镇", "东坝村", "F", "无"),
+    "田某成": ("钟宝镇", "钟宝村", "M", "无"),
+    "董某国": ("上竹镇", "长岭村", "M", "无"),
+    "袁某莲": ("上竹镇", "上竹村", "F", "无"),
+    "潘某生": ("上竹镇", "龙湾村", "M", "无"),
+    "陈某芳": ("华坪镇", "华坪村", "F", "华坪镇某茶厂"),
+    "蔡某德": ("华坪镇", "桃园村", "M", "无"),
+    "余某荣": ("曙坪镇", "兴隆村", "M", "无"),
+    "程某霞": ("曙坪镇", "马鞍村", "F", "无"),
+    "魏某山": ("曙坪镇", "曙坪村", "M", "个体经营"),
+    "丁某发": ("华坪镇", "三合村", "M", "务工"),
+    "姚某波": ("城关镇", "新华社区", "M", "县某供水企业"),
+    "崔某花": ("钟宝镇", "和平村", "F", "无"),
+    "鲁某全": ("曙坪镇", "兴隆村", "M", "无"),
+    "毛某林": ("城关镇", "小河村", "M", "无"),
+    "石某勇": ("曙坪镇", "兴隆村", "M", "务工"),
+    "万某秀": ("牛头店镇", "大坪村", "F", "无"),
+    "覃某英": ("牛头店镇", "龙河村", "F", "无"),
+    "钱某珍": ("城关镇", "金岸社区", "F", "无"),
+    "熊某丽": ("城关镇", "文彩村", "F", "个体经营"),
+    "严某江": ("上竹镇", "长岭村", "M", "无"),
+}
+
+MOBILE_PREFIXES = ("133", "135", "138", "139", "150", "151", "153", "157", "159", "177", "180", "182", "187", "189", "199")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One demo case: where, who, how far it went, and what it is about."""
+
+    unit: str
+    person: str
+    status: str  # intake, in_scope, referred, authorized, submitted
+    days_ago: int  # received_on = today - days_ago
+    category: str
+    kind: str
+    respondent: str
+    ptype: str
+    title: str
+    content: str
+    place: str = ""
+    town: str = ""  # incident town; defaults to the unit when it is a town, else the person's town
+    flags: tuple[str, ...] = ()  # court_accepted, arbitration_accepted, reconsideration_done, has_review_opinion
+    channel: str = ""  # referral channel for status "referred"
+    note: str = ""
+    platform: str = "陕西省网上信访大厅"
+    confirmed: bool = False  # the agent filled in the authorization and the petitioner confirmed
+    attachments: int = 0  # photos added to the complaint
+    agent: str = ""  # username; defaults to the unit's first agent
+    allow_public: bool = False
+
+
+CASES = [
+    # 城关镇
+    Spec("chengguan", "李某华", "submitted", 82, "城乡建设", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
+         "通组道路硬化后排水沟被堵，雨天积水进屋",
+         "我家住文彩村三组。组内道路硬化施工时，施工方把路边原有排水沟填平，一直未恢复。"
+         "近几次下雨，路面雨水直接流进我家院坝和堂屋，墙脚已经发潮。多次向村上反映，答复说要等镇上安排。"
+         "请求镇政府督促施工方恢复排水沟，并对受损情况进行核实。", place="文彩村三组", attachments=2),
+    Spec("chengguan", "张某兰", "submitted", 64, "房产物业", RK.VILLAGE_COMMITTEE, "新华社区居民委员会", PT.CLAIM,
+         "小区电梯长期故障，社区协调维修无进展",
+         "我所住小区3号楼电梯停运已有两个多月，楼内有多位行动不便的老人。业主曾向社区反映，社区表示会协调物业和维保单位，"
+         "但至今没有维修。请求社区尽快组织协调，明确维修责任和时限。", place="新华社区", agent="chengguan2",
+         allow_public=True),
+    Spec("chengguan", "刘某芬", "referred", 38, "自然资源", RK.VILLAGE_COMMITTEE, "金岸社区居民委员会", PT.CLAIM,
+         "宅基地边界纠纷，对社区调解结果不服",
+         "我与邻居因宅基地边界发生纠纷，社区组织调解后我不同意调解结果。邻居已向县人民法院起诉，法院已经立案受理。",
+         place="金岸社区", flags=("court_accepted",), channel=RC.LITIGATION, agent="chengguan2",
+         note="法院已立案受理，已向信访人说明应在诉讼中主张权利，并告知可申请法律援助。"),
+    Spec("chengguan", "李某华", "authorized", 9, "交通运输", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
+         "文彩村公路边坡塌方，半个月未清理",
+         "文彩村三组通往县城的公路边坡塌方，泥石堆在路面占了一半车道，已经半个月没人清理，晚上行车很危险。"
+         "请求尽快清理塌方并设置警示标志。", place="文彩村三组"),
+    Spec("chengguan", "陈某明", "in_scope", 4, "生态环境", RK.ADMINISTRATIVE, "县城市管理执法部门", PT.ACCUSATION,
+         "县城某餐馆油烟直排，反映后未见处理",
+         "我家楼下餐馆的排烟管道直接朝向居民楼，油烟和噪声很大，夏天不能开窗。已向有关部门电话反映两次，未见处理。"
+         "请求依法检查并督促整改。", place="文彩村", agent="chengguan2"),
+    Spec("chengguan", "周某平", "intake", 0, "民政与应急", RK.VILLAGE_COMMITTEE, "新华社区居民委员会", PT.CLAIM,
+         "申请城乡低保后未获答复",
+         "我老伴常年患病，家庭收入很低。三个月前向社区递交了低保申请材料，至今没有入户调查，也没有答复。"
+         "请求社区按规定办理并告知结果。", place="新华社区"),
+    # 曾家镇
+    Spec("zengjia", "张某军", "submitted", 76, "农村农业", RK.VILLAGE_COMMITTEE, "曾家坝村村民委员会", PT.CLAIM,
+         "退耕还林补助未足额发放",
+         "我家退耕还林地块面积在合同上是4.2亩，但这两年补助都只按3亩发放。向村上询问，村干部说面积核减了，"
+         "但一直拿不出核减的依据。请求核实面积并补发差额。", place="曾家坝村二组"),
+    Spec("zengjia", "黄某林", "intake", 1, "自然资源", RK.VILLAGE_COMMITTEE, "花坪村村民委员会", PT.CLAIM,
+         "承包地被占用修建产业路，未给补偿",
+         "村上修建产业路占用了我家承包地约0.6亩，施工前没有和我签协议，至今没有任何补偿。请求村委会说明情况并依法补偿。",
+         place="花坪村一组"),
+    Spec("zengjia", "罗某英", "referred", 21, "其他", RK.NONE, "同村村民", PT.CLAIM,
+         "同村村民借款三年不还",
+         "三年前同村村民向我借款2万元，写有借条，多次催要一直不还。", place="曾家坝村",
+         channel=RC.OTHER, note="属于平等主体之间的借贷纠纷，已告知可申请人民调解或向法院起诉。"),
+    Spec("zengjia", "罗某英", "in_scope", 3, "卫生健康", RK.PUBLIC_SERVICE, "曾家镇中心卫生院", PT.ACCUSATION,
+         "镇卫生院门诊收费项目不明",
+         "我在镇卫生院看门诊，收费单上有两项检查我并没有做，向收费窗口询问，工作人员态度生硬，没有给出解释。"
+         "请求核查收费情况并退还多收的费用。", place="集镇"),
+    # 牛头店镇
+    Spec("niutoudian", "冯某贵", "submitted", 71, "生态环境", RK.ADMINISTRATIVE, "牛头店镇人民政府", PT.ACCUSATION,
+         "龙河村河道有人私自采砂，举报后未制止",
+         "龙河村河段近来有人夜间用挖机私自采砂，河床被挖得坑坑洼洼，河堤也有垮塌危险。"
+         "村民向镇上反映后，采砂停了几天又继续。请求依法查处并修复河堤。", place="龙河村", attachments=1),
+    Spec("niutoudian", "蒋某梅", "submitted", 44, "农村农业", RK.VILLAGE_COMMITTEE, "大坪村村民委员会", PT.CLAIM,
+         "产业奖补资金公示后迟迟未发放",
+         "我家去年发展中药材种植，村上已经公示了产业奖补名单，但半年多过去了资金还没有发放。请求说明原因并尽快兑现。",
+         place="大坪村三组"),
+    Spec("niutoudian", "邓某才", "authorized", 2, "民政与应急", RK.AUTHORIZED_ORG, "县残疾人联合会", PT.CLAIM,
+         "残疾等级评定结果有异议",
+         "我右腿因工伤截肢，今年换发残疾证时评定等级被降低，残疾人两项补贴也随之减少。请求重新评定或说明依据。",
+         place="牛头店村", confirmed=True),
+    Spec("niutoudian", "曹某福", "intake", 0, "经济管理", RK.VILLAGE_COMMITTEE, "龙河村村民委员会", PT.SUGGESTION,
+         "村集体经济收益分配情况不公开",
+         "龙河村集体经济合作社去年有收益，但分配方案和账目一直没有向村民公开。建议按规定公开账目和分配方案。",
+         place="龙河村"),
+    # 钟宝镇
+    Spec("zhongbao", "彭某琴", "submitted", 56, "城乡建设", RK.PUBLIC_SERVICE, "钟宝镇供电所", PT.CLAIM,
+         "组内电压不稳，经常停电",
+         "钟宝村五组电压一直偏低，晚上灯光昏暗，冰箱和水泵经常不能启动，每月还会停电几次。请求供电部门检修线路、改造变压器。",
+         place="钟宝村五组"),
+    Spec("zhongbao", "曾某海", "submitted", 19, "劳动和社会保障", RK.ADMINISTRATIVE, "钟宝镇人民政府", PT.CLAIM,
+         "城乡居民养老保险缴费年限记录有误",
+         "我从2012年起每年都缴纳城乡居民养老保险，但查询记录少了两年。当年的缴费收据我还保存着。请求核实并更正缴费记录。",
+         place="和平村"),
+    Spec("zhongbao", "萧某云", "referred", 35, "自然资源", RK.ADMINISTRATIVE, "县自然资源局", PT.CLAIM,
+         "对建房罚款决定不服",
+         "我在自家承包地边上建了一间杂物房，被县自然资源局处以罚款，我认为处罚过重，已经向县政府申请了行政复议。",
+         place="东坝村", flags=("reconsideration_done",), channel=RC.RECONSIDERATION,
+         note="已申请行政复议，告知信访人等待复议决定，对复议决定不服的可依法提起行政诉讼。"),
+    Spec("zhongbao", "田某成", "in_scope", 2, "教育", RK.PUBLIC_SERVICE, "钟宝镇中心小学", PT.SUGGESTION,
+         "建议改善学校营养午餐质量",
+         "孙子反映学校营养午餐分量不足、菜品单一。建议学校公开午餐食谱和经费使用情况，并请家长代表参与监督。",
+         place="集镇"),
+    # 上竹镇
+    Spec("shangzhu", "董某国", "submitted", 67, "文体旅游", RK.VILLAGE_COMMITTEE, "长岭村村民委员会", PT.SUGGESTION,
+         "村文化广场堆放杂物，群众无法使用",
+         "长岭村文化广场建成后一直被堆放建材和杂物，健身器材也有损坏，群众没有地方活动。建议清理广场并维修器材。",
+         place="长岭村", allow_public=True),
+    Spec("shangzhu", "袁某莲", "authorized", 7, "农村农业", RK.ADMINISTRATIVE, "上竹镇人民政府", PT.CLAIM,
+         "生猪养殖补助申报材料交了半年没有结果",
+         "去年我按通知申报了生猪养殖补助，材料交到镇上半年多了，一直没有审核结果，也没人告知是否符合条件。请求告知办理结果。",
+         place="上竹村", confirmed=True),
+    Spec("shangzhu", "潘某生", "intake", 2, "交通运输", RK.PUBLIC_SERVICE, "县城至上竹镇客运班线经营者", PT.SUGGESTION,
+         "班车经常不按时刻发车",
+         "县城至上竹镇的班车经常比公布时刻晚发车半小时以上，有时直接取消，乘客没有得到任何通知。建议规范运营并公布投诉电话。",
+         place="龙湾村"),
+    # 华坪镇
+    Spec("huaping", "陈某芳", "submitted", 52, "卫生健康", RK.PUBLIC_SERVICE, "华坪镇卫生院", PT.CLAIM,
+         "住院费用医保报销比例有疑问",
+         "我母亲在镇卫生院住院一周，出院结算时报销比例明显低于政策规定，卫生院解释不清楚。请求核实报销计算并退还差额。",
+         place="华坪村"),
+    Spec("huaping", "蔡某德", "referred", 16, "城乡建设", RK.ADMINISTRATIVE, "华坪镇人民政府", PT.CLAIM,
+         "农村危房改造补助标准有异议",
+         "我对危房改造补助标准不服，此前已经信访，镇上答复后又经县上复查，已有复查意见书，我仍然不服。",
+         place="桃园村", flags=("has_review_opinion",), channel=RC.REVIEW,
+         note="已有复查意见书，已引导信访人自收到之日起三十日内向上一级机关申请复核。"),
+    Spec("huaping", "丁某发", "in_scope", 5, "劳动和社会保障", RK.ADMINISTRATIVE, "华坪镇人民政府", PT.CLAIM,
+         "公益性岗位工资迟发两个月",
+         "我在镇上安排的公益性岗位做护林员，最近两个月的工资一直没有发放。请求按时发放并说明原因。",
+         place="三合村"),
+    # 曙坪镇
+    Spec("shuping", "余某荣", "submitted", 74, "农村农业", RK.APPOINTED, "兴隆村茶叶专业合作社（镇政府派驻的帮扶负责人）", PT.CLAIM,
+         "合作社承诺的茶苗款未兑现",
+         "前年镇政府派驻的合作社帮扶负责人组织我们种植茶苗，承诺成活后每亩补助茶苗款，至今没有兑现。请求核实并兑现承诺。",
+         place="兴隆村"),
+    Spec("shuping", "程某霞", "intake", 1, "生态环境", RK.ADMINISTRATIVE, "曙坪镇人民政府", PT.ACCUSATION,
+         "养殖场粪污直排河沟",
+         "马鞍村上游一家养猪场把粪污直接排进河沟，下游水质发黑发臭，村民不敢用水浇地。请求依法查处。",
+         place="马鞍村"),
+    Spec("shuping", "魏某山", "authorized", 4, "市场监督", RK.ADMINISTRATIVE, "县市场监督管理局", PT.ACCUSATION,
+         "集镇商户销售过期食品，举报后未见处理",
+         "我在曙坪集镇一家商店买到过期的饮料和饼干，已拨打电话举报，一个多月没有任何回复。请求依法查处并告知结果。",
+         place="集镇"),
+    Spec("shuping", "鲁某全", "submitted", 30, "党务政务", RK.ADMINISTRATIVE, "曙坪镇人民政府", PT.SUGGESTION,
+         "建议便民服务中心午间安排值班",
+         "镇便民服务中心中午不办公，山里群众赶到集镇往往已是中午，只能等到下午或改天再来。建议午间安排窗口值班。",
+         place="集镇", platform="县领导信访信箱", allow_public=True),
+    # 县人力资源和社会保障局
+    Spec("renshe", "张某军", "submitted", 12, "劳动和社会保障", RK.ADMINISTRATIVE, "县人力资源和社会保障局劳动保障监察部门", PT.ACCUSATION,
+         "举报县城某工地拖欠农民工工资，监察部门处理慢",
+         "我在县城一处建设工地务工，包工头拖欠我和十几名工友四个月工资。我们已向劳动保障监察部门举报，一个多月没有进展。"
+         "请求依法督促支付工资。", town="城关镇", place="县城某建设工地"),
+    Spec("renshe", "姚某波", "referred", 29, "劳动和社会保障", RK.PUBLIC_SERVICE, "县某供水企业", PT.CLAIM,
+         "被解除劳动合同的经济补偿争议",
+         "我被单位解除劳动合同，对经济补偿金额有争议，已经向县劳动人事争议仲裁委员会申请仲裁，仲裁委已受理。",
+         town="城关镇", flags=("arbitration_accepted",), channel=RC.ARBITRATION,
+         note="仲裁委员会已受理，已告知信访人在仲裁程序中主张权利。"),
+    Spec("renshe", "严某江", "authorized", 3, "组织人事", RK.ADMINISTRATIVE, "县人力资源和社会保障局", PT.CLAIM,
+         "事业单位招聘体检结论有异议",
+         "我参加县事业单位公开招聘，体检结论为不合格，但我在省级医院复查结果正常。请求按规定安排复检。",
+         town="上竹镇", place="长岭村"),
+    # 县自然资源局
+    Spec("ziran", "崔某花", "submitted", 37, "自然资源", RK.ADMINISTRATIVE, "县不动产登记机构", PT.CLAIM,
+         "不动产登记办理超过承诺时限",
+         "我在县政务服务中心申请办理房屋不动产登记，材料齐全，已超过承诺办结时间一个月仍未办好，也没有告知原因。请求尽快办理。",
+         town="城关镇", place="县政务服务中心"),
+    Spec("ziran", "萧某云", "in_scope", 1, "自然资源", RK.ADMINISTRATIVE, "县自然资源局", PT.CLAIM,
+         "林权证四至界限与实际不符",
+         "我家林权证上标注的四至界限与实际山林位置不符，与邻组发生争议。请求派员现场核实并更正登记。",
+         place="东坝村"),
+    # 县住房和城乡建设局
+    Spec("zhujian", "毛某林", "authorized", 6, "城乡建设", RK.ADMINISTRATIVE, "县住房和城乡建设局", PT.CLAIM,
+         "老旧小区改造夜间施工噪声扰民",
+         "小区改造工程经常施工到夜里十一点以后，噪声很大，老人孩子无法休息。请求督促施工单位遵守作业时间。",
+         town="城关镇", place="小河村安置小区", confirmed=True),
+    # 县教育体育和科技局
+    Spec("jiaoti", "陈某芳", "submitted", 22, "教育", RK.ADMINISTRATIVE, "县教育体育和科技局", PT.CLAIM,
+         "孩子转学回县内就读，申请一个月未获安排",
+         "我们一家在外省务工多年，今年回华坪镇上班，孩子要转回县内读书。按规定提交了转学申请，开学一个月了还没有安排学校。"
+         "请求尽快安排入学。",
+         town="华坪镇", place="集镇"),
+    Spec("jiaoti", "石某勇", "submitted", 80, "教育", RK.ADMINISTRATIVE, "县教育体育和科技局", PT.SUGGESTION,
+         "建议调整曙坪片区校车接送线路",
+         "曙坪片区校车线路没有覆盖兴隆村上片，村里的孩子每天要步行一个多小时到接送点。建议调整线路或增设接送点。",
+         town="曙坪镇", place="兴隆村", platform="县领导信访信箱"),
+    # 县卫生健康局
+    Spec("weijian", "覃某英", "authorized", 1, "卫生健康", RK.ADMINISTRATIVE, "县卫生健康局", PT.CLAIM,
+         "家庭医生签约后未提供随访服务",
+         "我父亲患高血压多年，给他签约了家庭医生，但一年来没有一次随访，也没有健康指导。请求督促落实签约服务。",
+         town="牛头店镇", place="龙河村", confirmed=True),
+    # 县农业农村局
+    Spec("nongye", "万某秀", "submitted", 62, "农村农业", RK.ADMINISTRATIVE, "县农业农村局", PT.CLAIM,
+         "农机购置补贴申请未发放",
+         "我购买了一台微耕机并按程序申请了农机购置补贴，已核验通过，半年多了补贴还没有发放。请求尽快兑付。",
+         town="牛头店镇", place="大坪村"),
+    # 县信访局（县信访接待中心）
+    Spec("bureau", "钱某珍", "submitted", 86, "党务政务", RK.ADMINISTRATIVE, "城关镇便民服务中心", PT.SUGGESTION,
+         "反映便民服务窗口工作人员态度生硬",
+         "我到便民服务中心办理业务，窗口工作人员态度生硬，让我来回跑了三趟。建议加强窗口作风建设，实行一次性告知。",
+         town="城关镇", place="便民服务中心"),
+    Spec("bureau", "熊某丽", "in_scope", 0, "城乡建设", RK.ADMINISTRATIVE, "县住房和城乡建设局", PT.SUGGESTION,
+         "建议县城主干道增设无障碍设施",
+         "县城部分主干道人行道没有盲道和坡道，轮椅和婴儿车通行困难。建议在道路改造中增设无障碍设施。",
+         town="城关镇", place="县城"),
+]
+
+STATUSES = ("intake", "in_scope", "referred", "authorized", "submitted")
+
+
+def status_labels() -> list[tuple[str, str]]:
+    return [(value, CaseStatus(value).label) for value in STATUSES]
+
+
+# ── Generated details ────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    id_number: str
+    mobile: str
+    address: str
+    work_unit: str
+
+    def as_form(self) -> dict:
+        return {
+            "name": self.name, "id_number": self.id_number, "mobile": self.mobile, "landline": "",
+            "address": self.address, "work_unit": self.work_unit,
+        }
+
+
+def _id_number(rng: random.Random, sex: str) -> str:
+    born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 48))
+    serial = rng.randrange(0, 500) * 2 + (1 if sex == "M" else 0)  # 17th digit: odd male, even female
+    first17 = f"610927{born:%Y%m%d}{serial:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def _mobile(rng: random.Random) -> str:
+    return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(0, 10**8):08d}"
+
+
+def person(name: str) -> Person:
+    town, village, sex, work_unit = PERSONS[name]
+    rng = random.Random(f"{SEED}:{name}")
+    address = f"镇坪县{town}{village}{rng.randint(1, 8)}组{rng.randint(1, 60)}号"
+    if village.endswith("组"):
+        address = f"镇坪县{town}{village}{rng.randint(1, 60)}号"
+    elif village.endswith("社区"):
+        address = f"镇坪县{town}{village}{rng.randint(1, 12)}号楼{rng.randint(1, 6)}单元"
+    return Person(name, _id_number(rng, sex), _mobile(rng), address, work_unit)
+
+
+def agent_mobile(username: str) -> str:
+    return _mobile(random.Random(f"{SEED}:agent:{username}"))
+
+
+@dataclass(frozen=True)
+class Account:
+    """A platform account on the provincial site: one per person, reused for their later cases."""
+
+    username: str
+    password: str
+
+
+def platform_account(name: str) -> Account:
+    rng = random.Random(f"{SEED}:platform:{name}")
+    letters = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+    digits = "23456789"
+    password = "".join(rng.choice(letters) for _ in range(6)) + "".join(rng.choice(digits) for _ in range(4))
+    return Account(username=f"zp{rng.randrange(10**7, 10**8)}", password=password)
+
+
+def query_code(rng: random.Random) -> str:
+    return "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))
+
+
+# ── Scans: small but real PDF and PNG files ──────────────────────────────────────────────
+
+
+def pdf(lines: list[str]) -> bytes:
+    """A one-page A4 PDF with ASCII text lines (Helvetica)."""
+
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    ops = ["BT", "/F1 16 Tf", "72 770 Td"]
+    for i, line in enumerate(lines):
+        ops.append(f"({escape(line)}) Tj" if i == 0 else f"0 -26 Td ({escape(line)}) Tj")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def png(rng: random.Random, width: int = 320, height: int = 220) -> bytes:
+    """A grey 'scanned page': a frame and a few lines of 'text' bars."""
+    rows = []
+    bars = {y: rng.randint(width // 3, width - 40) for y in range(40, height - 30, 18)}
+    for y in range(height):
+        row = bytearray([0])  # filter type: none
+        for x in range(width):
+            edge = x < 6 or x >= width - 6 or y < 6 or y >= height - 6
+            text = any(y0 <= y < y0 + 7 and 24 <= x < end for y0, end in bars.items())
+            row.append(60 if edge or text else 245)
+        rows.append(bytes(row))
+    raw = zlib.compress(b"".join(rows), 9)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+# ── Building ─────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Summary:
+    units: int = 0
+    users: int = 0
+    cases: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def state() -> str:
+    """``demo`` when the demo data is there, ``other`` when the database holds other units
+    or accounts (never mixed with demo data), ``empty`` otherwise."""
+    if User.objects.filter(username=MARKER_USERNAME, unit__name="城关镇").exists():
+        return "demo"
+    if Unit.objects.exists() or User.objects.exists():
+        return "other"
+    return "empty"
+
+
+def is_workday(day: datetime.date) -> bool:
+    """The official calendar where known (chinesecalendar covers 2004-2026), else Monday to Friday."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def workday_on_or_before(day: datetime.date) -> datetime.date:
+    while not is_workday(day):
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def workdays_after(day: datetime.date, n: int, limit: datetime.date) -> datetime.date:
+    """The n-th workday after ``day`` (``day`` itself for 0), never later than ``limit``."""
+    while n > 0 and day < limit:
+        day += datetime.timedelta(days=1)
+        if is_workday(day):
+            n -= 1
+    return min(day, limit)
+
+
+def _local(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _build_units() -> dict[str, Unit]:
+    units = {}
+    for order, (key, name, kind, code, address, phone) in enumerate(UNITS, start=1):
+        units[key] = Unit.objects.create(
+            name=name, kind=kind, code=code, office_address=address, office_phone=phone, sort_order=order * 10
+        )
+    return units
+
+
+def _build_users(units: dict[str, Unit]) -> dict[str, User]:
+    hashed = make_password(DEMO_PASSWORD)  # hashed once: Argon2 for twenty accounts would be slow
+    users = {}
+    for username, full_name, role, unit_key, title, published in ACCOUNTS:
+        unit = units[unit_key] if unit_key else None
+        user = User(username=username, full_name=full_name, role=role, unit=unit, password=hashed)
+        user.save()
+        if role == Role.AGENT:
+            AgentProfile.objects.create(
+                user=user, title=title, mobile=agent_mobile(username), office_phone=unit.office_phone,
+                published=published,
+            )
+        users[username] = user
+    return users
+
+
+def _first_agent(unit_key: str) -> str:
+    return next(a[0] for a in ACCOUNTS if a[3] == unit_key and a[2] == Role.AGENT)
+
+
+def _build_case(spec: Spec, *, index: int, units, users, categories, platforms, registered: set[str], today, now):
+    rng = random.Random(f"{SEED}:case:{index}")
+    agent = users[spec.agent or _first_agent(spec.unit)]
+    who = person(spec.person)
+    unit = units[spec.unit]
+    units_by_name = {u.name: u for u in units.values()}
+    town_name = spec.town or (unit.name if unit.kind == UnitKind.TOWN else PERSONS[spec.person][0])
+    flags = set(spec.flags)
+    received_on = today if spec.days_ago == 0 else workday_on_or_before(today - datetime.timedelta(days=spec.days_ago))
+    complaint = {
+        "respondent_kind": spec.kind, "respondent_name": spec.respondent, "petition_type": spec.ptype,
+        "category": categories[spec.category], "incident_town": units_by_name[town_name],
+        "incident_place": spec.place, "allow_public": spec.allow_public,
+        "court_accepted": "court_accepted" in flags, "reconsideration_done": "reconsideration_done" in flags,
+        "arbitration_accepted": "arbitration_accepted" in flags, "has_review_opinion": "has_review_opinion" in flags,
+        "title": spec.title, "content": spec.content,
+    }
+    case, _ = actions.open_case(
+        by=agent, token=uuid.uuid4(), petitioner=who.as_form(),
+        complaint=complaint, received_on=received_on,
+    )
+    if spec.attachments:
+        photos = [
+            files.Checked(content=png(rng), content_type=files.PNG, name=f"现场照片{n}.png")
+            for n in range(1, spec.attachments + 1)
+        ]
+        actions.attach_files(case, by=agent, uploads=photos, kind=FileKind.ATTACHMENT)
+    if spec.status == "intake":
+        return case
+    if spec.status == "referred":
+        return actions.refer_case(case, by=agent, channel=spec.channel, note=spec.note)
+    case = actions.accept_scope(case, by=agent, note=spec.note or "投诉对象属于五类代理对象，未经诉讼、仲裁、行政复议，属于代理范围。")
+    if spec.status == "in_scope":
+        return case
+    signed_on = workdays_after(received_on, rng.choice((0, 0, 1, 2)), today)
+    scan = files.Checked(
+        content=pdf([
+            "DEMO SCAN - not a real document",
+            "Wangshang tousu daili shouquan weituoshu (authorization)",
+            f"Case {case.unit.code or case.unit_id}-{case.year}-{case.seq:04d}",
+            f"Signed on {signed_on.isoformat()}",
+        ]),
+        content_type=files.PDF, name="授权委托书（已签字）.pdf",
+    )
+    mode = AuthorizationMode.CONFIRMED if spec.confirmed else AuthorizationMode.SIGNED
+    case = actions.record_authorization(case, by=agent, mode=mode, signed_on=signed_on, scan=scan)
+    if spec.status == "authorized":
+        return case
+    # Submitted by yesterday at the latest, at office hours; on the day of signing only if that is today.
+    submitted_on = workdays_after(signed_on, rng.choice((0, 0, 0, 1, 2)), max(signed_on, today - datetime.timedelta(days=1)))
+    submitted_at = _local(submitted_on, rng.randint(9, 16), rng.randint(0, 59))
+    if submitted_at > now:
+        submitted_at = max(now - datetime.timedelta(minutes=1), _local(today, 0, 0))
+    account = platform_account(spec.person)
+    first_time = spec.person not in registered
+    registered.add(spec.person)
+    registration = None
+    if first_time and spec.platform == "陕西省网上信访大厅":
+        registration = files.Checked(content=png(rng), content_type=files.PNG, name="平台注册成功页面.png")
+    return actions.record_submission(
+        case, by=agent, platform=platforms[spec.platform], username=account.username, password=account.password,
+        query_code=query_code(rng), submitted_at=submitted_at, registration_scan=registration,
+    )
+
+
+class MissingReferenceData(Exception):
+    """The content categories or platforms the migrations seed are not there."""
+
+
+@transaction.atomic
+def build() -> Summary:
+    """Create the demo units, accounts and cases. The caller checks ``state()`` first."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    categories = {c.name: c for c in ContentCategory.objects.all()}
+    platforms = {p.name: p for p in SubmissionPlatform.objects.all()}
+    missing = sorted({s.category for s in CASES} - set(categories) | {s.platform for s in CASES} - set(platforms))
+    if missing:
+        raise MissingReferenceData("缺少内容分类或投诉平台：" + "、".join(missing))
+    units = _build_units()
+    users = _build_users(units)
+    registered: set[str] = set()
+    summary = Summary(units=len(units), users=len(users))
+    # Oldest first, so case numbers follow the reception dates.
+    order = sorted(range(len(CASES)), key=lambda i: (-CASES[i].days_ago, i))
+    for index in order:
+        spec = CASES[index]
+        case = _build_case(
+            spec, index=index, units=units, users=users, categories=categories, platforms=platforms,
+            registered=registered, today=today, now=now,
+        )
+        summary.cases += 1
+        summary.by_status[case.status] = summary.by_status.get(case.status, 0) + 1
+    return summary
+
+
+# ── Login help ───────────────────────────────────────────────────────────────────────────
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def login_help() -> str:
+    rows = [("用户名", "角色", "单位", "姓名")]
+    users = {u.username: u for u in User.objects.filter(username__in=HELP_USERNAMES).select_related("unit")}
+    for username in HELP_USERNAMES:
+        user = users.get(username)
+        if user is not None:
+            rows.append((username, user.get_role_display(), user.unit.name if user.unit else "—", user.full_name))
+    widths = [max(_width(row[i]) for row in rows) for i in range(4)]
+    table = ["  " + "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    table.insert(1, "  " + "  ".join("-" * w for w in widths))
+    others = "、".join(a[0] for a in ACCOUNTS if a[0] not in HELP_USERNAMES)
+    return "\n".join([
+        "",
+        "【演示数据】以下单位、人员和事项均为虚构，仅供试用，不得用于实际工作；"
+        "信访人姓名、身份证号、手机号码均为编造。",
+        "",
+        f"登录地址：{LOGIN_URL}",
+        f"演示账户的统一密码：{DEMO_PASSWORD}",
+        "",
+        *table,
+        "",
+        f"其他镇、部门的代理员账户：{others}（密码相同）。",
+        "提示：代理员只能看到本单位的事项。同一信访人（身份证号相同）此前的事项会在事项页面列出，"
+        "例如城关镇的李某华，曾家镇的张某军（在县人力资源和社会保障局另有一件）。",
+        "",
+    ])

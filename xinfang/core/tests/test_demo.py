@@ -1,0 +1,349 @@
+"""``xinfang demo``: demo data built with the real actions, once, with nothing personal in clear."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.utils import timezone
+
+from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
+from xinfang.cases import scope
+from xinfang.cases.models import Case, CaseEvent, CaseFile, CaseStatus, FileKind, Petitioner
+from xinfang.core import demo, files
+from xinfang.core.models import StoredFile
+from xinfang.core.validators import validate_id_number, validate_landline, validate_mobile
+
+TOWNS = {
+    "610927100": "城关镇", "610927101": "曾家镇", "610927102": "牛头店镇", "610927103": "钟宝镇",
+    "610927105": "上竹镇", "610927106": "华坪镇", "610927108": "曙坪镇",
+}
+# The steps each status is reached by, in order (CaseEvent.action; "attach" may come in between).
+PATHS = {
+    CaseStatus.INTAKE: ["open"],
+    CaseStatus.IN_SCOPE: ["open", "accept_scope"],
+    CaseStatus.REFERRED: ["open", "refer"],
+    CaseStatus.AUTHORIZED: ["open", "accept_scope", "authorize"],
+    CaseStatus.SUBMITTED: ["open", "accept_scope", "authorize", "submit"],
+}
+
+
+@pytest.fixture
+def private_dir(settings, tmp_path) -> Path:
+    """Scans go to this test's own directory, not the shared data directory."""
+    settings.PRIVATE_FILES_DIR = tmp_path / "files"
+    return settings.PRIVATE_FILES_DIR
+
+
+def run_demo() -> str:
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Unit, User, AgentProfile, Petitioner, Case, CaseEvent, CaseFile, StoredFile)
+    }
+
+
+def secrets_in_database() -> list[str]:
+    """Every demo petitioner's ID number, mobile and address; every platform account and query
+    code; every agent's mobile. Read back through the ORM, so they are the values actually stored."""
+    values = set()
+    for p in Petitioner.objects.all():
+        values |= {p.id_number, p.mobile, p.address}
+    for c in Case.objects.filter(status=CaseStatus.SUBMITTED):
+        values |= {c.platform_password, c.platform_username, c.query_code}
+    values |= {profile.mobile for profile in AgentProfile.objects.all()}
+    values.discard("")
+    return sorted(values)
+
+
+# --- The generated details are the kind the forms accept ----------------------------------------
+
+
+def test_generated_people_have_valid_id_numbers_and_mobiles():
+    people = [demo.person(name) for name in demo.PERSONS]
+    for who in people:
+        assert validate_id_number(who.id_number) == who.id_number
+        assert who.id_number.startswith("610927")
+        assert validate_mobile(who.mobile) == who.mobile
+    assert len({who.id_number for who in people}) == len(people)
+    assert len({who.mobile for who in people}) == len(people)
+    # The same every time.
+    assert demo.person("李某华") == demo.person("李某华")
+    for username, *_ in demo.ACCOUNTS:
+        assert validate_mobile(demo.agent_mobile(username))
+
+
+def test_unit_phones_are_valid_landlines_and_towns_have_their_codes():
+    for _key, name, kind, code, address, phone in demo.UNITS:
+        assert validate_landline(phone) == phone and phone.startswith("0915-")
+        assert address
+        if kind == UnitKind.TOWN:
+            assert TOWNS[code] == name
+    assert {code for _, _, kind, code, _, _ in demo.UNITS if kind == UnitKind.TOWN} == set(TOWNS)
+
+
+def test_every_case_spec_is_consistent_with_the_scope_rules():
+    for spec in demo.CASES:
+        assert spec.status in demo.STATUSES
+        assert spec.person in demo.PERSONS
+        assessment = scope.assess(
+            respondent_kind=spec.kind,
+            court_accepted="court_accepted" in spec.flags,
+            arbitration_accepted="arbitration_accepted" in spec.flags,
+            reconsideration_done="reconsideration_done" in spec.flags,
+            has_review_opinion="has_review_opinion" in spec.flags,
+        )
+        if spec.status == "referred":
+            assert spec.channel
+            # Where the answers rule proxying out, the channel is the one they require.
+            assert assessment.required_channel in ("", spec.channel)
+        else:
+            assert assessment.in_scope, spec.title
+
+
+def test_scans_are_accepted_by_content():
+    import random
+
+    assert files.sniff(demo.pdf(["DEMO"])[:16]) == files.PDF
+    assert files.sniff(demo.png(random.Random(1))[:16]) == files.PNG
+
+
+# --- The command on an empty database ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_creates_units_accounts_and_cases(private_dir):
+    output = run_demo()
+
+    units = {u.name: u for u in Unit.objects.all()}
+    assert units["县信访局"].kind == UnitKind.BUREAU
+    for code, name in TOWNS.items():
+        assert units[name].kind == UnitKind.TOWN and units[name].code == code
+    assert sum(u.kind == UnitKind.DEPARTMENT for u in units.values()) >= 5
+    assert all(u.office_phone.startswith("0915-") and u.office_address for u in units.values())
+
+    users = {u.username: u for u in User.objects.select_related("unit")}
+    for unit in units.values():
+        assert unit.users.filter(role=Role.AGENT).exists(), unit.name
+    assert units["城关镇"].users.filter(role=Role.AGENT).count() == 2
+    assert users["chengguan_head"].role == Role.UNIT_HEAD and users["chengguan_head"].unit.name == "城关镇"
+    assert users["jiedai"].full_name == "涂元明" and users["jiedai"].unit.name == "县信访局"
+    assert users["xinfangju"].full_name == "卢艺" and users["xinfangju"].role == Role.BUREAU
+    assert {users[n].role for n in ("leader", "sysadmin", "auditor")} == {Role.LEADER, Role.SYSADMIN, Role.AUDITOR}
+    assert all(users[n].unit is None for n in ("leader", "sysadmin", "auditor"))
+
+    profiles = AgentProfile.objects.select_related("user")
+    assert profiles.count() == User.objects.filter(role=Role.AGENT).count()
+    assert profiles.filter(published=False).count() == 1
+    assert all(p.title and validate_mobile(p.mobile) and p.office_phone for p in profiles)
+
+    # One password for all, and it works.
+    for username in users:
+        assert authenticate(username=username, password=demo.DEMO_PASSWORD) is not None, username
+
+    # At least one case in each status, in several units, reached by the real steps.
+    cases = list(Case.objects.select_related("unit", "petitioner").prefetch_related("events", "files"))
+    assert 30 <= len(cases) <= 45
+    assert {c.status for c in cases} == set(CaseStatus.values)
+    assert len({c.unit_id for c in cases}) >= 10
+    today = timezone.localdate()
+    for case in cases:
+        steps = [e.action for e in case.events.all() if e.action != "attach"]
+        assert steps == PATHS[case.status], case.number
+        assert today - datetime.timedelta(days=100) <= case.received_on <= today
+        assert case.agent.unit_id == case.unit_id and case.agent.role == Role.AGENT
+        kinds = {f.kind for f in case.files.all()}
+        if case.status in (CaseStatus.AUTHORIZED, CaseStatus.SUBMITTED):
+            assert FileKind.AUTHORIZATION in kinds
+            assert case.received_on <= case.authorized_on <= today
+        if case.status == CaseStatus.SUBMITTED:
+            assert case.platform and case.platform_username and case.platform_password and case.query_code
+            assert timezone.localtime(case.submitted_at).date() >= case.authorized_on
+            assert case.submitted_at <= timezone.now()
+        else:
+            assert not case.platform_password and case.submitted_at is None
+        if case.status == CaseStatus.REFERRED:
+            assert case.referral_channel
+            required = scope.assess_case(case).required_channel
+            assert required in ("", case.referral_channel)
+    submitted = [c for c in cases if c.status == CaseStatus.SUBMITTED]
+    assert any(FileKind.REGISTRATION in {f.kind for f in c.files.all()} for c in submitted)
+    referred_channels = {c.referral_channel for c in cases if c.status == CaseStatus.REFERRED}
+    assert {"litigation", "arbitration", "reconsideration"} <= referred_channels
+    assert len({c.category_id for c in cases}) >= 12
+    assert len({c.respondent_kind for c in cases}) == 6  # the five kinds, and one outside them
+
+    # Case numbers follow the reception dates within each unit.
+    for unit in units.values():
+        rows = list(unit.cases.order_by("seq").values_list("received_on", flat=True))
+        assert rows == sorted(rows)
+
+    # The login help.
+    assert "http://127.0.0.1:8000/" in output and demo.DEMO_PASSWORD in output
+    for username in ("chengguan", "zengjia", "chengguan_head", "xinfangju", "leader", "auditor"):
+        assert username in output
+    assert "虚构" in output and "演示数据" in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "local_now",
+    [
+        "2026-02-20 00:02",  # just after midnight, in the Spring Festival holiday
+        "2026-10-08 07:30",  # the last day of the National Day holiday, before office hours
+        "2027-03-14 23:59",  # a Sunday in a year the official calendar does not cover yet
+    ],
+)
+def test_dates_stay_in_order_whatever_the_day(private_dir, monkeypatch, local_now):
+    fixed = timezone.make_aware(datetime.datetime.fromisoformat(local_now))
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+    run_demo()
+    today = timezone.localdate(fixed)
+    for case in Case.objects.all():
+        assert today - datetime.timedelta(days=100) <= case.received_on <= today
+        if case.authorized_on:
+            assert case.received_on <= case.authorized_on <= today
+        if case.submitted_at:
+            assert case.authorized_on <= timezone.localtime(case.submitted_at).date()
+            assert case.submitted_at <= fixed
+
+
+@pytest.mark.django_db
+def test_a_petitioner_has_cases_in_two_units_and_another_two_in_one(private_dir):
+    run_demo()
+    by_person: dict[str, list[Case]] = {}
+    for case in Case.objects.select_related("petitioner", "unit"):
+        by_person.setdefault(case.petitioner.id_number_hash, []).append(case)
+    repeat = [cases for cases in by_person.values() if len(cases) > 1]
+    assert any(len({c.unit_id for c in cases}) > 1 for cases in repeat)
+    assert any(len({c.unit_id for c in cases}) == 1 for cases in repeat)
+
+    # What the agent of the second unit sees: the earlier case, in the other unit, without contents.
+    from xinfang.cases.selectors import petitioner_history
+
+    renshe = User.objects.get(username="renshe")
+    case = Case.objects.get(unit=renshe.unit, petitioner__name="张某军")
+    history = petitioner_history(renshe, case.petitioner.id_number, exclude_pk=case.pk)
+    assert [(h.unit_name, h.case) for h in history] == [("曾家镇", None)]
+
+    # One platform account per person: the later submission reuses it, without a new registration page.
+    both = Case.objects.filter(petitioner__name="张某军", status=CaseStatus.SUBMITTED).order_by("submitted_at")
+    first, later = list(both)
+    assert (first.platform_username, first.platform_password) == (later.platform_username, later.platform_password)
+    assert first.query_code != later.query_code
+    assert first.files.filter(kind=FileKind.REGISTRATION).exists()
+    assert not later.files.filter(kind=FileKind.REGISTRATION).exists()
+
+
+@pytest.mark.django_db
+def test_running_twice_creates_nothing_new(private_dir):
+    run_demo()
+    before = counts()
+    stored = sorted(os.listdir(private_dir))
+    output = run_demo()
+    assert counts() == before
+    assert sorted(os.listdir(private_dir)) == stored
+    assert "已存在" in output and demo.DEMO_PASSWORD in output and "chengguan" in output
+
+
+@pytest.mark.django_db
+def test_other_data_is_left_alone(private_dir):
+    Unit.objects.create(name="某县信访局", kind=UnitKind.BUREAU)
+    output = run_demo()
+    assert Unit.objects.count() == 1 and not User.objects.exists() and not Case.objects.exists()
+    assert "未创建演示数据" in output and demo.DEMO_PASSWORD not in output
+
+
+@pytest.mark.django_db
+def test_missing_reference_data_is_a_clear_error(private_dir):
+    from xinfang.reference.models import SubmissionPlatform
+
+    SubmissionPlatform.objects.filter(name="县领导信访信箱").delete()
+    with pytest.raises(CommandError, match="migrate"):
+        run_demo()
+    assert not Unit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_refused_in_production(settings, private_dir):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        run_demo()
+    assert not Unit.objects.exists()
+
+
+# --- Nothing personal in clear -------------------------------------------------------------------
+
+
+def all_cells():
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 -- table names come from the database
+            for row in cursor.fetchall():
+                for cell in row:
+                    if isinstance(cell, bytes | memoryview):
+                        yield table, bytes(cell).decode("utf-8", "replace")
+                    elif cell is not None:
+                        yield table, str(cell)
+
+
+@pytest.mark.django_db
+def test_no_id_number_phone_address_or_platform_password_in_any_table(private_dir):
+    run_demo()
+    secret_values = secrets_in_database()
+    # The generator's own values, too: what the ORM reads back is what was generated.
+    people = [demo.person(name) for name in demo.PERSONS]
+    assert {who.id_number for who in people} <= set(secret_values)
+    assert {who.mobile for who in people} <= set(secret_values)
+    assert len(secret_values) > 100
+
+    leaks = [
+        (table, value) for table, cell in all_cells() for value in secret_values if value in cell
+    ]
+    assert leaks == []
+
+
+def reseed_reference_data():
+    """Earlier transactional tests empty every table, the migrations' reference data (content
+    categories, platforms) included: put it back as the seed migration does."""
+    from xinfang.reference.models import CONTENT_CATEGORIES, PLATFORMS, ContentCategory, SubmissionPlatform
+
+    for order, name in enumerate(CONTENT_CATEGORIES, start=1):
+        ContentCategory.objects.get_or_create(name=name, defaults={"sort_order": order * 10})
+    for order, (name, url) in enumerate(PLATFORMS, start=1):
+        SubmissionPlatform.objects.get_or_create(name=name, defaults={"url": url, "sort_order": order * 10})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_id_number_phone_or_platform_password_in_the_database_file(private_dir):
+    if connection.vendor != "sqlite":
+        pytest.skip("the database is a file only with SQLite; the table scan above covers every database")
+    reseed_reference_data()
+    run_demo()  # committed: the command runs in autocommit mode
+    secret_values = [value.encode() for value in secrets_in_database()]
+    path = connection.settings_dict["NAME"]
+    assert os.path.exists(path), "the test database is a file"
+    blobs = {}
+    for name in (str(path), f"{path}-wal"):
+        if os.path.exists(name):
+            blobs[name] = Path(name).read_bytes()
+    for stored in private_dir.rglob("*"):
+        if stored.is_file():
+            blobs[str(stored)] = stored.read_bytes()
+    assert any(name.endswith("-wal") for name in blobs) or len(blobs[str(path)]) > 0
+    # The demo's names are there in clear (names are not encrypted): the search itself works.
+    assert any("李某华".encode() in blob for blob in blobs.values())
+    leaks = [(name, value) for name, blob in blobs.items() for value in secret_values if value in blob]
+    assert leaks == []
