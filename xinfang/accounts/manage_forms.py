@@ -80,7 +80,7 @@ class UserForm(forms.Form):
     unit = forms.ModelChoiceField(
         label="所在单位", queryset=Unit.objects.none(), required=False, empty_label="（不属于某个单位）",
         help_text="代理员、单位负责人必须选择所在单位；县信访局工作人员属于县信访局；"
-                  "领导、系统管理员、安全审计员不属于某个单位，选了也不保存。",
+                  "领导不属于某个单位，选了也不保存。",
     )
     is_active = forms.BooleanField(
         label="启用", required=False, initial=True, help_text="停用后不能登录；账户和历史记录都保留。"

@@ -275,7 +275,7 @@ class SubmissionForm(forms.Form):
 
 
 class LedgerFilterForm(forms.Form):
-    month = forms.CharField(label="登记月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    month = forms.CharField(label="接待月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + list(CaseStatus.choices))
     category = forms.ModelChoiceField(
         label="内容分类", required=False, queryset=ContentCategory.objects.all(), empty_label="全部分类"
