@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "xinfang.audit",
     "xinfang.reference",
     "xinfang.cases",
+    "xinfang.deadlines",
+    "xinfang.notify",
 ]
 
 MIDDLEWARE = [

@@ -56,6 +56,35 @@ class CaseStatus(models.TextChoices):
     REFERRED = "referred", "已引导"
     AUTHORIZED = "authorized", "已委托待提交"
     SUBMITTED = "submitted", "已网上提交"
+    FORWARDED = "forwarded", "已转送交办"
+    RECEIVED = "received", "有权处理机关已收到"
+    ACCEPTED = "accepted", "已受理"
+    NOT_ACCEPTED = "not_accepted", "不予受理"
+    NOT_ACCEPTED_AGAIN = "not_accepted_again", "不再受理"
+    CONCLUDED = "concluded", "已办结"
+    DELIVERED = "delivered", "已送达答复"
+    REVIEW_REQUESTED = "review_requested", "已申请复查"
+    REVIEWED = "reviewed", "已出具复查意见"
+    RE_REVIEW_REQUESTED = "re_review_requested", "已申请复核"
+    RE_REVIEWED = "re_reviewed", "已复核（终结）"
+    WITHDRAWN = "withdrawn", "已撤回委托"
+
+
+class ForwardMode(models.TextChoices):
+    FORWARD = "forward", "转送"
+    ASSIGN = "assign", "交办"
+
+
+class HandlingOpinion(models.TextChoices):
+    SUPPORT = "support", "支持"
+    EXPLAIN = "explain", "解释说明"
+    REJECT = "reject", "不予支持"
+
+
+class ReviewOutcome(models.TextChoices):
+    UPHOLD = "uphold", "维持原处理意见"
+    CHANGE = "change", "变更原处理意见"
+    REVOKE = "revoke", "撤销原处理意见，重新处理"
 
 
 class RespondentKind(models.TextChoices):
@@ -142,6 +171,18 @@ class Case(models.Model):
     query_code_hash = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
     submitted_at = models.DateTimeField("网上提交时间", null=True, blank=True, db_index=True)
 
+    # Handling after submission (《信访工作条例》第22-36条). Each date is the day the step
+    # happened, entered by the agent, possibly after the fact; figures count from these.
+    handling_body = models.CharField("有权处理机关", max_length=100, blank=True)
+    forward_mode = models.CharField("转送或交办", max_length=10, choices=ForwardMode.choices, blank=True)
+    forwarded_on = models.DateField("转送交办日期", null=True, blank=True)
+    body_received_on = models.DateField("有权处理机关收到日期", null=True, blank=True)
+    accepted_on = models.DateField("受理告知日期", null=True, blank=True, db_index=True)
+    concluded_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
+    handling_opinion = models.CharField("处理意见", max_length=10, choices=HandlingOpinion.choices, blank=True)
+    delivered_on = models.DateField("答复送达日期", null=True, blank=True, db_index=True)
+    closed_on = models.DateField("终结日期", null=True, blank=True, db_index=True)
+
     created_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -187,6 +228,10 @@ class FileKind(models.TextChoices):
     ATTACHMENT = "attachment", "诉求附件"
     AUTHORIZATION = "authorization", "授权委托书扫描件"
     REGISTRATION = "registration", "平台注册成功页"
+    REPLY = "reply", "答复意见书"
+    REVIEW = "review", "复查意见书"
+    RE_REVIEW = "re_review", "复核意见书"
+    WITHDRAWAL = "withdrawal", "撤回委托材料"
 
 
 class CaseFile(models.Model):
@@ -210,6 +255,8 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The day the step happened (entered by the user); ``at`` is when it was recorded.
+    on = models.DateField(null=True, blank=True)
     action = models.CharField(max_length=30)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
@@ -233,3 +280,31 @@ class CaseEvent(models.Model):
         from xinfang.cases.workflow import EVENT_LABELS
 
         return EVENT_LABELS.get(self.action, self.action)
+
+
+class FollowUpMeans(models.TextChoices):
+    PHONE = "phone", "电话"
+    PLATFORM = "platform", "平台"
+    VISIT = "visit", "现场"
+    LETTER = "letter", "函件"
+
+
+class FollowUp(models.Model):
+    """跟踪督办: the agent urges the handling body and writes down what was said."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    on = models.DateField("跟踪日期")
+    means = models.CharField("方式", max_length=10, choices=FollowUpMeans.choices)
+    contact = models.CharField("联系对象", max_length=60)
+    content = models.TextField("情况")
+    next_on = models.DateField("下次跟踪日期", null=True, blank=True, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        verbose_name = "跟踪督办"
+        verbose_name_plural = "跟踪督办"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.on}"
