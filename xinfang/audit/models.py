@@ -23,6 +23,8 @@ class AuditAction(models.TextChoices):
     PRINT = "print", "打印或生成文书"
     DOWNLOAD = "download", "下载文件"
     ACCOUNT = "account", "账户管理"
+    POLICY = "policy", "规则与日历变更"
+    WIPE = "wipe", "清除敏感信息"
 
 
 class AppendOnlyError(Exception):
