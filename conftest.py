@@ -45,10 +45,19 @@ def audit_guard():
     apps.maintenance = True
 
 
+def seed_policy_data() -> None:
+    """Transactional tests empty every table, the migrations' reference data included."""
+    from xinfang.deadlines.actions import seed_clocks
+    from xinfang.deadlines.calendar import seed_official_calendar
+
+    seed_reference_data()
+    seed_clocks()
+    seed_official_calendar()
+
+
 @pytest.fixture
 def units(db):
-    # Transactional tests empty every table, the migration's reference data included.
-    seed_reference_data()
+    seed_policy_data()
     bureau = Unit.objects.create(name="县信访局", kind=UnitKind.BUREAU, sort_order=1)
     chengguan = Unit.objects.create(name="城关镇", kind=UnitKind.TOWN, code="610927100", sort_order=10)
     zengjia = Unit.objects.create(name="曾家镇", kind=UnitKind.TOWN, code="610927101", sort_order=11)
@@ -94,7 +103,7 @@ def auditor(units):
 
 @pytest.fixture
 def categories(db):
-    seed_reference_data()
+    seed_policy_data()
     return {c.name: c for c in ContentCategory.objects.all()}
 
 
@@ -123,10 +132,10 @@ def complaint_data(**overrides) -> dict:
 def make_case(db):
     from xinfang.cases import actions
 
-    def factory(agent, *, serial: int = 1, petitioner: dict | None = None, **complaint):
+    def factory(agent, *, serial: int = 1, petitioner: dict | None = None, received_on=None, **complaint):
         case, _ = actions.open_case(
             by=agent, token=uuid.uuid4(), petitioner=petitioner or petitioner_data(serial),
-            complaint=complaint_data(**complaint),
+            complaint=complaint_data(**complaint), received_on=received_on,
         )
         return case
 

@@ -30,8 +30,8 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
     not_a_pdf.write_bytes(b"MZ\x90\x00 not a pdf")
 
     log_in(page, "wang")
-    page.wait_for_url(re.compile(r"/cases/$"))
-    assert "网上投诉代理台账" in page.content()
+    page.wait_for_url(re.compile(r"/cases/work/$"))
+    assert "工作台" in page.content()
 
     # 1-2. Petitioner and complaint; a wrong check digit is explained, the history appears.
     page.get_by_role("link", name="＋ 新登记").click()

@@ -8,4 +8,6 @@ urlpatterns = [
     path("manage/", include("xinfang.accounts.manage_urls")),
     path("cases/", include("xinfang.cases.urls")),
     path("audit/", include("xinfang.audit.urls")),
+    path("deadlines/", include("xinfang.deadlines.urls")),
+    path("notify/", include("xinfang.notify.urls")),
 ]

@@ -46,7 +46,7 @@ def home(request):
     """Each role starts where its work is."""
     role = request.user.role
     if role in (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU):
-        return redirect("cases:list")
+        return redirect("cases:work")
     if role == Role.AUDITOR:
         return redirect("audit:log")
     return render(request, "accounts/home.html")

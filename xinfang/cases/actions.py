@@ -24,6 +24,7 @@ from xinfang.cases.models import (
     CaseNumberCounter,
     CaseStatus,
     FileKind,
+    FollowUp,
     Petitioner,
 )
 from xinfang.core import crypto, files
@@ -36,9 +37,12 @@ COMPLAINT_FIELDS = (
 )
 
 
-def _event(case: Case, *, by, action: str, from_status: str = "", to_status: str = "", **data: Any) -> CaseEvent:
+def _event(
+    case: Case, *, by, action: str, from_status: str = "", to_status: str = "",
+    on: datetime.date | None = None, **data: Any,
+) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, by=by, action=action, from_status=from_status, to_status=to_status, data=data
+        case=case, by=by, action=action, on=on, from_status=from_status, to_status=to_status, data=data
     )
 
 
@@ -46,14 +50,25 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("unit", "petitioner").get(pk=case.pk)
 
 
-def _move(case: Case, step_name: str, *, by, fields: Iterable[str] = (), **data: Any) -> Case:
+def _move(
+    case: Case, step_name: str, *, by, fields: Iterable[str] = (), on: datetime.date | None = None,
+    **data: Any,
+) -> Case:
     """Check the step, set the new status and the given fields, save, and record the event."""
     step = workflow.check(case.status, step_name)
     old = case.status
+    fields = set(fields)
     if step.target is not None:
         case.status = step.target
+    if case.status in workflow.FINAL and old not in workflow.FINAL:
+        case.closed_on = on or timezone.localdate()
+        fields.add("closed_on")
     case.save(update_fields={"status", "updated_at", *fields})
-    _event(case, by=by, action=step_name, from_status=old, to_status=case.status, **data)
+    _event(case, by=by, action=step_name, from_status=old, to_status=case.status, on=on, **data)
+    if on is not None:
+        from xinfang.deadlines.actions import on_case_step
+
+        on_case_step(case, action=step_name, on=on, by=by, extension_days=int(data.get("days", 0) or 0))
     return case
 
 
@@ -107,7 +122,7 @@ def open_case(
                 **{field: complaint[field] for field in COMPLAINT_FIELDS},
             )
             case.save()
-            _event(case, by=by, action="open", to_status=case.status)
+            _event(case, by=by, action="open", to_status=case.status, on=case.received_on)
             return case, True
     except IntegrityError:
         existing = Case.objects.filter(intake_token=token).first()
@@ -174,7 +189,8 @@ def refer_case(case: Case, *, by, channel: str, note: str = "") -> Case:
         case.scope_note = note
         case.scope_decided_at = timezone.now()
         return _move(
-            case, "refer", by=by, fields=("referral_channel", "scope_note", "scope_decided_at"), channel=channel
+            case, "refer", by=by, fields=("referral_channel", "scope_note", "scope_decided_at"), channel=channel,
+            on=timezone.localdate(),
         )
 
 
@@ -209,7 +225,7 @@ def record_authorization(
         case.authorized_on = signed_on
         return _move(
             case, "authorize", by=by, fields=("authorization_mode", "authorized_on"),
-            mode=mode, signed_on=signed_on.isoformat(), scan=stored.sha256,
+            mode=mode, on=signed_on, scan=stored.sha256,
         )
 
 
@@ -238,4 +254,185 @@ def record_submission(
             case, "submit", by=by,
             fields=("platform", "platform_username", "platform_password", "query_code", "submitted_at"),
             platform=platform.name, submitted_at=submitted_at.isoformat(), registration_scan=scan_hash,
+            on=timezone.localtime(submitted_at).date(),
         )
+
+
+# --- After submission: 《信访工作条例》第22-36条 ------------------------------------------------
+
+# Steps whose date is the day something happened: later steps may not be dated before them.
+DATED_STEPS = (
+    "open", "authorize", "submit", "forward", "receive", "accept", "not_accept", "not_accept_again",
+    "extend", "conclude", "deliver", "request_review", "review", "request_re_review", "re_review",
+)
+MAX_EXTENSION_DAYS = 30
+
+
+def last_step_on(case: Case) -> datetime.date | None:
+    return (
+        CaseEvent.objects.filter(case=case, action__in=DATED_STEPS, on__isnull=False)
+        .order_by("-on").values_list("on", flat=True).first()
+    )
+
+
+def _dated_step(
+    case: Case, step_name: str, *, by, on: datetime.date, fields: Iterable[str] = (),
+    document: files.Checked | None = None, document_kind: str = "", **data: Any,
+) -> Case:
+    """One handling step: check it against the transition table and the dates before it,
+    keep its document, move the status, record the event, and start or stop the clocks."""
+    workflow.check(case.status, step_name)
+    label = workflow.STEPS[step_name].label.removeprefix("登记")
+    _check_date_order(last_step_on(case), on, f"{label}日期", "上一环节的日期")
+    if document is not None:
+        stored = files.store(document, by=by)
+        CaseFile.objects.create(case=case, kind=document_kind, file=stored)
+        data["document"] = stored.sha256
+    return _move(case, step_name, by=by, fields=fields, on=on, **data)
+
+
+def forward_case(case: Case, *, by, forwarded_on: datetime.date, mode: str, handling_body: str) -> Case:
+    """转送或交办 to the handling body (第22条: within 15 days of registration)."""
+    with transaction.atomic():
+        case = _locked(case)
+        case.forward_mode, case.handling_body, case.forwarded_on = mode, handling_body.strip(), forwarded_on
+        return _dated_step(
+            case, "forward", by=by, on=forwarded_on, fields=("forward_mode", "handling_body", "forwarded_on"),
+            mode=mode,
+        )
+
+
+def record_receipt(case: Case, *, by, received_on: datetime.date) -> Case:
+    """The handling body received the matter: the 15-day acceptance clock starts (第23条)."""
+    with transaction.atomic():
+        case = _locked(case)
+        case.body_received_on = received_on
+        return _dated_step(case, "receive", by=by, on=received_on, fields=("body_received_on",))
+
+
+def accept_case(case: Case, *, by, accepted_on: datetime.date) -> Case:
+    """受理, told to the petitioner (第23条); the 60-day conclusion clock starts (第34条)."""
+    with transaction.atomic():
+        case = _locked(case)
+        case.accepted_on = accepted_on
+        return _dated_step(case, "accept", by=by, on=accepted_on, fields=("accepted_on",))
+
+
+def refuse_acceptance(case: Case, *, by, on: datetime.date, reason: str, again: bool = False) -> Case:
+    """不予受理 or 不再受理, with the notice date and the reason. Final."""
+    with transaction.atomic():
+        case = _locked(case)
+        return _dated_step(
+            case, "not_accept_again" if again else "not_accept", by=by, on=on, reason=reason.strip()
+        )
+
+
+def extend_case(
+    case: Case, *, by, approved_on: datetime.date, days: int, approver: str, reason: str,
+    told_on: datetime.date,
+) -> Case:
+    """延期 approved by the body's head, the reason told to the petitioner (第34条): once, ≤ 30 days."""
+    with transaction.atomic():
+        case = _locked(case)
+        if not 1 <= days <= MAX_EXTENSION_DAYS:
+            raise workflow.TransitionError(f"延期天数应为1至{MAX_EXTENSION_DAYS}日。")
+        if case.events.filter(action="extend").exists():
+            raise workflow.TransitionError("该事项已经延期一次，不能再次延期。")
+        if told_on < approved_on:
+            raise workflow.TransitionError("告知信访人的日期不能早于批准延期的日期。")
+        _check_date_order(approved_on, told_on, "告知日期", "批准日期")
+        return _dated_step(
+            case, "extend", by=by, on=approved_on, days=days, approver=approver.strip(), reason=reason.strip(),
+            told_on=told_on.isoformat(),
+        )
+
+
+def conclude_case(
+    case: Case, *, by, concluded_on: datetime.date, opinion: str, reply: files.Checked
+) -> Case:
+    """办结 with the handling opinion and the written reply (第32-34条)."""
+    with transaction.atomic():
+        case = _locked(case)
+        case.concluded_on, case.handling_opinion = concluded_on, opinion
+        return _dated_step(
+            case, "conclude", by=by, on=concluded_on, fields=("concluded_on", "handling_opinion"),
+            document=reply, document_kind=FileKind.REPLY, opinion=opinion,
+        )
+
+
+def deliver_reply(case: Case, *, by, delivered_on: datetime.date) -> Case:
+    """The reply reached the petitioner: the 30-day window to ask for review opens (第35条)."""
+    with transaction.atomic():
+        case = _locked(case)
+        case.delivered_on = delivered_on
+        return _dated_step(case, "deliver", by=by, on=delivered_on, fields=("delivered_on",))
+
+
+def request_review(case: Case, *, by, requested_on: datetime.date, reviewing_body: str) -> Case:
+    """复查 requested from the body one level up (第35条)."""
+    with transaction.atomic():
+        case = _locked(case)
+        return _dated_step(case, "request_review", by=by, on=requested_on, reviewing_body=reviewing_body.strip())
+
+
+def review_case(
+    case: Case, *, by, reviewed_on: datetime.date, outcome: str, document: files.Checked | None = None
+) -> Case:
+    with transaction.atomic():
+        case = _locked(case)
+        return _dated_step(
+            case, "review", by=by, on=reviewed_on, outcome=outcome, document=document,
+            document_kind=FileKind.REVIEW,
+        )
+
+
+def request_re_review(case: Case, *, by, requested_on: datetime.date, reviewing_body: str) -> Case:
+    """复核 requested (第36条)."""
+    with transaction.atomic():
+        case = _locked(case)
+        return _dated_step(
+            case, "request_re_review", by=by, on=requested_on, reviewing_body=reviewing_body.strip()
+        )
+
+
+def re_review_case(
+    case: Case, *, by, reviewed_on: datetime.date, outcome: str, document: files.Checked | None = None
+) -> Case:
+    """复核意见: the matter is closed for good (第36条: 不再受理)."""
+    with transaction.atomic():
+        case = _locked(case)
+        return _dated_step(
+            case, "re_review", by=by, on=reviewed_on, outcome=outcome, document=document,
+            document_kind=FileKind.RE_REVIEW,
+        )
+
+
+def withdraw_case(
+    case: Case, *, by, withdrawn_on: datetime.date, reason: str, document: files.Checked | None = None
+) -> Case:
+    """The petitioner withdraws the authorization: the agent takes no further action."""
+    with transaction.atomic():
+        case = _locked(case)
+        return _dated_step(
+            case, "withdraw", by=by, on=withdrawn_on, reason=reason.strip(), document=document,
+            document_kind=FileKind.WITHDRAWAL,
+        )
+
+
+def record_follow_up(
+    case: Case, *, by, on: datetime.date, means: str, contact: str, content: str,
+    next_on: datetime.date | None = None,
+) -> FollowUp:
+    """跟踪督办 (seed 附件 三(四)): the agent urges the handling body and notes what was said."""
+    with transaction.atomic():
+        case = _locked(case)
+        workflow.check(case.status, "follow_up")
+        _check_date_order(case.submitted_at and timezone.localtime(case.submitted_at).date(), on, "跟踪日期", "提交日期")
+        if next_on is not None and next_on <= on:
+            raise workflow.TransitionError("下次跟踪日期应晚于本次跟踪日期。")
+        follow_up = FollowUp.objects.create(
+            case=case, on=on, means=means, contact=contact.strip(), content=content.strip(), next_on=next_on, by=by
+        )
+        _event(case, by=by, action="follow_up", on=on, means=means,
+               next_on=next_on.isoformat() if next_on else "")
+        return follow_up

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from xinfang.accounts.models import Role
 from xinfang.audit.actions import refuse
-from xinfang.cases.models import Case, CaseFile, CaseStatus, FileKind
+from xinfang.cases import workflow
+from xinfang.cases.models import Case, CaseFile, CaseStatus, FileKind, FollowUp
 from xinfang.core import crypto
 from xinfang.core.masking import mask_id_number, mask_phone
 
@@ -131,16 +133,43 @@ PROGRESS = (
     ("范围判断", CaseStatus.IN_SCOPE),
     ("授权委托", CaseStatus.AUTHORIZED),
     ("网上提交", CaseStatus.SUBMITTED),
+    ("转送交办", CaseStatus.FORWARDED),
+    ("机关收到", CaseStatus.RECEIVED),
+    ("受理", CaseStatus.ACCEPTED),
+    ("办结", CaseStatus.CONCLUDED),
+    ("送达答复", CaseStatus.DELIVERED),
+    ("申请复查", CaseStatus.REVIEW_REQUESTED),
+    ("复查意见", CaseStatus.REVIEWED),
+    ("申请复核", CaseStatus.RE_REVIEW_REQUESTED),
+    ("复核意见", CaseStatus.RE_REVIEWED),
 )
+# Where a status that leaves the main line sits on it, and what it is called there.
+OFF_LINE = {
+    CaseStatus.REFERRED: (CaseStatus.INTAKE, "已引导"),
+    CaseStatus.NOT_ACCEPTED: (CaseStatus.RECEIVED, "不予受理"),
+    CaseStatus.NOT_ACCEPTED_AGAIN: (CaseStatus.RECEIVED, "不再受理"),
+}
+OPTIONAL_FROM = CaseStatus.REVIEW_REQUESTED  # review steps are shown only once reached
 
 
 def progress(case: Case) -> list[tuple[str, str]]:
-    """The steps of proxying with 'done', 'current' or '' for the progress bar."""
-    if case.status == CaseStatus.REFERRED:
-        return [("登记", "done"), ("范围判断：已引导", "current")]
+    """The steps of the case's life with 'done', 'current' or '' for the progress bar."""
     order = [status for _, status in PROGRESS]
-    here = order.index(case.status)
-    return [(label, "done" if i < here else "current" if i == here else "") for i, (label, _) in enumerate(PROGRESS)]
+    status, ending = case.status, ""
+    if status in OFF_LINE:
+        status, ending = OFF_LINE[status]
+    elif status == CaseStatus.WITHDRAWN:
+        withdrawn = case.events.filter(action="withdraw").values_list("from_status", flat=True).first()
+        status, ending = (withdrawn or CaseStatus.INTAKE), "已撤回委托"
+    here = order.index(status)
+    shown = max(here, order.index(OPTIONAL_FROM) - 1)
+    steps = [
+        (label, "done" if i < here or (ending and i == here) else "current" if i == here else "")
+        for i, (label, _) in enumerate(PROGRESS[: shown + 1])
+    ]
+    if ending:
+        steps.append((ending, "current"))
+    return steps
 
 
 # Values that may be shown whole on an explicit, logged request; the key is the field's name.
@@ -209,3 +238,64 @@ def platform_fields(case: Case) -> list[PlatformField]:
         PlatformField("诉求内容", platform_content(case)),
         PlatformField("电话号码", "", reveal="mobile", masked=mask_phone(case.petitioner.mobile)),
     ]
+
+
+# --- Worklists -------------------------------------------------------------------------------
+
+SOON_WORKDAYS = 3
+
+
+@dataclass
+class Worklist:
+    today: datetime.date
+    soon_until: datetime.date
+    overdue: list
+    due_soon: list
+    follow_ups: list
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.due_soon or self.follow_ups)
+
+
+def worklist(user, *, today: datetime.date | None = None) -> Worklist:
+    """What needs doing, most urgent first: clocks passed, clocks due within 3 workdays,
+    follow-ups due. Overdue is derived from the stored due dates and today."""
+    from xinfang.deadlines import calendar as official
+    from xinfang.deadlines.compute import add_workdays
+    from xinfang.deadlines.models import CaseDeadline, ClockKind
+
+    today = today or timezone.localdate()
+    soon_until = add_workdays(today, SOON_WORKDAYS, official.load())
+    visible = cases_for(user).exclude(status__in=workflow.FINAL).values("pk")
+    running = (
+        CaseDeadline.objects.filter(case__in=visible, stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE)
+        .select_related("clock", "case", "case__unit", "case__agent")
+        .order_by("due_on", "case__number")
+    )
+    overdue = list(running.filter(due_on__lt=today))
+    due_soon = list(running.filter(due_on__gte=today, due_on__lte=soon_until))
+    newer = FollowUp.objects.filter(case=OuterRef("case"), created_at__gt=OuterRef("created_at"))
+    follow_ups = list(
+        FollowUp.objects.filter(case__in=visible, next_on__lte=today)
+        .exclude(Exists(newer))
+        .select_related("case", "case__unit", "case__agent")
+        .order_by("next_on", "case__number")
+    )
+    return Worklist(today=today, soon_until=soon_until, overdue=overdue, due_soon=due_soon, follow_ups=follow_ups)
+
+
+def board_by_unit(work: Worklist) -> list[dict]:
+    """The bureau's board: every active unit with its worklist counts, most overdue first."""
+    from xinfang.accounts.models import Unit
+
+    units = {
+        unit.pk: {"unit": unit, "overdue": 0, "due_soon": 0, "follow_ups": 0}
+        for unit in Unit.objects.filter(active=True)
+    }
+    for key, rows in (("overdue", work.overdue), ("due_soon", work.due_soon), ("follow_ups", work.follow_ups)):
+        for row in rows:
+            unit = row.case.unit
+            entry = units.setdefault(unit.pk, {"unit": unit, "overdue": 0, "due_soon": 0, "follow_ups": 0})
+            entry[key] += 1
+    return sorted(units.values(), key=lambda e: (-e["overdue"], -e["due_soon"], e["unit"].sort_order))

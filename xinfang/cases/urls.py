@@ -19,4 +19,7 @@ urlpatterns = [
     path("<int:pk>/prepared/", views.prepared, name="prepared"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
     path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/step/<str:name>/", views.step, name="step"),
+    path("<int:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("work/", views.work, name="work"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,9 +17,11 @@ from xinfang.audit.actions import record, refuse
 from xinfang.audit.models import AuditAction
 from xinfang.cases import actions, documents, exports, scope, selectors, workflow
 from xinfang.cases.forms import (
+    STEP_FORMS,
     AttachmentForm,
     AuthorizationForm,
     ComplaintForm,
+    FollowUpForm,
     IntakeForm,
     LedgerFilterForm,
     PetitionerForm,
@@ -28,6 +31,7 @@ from xinfang.cases.forms import (
 from xinfang.cases.models import CaseStatus, FileKind
 from xinfang.core import files
 from xinfang.core.validators import validate_id_number
+from xinfang.deadlines import selectors as deadline_selectors
 
 READERS = (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU)
 WRITERS = (Role.AGENT,)
@@ -168,18 +172,24 @@ def petitioner_history(request):
 def case_detail(request, pk):
     case = selectors.get_case_for(request, pk)
     can_write = request.user.role == Role.AGENT
-    steps = workflow.available(case.status) if can_write else []
+    steps = {s.name: s for s in workflow.available(case.status)} if can_write else {}
     history = selectors.petitioner_history(request.user, case.petitioner.id_number, exclude_pk=case.pk)
     files_by_kind = selectors.files_by_kind(case)
+    handling_steps = [steps[name] for name in workflow.HANDLING_STEPS if name in steps]
     return render(
         request, "cases/detail.html",
         {
-            "case": case, "can_write": can_write, "steps": {s.name: s for s in steps},
+            "case": case, "can_write": can_write, "steps": steps,
             "assessment": scope.assess_case(case), "history": history,
             "files_by_kind": files_by_kind, "file_kinds": FileKind.choices,
             "has_files": any(files_by_kind.values()),
             "explanation": scope.EXPLANATIONS.get(case.referral_channel, ""),
             "events": case.events.select_related("by"), "progress": selectors.progress(case),
+            "is_final": case.status in workflow.FINAL,
+            "handling_steps": handling_steps,
+            "primary_step": next((s.name for s in handling_steps if s.target and s.name != "withdraw"), ""),
+            "deadlines": deadline_selectors.deadlines_for_case(case),
+            "follow_ups": case.follow_ups.select_related("by")[:20],
             "nav": "ledger",
         },
     )
@@ -335,3 +345,89 @@ def submit(request, pk):
         "allowed": workflow.allows(case.status, "submit"), "refusal": _refusal(case, "submit"),
         "status_submitted": CaseStatus.SUBMITTED,
     })
+
+
+# --- After submission --------------------------------------------------------------------------
+
+def _optional_document(d):
+    return {"document": d.get("document") or None}
+
+
+STEP_ACTIONS = {
+    "forward": lambda c, by, d: actions.forward_case(
+        c, by=by, forwarded_on=d["on"], mode=d["mode"], handling_body=d["handling_body"]),
+    "receive": lambda c, by, d: actions.record_receipt(c, by=by, received_on=d["on"]),
+    "accept": lambda c, by, d: actions.accept_case(c, by=by, accepted_on=d["on"]),
+    "not_accept": lambda c, by, d: actions.refuse_acceptance(c, by=by, on=d["on"], reason=d["reason"]),
+    "not_accept_again": lambda c, by, d: actions.refuse_acceptance(
+        c, by=by, on=d["on"], reason=d["reason"], again=True),
+    "extend": lambda c, by, d: actions.extend_case(
+        c, by=by, approved_on=d["on"], days=d["days"], approver=d["approver"], reason=d["reason"],
+        told_on=d["told_on"]),
+    "conclude": lambda c, by, d: actions.conclude_case(
+        c, by=by, concluded_on=d["on"], opinion=d["opinion"], reply=d["document"]),
+    "deliver": lambda c, by, d: actions.deliver_reply(c, by=by, delivered_on=d["on"]),
+    "request_review": lambda c, by, d: actions.request_review(
+        c, by=by, requested_on=d["on"], reviewing_body=d["reviewing_body"]),
+    "review": lambda c, by, d: actions.review_case(
+        c, by=by, reviewed_on=d["on"], outcome=d["outcome"], **_optional_document(d)),
+    "request_re_review": lambda c, by, d: actions.request_re_review(
+        c, by=by, requested_on=d["on"], reviewing_body=d["reviewing_body"]),
+    "re_review": lambda c, by, d: actions.re_review_case(
+        c, by=by, reviewed_on=d["on"], outcome=d["outcome"], **_optional_document(d)),
+    "withdraw": lambda c, by, d: actions.withdraw_case(
+        c, by=by, withdrawn_on=d["on"], reason=d["reason"], **_optional_document(d)),
+}
+
+
+@role_required(*WRITERS)
+def step(request, pk, name):
+    """Every dated handling step through one view: the form and the action come from the tables."""
+    case = selectors.get_case_for(request, pk, write=True)
+    if name not in STEP_ACTIONS:
+        raise refuse(request, target_type="cases.step", target_id=name[:40])
+    form_class = STEP_FORMS[name]
+    form = form_class(request.POST or None, request.FILES or None, case=case)
+    allowed = workflow.allows(case.status, name)
+    if request.method == "POST" and allowed and form.is_valid():
+        try:
+            STEP_ACTIONS[name](case, request.user, form.cleaned_data)
+        except workflow.TransitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已{workflow.STEPS[name].label}。")
+            return redirect("cases:detail", pk=case.pk)
+    multipart = any(isinstance(f, django_forms.FileField) for f in form.fields.values())
+    return render(request, "cases/step_form.html", {
+        "case": case, "form": form, "title": workflow.STEPS[name].label, "multipart": multipart,
+        "intro": form.intro, "allowed": allowed, "refusal": _refusal(case, name),
+    })
+
+
+@role_required(*WRITERS)
+def follow_up(request, pk):
+    case = selectors.get_case_for(request, pk, write=True)
+    form = FollowUpForm(request.POST or None)
+    allowed = workflow.allows(case.status, "follow_up")
+    if request.method == "POST" and allowed and form.is_valid():
+        try:
+            actions.record_follow_up(case, by=request.user, **form.cleaned_data)
+        except workflow.TransitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已记录跟踪督办。")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/step_form.html", {
+        "case": case, "form": form, "title": "记录跟踪督办", "multipart": False,
+        "intro": "及时进入网上信访信息系统跟踪办理进展，提醒、督促有权处理机关及时受理、规范办理和送达告知。",
+        "allowed": allowed, "refusal": _refusal(case, "follow_up"),
+    })
+
+
+@role_required(*READERS)
+def work(request):
+    """The agent's worklist; for bureau staff, the same across every unit (the board)."""
+    work = selectors.worklist(request.user)
+    board = selectors.board_by_unit(work) if request.user.role == Role.BUREAU else None
+    return render(request, "cases/worklist.html", {"work": work, "board": board, "nav": "work",
+                                                   "show_unit": request.user.role == Role.BUREAU})

@@ -84,7 +84,7 @@ def due_date(start: datetime.date, length: int, day_count: str, calendar: Calend
         raise ValueError(f"unknown day count {day_count!r}")
     missing = sorted({y for y in range(touched[0].year, touched[1].year + 1) if y not in calendar.years})
     reason = ""
-    if missing and length > 0:
+    if missing:
         years = "、".join(f"{y}年" for y in missing)
         reason = f"{years}的法定节假日安排尚未录入，暂按周末计算；录入后自动重新计算"
     return DueDate(due_on=day, provisional=bool(reason), reason=reason, skipped=tuple(skipped))

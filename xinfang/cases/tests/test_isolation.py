@@ -42,6 +42,10 @@ def case_urls(case) -> list[str]:
             kwargs = {"pk": case.pk}
             if "file_pk" in params:
                 kwargs["file_pk"] = file_pk
+            if "name" in params:
+                for name in ("forward", "accept", "conclude", "withdraw"):
+                    urls.append(reverse(f"cases:{sub.name}", kwargs={**kwargs, "name": name}))
+                continue
             if "field" in params:
                 for field in ("id_number", "mobile", "address", "platform_password", "query_code"):
                     urls.append(reverse(f"cases:{sub.name}", kwargs={**kwargs, "field": field}))
@@ -53,7 +57,7 @@ def case_urls(case) -> list[str]:
 def test_walk_finds_every_case_url(chengguan_case):
     names = {url.rstrip("/").split("/")[-1] for url in case_urls(chengguan_case)}
     assert {"edit", "scope", "authorization", "authorization.docx", "authorize", "attach", "prepared",
-            "submit"} <= names
+            "submit", "follow-up", "forward", "withdraw"} <= names
     assert len(case_urls(chengguan_case)) >= 14
 
 

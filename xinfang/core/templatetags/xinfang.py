@@ -41,3 +41,9 @@ def yes_no(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def days_before(earlier, later) -> int:
+    """How many days ``earlier`` lies before ``later``."""
+    return (later - earlier).days if earlier and later else 0

@@ -1,0 +1,377 @@
+"""What changes clocks and the calendar: case steps start and stop clocks, staff edit the rules.
+
+Glossary: 期限 clock · 起算 start · 届满日 due date · 延期 extension (第34条, ≤ 30 日) ·
+调休上班日 make-up workday · 法定节假日 holiday · 暂定 provisional (year not yet entered).
+
+History is not rewritten: a running clock keeps the length and day count it started with;
+only a change of the official calendar moves stored due dates, and each move is a CaseEvent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.audit.actions import record
+from xinfang.audit.models import AuditAction
+from xinfang.cases import workflow
+from xinfang.deadlines import calendar as official
+from xinfang.deadlines.compute import CALENDAR, Calendar, DueDate, due_date
+from xinfang.deadlines.models import (
+    CalendarDay,
+    CalendarYear,
+    CaseDeadline,
+    Clock,
+    ClockKind,
+    DayCount,
+    DayKind,
+)
+
+MAX_EXTENSION_DAYS = 30  # 《信访工作条例》第34条
+CONCLUDE_CLOCK = "conclude"
+STOP_ALL_ACTIONS = frozenset({"withdraw"})
+WEEKDAYS = "一二三四五六日"
+
+
+class DeadlineError(workflow.TransitionError):
+    """A rule of the clocks refuses a step; the message is for the user.
+
+    A TransitionError, so that the case views that show refused steps show this one too.
+    """
+
+
+class ScheduleError(Exception):
+    """A year's schedule that cannot be saved; ``messages`` lists every problem, in Chinese."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("；".join(messages))
+        self.messages = messages
+
+
+class ClockError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- The clocks of the 2022 条例, as seeded ------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClockSeed:
+    code: str
+    name: str
+    start_action: str
+    stop_actions: str
+    length: int
+    day_count: str
+    kind: str
+    legal_basis: str
+
+
+CLOCKS = (
+    ClockSeed("forward", "转送交办", "submit", "forward", 15, DayCount.CALENDAR, ClockKind.DEADLINE,
+              "《信访工作条例》第22条"),
+    ClockSeed("accept_notice", "受理告知", "receive", "accept,not_accept,not_accept_again", 15,
+              DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第23条"),
+    ClockSeed("competence_objection", "管辖异议", "receive", "accept,not_accept,not_accept_again", 5,
+              DayCount.WORKDAYS, ClockKind.WINDOW, "《信访工作条例》第23条"),
+    ClockSeed("conclude", "办结", "accept", "conclude", 60, DayCount.CALENDAR, ClockKind.DEADLINE,
+              "《信访工作条例》第34条"),
+    ClockSeed("review_request", "申请复查", "deliver", "request_review", 30, DayCount.CALENDAR,
+              ClockKind.WINDOW, "《信访工作条例》第35条"),
+    ClockSeed("review_opinion", "复查意见", "request_review", "review", 30, DayCount.CALENDAR,
+              ClockKind.DEADLINE, "《信访工作条例》第35条"),
+    ClockSeed("re_review_request", "申请复核", "review", "request_re_review", 30, DayCount.CALENDAR,
+              ClockKind.WINDOW, "《信访工作条例》第36条"),
+    ClockSeed("re_review_opinion", "复核意见", "request_re_review", "re_review", 30, DayCount.CALENDAR,
+              ClockKind.DEADLINE, "《信访工作条例》第36条（听证时间不计算在内）"),
+)
+
+
+def seed_clocks(clock_model=Clock) -> int:
+    """Create the seeded clocks where missing (by code). Used by the migration and by tests."""
+    created = 0
+    for order, seed in enumerate(CLOCKS, start=1):
+        _, made = clock_model.objects.get_or_create(
+            code=seed.code,
+            defaults={
+                "name": seed.name, "start_action": seed.start_action, "stop_actions": seed.stop_actions,
+                "length": seed.length, "day_count": seed.day_count, "kind": seed.kind,
+                "legal_basis": seed.legal_basis, "sort_order": order * 10,
+            },
+        )
+        created += made
+    return created
+
+
+# --- Case steps ----------------------------------------------------------------------------------
+
+def compute_due(
+    *, started_on: datetime.date, length: int, day_count: str, extension_days: int, calendar: Calendar
+) -> DueDate:
+    """The due date of a running clock: its own count, then any extension in calendar days from
+    the original due date (第34条: the extension runs from the original due date)."""
+    original = due_date(started_on, length, day_count, calendar)
+    if not extension_days:
+        return original
+    extended = due_date(original.due_on, extension_days, CALENDAR, calendar)
+    reason = extended.reason or original.reason
+    return DueDate(
+        due_on=extended.due_on, provisional=original.provisional or extended.provisional, reason=reason,
+        skipped=original.skipped + extended.skipped,
+    )
+
+
+def _due_of(deadline: CaseDeadline, calendar: Calendar) -> DueDate:
+    return compute_due(
+        started_on=deadline.started_on, length=deadline.length, day_count=deadline.day_count,
+        extension_days=deadline.extension_days, calendar=calendar,
+    )
+
+
+def _apply(deadline: CaseDeadline, result: DueDate) -> None:
+    deadline.due_on = result.due_on
+    deadline.provisional = result.provisional
+    deadline.provisional_reason = result.reason[:200]
+
+
+def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: int = 0) -> None:
+    """Start, stop and extend the case's clocks after a step (called inside the step's transaction).
+
+    1. Stop each open clock whose stop actions include ``action``; ``withdraw`` or a final
+       status stops every open clock.
+    2. ``extend``: the open 办结 clock runs ``extension_days`` more calendar days from its
+       original due date (第34条, at most 30 日 in all).
+    3. Start each active clock whose start action is ``action``, copying its length and day
+       count, due date from the official calendar (provisional where a year is missing).
+       A case in a final status starts no clock, and a clock already running is not doubled.
+    """
+    calendar: Calendar | None = None
+
+    def cal() -> Calendar:
+        nonlocal calendar
+        if calendar is None:
+            calendar = official.load()
+        return calendar
+
+    stop_all = action in STOP_ALL_ACTIONS or case.status in workflow.FINAL
+    running = list(
+        CaseDeadline.objects.select_for_update(of=("self",))
+        .filter(case=case, stopped_on__isnull=True).select_related("clock")
+    )
+    still_running = []
+    for deadline in running:
+        if stop_all or action in deadline.clock.stop_action_list:
+            deadline.stopped_on = on
+            deadline.stopped_by = action
+            deadline.save(update_fields=["stopped_on", "stopped_by"])
+        else:
+            still_running.append(deadline)
+
+    if action == "extend" and extension_days:
+        if not 0 < extension_days <= MAX_EXTENSION_DAYS:
+            raise DeadlineError(f"延期天数应在1到{MAX_EXTENSION_DAYS}日之间（《信访工作条例》第34条）。")
+        for deadline in still_running:
+            if deadline.clock.code != CONCLUDE_CLOCK:
+                continue
+            total = deadline.extension_days + extension_days
+            if total > MAX_EXTENSION_DAYS:
+                raise DeadlineError(
+                    f"延期合计不得超过{MAX_EXTENSION_DAYS}日（《信访工作条例》第34条）；"
+                    f"该事项已延期{deadline.extension_days}日。"
+                )
+            deadline.extension_days = total
+            _apply(deadline, _due_of(deadline, cal()))
+            deadline.save(update_fields=["extension_days", "due_on", "provisional", "provisional_reason"])
+
+    if stop_all:
+        return
+    running_clocks = {d.clock_id for d in still_running}
+    for clock in Clock.objects.filter(active=True, start_action=action):
+        if clock.pk in running_clocks:
+            continue
+        deadline = CaseDeadline(
+            case=case, clock=clock, length=clock.length, day_count=clock.day_count, started_on=on,
+        )
+        _apply(deadline, _due_of(deadline, cal()))
+        deadline.save()
+
+
+def recompute_open_deadlines(*, by, reason: str) -> int:
+    """Recompute every running clock with the current calendar. Each due date or provisional
+    mark that changes is saved and written as a ``deadline_recomputed`` event on its case.
+    Returns how many changed."""
+    from xinfang.cases.models import CaseEvent
+
+    calendar = official.load()
+    today = timezone.localdate()
+    changed = 0
+    with transaction.atomic():
+        running = (
+            CaseDeadline.objects.select_for_update(of=("self",)).filter(stopped_on__isnull=True)
+            .select_related("clock").order_by("id")
+        )
+        for deadline in running:
+            result = _due_of(deadline, calendar)
+            old_due, old_provisional, old_reason = deadline.due_on, deadline.provisional, deadline.provisional_reason
+            _apply(deadline, result)
+            if (deadline.due_on, deadline.provisional) == (old_due, old_provisional):
+                if deadline.provisional_reason != old_reason:
+                    deadline.save(update_fields=["provisional_reason"])
+                continue
+            deadline.save(update_fields=["due_on", "provisional", "provisional_reason"])
+            CaseEvent.objects.create(
+                case_id=deadline.case_id, by=by, action="deadline_recomputed", on=today,
+                data={
+                    "clock": deadline.clock.code, "old": old_due.isoformat(), "new": deadline.due_on.isoformat(),
+                    "provisional": deadline.provisional, "reason": reason,
+                },
+            )
+            changed += 1
+    return changed
+
+
+# --- The official calendar -----------------------------------------------------------------------
+
+def _label(day: datetime.date) -> str:
+    return f"{day:%Y-%m-%d}（星期{WEEKDAYS[day.weekday()]}）"
+
+
+def check_year_schedule(
+    year: int, holidays: Iterable[tuple[datetime.date, str]], workdays: Iterable[tuple[datetime.date, str]]
+) -> list[str]:
+    """Every problem of a year's schedule, as messages that name the date."""
+    problems: list[str] = []
+    if not 2000 <= year <= 2100:
+        return [f"年份 {year} 不对，请填写四位年份，如 {timezone.localdate().year + 1}。"]
+    holidays, workdays = list(holidays), list(workdays)
+    if not holidays:
+        problems.append(f"没有填写{year}年的法定节假日。每年至少有元旦、春节等假日，请按国务院办公厅的通知填写。")
+    seen: dict[datetime.date, str] = {}
+    for kind, rows in (("放假", holidays), ("调休上班", workdays)):
+        for day, name in rows:
+            if day.year != year:
+                problems.append(f"{_label(day)} 不在{year}年内；一次只录入一个年度。")
+                continue
+            if len(name) > 30:
+                problems.append(f"{_label(day)} 的名称太长（最多30个字）。")
+            if day in seen:
+                if seen[day] == kind:
+                    problems.append(f"{_label(day)} 重复填写了。")
+                else:
+                    problems.append(f"{_label(day)} 既填为放假又填为调休上班，只能是其中一种。")
+                continue
+            seen[day] = kind
+            if kind == "调休上班" and day.weekday() < 5:
+                problems.append(
+                    f"{_label(day)} 本来就是工作日，不用填为调休上班日；调休上班日是要上班的星期六或星期日。"
+                )
+    return problems
+
+
+def set_year_schedule(
+    *, year: int, holidays: list[tuple[datetime.date, str]], workdays: list[tuple[datetime.date, str]],
+    by, source: str, request=None,
+) -> tuple[CalendarYear, int]:
+    """Enter or replace one year's official schedule (国务院办公厅关于节假日安排的通知).
+
+    1. Check the schedule; raise ScheduleError listing every problem.
+    2. Replace the year's rows, record the year as entered (who, from what), log the change.
+    3. Recompute every running clock; each changed due date is an event on its case.
+    Returns (the year, how many running due dates changed).
+    """
+    problems = check_year_schedule(year, holidays, workdays)
+    if problems:
+        raise ScheduleError(problems)
+    with transaction.atomic():
+        old = {
+            (d.date, d.kind): d.name
+            for d in CalendarDay.objects.select_for_update().filter(date__year=year)
+        }
+        entry = CalendarYear.objects.filter(year=year).first()
+        replaced = entry is not None
+        new = {(d, DayKind.HOLIDAY): n.strip() for d, n in holidays}
+        new |= {(d, DayKind.WORKDAY): n.strip() for d, n in workdays}
+        CalendarDay.objects.filter(date__year=year).delete()
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(date=d, kind=k, name=n) for (d, k), n in sorted(new.items())]
+        )
+        if entry is None:
+            entry = CalendarYear(year=year)
+        entry.source = source[:100]
+        entry.entered_by = by
+        entry.save()
+        record(
+            AuditAction.POLICY, by=by, request=request, target=entry, change="calendar_year", year=year,
+            replaced=replaced, source=entry.source,
+            holidays=sum(1 for _, k in new if k == DayKind.HOLIDAY),
+            workdays=sum(1 for _, k in new if k == DayKind.WORKDAY),
+            added=sorted(f"{d:%Y-%m-%d} {k}" for d, k in new.keys() - old.keys()),
+            removed=sorted(f"{d:%Y-%m-%d} {k}" for d, k in old.keys() - new.keys()),
+        )
+        official.invalidate()
+        transaction.on_commit(official.invalidate)
+        reason = f"{year}年法定节假日安排已{'更新' if replaced else '录入'}"
+        changed = recompute_open_deadlines(by=by, reason=reason)
+    return entry, changed
+
+
+# --- The clocks as rules -------------------------------------------------------------------------
+
+CLOCK_FIELDS = (
+    "name", "start_action", "stop_actions", "length", "day_count", "kind", "legal_basis", "active", "sort_order",
+)
+MAX_CLOCK_LENGTH = 366
+
+
+# The dated steps a clock can start or stop at: the ones that tell ``on_case_step`` their day.
+CLOCK_STEPS = ("submit", *workflow.HANDLING_STEPS)
+
+
+def step_choices() -> list[tuple[str, str]]:
+    return [(name, workflow.EVENT_LABELS.get(name, name)) for name in CLOCK_STEPS]
+
+
+def update_clock(clock: Clock, *, by, request=None, **changes) -> Clock:
+    """Change a clock's rule. Running clocks keep the length and count they started with; the
+    change, old and new values, is in the audit log."""
+    unknown = set(changes) - set(CLOCK_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown clock fields: {sorted(unknown)}")
+    if "stop_actions" in changes and not isinstance(changes["stop_actions"], str):
+        changes["stop_actions"] = ",".join(changes["stop_actions"])
+    known = set(CLOCK_STEPS)
+    if "start_action" in changes and changes["start_action"] not in known:
+        raise ClockError(f"没有名为“{changes['start_action']}”的办理环节。", "start_action")
+    if "stop_actions" in changes:
+        stops = [a.strip() for a in changes["stop_actions"].split(",") if a.strip()]
+        bad = [a for a in stops if a not in known]
+        if bad:
+            raise ClockError(f"没有这些办理环节：{'、'.join(bad)}。", "stop_actions")
+        if not stops:
+            raise ClockError("至少选择一个终止环节。", "stop_actions")
+        changes["stop_actions"] = ",".join(stops)
+    if "length" in changes and not 1 <= int(changes["length"]) <= MAX_CLOCK_LENGTH:
+        raise ClockError(f"期限长度应在1到{MAX_CLOCK_LENGTH}之间。", "length")
+    if "day_count" in changes and changes["day_count"] not in DayCount.values:
+        raise ClockError("计算方式只能是“日”或“工作日”。", "day_count")
+    if "kind" in changes and changes["kind"] not in ClockKind.values:
+        raise ClockError("类别不对。", "kind")
+    with transaction.atomic():
+        clock = Clock.objects.select_for_update().get(pk=clock.pk)
+        diff = {
+            field: {"old": getattr(clock, field), "new": value}
+            for field, value in changes.items() if getattr(clock, field) != value
+        }
+        if not diff:
+            return clock
+        for field, change in diff.items():
+            setattr(clock, field, change["new"])
+        clock.save(update_fields=list(diff))
+        record(AuditAction.POLICY, by=by, request=request, target=clock, change="clock", code=clock.code, fields=diff)
+    return clock

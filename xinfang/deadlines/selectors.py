@@ -1,0 +1,175 @@
+"""What reads clocks and the calendar: a case's clocks with their state, the calculator, the years."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from xinfang.deadlines import calendar as official
+from xinfang.deadlines.compute import (
+    CALENDAR,
+    WEEKDAY_NAMES,
+    WORKDAYS,
+    Calendar,
+    DueDate,
+    add_workdays,
+    due_date,
+)
+from xinfang.deadlines.models import CalendarDay, CalendarYear, CaseDeadline, ClockKind, DayKind
+
+# "即将到期": due within this many workdays from today (the worklist uses the same window).
+DUE_SOON_WORKDAYS = 3
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    deadline: CaseDeadline
+    overdue: bool  # running, a 办理期限, and the due date has passed
+    days_left: int | None  # calendar days from today to the due date; None once stopped
+    state: str  # 已完成 · 已终止 · 按期 · 即将到期 · 超期 · 已届满 · 暂定
+    css: str  # done · ok · soon · overdue · provisional (the badge's deadline-… class)
+    late: bool = False  # stopped after its due date (a 办理期限 met late)
+
+
+def _state(deadline: CaseDeadline, today: datetime.date, soon_until: datetime.date) -> DeadlineState:
+    clock = deadline.clock
+    is_deadline = clock.kind == ClockKind.DEADLINE
+    if deadline.stopped_on is not None:
+        late = is_deadline and deadline.stopped_on > deadline.due_on
+        if deadline.stopped_by in clock.stop_action_list:
+            label = "已完成（逾期）" if late else "已完成"
+        else:
+            label = "已终止"
+        return DeadlineState(deadline, overdue=False, days_left=None, state=label, css="done", late=late)
+    days_left = (deadline.due_on - today).days
+    if deadline.due_on < today:
+        if is_deadline:
+            return DeadlineState(deadline, overdue=True, days_left=days_left, state="超期", css="overdue")
+        return DeadlineState(deadline, overdue=False, days_left=days_left, state="已届满", css="done")
+    if deadline.provisional:
+        return DeadlineState(deadline, overdue=False, days_left=days_left, state="暂定", css="provisional")
+    if deadline.due_on <= soon_until:
+        return DeadlineState(deadline, overdue=False, days_left=days_left, state="即将到期", css="soon")
+    return DeadlineState(deadline, overdue=False, days_left=days_left, state="按期", css="ok")
+
+
+def deadlines_for_case(case, today: datetime.date | None = None) -> list[DeadlineState]:
+    """The case's clocks, running and stopped, each with its state as of ``today``."""
+    today = today or timezone.localdate()
+    deadlines = list(
+        CaseDeadline.objects.filter(case=case).select_related("clock").order_by("started_on", "clock__sort_order", "id")
+    )
+    if not deadlines:
+        return []
+    soon_until = add_workdays(today, DUE_SOON_WORKDAYS, official.load())
+    return [_state(d, today, soon_until) for d in deadlines]
+
+
+def open_deadlines(cases: QuerySet) -> QuerySet:
+    """Running clocks of these cases, soonest first (for worklists)."""
+    return (
+        CaseDeadline.objects.filter(case__in=cases, stopped_on__isnull=True)
+        .select_related("clock").order_by("due_on", "id")
+    )
+
+
+def provisional_open_count() -> int:
+    return CaseDeadline.objects.filter(stopped_on__isnull=True, provisional=True).count()
+
+
+# --- The calculator (page and ``xinfang deadline``) ----------------------------------------------
+
+def weekday(day: datetime.date) -> str:
+    return f"星期{WEEKDAY_NAMES[day.weekday()]}"
+
+
+@dataclass(frozen=True)
+class Step:
+    date: datetime.date | None
+    text: str
+    kind: str = ""  # start · skip · count · land · due
+
+
+@dataclass(frozen=True)
+class Calculation:
+    start: datetime.date
+    length: int
+    day_count: str
+    result: DueDate
+    steps: tuple[Step, ...]
+
+    @property
+    def due_on(self) -> datetime.date:
+        return self.result.due_on
+
+    @property
+    def unit(self) -> str:
+        return "个工作日" if self.day_count == WORKDAYS else "日"
+
+
+def calculate(
+    start: datetime.date, length: int, day_count: str, calendar: Calendar | None = None
+) -> Calculation:
+    """The due date and how it was reached: the days skipped and why, the make-up workdays counted."""
+    calendar = calendar or official.load()
+    result = due_date(start, length, day_count, calendar)
+    steps = [Step(start, f"起算日 {start:%Y-%m-%d}（{weekday(start)}），当日不计入（民法典第201条）", "start")]
+    if day_count == CALENDAR:
+        landing = start + datetime.timedelta(days=length)
+        steps.append(Step(landing, f"第{length}日为 {landing:%Y-%m-%d}（{weekday(landing)}）", "land"))
+        for day, why in result.skipped:
+            steps.append(Step(day, f"{day:%Y-%m-%d}（{weekday(day)}）{why}，期限顺延（民法典第203条）", "skip"))
+    else:
+        skipped = dict(result.skipped)
+        day = start
+        while day < result.due_on:
+            day += datetime.timedelta(days=1)
+            if day in skipped:
+                steps.append(Step(day, f"{day:%Y-%m-%d}（{weekday(day)}）{skipped[day]}，不计入工作日", "skip"))
+            elif day in calendar.workdays:
+                name = calendar.workdays[day]
+                steps.append(Step(
+                    day, f"{day:%Y-%m-%d}（{weekday(day)}）调休上班日{f'（{name}）' if name else ''}，计为工作日",
+                    "count",
+                ))
+    steps.append(Step(result.due_on, f"届满日 {result.due_on:%Y-%m-%d}（{weekday(result.due_on)}）", "due"))
+    return Calculation(start=start, length=length, day_count=day_count, result=result, steps=tuple(steps))
+
+
+# --- The years of the official calendar ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class YearRow:
+    entry: CalendarYear
+    holidays: int
+    workdays: int
+
+
+def years_overview() -> list[YearRow]:
+    counts: dict[tuple[int, str], int] = {
+        (row["y"], row["kind"]): row["n"]
+        for row in CalendarDay.objects.annotate(y=ExtractYear("date")).values("y", "kind").annotate(n=Count("id"))
+    }
+    return [
+        YearRow(entry, counts.get((entry.year, DayKind.HOLIDAY), 0), counts.get((entry.year, DayKind.WORKDAY), 0))
+        for entry in CalendarYear.objects.select_related("entered_by").order_by("-year")
+    ]
+
+
+def year_days(year: int) -> tuple[list[CalendarDay], list[CalendarDay]]:
+    days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    return [d for d in days if d.kind == DayKind.HOLIDAY], [d for d in days if d.kind == DayKind.WORKDAY]
+
+
+def next_missing_year(today: datetime.date | None = None) -> int | None:
+    """The first year from this one on that has not been entered (the one staff should enter)."""
+    today = today or timezone.localdate()
+    present = set(CalendarYear.objects.filter(year__gte=today.year).values_list("year", flat=True))
+    year = today.year
+    while year in present:
+        year += 1
+    return year
