@@ -4,11 +4,17 @@ Every person here is invented: the petitioners' names are 某-style, their ID nu
 mobiles are made up (with valid check digits so the forms accept them). The only real
 names are the two agents the county notice itself names for the 县信访接待中心
 (涂元明、卢艺, seed 一). Cases are built with the real actions (open, scope, refer,
-authorize, attach, submit), so they carry the same events, encryption and numbering as
-cases typed in by hand; only the dates are chosen, spread over the last three months.
+authorize, attach, submit, then 转送、收到、受理、延期、办结、送达、复查、复核、撤回 and
+跟踪督办), so they carry the same events, encryption, numbering and statutory clocks as
+cases typed in by hand; only the dates are chosen, spread over the last six months.
 
-The data is the same on every run (``random.Random(SEED)``), relative to today's date.
-``build()`` creates it once; ``state()`` tells whether it is there already.
+There is a case in every status. A few are placed by their running clock rather than by
+age: some have passed it (转送 not done in 15 days, 受理告知 not given in 15 days, 办结 not
+done in 60 days) and some fall due within three workdays; several live cases have a
+follow-up planned for today, so the worklist is not empty.
+
+The data is the same on every run (``random.Random(SEED)``), relative to today's date and
+the official calendar. ``build()`` creates it once; ``state()`` tells whether it is there already.
 """
 
 from __future__ import annotations
@@ -21,19 +27,32 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 
-import chinese_calendar
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
 from xinfang.cases import actions
-from xinfang.cases.models import AuthorizationMode, CaseStatus, FileKind
+from xinfang.cases.models import (
+    AuthorizationMode,
+    CaseStatus,
+    FileKind,
+    FollowUpMeans,
+    ForwardMode,
+    ReviewOutcome,
+)
+from xinfang.cases.models import HandlingOpinion as HO
 from xinfang.cases.models import PetitionType as PT
 from xinfang.cases.models import ReferralChannel as RC
 from xinfang.cases.models import RespondentKind as RK
 from xinfang.core import files
 from xinfang.core.validators import id_check_digit
+from xinfang.deadlines import calendar as official
+from xinfang.deadlines.actions import CLOCKS as CLOCK_SEEDS
+from xinfang.deadlines.actions import compute_due
+from xinfang.deadlines.compute import Calendar, add_workdays
+from xinfang.deadlines.models import CaseDeadline, Clock, ClockKind
+from xinfang.deadlines.selectors import DUE_SOON_WORKDAYS
 from xinfang.reference.models import ContentCategory, SubmissionPlatform
 
 SEED = 610927
@@ -132,9 +151,22 @@ PERSONS = {
     "钱某珍": ("城关镇", "金岸社区", "F", "无"),
     "熊某丽": ("城关镇", "文彩村", "F", "个体经营"),
     "严某江": ("上竹镇", "长岭村", "M", "无"),
+    "孙某兵": ("城关镇", "小河村", "M", "务工"),
+    "汪某霞": ("城关镇", "金岸社区", "F", "县城某药店"),
+    "雷某春": ("曾家镇", "花坪村二组", "M", "无"),
+    "贺某明": ("牛头店镇", "龙河村", "M", "无"),
+    "邱某华": ("钟宝镇", "东坝村", "F", "无"),
+    "苏某兰": ("曙坪镇", "马鞍村", "F", "无"),
+    "康某伟": ("城关镇", "新华社区", "M", "县城某建筑公司"),
+    "谭某红": ("城关镇", "新华社区", "F", "退休"),
+    "符某英": ("钟宝镇", "钟宝村", "F", "无"),
 }
 
 MOBILE_PREFIXES = ("133", "135", "138", "139", "150", "151", "153", "157", "159", "177", "180", "182", "187", "189", "199")
+
+# The bodies one level up that hear 复查 and 复核 (《信访工作条例》第35、36条), unless a case names others.
+REVIEWER = "镇坪县人民政府"
+RE_REVIEWER = "安康市人民政府"
 
 
 @dataclass(frozen=True)
@@ -143,8 +175,11 @@ class Spec:
 
     unit: str
     person: str
-    status: str  # intake, in_scope, referred, authorized, submitted
-    days_ago: int  # received_on = today - days_ago
+    status: str  # a CaseStatus value
+    # Days before today of the step that gave the case its status (the reception for 登记中、
+    # 待委托、已引导; the signature for 已委托; the submission, 转送, 受理, 办结 … after that).
+    # The earlier steps are placed before it at realistic intervals. Ignored when ``due_in`` is set.
+    days_ago: int
     category: str
     kind: str
     respondent: str
@@ -161,26 +196,39 @@ class Spec:
     attachments: int = 0  # photos added to the complaint
     agent: str = ""  # username; defaults to the unit's first agent
     allow_public: bool = False
+    # After submission (《信访工作条例》第22-36条).
+    body: str = ""  # 有权处理机关, from 转送交办 on
+    assign: bool = False  # 交办 rather than 转送
+    # Place the case by its running statutory clock instead of ``days_ago``: the clock falls due
+    # this many days from today (negative: overdue by that many days; 0-3: due within 3 workdays).
+    due_in: int | None = None
+    extension: int = 0  # 延期 days approved by the body's head (≤ 30, once)
+    opinion: str = ""  # 处理意见 at 办结 (HandlingOpinion); 支持 by default
+    outcome: str = ""  # 复查、复核 outcome (ReviewOutcome); 维持 by default
+    reason: str = ""  # why 不予受理、不再受理, 撤回委托 or 延期
+    withdrawn_from: str = ""  # for "withdrawn": the status the case had when the petitioner withdrew
+    follow: str = ""  # the last 跟踪督办: "today" (next one due today), "later", "missed" (next one passed)
 
 
 CASES = [
     # 城关镇
-    Spec("chengguan", "李某华", "submitted", 82, "城乡建设", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
+    Spec("chengguan", "李某华", "delivered", 12, "城乡建设", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
          "通组道路硬化后排水沟被堵，雨天积水进屋",
          "我家住文彩村三组。组内道路硬化施工时，施工方把路边原有排水沟填平，一直未恢复。"
          "近几次下雨，路面雨水直接流进我家院坝和堂屋，墙脚已经发潮。多次向村上反映，答复说要等镇上安排。"
-         "请求镇政府督促施工方恢复排水沟，并对受损情况进行核实。", place="文彩村三组", attachments=2),
-    Spec("chengguan", "张某兰", "submitted", 64, "房产物业", RK.VILLAGE_COMMITTEE, "新华社区居民委员会", PT.CLAIM,
+         "请求镇政府督促施工方恢复排水沟，并对受损情况进行核实。", place="文彩村三组", attachments=2,
+         body="城关镇人民政府", assign=True),
+    Spec("chengguan", "张某兰", "accepted", 26, "房产物业", RK.VILLAGE_COMMITTEE, "新华社区居民委员会", PT.CLAIM,
          "小区电梯长期故障，社区协调维修无进展",
          "我所住小区3号楼电梯停运已有两个多月，楼内有多位行动不便的老人。业主曾向社区反映，社区表示会协调物业和维保单位，"
          "但至今没有维修。请求社区尽快组织协调，明确维修责任和时限。", place="新华社区", agent="chengguan2",
-         allow_public=True),
+         allow_public=True, body="城关镇人民政府", follow="today"),
     Spec("chengguan", "刘某芬", "referred", 38, "自然资源", RK.VILLAGE_COMMITTEE, "金岸社区居民委员会", PT.CLAIM,
          "宅基地边界纠纷，对社区调解结果不服",
          "我与邻居因宅基地边界发生纠纷，社区组织调解后我不同意调解结果。邻居已向县人民法院起诉，法院已经立案受理。",
          place="金岸社区", flags=("court_accepted",), channel=RC.LITIGATION, agent="chengguan2",
          note="法院已立案受理，已向信访人说明应在诉讼中主张权利，并告知可申请法律援助。"),
-    Spec("chengguan", "李某华", "authorized", 9, "交通运输", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
+    Spec("chengguan", "李某华", "authorized", 8, "交通运输", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
          "文彩村公路边坡塌方，半个月未清理",
          "文彩村三组通往县城的公路边坡塌方，泥石堆在路面占了一半车道，已经半个月没人清理，晚上行车很危险。"
          "请求尽快清理塌方并设置警示标志。", place="文彩村三组"),
@@ -192,11 +240,22 @@ CASES = [
          "申请城乡低保后未获答复",
          "我老伴常年患病，家庭收入很低。三个月前向社区递交了低保申请材料，至今没有入户调查，也没有答复。"
          "请求社区按规定办理并告知结果。", place="新华社区"),
+    Spec("chengguan", "孙某兵", "submitted", 0, "房产物业", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
+         "易地搬迁安置房入住两年仍未办理不动产权证",
+         "我家是小河村易地扶贫搬迁户，搬进安置小区已经两年，不动产权证一直没有办下来，孩子上学、办理贷款都受影响。"
+         "多次到镇上询问，答复是手续还在走。请求说明未办证的原因和办理时限。", place="小河村安置小区",
+         due_in=-12, follow="missed"),
+    Spec("chengguan", "汪某霞", "submitted", 0, "城乡建设", RK.ADMINISTRATIVE, "县城市管理执法部门", PT.CLAIM,
+         "小区门口人行道窨井盖缺失一个多月",
+         "金岸社区小区门口人行道上的窨井盖缺失一个多月，只用几块砖头围着，晚上已经有老人踩空摔伤。"
+         "请求尽快补装井盖并排查周边类似隐患。", place="金岸社区", agent="chengguan2", attachments=1,
+         due_in=1),
     # 曾家镇
-    Spec("zengjia", "张某军", "submitted", 76, "农村农业", RK.VILLAGE_COMMITTEE, "曾家坝村村民委员会", PT.CLAIM,
+    Spec("zengjia", "张某军", "reviewed", 20, "农村农业", RK.VILLAGE_COMMITTEE, "曾家坝村村民委员会", PT.CLAIM,
          "退耕还林补助未足额发放",
          "我家退耕还林地块面积在合同上是4.2亩，但这两年补助都只按3亩发放。向村上询问，村干部说面积核减了，"
-         "但一直拿不出核减的依据。请求核实面积并补发差额。", place="曾家坝村二组"),
+         "但一直拿不出核减的依据。请求核实面积并补发差额。", place="曾家坝村二组",
+         body="曾家镇人民政府", opinion=HO.EXPLAIN),
     Spec("zengjia", "黄某林", "intake", 1, "自然资源", RK.VILLAGE_COMMITTEE, "花坪村村民委员会", PT.CLAIM,
          "承包地被占用修建产业路，未给补偿",
          "村上修建产业路占用了我家承包地约0.6亩，施工前没有和我签协议，至今没有任何补偿。请求村委会说明情况并依法补偿。",
@@ -209,16 +268,24 @@ CASES = [
          "镇卫生院门诊收费项目不明",
          "我在镇卫生院看门诊，收费单上有两项检查我并没有做，向收费窗口询问，工作人员态度生硬，没有给出解释。"
          "请求核查收费情况并退还多收的费用。", place="集镇"),
+    Spec("zengjia", "雷某春", "not_accepted", 20, "农村农业", RK.VILLAGE_COMMITTEE, "花坪村村民委员会", PT.CLAIM,
+         "村委会经手的土地流转租金三年未付",
+         "村委会出面把我家3亩承包地流转给外地老板种植魔芋，合同约定每年付租金，已经三年没有给过。"
+         "找村上，村上说老板跑了，让我们自己去找。请求村委会履行合同、支付租金。", place="花坪村二组",
+         body="曾家镇人民政府",
+         reason="经核实，信访人反映的是土地经营权流转合同履行纠纷，依法应当通过农村土地承包仲裁或者诉讼途径解决，"
+                "依据《信访工作条例》第三十一条不予受理；已书面告知信访人可向县农村土地承包仲裁委员会申请仲裁。"),
     # 牛头店镇
-    Spec("niutoudian", "冯某贵", "submitted", 71, "生态环境", RK.ADMINISTRATIVE, "牛头店镇人民政府", PT.ACCUSATION,
+    Spec("niutoudian", "冯某贵", "accepted", 0, "生态环境", RK.ADMINISTRATIVE, "牛头店镇人民政府", PT.ACCUSATION,
          "龙河村河道有人私自采砂，举报后未制止",
          "龙河村河段近来有人夜间用挖机私自采砂，河床被挖得坑坑洼洼，河堤也有垮塌危险。"
-         "村民向镇上反映后，采砂停了几天又继续。请求依法查处并修复河堤。", place="龙河村", attachments=1),
-    Spec("niutoudian", "蒋某梅", "submitted", 44, "农村农业", RK.VILLAGE_COMMITTEE, "大坪村村民委员会", PT.CLAIM,
+         "村民向镇上反映后，采砂停了几天又继续。请求依法查处并修复河堤。", place="龙河村", attachments=1,
+         body="县水利局", assign=True, due_in=-9, follow="today"),
+    Spec("niutoudian", "蒋某梅", "concluded", 3, "农村农业", RK.VILLAGE_COMMITTEE, "大坪村村民委员会", PT.CLAIM,
          "产业奖补资金公示后迟迟未发放",
          "我家去年发展中药材种植，村上已经公示了产业奖补名单，但半年多过去了资金还没有发放。请求说明原因并尽快兑现。",
-         place="大坪村三组"),
-    Spec("niutoudian", "邓某才", "authorized", 2, "民政与应急", RK.AUTHORIZED_ORG, "县残疾人联合会", PT.CLAIM,
+         place="大坪村三组", body="牛头店镇人民政府"),
+    Spec("niutoudian", "邓某才", "authorized", 1, "民政与应急", RK.AUTHORIZED_ORG, "县残疾人联合会", PT.CLAIM,
          "残疾等级评定结果有异议",
          "我右腿因工伤截肢，今年换发残疾证时评定等级被降低，残疾人两项补贴也随之减少。请求重新评定或说明依据。",
          place="牛头店村", confirmed=True),
@@ -226,15 +293,21 @@ CASES = [
          "村集体经济收益分配情况不公开",
          "龙河村集体经济合作社去年有收益，但分配方案和账目一直没有向村民公开。建议按规定公开账目和分配方案。",
          place="龙河村"),
+    Spec("niutoudian", "贺某明", "received", 5, "农村农业", RK.PUBLIC_SERVICE, "牛头店镇集镇供水站", PT.CLAIM,
+         "安全饮水工程管道破损，组里停水半个月",
+         "龙河村四组安全饮水工程的主管道被山洪冲断，组里十几户已经停水半个月，只能到河沟挑水。供水站说要等上面安排资金。"
+         "请求尽快抢修管道、恢复供水。", place="龙河村四组", body="县水利局", follow="later"),
     # 钟宝镇
-    Spec("zhongbao", "彭某琴", "submitted", 56, "城乡建设", RK.PUBLIC_SERVICE, "钟宝镇供电所", PT.CLAIM,
+    Spec("zhongbao", "彭某琴", "forwarded", 2, "城乡建设", RK.PUBLIC_SERVICE, "钟宝镇供电所", PT.CLAIM,
          "组内电压不稳，经常停电",
          "钟宝村五组电压一直偏低，晚上灯光昏暗，冰箱和水泵经常不能启动，每月还会停电几次。请求供电部门检修线路、改造变压器。",
-         place="钟宝村五组"),
-    Spec("zhongbao", "曾某海", "submitted", 19, "劳动和社会保障", RK.ADMINISTRATIVE, "钟宝镇人民政府", PT.CLAIM,
+         place="钟宝村五组", body="县发展和改革局", follow="later"),
+    Spec("zhongbao", "曾某海", "not_accepted_again", 11, "劳动和社会保障", RK.ADMINISTRATIVE, "钟宝镇人民政府", PT.CLAIM,
          "城乡居民养老保险缴费年限记录有误",
          "我从2012年起每年都缴纳城乡居民养老保险，但查询记录少了两年。当年的缴费收据我还保存着。请求核实并更正缴费记录。",
-         place="和平村"),
+         place="和平村", body="县人力资源和社会保障局",
+         reason="经查，信访人此前已就同一缴费记录问题提出信访，县社会保险经办机构已作出处理意见，并经复查、复核；"
+                "本次未提出新的事实和理由，依据《信访工作条例》第三十六条不再受理。"),
     Spec("zhongbao", "萧某云", "referred", 35, "自然资源", RK.ADMINISTRATIVE, "县自然资源局", PT.CLAIM,
          "对建房罚款决定不服",
          "我在自家承包地边上建了一间杂物房，被县自然资源局处以罚款，我认为处罚过重，已经向县政府申请了行政复议。",
@@ -244,12 +317,17 @@ CASES = [
          "建议改善学校营养午餐质量",
          "孙子反映学校营养午餐分量不足、菜品单一。建议学校公开午餐食谱和经费使用情况，并请家长代表参与监督。",
          place="集镇"),
+    Spec("zhongbao", "邱某华", "review_requested", 8, "民政与应急", RK.ADMINISTRATIVE, "钟宝镇人民政府", PT.CLAIM,
+         "低保被取消，未告知取消理由",
+         "我家享受农村低保多年，今年动态调整时被取消，镇上和村上都没有告诉我取消的理由。我丈夫瘫痪在床，家里没有劳动力。"
+         "请求说明取消依据并重新核查家庭情况。", place="东坝村", body="钟宝镇人民政府", opinion=HO.REJECT,
+         follow="today"),
     # 上竹镇
-    Spec("shangzhu", "董某国", "submitted", 67, "文体旅游", RK.VILLAGE_COMMITTEE, "长岭村村民委员会", PT.SUGGESTION,
+    Spec("shangzhu", "董某国", "concluded", 9, "文体旅游", RK.VILLAGE_COMMITTEE, "长岭村村民委员会", PT.SUGGESTION,
          "村文化广场堆放杂物，群众无法使用",
          "长岭村文化广场建成后一直被堆放建材和杂物，健身器材也有损坏，群众没有地方活动。建议清理广场并维修器材。",
-         place="长岭村", allow_public=True),
-    Spec("shangzhu", "袁某莲", "authorized", 7, "农村农业", RK.ADMINISTRATIVE, "上竹镇人民政府", PT.CLAIM,
+         place="长岭村", allow_public=True, body="上竹镇人民政府"),
+    Spec("shangzhu", "袁某莲", "authorized", 6, "农村农业", RK.ADMINISTRATIVE, "上竹镇人民政府", PT.CLAIM,
          "生猪养殖补助申报材料交了半年没有结果",
          "去年我按通知申报了生猪养殖补助，材料交到镇上半年多了，一直没有审核结果，也没人告知是否符合条件。请求告知办理结果。",
          place="上竹村", confirmed=True),
@@ -257,11 +335,16 @@ CASES = [
          "班车经常不按时刻发车",
          "县城至上竹镇的班车经常比公布时刻晚发车半小时以上，有时直接取消，乘客没有得到任何通知。建议规范运营并公布投诉电话。",
          place="龙湾村"),
+    Spec("shangzhu", "董某国", "withdrawn", 6, "交通运输", RK.VILLAGE_COMMITTEE, "长岭村村民委员会", PT.CLAIM,
+         "通组公路水毁两个月未修复",
+         "长岭村三组通组公路夏天被洪水冲毁一段，两个月了没有修复，三轮车和摩托车都过不去，农产品运不出去。"
+         "请求村委会尽快组织修复。", place="长岭村三组", withdrawn_from="in_scope",
+         reason="村委会已组织修复通组公路，信访人表示问题已经解决，申请撤回委托，不再网上投诉。"),
     # 华坪镇
-    Spec("huaping", "陈某芳", "submitted", 52, "卫生健康", RK.PUBLIC_SERVICE, "华坪镇卫生院", PT.CLAIM,
+    Spec("huaping", "陈某芳", "re_reviewed", 60, "卫生健康", RK.PUBLIC_SERVICE, "华坪镇卫生院", PT.CLAIM,
          "住院费用医保报销比例有疑问",
          "我母亲在镇卫生院住院一周，出院结算时报销比例明显低于政策规定，卫生院解释不清楚。请求核实报销计算并退还差额。",
-         place="华坪村"),
+         place="华坪村", body="县医疗保障局", opinion=HO.EXPLAIN),
     Spec("huaping", "蔡某德", "referred", 16, "城乡建设", RK.ADMINISTRATIVE, "华坪镇人民政府", PT.CLAIM,
          "农村危房改造补助标准有异议",
          "我对危房改造补助标准不服，此前已经信访，镇上答复后又经县上复查，已有复查意见书，我仍然不服。",
@@ -272,82 +355,109 @@ CASES = [
          "我在镇上安排的公益性岗位做护林员，最近两个月的工资一直没有发放。请求按时发放并说明原因。",
          place="三合村"),
     # 曙坪镇
-    Spec("shuping", "余某荣", "submitted", 74, "农村农业", RK.APPOINTED, "兴隆村茶叶专业合作社（镇政府派驻的帮扶负责人）", PT.CLAIM,
+    Spec("shuping", "余某荣", "review_requested", 0, "农村农业", RK.APPOINTED, "兴隆村茶叶专业合作社（镇政府派驻的帮扶负责人）", PT.CLAIM,
          "合作社承诺的茶苗款未兑现",
          "前年镇政府派驻的合作社帮扶负责人组织我们种植茶苗，承诺成活后每亩补助茶苗款，至今没有兑现。请求核实并兑现承诺。",
-         place="兴隆村"),
+         place="兴隆村", body="曙坪镇人民政府", opinion=HO.REJECT, due_in=2, follow="later"),
     Spec("shuping", "程某霞", "intake", 1, "生态环境", RK.ADMINISTRATIVE, "曙坪镇人民政府", PT.ACCUSATION,
          "养殖场粪污直排河沟",
          "马鞍村上游一家养猪场把粪污直接排进河沟，下游水质发黑发臭，村民不敢用水浇地。请求依法查处。",
          place="马鞍村"),
-    Spec("shuping", "魏某山", "authorized", 4, "市场监督", RK.ADMINISTRATIVE, "县市场监督管理局", PT.ACCUSATION,
+    Spec("shuping", "魏某山", "authorized", 3, "市场监督", RK.ADMINISTRATIVE, "县市场监督管理局", PT.ACCUSATION,
          "集镇商户销售过期食品，举报后未见处理",
          "我在曙坪集镇一家商店买到过期的饮料和饼干，已拨打电话举报，一个多月没有任何回复。请求依法查处并告知结果。",
          place="集镇"),
-    Spec("shuping", "鲁某全", "submitted", 30, "党务政务", RK.ADMINISTRATIVE, "曙坪镇人民政府", PT.SUGGESTION,
+    Spec("shuping", "鲁某全", "delivered", 65, "党务政务", RK.ADMINISTRATIVE, "曙坪镇人民政府", PT.SUGGESTION,
          "建议便民服务中心午间安排值班",
          "镇便民服务中心中午不办公，山里群众赶到集镇往往已是中午，只能等到下午或改天再来。建议午间安排窗口值班。",
-         place="集镇", platform="县领导信访信箱", allow_public=True),
+         place="集镇", platform="县领导信访信箱", allow_public=True, body="曙坪镇人民政府"),
+    Spec("shuping", "苏某兰", "re_review_requested", 14, "城乡建设", RK.ADMINISTRATIVE, "曙坪镇人民政府", PT.CLAIM,
+         "危房改造补助被扣减一半",
+         "我家去年列入农村危房改造，房子按要求改造完成并通过验收，补助款却只发了一半，镇上说是资金不够。"
+         "请求按标准足额发放补助。", place="马鞍村", body="曙坪镇人民政府", opinion=HO.EXPLAIN, follow="later"),
     # 县人力资源和社会保障局
-    Spec("renshe", "张某军", "submitted", 12, "劳动和社会保障", RK.ADMINISTRATIVE, "县人力资源和社会保障局劳动保障监察部门", PT.ACCUSATION,
+    Spec("renshe", "张某军", "received", 0, "劳动和社会保障", RK.ADMINISTRATIVE, "县人力资源和社会保障局劳动保障监察部门", PT.ACCUSATION,
          "举报县城某工地拖欠农民工工资，监察部门处理慢",
          "我在县城一处建设工地务工，包工头拖欠我和十几名工友四个月工资。我们已向劳动保障监察部门举报，一个多月没有进展。"
-         "请求依法督促支付工资。", town="城关镇", place="县城某建设工地"),
+         "请求依法督促支付工资。", town="城关镇", place="县城某建设工地",
+         body="县人力资源和社会保障局", assign=True, due_in=-6, follow="today"),
     Spec("renshe", "姚某波", "referred", 29, "劳动和社会保障", RK.PUBLIC_SERVICE, "县某供水企业", PT.CLAIM,
          "被解除劳动合同的经济补偿争议",
          "我被单位解除劳动合同，对经济补偿金额有争议，已经向县劳动人事争议仲裁委员会申请仲裁，仲裁委已受理。",
          town="城关镇", flags=("arbitration_accepted",), channel=RC.ARBITRATION,
          note="仲裁委员会已受理，已告知信访人在仲裁程序中主张权利。"),
-    Spec("renshe", "严某江", "authorized", 3, "组织人事", RK.ADMINISTRATIVE, "县人力资源和社会保障局", PT.CLAIM,
+    Spec("renshe", "严某江", "authorized", 2, "组织人事", RK.ADMINISTRATIVE, "县人力资源和社会保障局", PT.CLAIM,
          "事业单位招聘体检结论有异议",
          "我参加县事业单位公开招聘，体检结论为不合格，但我在省级医院复查结果正常。请求按规定安排复检。",
          town="上竹镇", place="长岭村"),
+    Spec("renshe", "康某伟", "forwarded", 1, "劳动和社会保障", RK.ADMINISTRATIVE, "县人力资源和社会保障局", PT.CLAIM,
+         "工伤认定申请超过六十日未作决定",
+         "我在县城一处工地干活时从脚手架上摔下，腰椎骨折。单位不申请工伤认定，我自己提交了申请和材料，"
+         "已经过了六十天还没有认定结论。请求依法作出工伤认定决定。", town="城关镇", place="县城某建设工地",
+         body="县人力资源和社会保障局", assign=True),
     # 县自然资源局
-    Spec("ziran", "崔某花", "submitted", 37, "自然资源", RK.ADMINISTRATIVE, "县不动产登记机构", PT.CLAIM,
+    Spec("ziran", "崔某花", "accepted", 0, "自然资源", RK.ADMINISTRATIVE, "县不动产登记机构", PT.CLAIM,
          "不动产登记办理超过承诺时限",
          "我在县政务服务中心申请办理房屋不动产登记，材料齐全，已超过承诺办结时间一个月仍未办好，也没有告知原因。请求尽快办理。",
-         town="城关镇", place="县政务服务中心"),
+         town="城关镇", place="县政务服务中心", body="县自然资源局", due_in=1, extension=30,
+         reason="该宗房屋涉及历史遗留的宅基地权属问题，需调取原始档案并会同城关镇现场核实，情况复杂，无法在六十日内办结。",
+         follow="later"),
     Spec("ziran", "萧某云", "in_scope", 1, "自然资源", RK.ADMINISTRATIVE, "县自然资源局", PT.CLAIM,
          "林权证四至界限与实际不符",
          "我家林权证上标注的四至界限与实际山林位置不符，与邻组发生争议。请求派员现场核实并更正登记。",
          place="东坝村"),
     # 县住房和城乡建设局
-    Spec("zhujian", "毛某林", "authorized", 6, "城乡建设", RK.ADMINISTRATIVE, "县住房和城乡建设局", PT.CLAIM,
+    Spec("zhujian", "毛某林", "authorized", 5, "城乡建设", RK.ADMINISTRATIVE, "县住房和城乡建设局", PT.CLAIM,
          "老旧小区改造夜间施工噪声扰民",
          "小区改造工程经常施工到夜里十一点以后，噪声很大，老人孩子无法休息。请求督促施工单位遵守作业时间。",
          town="城关镇", place="小河村安置小区", confirmed=True),
+    Spec("zhujian", "毛某林", "delivered", 4, "房产物业", RK.ADMINISTRATIVE, "县住房和城乡建设局", PT.CLAIM,
+         "安置小区屋面漏水，维修责任推来推去",
+         "我家在小河村安置小区顶楼，入住第二年屋面就开始漏水，卧室墙面发霉。找施工单位说过了质保期，找住建部门说让找施工单位。"
+         "请求明确维修责任并尽快维修。", town="城关镇", place="小河村安置小区", body="县住房和城乡建设局",
+         extension=30, reason="屋面漏水原因需委托第三方检测机构检测，以确定施工单位的质量保修责任，检测周期较长。"),
+    Spec("zhujian", "谭某红", "withdrawn", 15, "房产物业", RK.PUBLIC_SERVICE, "新华社区某物业服务企业", PT.CLAIM,
+         "小区维修资金使用情况不公开",
+         "我们小区去年用住宅专项维修资金更换了消防管道，物业一直不公布费用明细，业主要求查看也不给看。"
+         "请求主管部门督促物业公开维修资金使用情况。", town="城关镇", place="新华社区",
+         body="县住房和城乡建设局", withdrawn_from="accepted",
+         reason="物业服务企业已在小区公示维修资金使用明细，信访人查看后表示满意，申请撤回委托。"),
     # 县教育体育和科技局
-    Spec("jiaoti", "陈某芳", "submitted", 22, "教育", RK.ADMINISTRATIVE, "县教育体育和科技局", PT.CLAIM,
+    Spec("jiaoti", "陈某芳", "accepted", 18, "教育", RK.ADMINISTRATIVE, "县教育体育和科技局", PT.CLAIM,
          "孩子转学回县内就读，申请一个月未获安排",
          "我们一家在外省务工多年，今年回华坪镇上班，孩子要转回县内读书。按规定提交了转学申请，开学一个月了还没有安排学校。"
          "请求尽快安排入学。",
-         town="华坪镇", place="集镇"),
-    Spec("jiaoti", "石某勇", "submitted", 80, "教育", RK.ADMINISTRATIVE, "县教育体育和科技局", PT.SUGGESTION,
+         town="华坪镇", place="集镇", body="县教育体育和科技局", follow="later"),
+    Spec("jiaoti", "石某勇", "delivered", 30, "教育", RK.ADMINISTRATIVE, "县教育体育和科技局", PT.SUGGESTION,
          "建议调整曙坪片区校车接送线路",
          "曙坪片区校车线路没有覆盖兴隆村上片，村里的孩子每天要步行一个多小时到接送点。建议调整线路或增设接送点。",
-         town="曙坪镇", place="兴隆村", platform="县领导信访信箱"),
+         town="曙坪镇", place="兴隆村", platform="县领导信访信箱", body="县教育体育和科技局"),
     # 县卫生健康局
     Spec("weijian", "覃某英", "authorized", 1, "卫生健康", RK.ADMINISTRATIVE, "县卫生健康局", PT.CLAIM,
          "家庭医生签约后未提供随访服务",
          "我父亲患高血压多年，给他签约了家庭医生，但一年来没有一次随访，也没有健康指导。请求督促落实签约服务。",
          town="牛头店镇", place="龙河村", confirmed=True),
+    Spec("weijian", "符某英", "submitted", 2, "卫生健康", RK.PUBLIC_SERVICE, "钟宝村卫生室", PT.ACCUSATION,
+         "村卫生室常用药品价格高于镇卫生院",
+         "钟宝村卫生室卖的降压药、感冒药比镇卫生院贵不少，也不给开收费票据。请求核查村卫生室药品价格和收费行为。",
+         town="钟宝镇", place="钟宝村"),
     # 县农业农村局
-    Spec("nongye", "万某秀", "submitted", 62, "农村农业", RK.ADMINISTRATIVE, "县农业农村局", PT.CLAIM,
+    Spec("nongye", "万某秀", "accepted", 45, "农村农业", RK.ADMINISTRATIVE, "县农业农村局", PT.CLAIM,
          "农机购置补贴申请未发放",
          "我购买了一台微耕机并按程序申请了农机购置补贴，已核验通过，半年多了补贴还没有发放。请求尽快兑付。",
-         town="牛头店镇", place="大坪村"),
+         town="牛头店镇", place="大坪村", body="县农业农村局", follow="later"),
     # 县信访局（县信访接待中心）
-    Spec("bureau", "钱某珍", "submitted", 86, "党务政务", RK.ADMINISTRATIVE, "城关镇便民服务中心", PT.SUGGESTION,
+    Spec("bureau", "钱某珍", "submitted", 0, "党务政务", RK.ADMINISTRATIVE, "城关镇便民服务中心", PT.SUGGESTION,
          "反映便民服务窗口工作人员态度生硬",
          "我到便民服务中心办理业务，窗口工作人员态度生硬，让我来回跑了三趟。建议加强窗口作风建设，实行一次性告知。",
-         town="城关镇", place="便民服务中心"),
+         town="城关镇", place="便民服务中心", due_in=-25, follow="today"),
     Spec("bureau", "熊某丽", "in_scope", 0, "城乡建设", RK.ADMINISTRATIVE, "县住房和城乡建设局", PT.SUGGESTION,
          "建议县城主干道增设无障碍设施",
          "县城部分主干道人行道没有盲道和坡道，轮椅和婴儿车通行困难。建议在道路改造中增设无障碍设施。",
          town="城关镇", place="县城"),
 ]
 
-STATUSES = ("intake", "in_scope", "referred", "authorized", "submitted")
+STATUSES = tuple(CaseStatus.values)
 
 
 def status_labels() -> list[tuple[str, str]]:
@@ -455,15 +565,20 @@ def pdf(lines: list[str]) -> bytes:
 
 def png(rng: random.Random, width: int = 320, height: int = 220) -> bytes:
     """A grey 'scanned page': a frame and a few lines of 'text' bars."""
-    rows = []
     bars = {y: rng.randint(width // 3, width - 40) for y in range(40, height - 30, 18)}
+    frame = bytes([60]) * width
+    blank = bytes([60]) * 6 + bytes([245]) * (width - 12) + bytes([60]) * 6
+    rows = []
     for y in range(height):
-        row = bytearray([0])  # filter type: none
-        for x in range(width):
-            edge = x < 6 or x >= width - 6 or y < 6 or y >= height - 6
-            text = any(y0 <= y < y0 + 7 and 24 <= x < end for y0, end in bars.items())
-            row.append(60 if edge or text else 245)
-        rows.append(bytes(row))
+        if y < 6 or y >= height - 6:
+            row = frame
+        else:
+            ends = [end for y0, end in bars.items() if y0 <= y < y0 + 7]
+            row = blank
+            if ends:
+                end = max(ends)
+                row = blank[:24] + bytes([60]) * (end - 24) + blank[end:]
+        rows.append(b"\x00" + row)  # filter type: none
     raw = zlib.compress(b"".join(rows), 9)
 
     def chunk(tag: bytes, data: bytes) -> bytes:
@@ -494,31 +609,222 @@ def state() -> str:
     return "empty"
 
 
-def is_workday(day: datetime.date) -> bool:
-    """The official calendar where known (chinesecalendar covers 2004-2026), else Monday to Friday."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def workday_on_or_before(day: datetime.date) -> datetime.date:
-    while not is_workday(day):
-        day -= datetime.timedelta(days=1)
-    return day
-
-
-def workdays_after(day: datetime.date, n: int, limit: datetime.date) -> datetime.date:
-    """The n-th workday after ``day`` (``day`` itself for 0), never later than ``limit``."""
-    while n > 0 and day < limit:
-        day += datetime.timedelta(days=1)
-        if is_workday(day):
-            n -= 1
-    return min(day, limit)
-
-
 def _local(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+# ── Planning the dates ───────────────────────────────────────────────────────────────────
+# Every case is placed relative to today: the step that gave it its status is ``days_ago``
+# days back (or, with ``due_in``, where its running clock falls due as asked), and the earlier
+# steps are laid out backwards at realistic intervals, each on a workday of the official
+# calendar. So the dates stay valid and in order whatever today is.
+
+HANDLING_PATH = (
+    "authorize", "submit", "forward", "receive", "accept", "conclude", "deliver",
+    "request_review", "review", "request_re_review", "re_review",
+)
+# The status → the step that reaches it, along HANDLING_PATH.
+REACHED_BY = {
+    "authorized": "authorize", "submitted": "submit", "forwarded": "forward", "received": "receive",
+    "accepted": "accept", "concluded": "conclude", "delivered": "deliver", "review_requested": "request_review",
+    "reviewed": "review", "re_review_requested": "request_re_review", "re_reviewed": "re_review",
+}
+REFUSALS = {"not_accepted": "not_accept", "not_accepted_again": "not_accept_again"}
+
+# Days from the step before (drawn at random within the range; the extension is drawn from the
+# acceptance, the conclusion after an extension from the extension).
+GAPS = {
+    "authorize": (0, 2),  # signed at the desk or within two days
+    "submit": (0, 2),
+    "forward": (1, 5),  # 转送交办 (第22条: within 15 days)
+    "receive": (1, 3),
+    "accept": (2, 10),  # 受理告知 (第23条: within 15 days of receipt)
+    "not_accept": (5, 13),
+    "not_accept_again": (3, 12),
+    "extend": (50, 56),  # approved shortly before the 60 days run out
+    "conclude": (30, 55),  # 办结 (第34条: within 60 days of acceptance)
+    "conclude_extended": (11, 25),
+    "deliver": (1, 5),
+    "request_review": (5, 25),  # within the 30 days of 第35条
+    "review": (12, 28),
+    "request_re_review": (5, 20),  # within the 30 days of 第36条
+    "re_review": (12, 28),
+    "withdraw": (3, 20),
+}
+
+# For a case placed by ``due_in``: the step that starts the clock that is running, and the clock.
+TIMED = {
+    "submitted": ("submit", "forward"),
+    "received": ("receive", "accept_notice"),
+    "accepted": ("accept", "conclude"),
+    "review_requested": ("request_review", "review_opinion"),
+    "re_review_requested": ("request_re_review", "re_review_opinion"),
+}
+FOLLOW_MODES = ("today", "later", "missed")
+
+
+def steps_for(status: str, *, withdrawn_from: str = "", extension: int = 0) -> tuple[str, ...]:
+    """The dated steps after registration that bring a case to ``status``, in order."""
+    if status == CaseStatus.WITHDRAWN:
+        return (*steps_for(withdrawn_from, extension=extension), "withdraw")
+    if status in REFUSALS:
+        return (*steps_for(CaseStatus.RECEIVED), REFUSALS[status])
+    if status not in REACHED_BY:
+        return ()  # intake, in_scope, referred: reception only
+    steps = HANDLING_PATH[: HANDLING_PATH.index(REACHED_BY[status]) + 1]
+    if extension and "accept" in steps:
+        at = steps.index("accept") + 1
+        steps = (*steps[:at], "extend", *steps[at:])
+    return steps
+
+
+@dataclass
+class Plan:
+    """The dates of one case: each step's day (``open`` the reception), and the follow-ups."""
+
+    dates: dict[str, datetime.date]
+    steps: tuple[str, ...]
+    extension: int = 0  # 延期 days granted
+    told_on: datetime.date | None = None  # extension told to the petitioner
+    # (day, next follow-up planned, stage) in date order; stage "progress" or "last"
+    follow_ups: list[tuple[datetime.date, datetime.date | None, str]] = field(default_factory=list)
+
+    @property
+    def received_on(self) -> datetime.date:
+        return self.dates["open"]
+
+    @property
+    def last_on(self) -> datetime.date:
+        return self.dates[self.steps[-1]] if self.steps else self.dates["open"]
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """What planning needs of the statutory clocks: the calendar and each clock's length."""
+
+    calendar: Calendar
+    lengths: dict[str, tuple[int, str]]  # code → (length, day count)
+
+    @classmethod
+    def load(cls) -> Clocks:
+        lengths = {seed.code: (seed.length, seed.day_count) for seed in CLOCK_SEEDS}
+        lengths |= {c.code: (c.length, c.day_count) for c in Clock.objects.filter(active=True)}
+        return cls(calendar=official.load(), lengths=lengths)
+
+    def due(self, code: str, start: datetime.date, extension: int = 0) -> datetime.date:
+        length, day_count = self.lengths[code]
+        return compute_due(
+            started_on=start, length=length, day_count=day_count, extension_days=extension, calendar=self.calendar
+        ).due_on
+
+    def soon_until(self, today: datetime.date) -> datetime.date:
+        return add_workdays(today, DUE_SOON_WORKDAYS, self.calendar)
+
+    def workday_on_or_before(self, day: datetime.date) -> datetime.date:
+        for _ in range(20):
+            if self.calendar.is_workday(day):
+                return day
+            day -= datetime.timedelta(days=1)
+        return day
+
+    def workday_on_or_after(self, day: datetime.date) -> datetime.date:
+        for _ in range(20):
+            if self.calendar.is_workday(day):
+                return day
+            day += datetime.timedelta(days=1)
+        return day
+
+
+def clock_start(spec: Spec, *, today: datetime.date, clocks: Clocks) -> tuple[datetime.date, int]:
+    """The day the running clock started, such that it falls due as ``spec.due_in`` asks:
+    passed (negative), or today or within the next 3 workdays (0 to 3), preferably on a workday;
+    and the extension granted. An extension runs from the original due date, which a holiday may
+    have moved: where the asked days cannot land in the window, a few days fewer are granted."""
+    code = TIMED[spec.status][1]
+    length = clocks.lengths[code][0]
+    target = today + datetime.timedelta(days=spec.due_in)
+    soon_until = clocks.soon_until(today)
+
+    def fits(start: datetime.date, extension: int) -> bool:
+        due = clocks.due(code, start, extension)
+        return due <= target if spec.due_in < 0 else today <= due <= soon_until
+
+    extensions = [spec.extension - n for n in range(0, 15 if spec.extension else 1) if spec.extension - n > 0]
+    tries = [(workday, extension) for workday in (True, False) for extension in extensions or [0]]
+    for workday, extension in tries:
+        first = target - datetime.timedelta(days=length + extension)
+        for start in (first - datetime.timedelta(days=n) for n in range(0, 25)):
+            if (clocks.calendar.is_workday(start) or not workday) and fits(start, extension):
+                return start, extension
+    return target - datetime.timedelta(days=length + spec.extension), spec.extension
+
+
+def plan_case(spec: Spec, index: int, *, today: datetime.date, clocks: Clocks) -> Plan:
+    rng = random.Random(f"{SEED}:plan:{index}")
+    steps = steps_for(spec.status, withdrawn_from=spec.withdrawn_from, extension=spec.extension)
+    chain = ("open", *steps)
+    gaps = {}
+    for step in steps:
+        key = "conclude_extended" if step == "conclude" and "extend" in steps else step
+        gaps[step] = rng.randint(*GAPS[key])
+    dates: dict[str, datetime.date] = {}
+    extension = spec.extension
+    if spec.due_in is None:
+        anchor = chain[-1]
+        day = today - datetime.timedelta(days=spec.days_ago)
+        dates[anchor] = clocks.workday_on_or_before(day) if spec.days_ago else today
+    else:
+        anchor = TIMED[spec.status][0]
+        dates[anchor], extension = clock_start(spec, today=today, clocks=clocks)
+    at = chain.index(anchor)
+    # Backwards from the anchor, each step its gap after the one before (the extension counts
+    # from the acceptance, the conclusion after an extension from the extension); a rest day
+    # moves to the next workday, so no interval grows beyond its gap and every clock is met ...
+    for k in range(at, 0, -1):
+        later = dates[chain[k]]
+        day = clocks.workday_on_or_after(later - datetime.timedelta(days=gaps[chain[k]]))
+        dates[chain[k - 1]] = min(day, later)
+    # ... and forwards after it (only the extension of a case placed by its clock).
+    for k in range(at + 1, len(chain)):
+        day = dates[chain[k - 1]] + datetime.timedelta(days=gaps[chain[k]])
+        dates[chain[k]] = min(clocks.workday_on_or_after(day), today)
+    plan = Plan(dates=dates, steps=steps, extension=extension)
+    if "extend" in steps:
+        plan.told_on = min(clocks.workday_on_or_after(dates["extend"] + datetime.timedelta(days=rng.randint(1, 2))), today)
+    _plan_follow_ups(plan, spec, rng, today=today, clocks=clocks)
+    return plan
+
+
+def _plan_follow_ups(plan: Plan, spec: Spec, rng: random.Random, *, today, clocks: Clocks) -> None:
+    """The agent's 跟踪督办: one while the handling body works on an accepted case for weeks, and
+    the latest one of a live case, whose next follow-up is due today, later, or has passed."""
+    last_on = plan.last_on
+    day = datetime.timedelta(days=1)
+    final = None
+    mode = spec.follow
+    if mode == "today" and last_on >= today:
+        mode = "later"
+    if mode == "missed" and (today - last_on).days < 4:
+        mode = "later"
+    if mode == "today":
+        on = max(last_on, clocks.workday_on_or_before(today - datetime.timedelta(days=rng.randint(3, 9))))
+        final = (on, today) if on < today else (today, today + 7 * day)
+    elif mode == "later":
+        on = max(last_on, clocks.workday_on_or_before(today - datetime.timedelta(days=rng.randint(0, 6))))
+        final = (on, clocks.workday_on_or_after(today + datetime.timedelta(days=rng.randint(3, 10))))
+    elif mode == "missed":
+        on = max(last_on, clocks.workday_on_or_before(today - datetime.timedelta(days=rng.randint(12, 18))))
+        wait = min(7, (today - on).days - 1)
+        final = (on, on + datetime.timedelta(days=max(1, wait)))
+    if "accept" in plan.steps:
+        start = plan.dates["accept"]
+        after = plan.steps[plan.steps.index("accept") + 1:]
+        end = plan.dates[after[0]] if after else (final[0] if final else today)
+        if (end - start).days >= 20:
+            middle = clocks.workday_on_or_before(start + datetime.timedelta(days=(end - start).days // 2))
+            plan.follow_ups.append((max(middle, start + day), None, "progress"))
+    if final is not None:
+        plan.follow_ups.append((*final, "last"))
 
 
 def _build_units() -> dict[str, Unit]:
@@ -550,7 +856,89 @@ def _first_agent(unit_key: str) -> str:
     return next(a[0] for a in ACCOUNTS if a[3] == unit_key and a[2] == Role.AGENT)
 
 
-def _build_case(spec: Spec, *, index: int, units, users, categories, platforms, registered: set[str], today, now):
+def _document(case, title: str, name: str, day: datetime.date) -> files.Checked:
+    """A scanned paper of the handling (reply, review opinion, …): a one-page demo PDF."""
+    return files.Checked(
+        content=pdf([
+            "DEMO SCAN - not a real document",
+            title,
+            f"Case {case.unit.code or case.unit_id}-{case.year}-{case.seq:04d}",
+            f"Dated {day.isoformat()}",
+        ]),
+        content_type=files.PDF, name=name,
+    )
+
+
+def _follow_up_text(spec: Spec, case, stage: str, overdue: bool) -> tuple[str, str, str]:
+    """(means, contact, what was said) of a follow-up, for the case's status and clock."""
+    body = spec.body
+    status = case.status
+
+    def pick(choices: list[tuple[str, str, str]]) -> tuple[str, str, str]:
+        return random.Random(f"{SEED}:follow:{spec.title}").choice(choices)
+
+    if status == CaseStatus.SUBMITTED:
+        if overdue:
+            return (FollowUpMeans.PHONE, "县信访局网上信访办理人员",
+                    "事项网上提交已超过十五日，平台仍显示“待转送”。已电话向县信访局反映，请其尽快转送交办，"
+                    "并向本单位负责人报告。")
+        return (FollowUpMeans.PLATFORM, "陕西省网上信访大厅",
+                "登录平台查询，事项显示“待转送”。电话联系县信访局，对方表示正在审核，近日转送交办。")
+    if status == CaseStatus.FORWARDED:
+        return (FollowUpMeans.PHONE, f"{body}办公室",
+                f"电话联系{body}办公室，对方表示已在平台看到转送的事项，正在登记，收到后交承办股室办理。")
+    if status == CaseStatus.RECEIVED:
+        if overdue:
+            return (FollowUpMeans.PHONE, f"{body}承办人",
+                    f"{body}收到事项已超过十五日，仍未告知信访人是否受理。已电话督促，对方表示本周内书面告知，"
+                    "已将情况报告县信访局。")
+        return (FollowUpMeans.PHONE, f"{body}承办人",
+                f"电话联系{body}承办人，对方已收到事项，正在审查是否属于本机关职责；已提醒应自收到之日起十五日内"
+                "告知信访人是否受理。")
+    if status == CaseStatus.ACCEPTED:
+        if stage == "progress":
+            return pick([
+                (FollowUpMeans.PHONE, f"{body}承办人",
+                 f"电话询问办理进度，{body}承办人称已派员现场调查核实，正在研究处理意见；已提醒在受理之日起"
+                 "六十日内办结。"),
+                (FollowUpMeans.PLATFORM, "陕西省网上信访大厅",
+                 f"登录平台查询，事项显示“办理中”。电话联系{body}，对方表示已约谈相关人员、调取资料，"
+                 "正在形成处理意见。"),
+                (FollowUpMeans.VISIT, f"{body}承办股室",
+                 f"到{body}了解办理情况，承办股室已会同村（社区）现场查看，正在核实有关数据；已将进展告知信访人。"),
+            ])
+        if overdue:
+            return (FollowUpMeans.VISIT, f"{body}分管负责人",
+                    f"办结期限已过，{body}仍未出具处理意见。已到{body}当面督促，对方称涉及多个部门，正在协调；"
+                    "已报告县信访局督办。")
+        if case.events.filter(action="extend").exists():
+            return (FollowUpMeans.PHONE, f"{body}承办人",
+                    f"{body}已批准延期，延期理由已告知信访人。电话了解核实进展，已提醒在延长的期限内办结并书面答复。")
+        return (FollowUpMeans.PHONE, f"{body}承办人",
+                f"电话联系{body}承办人，对方表示处理意见已初步形成，正在履行审批程序，预计近期书面答复；"
+                "已将进展告知信访人。")
+    if status == CaseStatus.REVIEW_REQUESTED:
+        return (FollowUpMeans.PHONE, f"{REVIEWER}复查承办人员",
+                "电话联系复查机关，复查请求已收到，正在调阅原办理材料；已提醒应自收到复查请求之日起三十日内"
+                "提出复查意见。")
+    if status == CaseStatus.RE_REVIEW_REQUESTED:
+        return (FollowUpMeans.LETTER, f"{RE_REVIEWER}复核承办人员",
+                "已函询复核机关，复核请求已收到，拟组织听证；已告知信访人听证所需时间不计算在复核期限内。")
+    return (FollowUpMeans.PHONE, f"{body}承办人",
+            f"电话联系{body}，了解答复意见书送达安排，对方表示近日送达信访人。")
+
+
+def _record_follow_up(case, spec: Spec, *, by, on: datetime.date, next_on: datetime.date | None, stage: str) -> None:
+    overdue = CaseDeadline.objects.filter(
+        case=case, stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE, due_on__lt=on
+    ).exists()
+    means, contact, content = _follow_up_text(spec, case, stage, overdue)
+    actions.record_follow_up(case, by=by, on=on, means=means, contact=contact, content=content, next_on=next_on)
+
+
+def _build_case(
+    spec: Spec, plan: Plan, *, index: int, units, users, categories, platforms, registered: set[str], today, now,
+):
     rng = random.Random(f"{SEED}:case:{index}")
     agent = users[spec.agent or _first_agent(spec.unit)]
     who = person(spec.person)
@@ -558,7 +946,6 @@ def _build_case(spec: Spec, *, index: int, units, users, categories, platforms, 
     units_by_name = {u.name: u for u in units.values()}
     town_name = spec.town or (unit.name if unit.kind == UnitKind.TOWN else PERSONS[spec.person][0])
     flags = set(spec.flags)
-    received_on = today if spec.days_ago == 0 else workday_on_or_before(today - datetime.timedelta(days=spec.days_ago))
     complaint = {
         "respondent_kind": spec.kind, "respondent_name": spec.respondent, "petition_type": spec.ptype,
         "category": categories[spec.category], "incident_town": units_by_name[town_name],
@@ -569,7 +956,7 @@ def _build_case(spec: Spec, *, index: int, units, users, categories, platforms, 
     }
     case, _ = actions.open_case(
         by=agent, token=uuid.uuid4(), petitioner=who.as_form(),
-        complaint=complaint, received_on=received_on,
+        complaint=complaint, received_on=plan.received_on,
     )
     if spec.attachments:
         photos = [
@@ -577,46 +964,101 @@ def _build_case(spec: Spec, *, index: int, units, users, categories, platforms, 
             for n in range(1, spec.attachments + 1)
         ]
         actions.attach_files(case, by=agent, uploads=photos, kind=FileKind.ATTACHMENT)
-    if spec.status == "intake":
+    if spec.status == CaseStatus.INTAKE:
         return case
-    if spec.status == "referred":
+    if spec.status == CaseStatus.REFERRED:
         return actions.refer_case(case, by=agent, channel=spec.channel, note=spec.note)
     case = actions.accept_scope(case, by=agent, note=spec.note or "投诉对象属于五类代理对象，未经诉讼、仲裁、行政复议，属于代理范围。")
-    if spec.status == "in_scope":
-        return case
-    signed_on = workdays_after(received_on, rng.choice((0, 0, 1, 2)), today)
-    scan = files.Checked(
-        content=pdf([
-            "DEMO SCAN - not a real document",
-            "Wangshang tousu daili shouquan weituoshu (authorization)",
-            f"Case {case.unit.code or case.unit_id}-{case.year}-{case.seq:04d}",
-            f"Signed on {signed_on.isoformat()}",
-        ]),
-        content_type=files.PDF, name="授权委托书（已签字）.pdf",
-    )
-    mode = AuthorizationMode.CONFIRMED if spec.confirmed else AuthorizationMode.SIGNED
-    case = actions.record_authorization(case, by=agent, mode=mode, signed_on=signed_on, scan=scan)
-    if spec.status == "authorized":
-        return case
-    # Submitted by yesterday at the latest, at office hours; on the day of signing only if that is today.
-    submitted_on = workdays_after(signed_on, rng.choice((0, 0, 0, 1, 2)), max(signed_on, today - datetime.timedelta(days=1)))
-    submitted_at = _local(submitted_on, rng.randint(9, 16), rng.randint(0, 59))
-    if submitted_at > now:
-        submitted_at = max(now - datetime.timedelta(minutes=1), _local(today, 0, 0))
-    account = platform_account(spec.person)
-    first_time = spec.person not in registered
-    registered.add(spec.person)
-    registration = None
-    if first_time and spec.platform == "陕西省网上信访大厅":
-        registration = files.Checked(content=png(rng), content_type=files.PNG, name="平台注册成功页面.png")
-    return actions.record_submission(
-        case, by=agent, platform=platforms[spec.platform], username=account.username, password=account.password,
-        query_code=query_code(rng), submitted_at=submitted_at, registration_scan=registration,
-    )
+    dates = plan.dates
+    progress = [(on, next_on) for on, next_on, stage in plan.follow_ups if stage == "progress"]
+    for step in plan.steps:
+        on = dates[step]
+        if step == "authorize":
+            scan = files.Checked(
+                content=pdf([
+                    "DEMO SCAN - not a real document",
+                    "Wangshang tousu daili shouquan weituoshu (authorization)",
+                    f"Case {case.unit.code or case.unit_id}-{case.year}-{case.seq:04d}",
+                    f"Signed on {on.isoformat()}",
+                ]),
+                content_type=files.PDF, name="授权委托书（已签字）.pdf",
+            )
+            mode = AuthorizationMode.CONFIRMED if spec.confirmed else AuthorizationMode.SIGNED
+            case = actions.record_authorization(case, by=agent, mode=mode, signed_on=on, scan=scan)
+        elif step == "submit":
+            # At office hours; on today only up to now.
+            submitted_at = _local(on, rng.randint(9, 16), rng.randint(0, 59))
+            if submitted_at > now:
+                submitted_at = max(now - datetime.timedelta(minutes=1), _local(today, 0, 0))
+            account = platform_account(spec.person)
+            first_time = spec.person not in registered
+            registered.add(spec.person)
+            registration = None
+            if first_time and spec.platform == "陕西省网上信访大厅":
+                registration = files.Checked(content=png(rng), content_type=files.PNG, name="平台注册成功页面.png")
+            case = actions.record_submission(
+                case, by=agent, platform=platforms[spec.platform], username=account.username,
+                password=account.password, query_code=query_code(rng), submitted_at=submitted_at,
+                registration_scan=registration,
+            )
+        elif step == "forward":
+            mode = ForwardMode.ASSIGN if spec.assign else ForwardMode.FORWARD
+            case = actions.forward_case(case, by=agent, forwarded_on=on, mode=mode, handling_body=spec.body)
+        elif step == "receive":
+            case = actions.record_receipt(case, by=agent, received_on=on)
+        elif step == "accept":
+            case = actions.accept_case(case, by=agent, accepted_on=on)
+            for day, next_on in progress:
+                _record_follow_up(case, spec, by=agent, on=day, next_on=next_on, stage="progress")
+        elif step in REFUSALS.values():
+            case = actions.refuse_acceptance(
+                case, by=agent, on=on, reason=spec.reason, again=step == "not_accept_again"
+            )
+        elif step == "extend":
+            case = actions.extend_case(
+                case, by=agent, approved_on=on, days=plan.extension, approver=f"{spec.body}主要负责人",
+                reason=spec.reason, told_on=plan.told_on,
+            )
+        elif step == "conclude":
+            reply = _document(case, "Xinfang shixiang chuli yijianshu (reply)", "信访事项处理意见书.pdf", on)
+            case = actions.conclude_case(
+                case, by=agent, concluded_on=on, opinion=spec.opinion or HO.SUPPORT, reply=reply
+            )
+        elif step == "deliver":
+            case = actions.deliver_reply(case, by=agent, delivered_on=on)
+        elif step == "request_review":
+            case = actions.request_review(case, by=agent, requested_on=on, reviewing_body=REVIEWER)
+        elif step == "review":
+            opinion = _document(case, "Xinfang shixiang fucha yijianshu (review)", "信访事项复查意见书.pdf", on)
+            case = actions.review_case(
+                case, by=agent, reviewed_on=on, outcome=spec.outcome or ReviewOutcome.UPHOLD, document=opinion
+            )
+        elif step == "request_re_review":
+            case = actions.request_re_review(case, by=agent, requested_on=on, reviewing_body=RE_REVIEWER)
+        elif step == "re_review":
+            opinion = _document(case, "Xinfang shixiang fuhe yijianshu (re-review)", "信访事项复核意见书.pdf", on)
+            case = actions.re_review_case(
+                case, by=agent, reviewed_on=on, outcome=spec.outcome or ReviewOutcome.UPHOLD, document=opinion
+            )
+        elif step == "withdraw":
+            paper = _document(case, "Chehui weituo shenqing (withdrawal)", "撤回委托申请.pdf", on)
+            case = actions.withdraw_case(case, by=agent, withdrawn_on=on, reason=spec.reason, document=paper)
+        else:  # pragma: no cover - every step of steps_for is handled above
+            raise ValueError(step)
+    for day, next_on, stage in plan.follow_ups:
+        if stage == "last":
+            _record_follow_up(case, spec, by=agent, on=day, next_on=next_on, stage=stage)
+    return case
 
 
 class MissingReferenceData(Exception):
     """The content categories or platforms the migrations seed are not there."""
+
+
+def plans(today: datetime.date, clocks: Clocks | None = None) -> list[Plan]:
+    """The dates of every case in CASES (same order), as of ``today``."""
+    clocks = clocks or Clocks.load()
+    return [plan_case(spec, index, today=today, clocks=clocks) for index, spec in enumerate(CASES)]
 
 
 @transaction.atomic
@@ -629,17 +1071,17 @@ def build() -> Summary:
     missing = sorted({s.category for s in CASES} - set(categories) | {s.platform for s in CASES} - set(platforms))
     if missing:
         raise MissingReferenceData("缺少内容分类或投诉平台：" + "、".join(missing))
+    planned = plans(today)
     units = _build_units()
     users = _build_users(units)
     registered: set[str] = set()
     summary = Summary(units=len(units), users=len(users))
     # Oldest first, so case numbers follow the reception dates.
-    order = sorted(range(len(CASES)), key=lambda i: (-CASES[i].days_ago, i))
+    order = sorted(range(len(CASES)), key=lambda i: (planned[i].received_on, i))
     for index in order:
-        spec = CASES[index]
         case = _build_case(
-            spec, index=index, units=units, users=users, categories=categories, platforms=platforms,
-            registered=registered, today=today, now=now,
+            CASES[index], planned[index], index=index, units=units, users=users, categories=categories,
+            platforms=platforms, registered=registered, today=today, now=now,
         )
         summary.cases += 1
         summary.by_status[case.status] = summary.by_status.get(case.status, 0) + 1
@@ -681,5 +1123,7 @@ def login_help() -> str:
         f"其他镇、部门的代理员账户：{others}（密码相同）。",
         "提示：代理员只能看到本单位的事项。同一信访人（身份证号相同）此前的事项会在事项页面列出，"
         "例如城关镇的李某华，曾家镇的张某军（在县人力资源和社会保障局另有一件）。",
+        "演示事项覆盖从登记、转送、受理、办结到复查、复核的各个环节；其中几件已超过法定期限、"
+        "几件即将到期，几件今日应跟踪督办，见代理员的“工作台”和县信访局的“督办看板”。",
         "",
     ])

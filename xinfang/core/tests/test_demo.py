@@ -15,24 +15,67 @@ from django.db import connection
 from django.utils import timezone
 
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
-from xinfang.cases import scope
-from xinfang.cases.models import Case, CaseEvent, CaseFile, CaseStatus, FileKind, Petitioner
+from xinfang.cases import scope, workflow
+from xinfang.cases.models import Case, CaseEvent, CaseFile, CaseStatus, FileKind, FollowUp, Petitioner
 from xinfang.core import demo, files
 from xinfang.core.models import StoredFile
 from xinfang.core.validators import validate_id_number, validate_landline, validate_mobile
+from xinfang.deadlines import calendar as official
+from xinfang.deadlines.actions import CLOCKS, seed_clocks
+from xinfang.deadlines.calendar import SEED_YEARS, official_days, seed_official_calendar
+from xinfang.deadlines.compute import Calendar, add_workdays
+from xinfang.deadlines.models import CaseDeadline, ClockKind
 
 TOWNS = {
     "610927100": "城关镇", "610927101": "曾家镇", "610927102": "牛头店镇", "610927103": "钟宝镇",
     "610927105": "上竹镇", "610927106": "华坪镇", "610927108": "曙坪镇",
 }
-# The steps each status is reached by, in order (CaseEvent.action; "attach" may come in between).
+# The steps each status is reached by, in order (CaseEvent.action; "attach", "follow_up" and
+# "extend" may come in between; "withdrawn" is any of the others, then "withdraw").
+_SUBMITTED = ["open", "accept_scope", "authorize", "submit"]
+_RECEIVED = [*_SUBMITTED, "forward", "receive"]
+_CONCLUDED = [*_RECEIVED, "accept", "conclude"]
+_REVIEWED = [*_CONCLUDED, "deliver", "request_review", "review"]
 PATHS = {
     CaseStatus.INTAKE: ["open"],
     CaseStatus.IN_SCOPE: ["open", "accept_scope"],
     CaseStatus.REFERRED: ["open", "refer"],
     CaseStatus.AUTHORIZED: ["open", "accept_scope", "authorize"],
-    CaseStatus.SUBMITTED: ["open", "accept_scope", "authorize", "submit"],
+    CaseStatus.SUBMITTED: _SUBMITTED,
+    CaseStatus.FORWARDED: [*_SUBMITTED, "forward"],
+    CaseStatus.RECEIVED: _RECEIVED,
+    CaseStatus.ACCEPTED: [*_RECEIVED, "accept"],
+    CaseStatus.NOT_ACCEPTED: [*_RECEIVED, "not_accept"],
+    CaseStatus.NOT_ACCEPTED_AGAIN: [*_RECEIVED, "not_accept_again"],
+    CaseStatus.CONCLUDED: _CONCLUDED,
+    CaseStatus.DELIVERED: [*_CONCLUDED, "deliver"],
+    CaseStatus.REVIEW_REQUESTED: [*_CONCLUDED, "deliver", "request_review"],
+    CaseStatus.REVIEWED: _REVIEWED,
+    CaseStatus.RE_REVIEW_REQUESTED: [*_REVIEWED, "request_re_review"],
+    CaseStatus.RE_REVIEWED: [*_REVIEWED, "request_re_review", "re_review"],
 }
+# The steps whose date (CaseEvent.on) is the day something happened, in the order they happened.
+DATED = {"open", "authorize", "submit", *workflow.HANDLING_STEPS}
+MAX_AGE = datetime.timedelta(days=200)  # reception dates: the last six months or so
+# The 办理期限 clocks: the step that starts each, the steps that stop it.
+DEADLINES = {
+    "forward": ("submit", ("forward",)),
+    "accept_notice": ("receive", ("accept", "not_accept", "not_accept_again")),
+    "conclude": ("accept", ("conclude",)),
+    "review_opinion": ("request_review", ("review",)),
+    "re_review_opinion": ("request_re_review", ("re_review",)),
+}
+
+
+def steps_of(case: Case) -> list[str]:
+    return [e.action for e in case.events.all() if e.action not in ("attach", "follow_up", "extend")]
+
+
+def expected_steps(steps: list[str]) -> bool:
+    """The events are one of the paths above (a withdrawn case: a path, then 'withdraw')."""
+    if steps and steps[-1] == "withdraw":
+        steps = steps[:-1]
+    return steps in PATHS.values()
 
 
 @pytest.fixture
@@ -40,6 +83,17 @@ def private_dir(settings, tmp_path) -> Path:
     """Scans go to this test's own directory, not the shared data directory."""
     settings.PRIVATE_FILES_DIR = tmp_path / "files"
     return settings.PRIVATE_FILES_DIR
+
+
+@pytest.fixture
+def clocks(db):
+    """The official calendar and the statutory clocks the deadlines migration seeds (a transactional
+    test elsewhere may have emptied the tables)."""
+    seed_official_calendar()
+    seed_clocks()
+    official.invalidate()
+    yield
+    official.invalidate()
 
 
 def run_demo() -> str:
@@ -51,7 +105,9 @@ def run_demo() -> str:
 def counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (Unit, User, AgentProfile, Petitioner, Case, CaseEvent, CaseFile, StoredFile)
+        for model in (
+            Unit, User, AgentProfile, Petitioner, Case, CaseEvent, CaseFile, StoredFile, FollowUp, CaseDeadline,
+        )
     }
 
 
@@ -61,7 +117,7 @@ def secrets_in_database() -> list[str]:
     values = set()
     for p in Petitioner.objects.all():
         values |= {p.id_number, p.mobile, p.address}
-    for c in Case.objects.filter(status=CaseStatus.SUBMITTED):
+    for c in Case.objects.filter(submitted_at__isnull=False):
         values |= {c.platform_password, c.platform_username, c.query_code}
     values |= {profile.mobile for profile in AgentProfile.objects.all()}
     values.discard("")
@@ -113,6 +169,84 @@ def test_every_case_spec_is_consistent_with_the_scope_rules():
             assert assessment.in_scope, spec.title
 
 
+def test_every_case_spec_is_complete_for_its_status():
+    assert set(demo.STATUSES) == set(CaseStatus.values)
+    for spec in demo.CASES:
+        steps = demo.steps_for(spec.status, withdrawn_from=spec.withdrawn_from, extension=spec.extension)
+        if "forward" in steps:
+            assert spec.body, spec.title
+        if spec.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.NOT_ACCEPTED_AGAIN, CaseStatus.WITHDRAWN):
+            assert spec.reason, spec.title
+        if spec.status == CaseStatus.WITHDRAWN:
+            assert spec.withdrawn_from and spec.withdrawn_from not in workflow.FINAL
+        else:
+            assert not spec.withdrawn_from
+        if spec.extension:
+            assert 1 <= spec.extension <= 30 and spec.reason and "extend" in steps, spec.title
+        if spec.due_in is not None:
+            assert spec.status in demo.TIMED and spec.due_in <= 3, spec.title
+        if spec.follow:
+            assert spec.follow in demo.FOLLOW_MODES
+            assert spec.status in workflow.HANDLING, spec.title
+    # The overdue cases the brief asks for, and some due within three workdays.
+    timed = [(s.status, s.due_in) for s in demo.CASES if s.due_in is not None]
+    assert sum(1 for status, due in timed if status == CaseStatus.SUBMITTED and due < 0) >= 2
+    assert (CaseStatus.RECEIVED, True) in {(status, due < 0) for status, due in timed}
+    assert (CaseStatus.ACCEPTED, True) in {(status, due < 0) for status, due in timed}
+    assert sum(1 for _, due in timed if 0 <= due <= 3) >= 2
+    assert any(s.extension and s.due_in is not None and s.due_in >= 0 for s in demo.CASES)
+
+
+def offline_clocks() -> demo.Clocks:
+    """The official calendar of chinesecalendar and the seeded clocks, without the database."""
+    holidays, workdays = official_days()
+    calendar = Calendar(holidays=holidays, workdays=workdays, years=frozenset(SEED_YEARS))
+    return demo.Clocks(calendar=calendar, lengths={c.code: (c.length, c.day_count) for c in CLOCKS})
+
+
+@pytest.mark.parametrize("year", [2025, 2026, 2027])  # 2027: a year the calendar does not cover yet
+def test_planned_dates_fit_whatever_the_day(year):
+    """Every third day of a year: dates in order, none in the future, receptions in the last six
+    months, every clock met except the ones placed to be overdue, which are, and the due-soon ones."""
+    clocks = offline_clocks()
+    day = datetime.date(year, 1, 1)
+    while day.year == year:
+        today = day
+        soon_until = add_workdays(today, 3, clocks.calendar)
+        for index, spec in enumerate(demo.CASES):
+            plan = demo.plan_case(spec, index, today=today, clocks=clocks)
+            chain = [plan.dates[step] for step in ("open", *plan.steps)]
+            assert chain == sorted(chain), (today, spec.title)
+            assert today - MAX_AGE <= plan.received_on and plan.last_on <= today, (today, spec.title)
+            if "extend" in plan.steps:
+                assert plan.dates["extend"] <= plan.told_on <= today
+            previous = plan.last_on
+            for on, next_on, _stage in plan.follow_ups:
+                assert plan.dates["submit"] <= on <= today and (next_on is None or next_on > on)
+            if plan.follow_ups:
+                on, next_on, stage = plan.follow_ups[-1]
+                if spec.follow == "today":
+                    assert stage == "last" and previous <= on < today and next_on == today, (today, spec.title)
+            for code, (start, stops) in DEADLINES.items():
+                if start not in plan.dates or (spec.due_in is not None and start == demo.TIMED[spec.status][0]):
+                    continue
+                due = clocks.due(code, plan.dates[start], plan.extension if code == "conclude" else 0)
+                stopped = [plan.dates[step] for step in stops if step in plan.dates]
+                if stopped:
+                    assert stopped[0] <= due, (today, spec.title, code)  # met in time
+                elif spec.status not in workflow.FINAL:
+                    assert today <= due, (today, spec.title, code)  # running, not passed
+            if spec.due_in is not None:
+                step, code = demo.TIMED[spec.status]
+                due = clocks.due(code, plan.dates[step], plan.extension)
+                assert 0 < spec.extension - plan.extension + 1 <= 15 if spec.extension else not plan.extension
+                if spec.due_in < 0:
+                    assert due < today, (today, spec.title)
+                else:
+                    assert today <= due <= soon_until, (today, spec.title, due)
+        day += datetime.timedelta(days=3)
+
+
 def test_scans_are_accepted_by_content():
     import random
 
@@ -155,29 +289,50 @@ def test_demo_creates_units_accounts_and_cases(private_dir):
 
     # At least one case in each status, in several units, reached by the real steps.
     cases = list(Case.objects.select_related("unit", "petitioner").prefetch_related("events", "files"))
-    assert 30 <= len(cases) <= 45
+    assert 45 <= len(cases) <= 70
     assert {c.status for c in cases} == set(CaseStatus.values)
     assert len({c.unit_id for c in cases}) >= 10
     today = timezone.localdate()
     for case in cases:
-        steps = [e.action for e in case.events.all() if e.action != "attach"]
-        assert steps == PATHS[case.status], case.number
-        assert today - datetime.timedelta(days=100) <= case.received_on <= today
+        steps = steps_of(case)
+        assert expected_steps(steps), (case.number, steps)
+        assert today - MAX_AGE <= case.received_on <= today
         assert case.agent.unit_id == case.unit_id and case.agent.role == Role.AGENT
         kinds = {f.kind for f in case.files.all()}
-        if case.status in (CaseStatus.AUTHORIZED, CaseStatus.SUBMITTED):
+        if "authorize" in steps:
             assert FileKind.AUTHORIZATION in kinds
             assert case.received_on <= case.authorized_on <= today
-        if case.status == CaseStatus.SUBMITTED:
+        if "submit" in steps:
             assert case.platform and case.platform_username and case.platform_password and case.query_code
             assert timezone.localtime(case.submitted_at).date() >= case.authorized_on
             assert case.submitted_at <= timezone.now()
         else:
             assert not case.platform_password and case.submitted_at is None
+        if "forward" in steps:
+            assert case.handling_body and case.forward_mode and case.forwarded_on
+        if "conclude" in steps:
+            assert case.handling_opinion and FileKind.REPLY in kinds
+        if "review" in steps:
+            assert FileKind.REVIEW in kinds
+        if "re_review" in steps:
+            assert FileKind.RE_REVIEW in kinds
+        if case.status in workflow.FINAL:
+            assert case.closed_on is not None
         if case.status == CaseStatus.REFERRED:
             assert case.referral_channel
             required = scope.assess_case(case).required_channel
             assert required in ("", case.referral_channel)
+    # Withdrawn both before submission and while being handled.
+    withdrawn_from = {
+        e.from_status for c in cases for e in c.events.all() if e.action == "withdraw"
+    }
+    assert withdrawn_from & {CaseStatus.INTAKE, CaseStatus.IN_SCOPE, CaseStatus.AUTHORIZED}
+    assert withdrawn_from & workflow.HANDLING
+    # Reasons and approvers are written out, in Chinese.
+    for event in CaseEvent.objects.filter(action__in=["not_accept", "not_accept_again", "withdraw", "extend"]):
+        assert "。" in event.data["reason"], event.action
+    for event in CaseEvent.objects.filter(action="extend"):
+        assert event.data["approver"].endswith("负责人") and 1 <= event.data["days"] <= 30
     submitted = [c for c in cases if c.status == CaseStatus.SUBMITTED]
     assert any(FileKind.REGISTRATION in {f.kind for f in c.files.all()} for c in submitted)
     referred_channels = {c.referral_channel for c in cases if c.status == CaseStatus.REFERRED}
@@ -206,18 +361,69 @@ def test_demo_creates_units_accounts_and_cases(private_dir):
         "2027-03-14 23:59",  # a Sunday in a year the official calendar does not cover yet
     ],
 )
-def test_dates_stay_in_order_whatever_the_day(private_dir, monkeypatch, local_now):
+def test_dates_stay_in_order_whatever_the_day(private_dir, clocks, monkeypatch, local_now):
     fixed = timezone.make_aware(datetime.datetime.fromisoformat(local_now))
     monkeypatch.setattr(timezone, "now", lambda: fixed)
     run_demo()
     today = timezone.localdate(fixed)
-    for case in Case.objects.all():
-        assert today - datetime.timedelta(days=100) <= case.received_on <= today
+    for case in Case.objects.prefetch_related("events", "follow_ups"):
+        assert today - MAX_AGE <= case.received_on <= today
         if case.authorized_on:
             assert case.received_on <= case.authorized_on <= today
         if case.submitted_at:
             assert case.authorized_on <= timezone.localtime(case.submitted_at).date()
             assert case.submitted_at <= fixed
+        dated = [e.on for e in case.events.all() if e.action in DATED]
+        assert dated == sorted(dated) and dated[-1] <= today, case.number
+        for follow_up in case.follow_ups.all():
+            assert follow_up.on <= today and (follow_up.next_on is None or follow_up.next_on > follow_up.on)
+    assert_clocks_as_planned(today)
+
+
+def assert_clocks_as_planned(today: datetime.date) -> None:
+    """Overdue clocks of each kind the demo places, others due within three workdays, an extension,
+    follow-ups due today; and no other clock met late or passed."""
+    live = CaseDeadline.objects.filter(stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE).exclude(
+        case__status__in=workflow.FINAL
+    )
+    overdue = live.filter(due_on__lt=today)
+    assert {"forward", "accept_notice", "conclude"} <= set(overdue.values_list("clock__code", flat=True))
+    assert overdue.filter(clock__code="forward", case__status=CaseStatus.SUBMITTED).count() >= 2
+    timed = {s.title for s in demo.CASES if s.due_in is not None and s.due_in < 0}
+    assert set(overdue.values_list("case__title", flat=True)) == timed
+    soon_until = add_workdays(today, 3, official.load())
+    assert live.filter(due_on__gte=today, due_on__lte=soon_until).count() >= 2
+    late = [
+        d for d in CaseDeadline.objects.filter(stopped_on__isnull=False, clock__kind=ClockKind.DEADLINE)
+        if d.stopped_on > d.due_on
+    ]
+    assert late == []
+
+    extended = CaseDeadline.objects.filter(clock__code="conclude", extension_days__gt=0)
+    assert extended.filter(stopped_on__isnull=True).exists()  # still running under its extension
+    assert extended.filter(stopped_by="conclude").exists()  # concluded within it
+    assert CaseEvent.objects.filter(action="extend").count() == extended.count()
+
+    # The latest follow-up of a live case, the next one due today: what the worklist shows.
+    latest = {}
+    for follow_up in FollowUp.objects.exclude(case__status__in=workflow.FINAL).order_by("created_at", "id"):
+        latest[follow_up.case_id] = follow_up
+    assert sum(1 for f in latest.values() if f.next_on == today) >= 3
+    assert any(f.next_on and f.next_on < today for f in latest.values())  # one not done when planned
+    assert not FollowUp.objects.filter(case__submitted_at__isnull=True).exists()
+    assert FollowUp.objects.filter(next_on__isnull=True).exists()  # progress notes along the way
+
+
+@pytest.mark.django_db
+def test_clocks_run_as_planned(private_dir, clocks):
+    run_demo()
+    assert_clocks_as_planned(timezone.localdate())
+    # The deadlines of open handling steps are there, on the cases that have them.
+    submitted = Case.objects.filter(status=CaseStatus.SUBMITTED)
+    assert all(c.deadlines.filter(clock__code="forward", stopped_on__isnull=True).exists() for c in submitted)
+    # Everything before submission has no clock; a closed case none running.
+    assert not CaseDeadline.objects.filter(case__submitted_at__isnull=True).exists()
+    assert not CaseDeadline.objects.filter(case__status__in=workflow.FINAL, stopped_on__isnull=True).exists()
 
 
 @pytest.mark.django_db
@@ -239,7 +445,7 @@ def test_a_petitioner_has_cases_in_two_units_and_another_two_in_one(private_dir)
     assert [(h.unit_name, h.case) for h in history] == [("曾家镇", None)]
 
     # One platform account per person: the later submission reuses it, without a new registration page.
-    both = Case.objects.filter(petitioner__name="张某军", status=CaseStatus.SUBMITTED).order_by("submitted_at")
+    both = Case.objects.filter(petitioner__name="张某军", submitted_at__isnull=False).order_by("submitted_at")
     first, later = list(both)
     assert (first.platform_username, first.platform_password) == (later.platform_username, later.platform_password)
     assert first.query_code != later.query_code
@@ -331,6 +537,9 @@ def test_no_id_number_phone_or_platform_password_in_the_database_file(private_di
     if connection.vendor != "sqlite":
         pytest.skip("the database is a file only with SQLite; the table scan above covers every database")
     reseed_reference_data()
+    seed_official_calendar()
+    seed_clocks()
+    official.invalidate()
     run_demo()  # committed: the command runs in autocommit mode
     secret_values = [value.encode() for value in secrets_in_database()]
     path = connection.settings_dict["NAME"]
