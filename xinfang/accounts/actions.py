@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import UNIT_ROLES, AgentProfile, Role, Unit, UnitKind, User
 from xinfang.audit.actions import record
-from xinfang.audit.models import AuditAction
+from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.core import files
 
 BAD_CREDENTIALS = "用户名或密码不正确。连续{n}次输入错误，账户将锁定{m}分钟。"
@@ -52,8 +52,7 @@ def log_in(request, *, username: str, password: str) -> LoginResult:
         return LoginResult(user)
     generic = BAD_CREDENTIALS.format(n=settings.LOGIN_MAX_FAILURES, m=settings.LOGIN_LOCK_MINUTES)
     if account is None:
-        record(AuditAction.LOGIN_FAILED, request=request, actor_name=username[:150], unknown_user=True)
-        return LoginResult(None, generic)
+        return _unknown_user_failed(request, username[:150], now, generic)
     User.objects.filter(pk=account.pk).update(failed_logins=F("failed_logins") + 1)
     account.refresh_from_db(fields=["failed_logins"])
     if account.failed_logins >= settings.LOGIN_MAX_FAILURES:
@@ -63,6 +62,30 @@ def log_in(request, *, username: str, password: str) -> LoginResult:
         record(AuditAction.LOGIN_LOCKED, request=request, by=account, target=account)
         return LoginResult(None, _locked_message(account))
     record(AuditAction.LOGIN_FAILED, request=request, by=account, target=account, failures=account.failed_logins)
+    return LoginResult(None, generic)
+
+
+def _unknown_user_failed(request, username: str, now, generic: str) -> LoginResult:
+    """An unknown name answers exactly as an account would, lock message included, so that
+    repeated tries do not tell which user names exist. Its failures are counted in the
+    audit log, the only place they are kept."""
+    window = now - datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    recent = list(
+        AuditEntry.objects.filter(
+            action__in=(AuditAction.LOGIN_FAILED, AuditAction.LOGIN_LOCKED), actor__isnull=True,
+            actor_name=username, at__gte=window,
+        ).order_by("at").values_list("action", "at")
+    )
+    locks = [at for action, at in recent if action == AuditAction.LOGIN_LOCKED]
+    if locks:
+        record(AuditAction.LOGIN_LOCKED, request=request, actor_name=username, unknown_user=True, attempt=True)
+        until = locks[-1] + datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        return LoginResult(None, LOCKED.format(n=settings.LOGIN_MAX_FAILURES, until=f"{timezone.localtime(until):%H:%M}"))
+    if len(recent) + 1 >= settings.LOGIN_MAX_FAILURES:
+        record(AuditAction.LOGIN_LOCKED, request=request, actor_name=username, unknown_user=True)
+        until = now + datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        return LoginResult(None, LOCKED.format(n=settings.LOGIN_MAX_FAILURES, until=f"{timezone.localtime(until):%H:%M}"))
+    record(AuditAction.LOGIN_FAILED, request=request, actor_name=username, unknown_user=True)
     return LoginResult(None, generic)
 
 

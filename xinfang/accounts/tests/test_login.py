@@ -259,3 +259,17 @@ def test_passwords_are_hashed_with_argon2(client, units):
 def test_other_tests_use_the_fast_hasher(agent_cg):
     """The autouse fixture really switches: otherwise the argon2 test above would prove nothing."""
     assert agent_cg.password.startswith("md5")
+
+
+def test_unknown_user_names_lock_like_real_ones(client, agent_cg):
+    """Five failures answer the same for a real and an invented user name: no enumeration."""
+    from django.urls import reverse
+
+    def answers(username):
+        texts = []
+        for _ in range(6):
+            response = client.post(reverse("accounts:login"), {"username": username, "password": "wrong-pass"})
+            texts.append("已被锁定" in response.content.decode())
+        return texts
+
+    assert answers("wang") == answers("nobody-here") == [False, False, False, False, True, True]
