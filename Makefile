@@ -36,5 +36,6 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@if ls bench/*.py >/dev/null 2>&1; then for f in bench/*.py; do $(BIN)/python $$f; done; else echo "no benchmarks yet"; fi
 
+# Removes what the build made. Never var/: it holds the database, the data key and the files.
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) build *.egg-info var/static var/screenshots

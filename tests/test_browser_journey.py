@@ -108,7 +108,12 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
 
     # 8. The ledger: found by query code, masked, exported.
     page.get_by_role("link", name="台账").first.click()
-    page.get_by_label("搜索").fill("ZP2026AB12")
+    page.get_by_label("按查询码查找").fill("ZP2026AB12")
+    page.get_by_role("button", name="查找").click()
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))
+    assert number in page.content()
+    page.get_by_role("link", name="返回台账").click()
+    page.get_by_label("搜索").fill("李某某")
     page.get_by_role("button", name="筛选").click()
     row = page.locator("table.list tbody tr")
     assert row.count() == 1 and number in row.inner_text()

@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "xinfang.cases",
     "xinfang.deadlines",
     "xinfang.notify",
+    "xinfang.ratings",
+    "xinfang.public",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +247,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Behind a reverse proxy, the request header carrying the client's address, as Django sees it
+# (e.g. HTTP_X_FORWARDED_FOR or HTTP_X_REAL_IP). Empty: REMOTE_ADDR.
+CLIENT_IP_HEADER = env_str("XINFANG_CLIENT_IP_HEADER")
+# Days after a case is closed before the petitioner's platform password is wiped.
+XINFANG_PASSWORD_RETENTION_DAYS = env_int("XINFANG_PASSWORD_RETENTION_DAYS", 180)
+# Where reminders go: the default keeps them in the outbox table shown to bureau staff.
+XINFANG_SENDER = env_str("XINFANG_SENDER", "xinfang.notify.senders.OutboxSender")
 
 SITE_TITLE = "网上投诉代理工作平台"
 COUNTY_NAME = env_str("XINFANG_COUNTY_NAME", "镇坪县")

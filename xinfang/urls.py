@@ -10,4 +10,6 @@ urlpatterns = [
     path("audit/", include("xinfang.audit.urls")),
     path("deadlines/", include("xinfang.deadlines.urls")),
     path("notify/", include("xinfang.notify.urls")),
+    path("ratings/", include("xinfang.ratings.urls")),
+    path("public/", include("xinfang.public.urls")),
 ]

@@ -37,8 +37,14 @@ def log_in(request, *, username: str, password: str) -> LoginResult:
     2. A good password logs in and clears the failure count.
     3. A bad one counts; the fifth in a row locks the account for LOGIN_LOCK_MINUTES.
     """
-    username = username.strip()
-    account = User.objects.filter(username=username).first()
+    with transaction.atomic():
+        return _log_in(request, username=username.strip(), password=password)
+
+
+def _log_in(request, *, username: str, password: str) -> LoginResult:
+    # The account row stays locked until the attempt is counted: parallel guesses queue up
+    # behind each other instead of all passing the lock check at once.
+    account = User.objects.select_for_update().filter(username=username).first()
     now = timezone.now()
     if account is not None and account.is_locked(now):
         record(AuditAction.LOGIN_LOCKED, request=request, by=account, target=account, attempt=True)

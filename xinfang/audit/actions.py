@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404
 
 from xinfang.audit.models import AuditAction, AuditEntry
 
 
 def client_ip(request) -> str | None:
+    """The client's address; behind a reverse proxy, the header that proxy sets (configured)."""
     if request is None:
         return None
+    header = settings.CLIENT_IP_HEADER
+    if header and request.META.get(header):
+        # The proxy appends the address it saw last: that is the one it vouches for.
+        candidate = request.META[header].split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            pass
     return request.META.get("REMOTE_ADDR") or None
 
 

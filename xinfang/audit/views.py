@@ -14,7 +14,7 @@ def audit_log(request):
     action = request.GET.get("action", "")
     if action not in AuditAction.values:
         action = ""
-    actor = request.GET.get("actor", "").strip()[:150]
+    actor = request.GET.get("actor", "").replace("\x00", "").strip()[:150]
     entries = audit_entries(action=action, actor=actor).select_related(None)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()

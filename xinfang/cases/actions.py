@@ -47,7 +47,8 @@ def _event(
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("unit", "petitioner").get(pk=case.pk)
+    # Lock the case row only: locking its unit too would queue every new case of the unit.
+    return Case.objects.select_for_update(of=("self",)).select_related("unit", "petitioner").get(pk=case.pk)
 
 
 def _move(
@@ -110,7 +111,7 @@ def open_case(
     unit = by.unit
     try:
         with transaction.atomic():
-            existing = Case.objects.filter(intake_token=token).first()
+            existing = Case.objects.filter(intake_token=token, unit=unit).first()
             if existing is not None:
                 return existing, False
             today = timezone.localdate()
@@ -125,7 +126,7 @@ def open_case(
             _event(case, by=by, action="open", to_status=case.status, on=case.received_on)
             return case, True
     except IntegrityError:
-        existing = Case.objects.filter(intake_token=token).first()
+        existing = Case.objects.filter(intake_token=token, unit=unit).first()
         if existing is None:
             raise
         return existing, False
@@ -340,6 +341,11 @@ def extend_case(
             raise workflow.TransitionError("该事项已经延期一次，不能再次延期。")
         if told_on < approved_on:
             raise workflow.TransitionError("告知信访人的日期不能早于批准延期的日期。")
+        running = case.deadlines.filter(clock__code="conclude", stopped_on__isnull=True).first()
+        if running is not None and approved_on > running.due_on:
+            raise workflow.TransitionError(
+                f"办结期限已于{running.due_on:%Y年%m月%d日}届满，届满后不能再批准延期。"
+            )
         _check_date_order(approved_on, told_on, "告知日期", "批准日期")
         return _dated_step(
             case, "extend", by=by, on=approved_on, days=days, approver=approver.strip(), reason=reason.strip(),

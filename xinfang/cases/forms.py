@@ -28,10 +28,10 @@ from xinfang.reference.models import ContentCategory, SubmissionPlatform
 class YesNoField(forms.TypedChoiceField):
     """A yes/no question that must be answered: no default hides a wrong 否."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, no: str = "否", **kwargs):
         super().__init__(
-            choices=[("1", "是"), ("0", "否")], coerce=lambda v: v == "1", widget=forms.RadioSelect,
-            error_messages={"required": "请选择“是”或“否”。"}, **kwargs,
+            choices=[("1", "是"), ("0", no)], coerce=lambda v: v == "1", widget=forms.RadioSelect,
+            error_messages={"required": f"请选择“是”或“{no}”。"}, **kwargs,
         )
 
     def prepare_value(self, value):
@@ -287,7 +287,7 @@ class LedgerFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.all(), empty_label="全部单位")
     q = forms.CharField(
         label="搜索", required=False, max_length=60,
-        widget=forms.TextInput(attrs={"placeholder": "信访人姓名、查询码、标题或编号", "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": "信访人姓名、标题或编号", "type": "search"}),
     )
 
     def clean_month(self):

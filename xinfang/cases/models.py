@@ -119,7 +119,9 @@ class AuthorizationMode(models.TextChoices):
 
 class Case(models.Model):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases")
-    number = models.CharField("编号", max_length=40, unique=True)
+    # Unique per unit and year through (unit, year, seq); the text keeps the unit's name at the
+    # time, so a renamed unit's old numbers may repeat another unit's new ones.
+    number = models.CharField("编号", max_length=40, db_index=True)
     year = models.PositiveSmallIntegerField("年度")
     seq = models.PositiveIntegerField("序号")
     # One form shown → at most one case: the form's token is unique (double clicks).

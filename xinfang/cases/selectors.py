@@ -108,13 +108,12 @@ def ledger(user, flt: LedgerFilter) -> QuerySet[Case]:
         cases = cases.filter(unit_id=flt.unit)
     q = flt.q.strip()
     if q:
-        cases = cases.filter(
-            Q(petitioner__name__icontains=q)
-            | Q(title__icontains=q)
-            | Q(number__icontains=q)
-            | Q(query_code_hash=crypto.lookup_hash("query_code", q))
-        )
+        cases = cases.filter(Q(petitioner__name__icontains=q) | Q(title__icontains=q) | Q(number__icontains=q))
     return cases
+
+
+def find_by_query_code(user, code: str) -> Case | None:
+    return cases_for(user).filter(query_code_hash=crypto.lookup_hash("query_code", code)).first()
 
 
 def status_counts(cases: QuerySet[Case]) -> dict[str, int]:

@@ -32,6 +32,7 @@ from xinfang.cases.models import CaseStatus, FileKind
 from xinfang.core import files
 from xinfang.core.validators import validate_id_number
 from xinfang.deadlines import selectors as deadline_selectors
+from xinfang.ratings import selectors as ratings_selectors
 
 READERS = (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU)
 WRITERS = (Role.AGENT,)
@@ -65,6 +66,18 @@ def case_list(request):
         {"form": form, "page": page, "query": query.urlencode(), "nav": "ledger",
          "show_unit": request.user.role == Role.BUREAU},
     )
+
+
+@require_POST
+@role_required(*READERS)
+def find_by_query_code(request):
+    """Open a case by its 查询码. Posted, so the code never appears in a URL or an access log."""
+    code = "".join(request.POST.get("query_code", "").split())[:60]
+    case = selectors.find_by_query_code(request.user, code) if code else None
+    if case is None:
+        messages.error(request, "没有找到该查询码对应的事项（只查本单位可见的事项）。")
+        return redirect("cases:list")
+    return redirect("cases:detail", pk=case.pk)
 
 
 @role_required(*READERS)
@@ -106,6 +119,10 @@ def case_new(request):
         )
         if created:
             messages.success(request, f"已登记，编号 {case.number}。下一步：判断是否属于代理范围。")
+        else:
+            messages.warning(
+                request, f"这张登记表已经提交过，已打开先前登记的事项 {case.number}；如需登记另一件事项，请点“新登记”。"
+            )
         return redirect("cases:detail", pk=case.pk)
     return render(
         request, "cases/form.html",
@@ -121,6 +138,9 @@ def case_edit(request, pk):
         messages.error(request, str(_refusal(case, "edit")))
         return redirect("cases:detail", pk=case.pk)
     petitioner_form, complaint_form = _intake_forms(request, case)
+    if request.method == "GET":
+        # The form shows the petitioner's details whole: opening it is a reveal.
+        record(AuditAction.REVEAL, request=request, target=case, field="petitioner_edit_form")
     if request.method == "POST" and petitioner_form.is_valid() and complaint_form.is_valid():
         old_status = case.status
         try:
@@ -163,8 +183,11 @@ def petitioner_history(request):
         except ValidationError as exc:
             error = exc.messages[0]
     exclude = request.POST.get("case", "")
-    exclude = int(exclude) if exclude.isdigit() else None
+    exclude = int(exclude) if exclude.isascii() and exclude.isdigit() else None
     history = selectors.petitioner_history(request.user, id_number, exclude_pk=exclude) if id_number else []
+    if id_number:
+        # A county-wide look-up by ID number: logged with the number of hits, never the number.
+        record(AuditAction.REVEAL, request=request, target_type="petitioner_history", hits=len(history))
     return render(request, "cases/_history.html", {"history": history, "error": error, "checked": bool(id_number)})
 
 
@@ -190,6 +213,7 @@ def case_detail(request, pk):
             "primary_step": next((s.name for s in handling_steps if s.target and s.name != "withdraw"), ""),
             "deadlines": deadline_selectors.deadlines_for_case(case),
             "follow_ups": case.follow_ups.select_related("by")[:20],
+            "ratings": ratings_selectors.case_panel(case),
             "nav": "ledger",
         },
     )

@@ -123,4 +123,6 @@ EVENT_LABELS = {
     "follow_up": "跟踪督办",
     "deadline_recomputed": "期限重新计算",
     "password_wiped": "平台密码已按期清除",
+    "rate": "信访人评价",
+    "feedback": "填写反馈表",
 }

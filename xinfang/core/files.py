@@ -104,3 +104,28 @@ def read(stored: StoredFile) -> bytes:
 def download_name(stored: StoredFile) -> str:
     base, ext = os.path.splitext(stored.original_name)
     return base + (ext if ext else EXTENSIONS.get(stored.content_type, ""))
+
+
+def sweep_orphans(*, older_than_seconds: int = 3600) -> int:
+    """Delete stored files that no row refers to: written before a transaction that then
+    rolled back. Only files older than ``older_than_seconds`` (a transaction in flight may
+    still be about to commit its row). Returns how many were deleted."""
+    import time
+
+    root = settings.PRIVATE_FILES_DIR
+    if not os.path.isdir(root):
+        return 0
+    cutoff = time.time() - older_than_seconds
+    on_disk = {}
+    for folder in os.listdir(root):
+        path = os.path.join(root, folder)
+        if len(folder) == 2 and os.path.isdir(path):
+            for name in os.listdir(path):
+                full = os.path.join(path, name)
+                if os.path.getmtime(full) < cutoff:
+                    on_disk[name] = full
+    known = set(StoredFile.objects.filter(storage_name__in=list(on_disk)).values_list("storage_name", flat=True))
+    orphans = [full for name, full in on_disk.items() if name not in known]
+    for full in orphans:
+        os.unlink(full)
+    return len(orphans)

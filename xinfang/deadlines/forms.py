@@ -180,6 +180,12 @@ class CalculatorForm(forms.Form):
         initial=CALENDAR, widget=forms.RadioSelect, error_messages={"required": "请选择计算方式。"},
     )
 
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if not 2000 <= start.year <= 2100:
+            raise ValidationError("起算日应在2000年至2100年之间。")
+        return start
+
 
 class ScheduleForm(forms.Form):
     """A year's schedule typed from the State Council's notice, one date per line."""

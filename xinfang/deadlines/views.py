@@ -26,7 +26,7 @@ FILE_NOT_KEPT = "浏览器不会保留已选择的文件，改正后请重新选
 
 
 def _year(text: str, default: int) -> int:
-    year = int(text) if text.strip().isdigit() else default
+    year = int(text) if text.strip().isascii() and text.strip().isdigit() else default
     return year if 2000 <= year <= 2100 else default
 
 

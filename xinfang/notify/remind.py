@@ -30,6 +30,7 @@ from django.utils import timezone
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.cases.models import CaseEvent
+from xinfang.core import files
 from xinfang.core.templatetags.xinfang import cn_date
 from xinfang.deadlines import calendar as official
 from xinfang.deadlines.compute import Calendar, add_workdays
@@ -53,12 +54,14 @@ class Summary:
     notices: int = 0
     messages: int = 0
     wiped: int = 0
+    orphan_files: int = 0
 
     def __str__(self) -> str:
         return (
             f"{cn_date(self.today)}提醒：即将到期 {self.due_soon} 件，已超期 {self.overdue} 件，"
             f"跟踪督办 {self.follow_up} 件；新建站内提醒 {self.notices} 条，发送消息 {self.messages} 条；"
             f"清除平台密码 {self.wiped} 件。"
+            + (f"清理无主文件 {self.orphan_files} 个。" if self.orphan_files else "")
         )
 
 
@@ -74,6 +77,7 @@ def run_reminders(*, today: datetime.date | None = None, now: datetime.datetime 
     remind_deadlines(today=today, calendar=official.load(), summary=summary)
     remind_follow_ups(today=today, summary=summary)
     summary.wiped = wipe_platform_passwords(today=today)
+    summary.orphan_files = files.sweep_orphans()
     return summary
 
 
@@ -192,7 +196,8 @@ def wipe_platform_passwords(*, today: datetime.date, days: int | None = None) ->
             )
             record(
                 AuditAction.WIPE, target=case, actor_name=SYSTEM_ACTOR,
-                field="platform_password", retention_days=days, closed_on=case.closed_on.isoformat(),
+                field="platform_password", retention_days=days,
+                closed_on=case.closed_on.isoformat() if case.closed_on else "request window ran out",
             )
         wiped += 1
     if wiped:

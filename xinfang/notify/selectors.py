@@ -13,7 +13,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 
 from xinfang.accounts.models import Role, User
-from xinfang.cases.models import Case, FollowUp
+from xinfang.cases.models import Case, CaseStatus, FollowUp
 from xinfang.cases.workflow import FINAL
 from xinfang.deadlines.models import CaseDeadline, ClockKind
 from xinfang.notify.models import Notice, OutboxMessage, Reminder
@@ -97,8 +97,19 @@ def passwords_to_wipe(closed_on_or_before: datetime.date) -> QuerySet[Case]:
     The encrypted column cannot be compared with a value; the length of the stored token
     tells empty from kept without decrypting anything.
     """
+    # A reply or review opinion whose request window has run out unused ends the case too:
+    # the petitioner can no longer ask for 复查 or 复核 (条例 第35、36条).
+    window_ran_out = Exists(
+        CaseDeadline.objects.filter(
+            case=OuterRef("pk"), clock__code__in=("review_request", "re_review_request"),
+            stopped_on__isnull=True, due_on__lte=closed_on_or_before,
+        )
+    )
     return (
-        Case.objects.filter(status__in=FINAL, closed_on__isnull=False, closed_on__lte=closed_on_or_before)
+        Case.objects.filter(
+            Q(status__in=FINAL, closed_on__isnull=False, closed_on__lte=closed_on_or_before)
+            | Q(window_ran_out, status__in=(CaseStatus.DELIVERED, CaseStatus.REVIEWED))
+        )
         .filter(GreaterThan(Length("platform_password"), 0))
         .only("id", "number", "status", "agent_id", "closed_on")
         .order_by("closed_on", "id")

@@ -37,7 +37,7 @@ def read(request):
     """Mark one notice (``notice``) or all of the user's notices read."""
     raw = request.POST.get("notice", "")
     if raw:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise refuse(request, target_type="notify.Notice", target_id=raw[:40])
         pk = int(raw)
         if not actions.mark_read(user=request.user, notice_ids=[pk]):

@@ -170,3 +170,13 @@ def test_worklist_pages(client, agent_cg, bureau_user, agent_zj, submitted):
     assert submitted.number in page and "城关镇" in page
     client.force_login(agent_zj)
     assert submitted.number not in client.get(reverse("cases:work")).content.decode()
+
+
+def test_no_extension_once_the_conclusion_clock_has_run_out(agent_cg, submitted):
+    case = actions.forward_case(submitted, by=agent_cg, forwarded_on=day(2), mode="forward", handling_body="县住建局")
+    case = actions.accept_case(actions.record_receipt(case, by=agent_cg, received_on=day(3)), by=agent_cg,
+                               accepted_on=day(4))
+    due = open_clocks(case)["conclude"]
+    with pytest.raises(workflow.TransitionError, match="届满后不能再批准延期"):
+        actions.extend_case(case, by=agent_cg, approved_on=due + datetime.timedelta(days=1), days=10,
+                            approver="局长", reason="复杂", told_on=due + datetime.timedelta(days=1))

@@ -134,7 +134,10 @@ def test_journey_from_first_form_to_submission(client, agent_cg):
     assert case.status == CaseStatus.SUBMITTED
     assert case.query_code == "ZP2026AB12"
 
-    ledger = client.get(reverse("cases:list"), {"q": "ZP2026AB12"}).content.decode()
+    found = client.post(reverse("cases:find"), {"query_code": "ZP2026AB12"})
+    assert found.url == reverse("cases:detail", args=[case.pk])
+    assert client.get(reverse("cases:list"), {"q": "ZP2026AB12"}).context["page"].paginator.count == 0
+    ledger = client.get(reverse("cases:list"), {"q": "李某某"}).content.decode()
     assert case.number in ledger and "Pw-9x!k" not in ledger
     assert "610***********" in ledger and "139****5678" in ledger
 
@@ -230,3 +233,25 @@ def test_ledger_query_count_does_not_grow_with_rows(client, agent_cg, make_case,
         make_case(agent_cg, serial=serial)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("cases:list"))
+
+
+def test_a_resubmitted_form_opens_the_first_case_and_says_so(client, agent_cg):
+    client.force_login(agent_cg)
+    data = new_case_post()
+    client.post(reverse("cases:new"), data)
+    response = client.post(reverse("cases:new"), {**data, "p-name": "另一个人"}, follow=True)
+    assert "已经提交过" in response.content.decode()
+    assert Case.objects.count() == 1
+
+
+def test_opening_the_edit_form_is_a_logged_reveal(client, agent_cg, make_case):
+    case = make_case(agent_cg)
+    client.force_login(agent_cg)
+    client.get(reverse("cases:edit", args=[case.pk]))
+    assert AuditEntry.objects.filter(action="reveal", detail__field="petitioner_edit_form").count() == 1
+
+
+def test_odd_numbers_in_posts_do_not_break_pages(client, agent_cg):
+    client.force_login(agent_cg)
+    response = client.post(reverse("cases:history"), {"p-id_number": make_id_number(1), "case": "²"})
+    assert response.status_code == 200

@@ -222,3 +222,22 @@ def test_file_under_another_data_key_does_not_read(settings, private_dir, agent_
 )
 def test_download_name_keeps_or_adds_the_extension(original, content_type, expected):
     assert files.download_name(StoredFile(original_name=original, content_type=content_type)) == expected
+
+
+def test_sweep_deletes_only_old_files_that_no_row_refers_to(db, settings, tmp_path):
+    import os
+    import time
+
+    from xinfang.core import files as core_files
+
+    settings.PRIVATE_FILES_DIR = tmp_path
+    kept = core_files.store(core_files.Checked(b"%PDF-1.4 kept", core_files.PDF, "a.pdf"), by=None)
+    lost = core_files.store(core_files.Checked(b"%PDF-1.4 lost", core_files.PDF, "b.pdf"), by=None)
+    young = core_files.store(core_files.Checked(b"%PDF-1.4 young", core_files.PDF, "c.pdf"), by=None)
+    paths = {f: tmp_path / f.storage_name[:2] / f.storage_name for f in (kept, lost, young)}
+    old = time.time() - 7200
+    for f in (kept, lost):
+        os.utime(paths[f], (old, old))
+    type(lost).objects.filter(pk__in=[lost.pk, young.pk]).delete()  # as if rolled back
+    assert core_files.sweep_orphans() == 1
+    assert paths[kept].exists() and not paths[lost].exists() and paths[young].exists()

@@ -348,3 +348,18 @@ def test_remind_command_run_twice_creates_each_reminder_once(
     assert recipients(ReminderLevel.OVERDUE) == {agent_cg.username, bureau_user.username}
     assert recipients(ReminderLevel.DUE_SOON) == {agent_cg.username}
     assert Reminder.objects.filter(key=f"deadline:{overdue.pk}:overdue").count() == 1
+
+
+def test_an_unused_review_window_ends_the_case_for_the_wipe(run, handling_case, units):
+    """A reply delivered and never contested is the usual ending: the password goes too."""
+    from xinfang.deadlines.models import Clock
+
+    window = Clock.objects.get(code="review_request")
+    delivered = closed_case(handling_case, closed_on=None, serial=4, status=CaseStatus.DELIVERED)
+    add_deadline(delivered, window, days(-181))
+    contested = closed_case(handling_case, closed_on=None, serial=5, status=CaseStatus.DELIVERED)
+    add_deadline(contested, window, days(-100))
+    assert run().wiped == 1
+    delivered.refresh_from_db()
+    contested.refresh_from_db()
+    assert delivered.platform_password == "" and contested.platform_password == PASSWORD

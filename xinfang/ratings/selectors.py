@@ -1,0 +1,176 @@
+"""Reading ratings and feedback forms: the case page's card, the 不满意 guidance, the figures.
+
+Views fetch the case through ``xinfang.cases.selectors.get_case_for`` first; everything here
+takes a case the user may already see.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from xinfang.cases.models import Case
+from xinfang.cases.models import CaseStatus as S
+from xinfang.deadlines.models import CaseDeadline
+from xinfang.ratings import actions
+from xinfang.ratings.models import FeedbackForm, Rating, Satisfaction
+
+# 《信访工作条例》(2022) 第三十五条、第三十六条; the 2005 条例 第三十四、三十五条 say the same of
+# 行政机关. The clocks themselves are data (deadlines.Clock 'review_request', 're_review_request').
+REVIEW_BASIS = "《信访工作条例》第三十五条"
+REVIEW_RULE = (
+    "信访人对信访处理意见不服的，可以自收到书面答复之日起30日内请求原办理机关、单位的上一级机关、"
+    "单位复查。收到复查请求的机关、单位应当自收到复查请求之日起30日内提出复查意见，并予以书面答复。"
+)
+RE_REVIEW_BASIS = "《信访工作条例》第三十六条"
+RE_REVIEW_RULE = (
+    "信访人对复查意见不服的，可以自收到书面答复之日起30日内向复查机关、单位的上一级机关、单位请求复核。"
+    "信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理。"
+)
+# The agent's duty when the petitioner does not accept the handling (seed 二、3 二).
+AGENT_DUTY = (
+    "代理员应切实做好政策解释、思想疏导工作，或引导信访人在法定期限内申请复查、复核；"
+    "对不按程序提出复查复核申请而执意越级上访或扬言采取过激行为的，在做好思想疏导工作的同时，及时向县信访局报告。"
+)
+REVIEW_CLOCK = "review_request"
+RE_REVIEW_CLOCK = "re_review_request"
+
+
+def rating_for(case: Case) -> Rating | None:
+    return Rating.objects.filter(case_id=case.pk).select_related("entered_by").first()
+
+
+def feedback_for(case: Case) -> FeedbackForm | None:
+    return FeedbackForm.objects.filter(case_id=case.pk).select_related("signed_scan", "filled_by").first()
+
+
+def _window(case: Case, code: str) -> CaseDeadline | None:
+    return (
+        CaseDeadline.objects.filter(case_id=case.pk, clock__code=code)
+        .order_by("-started_on", "-id").first()
+    )
+
+
+def _guidance(state: str, title: str, text: str, basis: str, due_on=None, today=None) -> dict[str, Any]:
+    return {
+        "state": state, "title": title, "text": text, "basis": basis, "duty": AGENT_DUTY,
+        "due_on": due_on, "days_left": (due_on - today).days if due_on and today else None,
+    }
+
+
+def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[str, Any] | None:
+    """What the agent should tell a petitioner who rated 不满意, with the window's due date.
+
+    None unless the rating is 不满意. ``state`` is one of: ``open`` (复查 may still be asked
+    for, until ``due_on``), ``passed`` (the window has passed), ``unknown`` (no window was
+    started, e.g. the clock was switched off), ``review_requested``, ``re_review_open``,
+    ``re_review_passed``, ``re_review_requested``, ``closed`` (复核意见: not received again).
+    """
+    rating = rating_for(case)
+    if rating is None or not rating.is_unsatisfied:
+        return None
+    today = today or timezone.localdate()
+
+    if case.status == S.RE_REVIEWED:
+        return _guidance("closed", "已出具复核意见，信访事项终结", RE_REVIEW_RULE, RE_REVIEW_BASIS)
+    if case.status == S.RE_REVIEW_REQUESTED:
+        return _guidance("re_review_requested", "信访人已申请复核", RE_REVIEW_RULE, RE_REVIEW_BASIS)
+    if case.status == S.REVIEWED:
+        window = _window(case, RE_REVIEW_CLOCK)
+        if window is not None and window.stopped_on is None and window.due_on >= today:
+            return _guidance(
+                "re_review_open", f"信访人对复查意见仍不服的，可在{_cn(window.due_on)}前请求复核",
+                RE_REVIEW_RULE, RE_REVIEW_BASIS, window.due_on, today,
+            )
+        if window is not None:
+            return _guidance(
+                "re_review_passed", f"请求复核的期限已于{_cn(window.due_on)}届满", RE_REVIEW_RULE,
+                RE_REVIEW_BASIS, window.due_on, today,
+            )
+        return _guidance("unknown", "信访人对复查意见不服的，可以请求复核", RE_REVIEW_RULE, RE_REVIEW_BASIS)
+
+    window = _window(case, REVIEW_CLOCK)
+    if case.status == S.REVIEW_REQUESTED or (window is not None and window.stopped_by == "request_review"):
+        return _guidance("review_requested", "信访人已申请复查", REVIEW_RULE, REVIEW_BASIS)
+    if window is None:
+        return _guidance(
+            "unknown", "信访人不满意的，可以自收到书面答复之日起30日内申请复查", REVIEW_RULE, REVIEW_BASIS
+        )
+    if window.stopped_on is None and window.due_on >= today:
+        return _guidance(
+            "open", f"信访人不满意的，可在{_cn(window.due_on)}前申请复查", REVIEW_RULE, REVIEW_BASIS,
+            window.due_on, today,
+        )
+    return _guidance(
+        "passed", f"申请复查的期限已于{_cn(window.due_on)}届满", REVIEW_RULE, REVIEW_BASIS, window.due_on, today
+    )
+
+
+def _cn(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The case page's 评价与反馈 card."""
+
+    shown: bool
+    rating: Rating | None
+    feedback: FeedbackForm | None
+    guidance: dict[str, Any] | None
+    rating_refusal: str | None
+    feedback_refusal: str | None
+
+    @property
+    def can_rate(self) -> bool:
+        return self.rating is None and self.rating_refusal is None
+
+    @property
+    def can_fill(self) -> bool:
+        return self.feedback_refusal is None
+
+
+def case_panel(case: Case) -> Panel:
+    rating = rating_for(case)
+    feedback = feedback_for(case)
+    feedback_refusal = actions.feedback_refusal(case)
+    return Panel(
+        shown=bool(rating or feedback or feedback_refusal is None),
+        rating=rating,
+        feedback=feedback,
+        guidance=rating_guidance(case) if rating is not None else None,
+        rating_refusal=actions.rating_refusal(case) if rating is None else actions.ALREADY_RATED,
+        feedback_refusal=feedback_refusal,
+    )
+
+
+def rating_figures(cases: QuerySet[Case]) -> dict[str, Any]:
+    """参评率 and 满意率 over these cases, in one query.
+
+    The caller chooses the cases (unit, period by ``delivered_on``). 参评率 = rated ÷ delivered;
+    满意率 = (满意 + 基本满意) ÷ rated, for each of the two bodies; the counts come with the
+    rates, since a rate over a handful of cases says little.
+    """
+    counts = cases.order_by().filter(delivered_on__isnull=False).aggregate(
+        delivered=Count("pk"),
+        rated=Count("rating"),
+        **{
+            f"{who}_{value}": Count("rating", filter=Q(**{f"rating__{who}_satisfaction": value}))
+            for who in ("office", "body") for value in Satisfaction.values
+        },
+    )
+
+    def rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    figures: dict[str, Any] = dict(counts)
+    figures["participation_rate"] = rate(counts["rated"], counts["delivered"])
+    for who in ("office", "body"):
+        content = counts[f"{who}_satisfied"] + counts[f"{who}_basically"]
+        figures[f"{who}_satisfaction_rate"] = rate(content, counts["rated"])
+        figures[f"{who}_satisfied_rate"] = rate(counts[f"{who}_satisfied"], counts["rated"])
+    return figures

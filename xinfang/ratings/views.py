@@ -1,0 +1,123 @@
+"""Thin views: fetch the case through the unit-scoped accessor, call one action, redirect.
+
+Agents of the case's unit record ratings and fill the 反馈表; unit heads and bureau staff
+read, print and download them. Every case is fetched with ``get_case_for``, which answers
+404 (and logs it) for a case of another unit.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from xinfang.accounts.models import Role
+from xinfang.accounts.permissions import role_required
+from xinfang.audit.actions import record, refuse
+from xinfang.audit.models import AuditAction
+from xinfang.cases.exports import attachment_header
+from xinfang.cases.selectors import get_case_for
+from xinfang.core import files
+from xinfang.ratings import actions, documents, selectors
+from xinfang.ratings.forms import FeedbackEntryForm, RatingForm
+
+READERS = (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU)
+WRITERS = (Role.AGENT,)
+
+
+@role_required(*WRITERS)
+def rate(request, pk):
+    case = get_case_for(request, pk, write=True)
+    refusal = actions.rating_refusal(case)
+    form = RatingForm(request.POST or None, case=case)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rating = actions.record_rating(
+                case, by=request.user, channel=data["channel"], office_satisfaction=data["office_satisfaction"],
+                body_satisfaction=data["body_satisfaction"], comment=data["comment"],
+                instruction_means=data["instruction_means"], instructed_at=data["instructed_at"],
+                rated_on=data["rated_on"], request=request,
+            )
+        except actions.RatingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if rating.is_unsatisfied:
+                messages.warning(
+                    request, "已登记评价。信访人不满意，已提醒县信访局；请按下方提示做好解释疏导，引导信访人依法申请复查。"
+                )
+            else:
+                messages.success(request, "已登记评价。")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "ratings/rate.html", {"case": case, "form": form, "refusal": refusal})
+
+
+@role_required(*WRITERS)
+def feedback(request, pk):
+    case = get_case_for(request, pk, write=True)
+    instance = selectors.feedback_for(case)
+    refusal = actions.feedback_refusal(case)
+    form = FeedbackEntryForm(request.POST or None, request.FILES or None, case=case, instance=instance)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            actions.save_feedback_form(
+                case, by=request.user, data=form.cleaned_data, signed_scan=form.cleaned_data["signed_scan"]
+            )
+        except actions.RatingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已保存反馈表。" if instance else "已保存反馈表。可打印后请信访人签字，再上传扫描件。")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "ratings/feedback_form.html", {
+        "case": case, "form": form, "instance": instance, "refusal": refusal,
+        "sheet": documents.feedback_sheet(case, instance),
+    })
+
+
+def _printable(request, pk):
+    """The case and its saved form; a blank form only where one may be filled now."""
+    case = get_case_for(request, pk)
+    form = selectors.feedback_for(case)
+    refusal = None if form is not None else actions.feedback_refusal(case)
+    return case, form, refusal
+
+
+@role_required(*READERS)
+def feedback_print(request, pk):
+    """The 反馈表 (seed 附件2) as an A4 print view; it shows the person's name, so it is logged."""
+    case, form, refusal = _printable(request, pk)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("cases:detail", pk=case.pk)
+    record(AuditAction.PRINT, request=request, target=case, document="feedback", format="html")
+    return render(request, "ratings/feedback_print.html", {
+        "case": case, "form": form, "sheet": documents.feedback_sheet(case, form),
+        "can_write": request.user.role == Role.AGENT,
+    })
+
+
+@role_required(*READERS)
+def feedback_docx(request, pk):
+    case, form, refusal = _printable(request, pk)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("cases:detail", pk=case.pk)
+    record(AuditAction.PRINT, request=request, target=case, document="feedback", format="docx")
+    response = HttpResponse(documents.feedback_docx(case, form), content_type=documents.DOCX)
+    response["Content-Disposition"] = attachment_header(f"反馈表-{case.number}.docx")
+    return response
+
+
+@role_required(*READERS)
+def feedback_scan(request, pk):
+    case = get_case_for(request, pk)
+    form = selectors.feedback_for(case)
+    if form is None or form.signed_scan is None:
+        raise refuse(request, target_type="ratings.FeedbackForm.signed_scan", target_id=pk)
+    stored = form.signed_scan
+    record(AuditAction.DOWNLOAD, request=request, target=case, file=stored.sha256, kind="feedback_scan")
+    response = HttpResponse(files.read(stored), content_type=stored.content_type)
+    disposition = "inline" if request.GET.get("inline") else "attachment"
+    response["Content-Disposition"] = attachment_header(files.download_name(stored), disposition)
+    response.personal_data = True
+    return response
