@@ -44,7 +44,7 @@ def log_in(request, *, username: str, password: str) -> LoginResult:
 def _log_in(request, *, username: str, password: str) -> LoginResult:
     # The account row stays locked until the attempt is counted: parallel guesses queue up
     # behind each other instead of all passing the lock check at once.
-    account = User.objects.select_for_update().filter(username=username).first()
+    account = User.objects.select_for_update(of=("self",)).filter(username=username).order_by("pk").first()
     now = timezone.now()
     if account is not None and account.is_locked(now):
         record(AuditAction.LOGIN_LOCKED, request=request, by=account, target=account, attempt=True)
