@@ -597,6 +597,8 @@ class Summary:
     users: int = 0
     cases: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
+    ratings: int = 0
+    publicity: int = 0
 
 
 def state() -> str:
@@ -1085,7 +1087,60 @@ def build() -> Summary:
         )
         summary.cases += 1
         summary.by_status[case.status] = summary.by_status.get(case.status, 0) + 1
+    summary.ratings = _build_ratings(today)
+    summary.publicity = _build_publicity(units, users, today)
     return summary
+
+
+# Ratings of delivered replies, in order of delivery: one entered from the platform, one on the
+# petitioner's spoken word, one 不满意 (which alerts the bureau); the rest stay unrated, so the
+# public lookup page offers its rating form.
+RATINGS = [
+    ("platform", "satisfied", "satisfied", "", ""),
+    ("agent", "satisfied", "basically", "phone", "电话回访时信访人表示问题基本解决。"),
+    ("agent", "basically", "unsatisfied", "in_person", "信访人认为补偿标准偏低，已告知可在期限内申请复查。"),
+    ("platform", "satisfied", "basically", "", ""),
+]
+
+
+def _build_ratings(today: datetime.date) -> int:
+    from xinfang.cases.models import Case
+    from xinfang.ratings import actions as ratings
+
+    delivered = list(
+        Case.objects.filter(delivered_on__isnull=False)
+        .exclude(status=CaseStatus.WITHDRAWN).select_related("agent").order_by("delivered_on", "pk")
+    )
+    made = 0
+    for case, (channel, office, body, means, comment) in zip(delivered, RATINGS, strict=False):
+        rated_on = min(today, case.delivered_on + datetime.timedelta(days=3))
+        ratings.record_rating(
+            case, channel=channel, office_satisfaction=office, body_satisfaction=body, comment=comment,
+            by=case.agent, instruction_means=means,
+            instructed_at=_local(rated_on, 10, 30) if channel == "agent" else None, rated_on=rated_on,
+        )
+        made += 1
+    return made
+
+
+PUBLICITY = [
+    ("chengguan", 40, "城关镇便民服务大厅", "card", 35, "发放代理员联系卡"),
+    ("chengguan", 12, "文彩村村委会", "demo", 18, "现场演示网上投诉流程"),
+    ("zengjia", 25, "曾家镇集镇", "flyer", 60, "赶集日发放宣传页"),
+    ("renshe", 8, "县人社局服务窗口", "flyer", 22, "向来访群众发放宣传页"),
+    ("bureau", 5, "县信访接待中心", "demo", 9, "接待来访群众时演示网上投诉"),
+]
+
+
+def _build_publicity(units: dict[str, Unit], users: dict[str, User], today: datetime.date) -> int:
+    from xinfang.public.actions import record_publicity
+
+    for unit_key, days_ago, place, kind, people, note in PUBLICITY:
+        record_publicity(
+            by=users[_first_agent(unit_key)], unit=units[unit_key], on=today - datetime.timedelta(days=days_ago),
+            place=place, kind=kind, people=people, note=note,
+        )
+    return len(PUBLICITY)
 
 
 # ── Login help ───────────────────────────────────────────────────────────────────────────

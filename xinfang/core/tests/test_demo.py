@@ -72,7 +72,9 @@ def steps_of(case: Case) -> list[str]:
 
 
 def expected_steps(steps: list[str]) -> bool:
-    """The events are one of the paths above (a withdrawn case: a path, then 'withdraw')."""
+    """The events are one of the paths above (a withdrawn case: a path, then 'withdraw';
+    a rated case: a path with 'rate' recorded after delivery)."""
+    steps = [step for step in steps if step != "rate"]
     if steps and steps[-1] == "withdraw":
         steps = steps[:-1]
     return steps in PATHS.values()
@@ -556,3 +558,24 @@ def test_no_id_number_phone_or_platform_password_in_the_database_file(private_di
     assert any("李某华".encode() in blob for blob in blobs.values())
     leaks = [(name, value) for name, blob in blobs.items() for value in secret_values if value in blob]
     assert leaks == []
+
+
+def test_demo_rates_some_delivered_replies_and_logs_publicity(db, settings, tmp_path):
+    from django.core.management import call_command
+
+    from conftest import seed_policy_data
+    from xinfang.notify.models import Notice
+    from xinfang.public.models import PublicityEvent
+    from xinfang.ratings.models import Rating
+
+    settings.PRIVATE_FILES_DIR = tmp_path
+    seed_policy_data()
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    channels = set(Rating.objects.values_list("channel", flat=True))
+    assert {"platform", "agent"} <= channels
+    unsatisfied = Rating.objects.filter(body_satisfaction="unsatisfied").get()
+    assert Notice.objects.filter(case=unsatisfied.case, recipient__role="bureau").exists()
+    from xinfang.cases.models import Case
+
+    assert Case.objects.filter(delivered_on__isnull=False, rating__isnull=True).exclude(status="withdrawn").exists()
+    assert PublicityEvent.objects.count() >= 5

@@ -89,3 +89,31 @@ def test_the_result_page_is_built_from_the_case_number_status_steps_and_dates_on
     assert "已送达答复" in html and "答复送达信访人" in html
     # Nothing the agent typed with a step (reasons, bodies, opinions) reaches the page.
     assert "解释说明" not in html and "镇坪县住房和城乡建设局" not in html
+
+
+def test_no_demo_petitioner_appears_on_any_public_page(db, client, settings, tmp_path):
+    """The same scan over the demo data: every demo case with a 查询码 is looked up."""
+    from django.core.management import call_command
+
+    from conftest import seed_policy_data
+    from xinfang.cases.models import Case, Petitioner
+
+    settings.PRIVATE_FILES_DIR = tmp_path
+    seed_policy_data()
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    secrets = set()
+    for person in Petitioner.objects.all():
+        secrets.update({person.name, person.id_number, person.mobile, person.mobile[3:7], person.address})
+    html = [client.get(reverse(f"public:{name}")).content.decode() for name in ("agents", "guide", "track")]
+    looked_up = 0
+    for case in Case.objects.exclude(query_code_hash="").select_related("petitioner"):
+        response = client.post(reverse("public:track"), {"code": case.query_code, "last4": case.petitioner.mobile[-4:]})
+        page = response.content.decode()
+        assert case.number in page
+        html.append(page)
+        looked_up += 1
+    assert looked_up >= 20
+    for page in html:
+        visible = HIDDEN_VALUES.sub("", page)
+        leaked = sorted(s for s in secrets if s and s in visible)
+        assert not leaked, leaked
