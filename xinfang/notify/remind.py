@@ -123,6 +123,15 @@ def deadline_text(deadline, level: str, today: datetime.date) -> str:
     return text
 
 
+def agents_to_tell(case, agents_by_unit: dict) -> list:
+    """The case's own agent while they still work for its unit; otherwise the unit's agents,
+    so that a deactivated or moved account does not leave a clock unwatched."""
+    agent = case.agent
+    if agent.is_active and agent.role == "agent" and agent.unit_id == case.unit_id:
+        return [agent]
+    return agents_by_unit.get(case.unit_id, [])
+
+
 def remind_deadlines(*, today: datetime.date, calendar: Calendar, summary: Summary) -> None:
     horizon = add_workdays(today, DUE_SOON_WORKDAYS, calendar)
     candidates = []
@@ -132,8 +141,9 @@ def remind_deadlines(*, today: datetime.date, calendar: Calendar, summary: Summa
     done = selectors.existing_keys([key for key, _, _ in candidates])
     pending = [c for c in candidates if c[0] not in done]
     staff = selectors.bureau_staff() if any(level == ReminderLevel.OVERDUE for _, level, _ in pending) else []
+    agents = selectors.unit_agents(d.case.unit_id for _, _, d in pending) if pending else {}
     for key, level, deadline in pending:
-        recipients = [deadline.case.agent]
+        recipients = agents_to_tell(deadline.case, agents)
         if level == ReminderLevel.OVERDUE:
             recipients += staff
         made = _remind_once(
@@ -156,13 +166,15 @@ def follow_up_text(follow_up, today: datetime.date) -> str:
 def remind_follow_ups(*, today: datetime.date, summary: Summary) -> None:
     follow_ups = list(selectors.pending_follow_ups(today))
     done = selectors.existing_keys([f"followup:{f.pk}" for f in follow_ups])
+    agents = selectors.unit_agents(f.case.unit_id for f in follow_ups) if follow_ups else {}
     for follow_up in follow_ups:
         key = f"followup:{follow_up.pk}"
         if key in done:
             continue
         # In-app only: the follow-up is the agent's own plan, not a statutory clock.
         if _remind_once(
-            key=key, level=ReminderLevel.FOLLOW_UP, case=follow_up.case, recipients=[follow_up.case.agent],
+            key=key, level=ReminderLevel.FOLLOW_UP, case=follow_up.case,
+            recipients=agents_to_tell(follow_up.case, agents),
             text=follow_up_text(follow_up, today), send=False, summary=summary,
         ):
             summary.follow_up += 1

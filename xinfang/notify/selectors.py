@@ -56,8 +56,9 @@ def open_deadlines_due_by(day: datetime.date) -> QuerySet[CaseDeadline]:
         .select_related("case__agent", "clock")
         .only(
             "id", "due_on", "provisional",
-            "case__id", "case__number", "case__status",
-            "case__agent__id", "case__agent__username", "case__agent__is_active",
+            "case__id", "case__number", "case__status", "case__unit_id",
+            "case__agent__id", "case__agent__username", "case__agent__is_active", "case__agent__unit_id",
+            "case__agent__role",
             "clock__id", "clock__code", "clock__name",
         )
         .order_by("due_on", "id")
@@ -80,11 +81,22 @@ def pending_follow_ups(today: datetime.date) -> QuerySet[FollowUp]:
         .select_related("case__agent")
         .only(
             "id", "on", "next_on",
-            "case__id", "case__number", "case__status",
-            "case__agent__id", "case__agent__username", "case__agent__is_active",
+            "case__id", "case__number", "case__status", "case__unit_id",
+            "case__agent__id", "case__agent__username", "case__agent__is_active", "case__agent__unit_id",
+            "case__agent__role",
         )
         .order_by("next_on", "id")
     )
+
+
+def unit_agents(unit_ids) -> dict[int, list[User]]:
+    """The active agents of these units, in one query."""
+    agents: dict[int, list[User]] = {}
+    for user in User.objects.filter(role=Role.AGENT, is_active=True, unit_id__in=set(unit_ids)).only(
+        "id", "username", "is_active", "unit_id"
+    ):
+        agents.setdefault(user.unit_id, []).append(user)
+    return agents
 
 
 def bureau_staff() -> list[User]:

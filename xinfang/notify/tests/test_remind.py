@@ -363,3 +363,14 @@ def test_an_unused_review_window_ends_the_case_for_the_wipe(run, handling_case, 
     delivered.refresh_from_db()
     contested.refresh_from_db()
     assert delivered.platform_password == "" and contested.platform_password == PASSWORD
+
+
+def test_a_deactivated_agents_cases_are_told_to_the_units_other_agents(run, clocks, handling_case, agent_cg, units):
+    from xinfang.accounts.models import User
+
+    colleague = make_user("liu", Role.AGENT, units["chengguan"], "刘某某", "13800000009")
+    case = handling_case(1)
+    add_deadline(case, clocks["deadline"], days(2))
+    User.objects.filter(pk=agent_cg.pk).update(is_active=False)
+    run()
+    assert set(Notice.objects.values_list("recipient__username", flat=True)) == {colleague.username}
