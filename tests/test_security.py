@@ -49,7 +49,7 @@ def test_every_request_renews_the_session(client, leader):
     key = client.session.session_key
     # 29 idle minutes later, the session has one minute left …
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + datetime.timedelta(minutes=1))
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("figures:dashboard")).status_code == 200
     # … and the request gives it thirty minutes again.
     renewed = Session.objects.get(pk=key).expire_date
     assert renewed > timezone.now() + datetime.timedelta(minutes=29)
@@ -82,7 +82,7 @@ def html_pages(client: Client, who: str | None):
     urls = {
         None: [reverse("accounts:login"), "/no-such-page/"],
         "wang": [reverse("cases:list"), reverse("cases:new")],
-        "leader": [reverse("home")],
+        "leader": [reverse("figures:dashboard")],
         "audit": [reverse("audit:log")],
     }[who]
     if who is not None:

@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "xinfang.notify",
     "xinfang.ratings",
     "xinfang.public",
+    "xinfang.oversight",
+    "xinfang.figures",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "xinfang.core.context_processors.site",
                 "xinfang.notify.context_processors.notices",
+                "xinfang.oversight.context_processors.urgent_reports",
             ],
         },
     },

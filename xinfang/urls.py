@@ -12,4 +12,6 @@ urlpatterns = [
     path("notify/", include("xinfang.notify.urls")),
     path("ratings/", include("xinfang.ratings.urls")),
     path("public/", include("xinfang.public.urls")),
+    path("oversight/", include("xinfang.oversight.urls")),
+    path("figures/", include("xinfang.figures.urls")),
 ]

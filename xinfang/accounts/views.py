@@ -49,4 +49,6 @@ def home(request):
         return redirect("cases:work")
     if role == Role.AUDITOR:
         return redirect("audit:log")
+    if role == Role.LEADER:
+        return redirect("figures:dashboard")
     return render(request, "accounts/home.html")

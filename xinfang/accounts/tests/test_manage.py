@@ -277,8 +277,9 @@ def test_the_list_takes_the_same_queries_however_many_accounts(bureau_client, un
                                                                django_assert_max_num_queries):
     for n in range(12):
         make_user(f"agent{n}", Role.AGENT, units["zengjia"], f"代理员{n}", f"139000000{n:02d}")
-    # Session, user, the user's unit, filter choices, count, one page of accounts with unit and profile.
-    with django_assert_max_num_queries(10):
+    # Session, user, the user's unit, filter choices, count, one page of accounts with unit and profile,
+    # the unread-notice count and the urgent-report banner.
+    with django_assert_max_num_queries(11):
         page = bureau_client.get(reverse("manage:users")).content.decode()
     assert page.count("139****00") == 12
 

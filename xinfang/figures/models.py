@@ -1,0 +1,77 @@
+"""Each unit's monthly target (代理目标), and the channel tallies (渠道台账) for the online share."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+DEFAULT_MONTHLY_TARGET = 1  # seed 二: 每月代理网上投诉不低于1件
+
+
+class UnitTarget(models.Model):
+    """A unit's monthly target from ``effective_from`` (a first of month) until the next row.
+
+    Rows are never changed: a new target is a new row, so past months keep the target they had.
+    """
+
+    unit = models.ForeignKey("accounts.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    monthly_target = models.PositiveSmallIntegerField("每月代理目标（件）", validators=[MinValueValidator(1)])
+    effective_from = models.DateField("起始月份")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="设定人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("设定时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit__sort_order", "unit_id", "-effective_from", "-id"]
+        indexes = [models.Index(fields=["unit", "effective_from"])]
+        # The first of month is checked by the action: a date function in a CHECK differs per database.
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_target__gte=1), name="unit_target_at_least_one"),
+        ]
+        verbose_name = "每月代理目标"
+        verbose_name_plural = "每月代理目标"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.effective_from:%Y-%m} {self.monthly_target}"
+
+
+class Channel(models.TextChoices):
+    """Channels of petitions that never enter this platform (信访总量 by 渠道)."""
+
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    ONLINE_SELF = "online_self", "网上自投"
+    PHONE = "phone", "电话"
+    OTHER = "other", "其他"
+
+
+# Online complaints besides the proxied ones: the numerator of 网上投诉占比.
+ONLINE_CHANNELS = (Channel.ONLINE_SELF,)
+
+
+class ChannelTally(models.Model):
+    """How many petitions of one channel a unit received in one month, entered by bureau staff."""
+
+    unit = models.ForeignKey("accounts.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("月份")
+    channel = models.CharField("渠道", max_length=12, choices=Channel.choices)
+    count = models.PositiveIntegerField("件数")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-month", "unit__sort_order", "unit_id", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month", "channel"], name="channel_tally_unique"),
+        ]
+        indexes = [models.Index(fields=["month", "unit"])]
+        verbose_name = "渠道台账"
+        verbose_name_plural = "渠道台账"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.channel} {self.count}"

@@ -1,0 +1,413 @@
+"""The figures of 两增加三提升 (seed 二; MISSION.md 'Targets and figures'), as SQL aggregates.
+
+``unit_figures`` runs one aggregate query per table, grouped by unit, whatever the number of
+units: cases (with their ratings, a one-to-one join), deadlines, channel tallies, and one plain
+read of the targets. ``situation`` and ``trends`` add their own few queries. Nothing loops over
+units with a query inside.
+
+Every rate comes with its numerator and denominator (``Rate``); a rate over fewer than
+``FEW_CASES`` cases is marked 样本少, since it says little.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from xinfang.accounts.models import Role, Unit
+from xinfang.cases.models import Case
+from xinfang.cases.models import CaseStatus as S
+from xinfang.deadlines.models import CaseDeadline, ClockKind
+from xinfang.figures.models import DEFAULT_MONTHLY_TARGET, ONLINE_CHANNELS, Channel, ChannelTally, UnitTarget
+from xinfang.figures.periods import Period, add_months, first_of_month, local_midnight
+from xinfang.ratings.models import Satisfaction
+
+FEW_CASES = 5
+
+DASHBOARD_ROLES = (Role.BUREAU, Role.LEADER, Role.UNIT_HEAD)
+COUNTY_ROLES = (Role.BUREAU, Role.LEADER)
+MANAGE_ROLES = (Role.BUREAU,)
+
+# The clocks the two timeliness rates read (deadlines.Clock codes, 《信访工作条例》第23条、第34条)
+# and the steps that meet each. 第23条 asks the handling body to tell the petitioner within
+# 15 日 whether the matter is accepted: a 不予受理 or 不再受理 notice in time is a timely
+# 受理告知 just as 受理 is.
+ACCEPT_CLOCK, ACCEPT_STEPS = "accept_notice", ("accept", "not_accept", "not_accept_again")
+CONCLUDE_CLOCK, CONCLUDE_STEPS = "conclude", ("conclude",)
+
+# 在办: a body owes the next act (the handling body, or the reviewing body). A delivered reply
+# or a review opinion waits on the petitioner, and a final status on no one.
+OPEN_STATUSES = (
+    S.SUBMITTED, S.FORWARDED, S.RECEIVED, S.ACCEPTED, S.CONCLUDED, S.REVIEW_REQUESTED, S.RE_REVIEW_REQUESTED,
+)
+
+DEFINITIONS = (
+    ("代理件数", "本期在网上提交的代理投诉件数（按网上提交时间，北京时间）。"),
+    ("代理目标与达标", "每个单位每月代理目标默认1件（方案二：每月代理网上投诉不低于1件），县信访局可按单位调整；"
+     "本期目标为本期所含各月目标之和，代理件数不低于目标即为达标。自定义区间按其涉及的各整月计算目标。"),
+    ("网上投诉占比", "网上投诉件数 ÷ 信访总量。网上投诉 = 本期代理件数 + 渠道台账中“网上自投”件数；"
+     "信访总量 = 网上投诉 + 渠道台账中来信、来访、电话、其他件数。渠道台账按月登记，自定义区间按其涉及的各整月计算。"),
+    ("参评率", "已评价件数 ÷ 本期答复送达的件数（按答复送达日期）。"),
+    ("满意率", "（满意 + 基本满意）÷ 已评价件数，统计本期答复送达的事项；旁列“满意”单项的比例。"
+     "按信访人对有权处理机关处理意见的评价（反馈表第三项）计算。"),
+    ("及时受理率", "届满日在本期内的受理告知期限（《信访工作条例》第23条，15日）中，在届满日当天或之前告知受理、"
+     "不予受理或不再受理的比例。告知不予受理也是依法按时作出的受理告知，计为及时。尚未届满仍在计时的、"
+     "届满前已撤回委托的不计入。"),
+    ("按期办结率", "届满日在本期内的办结期限（第34条，60日，经批准延期的按延期后的届满日）中，"
+     "在届满日当天或之前办结的比例。尚未届满仍在计时的、届满前已撤回委托的不计入。"),
+    ("在办件数", "当前处于已提交、转送交办、有权处理机关已收到、已受理、已办结待送达、复查或复核办理中的事项。"),
+    ("超期件数", "截至本期最后一天（当期截至今天），有办理期限已过届满日仍未完成的事项件数。"),
+    ("样本少", f"分母少于{FEW_CASES}件的比率标注“样本少”，仅供参考。"),
+)
+
+
+# --- Who sees which units ---------------------------------------------------------------------------
+
+
+def figure_units(user) -> QuerySet[Unit]:
+    """Units whose figures this user sees: every active unit for bureau staff and leaders,
+    the own unit for a unit head, none for anyone else."""
+    if user.role in COUNTY_ROLES:
+        return Unit.objects.filter(active=True).order_by("sort_order", "id")
+    if user.role == Role.UNIT_HEAD and user.unit_id:
+        return Unit.objects.filter(pk=user.unit_id)
+    return Unit.objects.none()
+
+
+def sees_county(user) -> bool:
+    return user.role in COUNTY_ROLES
+
+
+def units_or_404(user) -> list[Unit]:
+    units = list(figure_units(user))
+    if not units:
+        raise Http404
+    return units
+
+
+# --- Rates ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """numerator ÷ denominator, with both kept: value is None when there is nothing to divide."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def few(self) -> bool:
+        return self.denominator < FEW_CASES
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.value is None else f"{self.value * 100:.1f}%"
+
+    def __add__(self, other: Rate) -> Rate:
+        return Rate(self.numerator + other.numerator, self.denominator + other.denominator)
+
+
+@dataclass
+class UnitFigures:
+    """One row of the dashboard: a unit's figures for the period, or the county's (unit None)."""
+
+    unit: Unit | None
+    name: str
+    proxied: int = 0
+    target: int = 0
+    online: Rate = Rate(0, 0)
+    tallies: dict[str, int] = field(default_factory=dict)
+    participation: Rate = Rate(0, 0)
+    satisfaction: Rate = Rate(0, 0)
+    satisfied: Rate = Rate(0, 0)
+    timely_acceptance: Rate = Rate(0, 0)
+    timely_conclusion: Rate = Rate(0, 0)
+    open: int = 0
+    overdue: int = 0
+
+    @property
+    def met(self) -> bool:
+        """月度达标: 代理件数 ≥ the target of the period."""
+        return self.proxied >= self.target
+
+    @property
+    def tally_total(self) -> int:
+        return sum(self.tallies.values())
+
+
+# --- Targets ----------------------------------------------------------------------------------------
+
+
+def targets_by_month(unit_ids: Sequence[int], months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, int]]:
+    """The monthly target in force for each unit and month: the latest ``effective_from`` on or
+    before that month (the latest row on a tie); ``DEFAULT_MONTHLY_TARGET`` where none. One query."""
+    result = {uid: dict.fromkeys(months, DEFAULT_MONTHLY_TARGET) for uid in unit_ids}
+    if not months:
+        return result
+    rows = (
+        UnitTarget.objects.filter(unit_id__in=unit_ids, effective_from__lte=max(months))
+        .order_by("unit_id", "effective_from", "id").values_list("unit_id", "effective_from", "monthly_target")
+    )
+    history: dict[int, list[tuple[datetime.date, int]]] = defaultdict(list)
+    for unit_id, effective_from, target in rows:
+        history[unit_id].append((effective_from, target))
+    for unit_id, changes in history.items():
+        for month in months:
+            in_force = [target for effective_from, target in changes if effective_from <= month]
+            if in_force:
+                result[unit_id][month] = in_force[-1]
+    return result
+
+
+def current_targets(units: Iterable[Unit], today: datetime.date | None = None) -> dict[int, int]:
+    month = first_of_month(today or timezone.localdate())
+    ids = [u.pk for u in units]
+    return {uid: by_month[month] for uid, by_month in targets_by_month(ids, [month]).items()}
+
+
+# --- The per-unit figures ---------------------------------------------------------------------------
+
+
+def _due_rate_counts(prefix: str, clock: str, steps: Sequence[str], period: Period, today: datetime.date) -> dict:
+    """Count the clocks of ``clock`` due in the period (see ``DEFINITIONS``) and those met in time.
+
+    Left out: a clock still running whose due date has not passed (it may yet be met), and one
+    stopped on or before its due date by a step that is not its own (withdrawal: the duty ended).
+    """
+    due = Q(clock__code=clock, due_on__gte=period.start, due_on__lte=period.end)
+    not_yet = Q(stopped_on__isnull=True, due_on__gte=today)
+    ended = Q(stopped_on__lte=F("due_on")) & ~Q(stopped_by__in=steps)
+    counted = due & ~not_yet & ~ended
+    met = due & Q(stopped_by__in=steps, stopped_on__lte=F("due_on"))
+    return {f"{prefix}_due": Count("pk", filter=counted), f"{prefix}_met": Count("pk", filter=met)}
+
+
+def unit_figures(period: Period, units: Sequence[Unit], *, today: datetime.date | None = None) -> list[UnitFigures]:
+    """Each unit's figures for the period, in the order of ``units``. Definitions:
+
+    1. 代理件数: cases whose ``submitted_at`` (local time) falls in the period.
+    2. 目标: the sum over the period's months of the monthly target in force (default 1);
+       达标 = 代理件数 ≥ 目标.
+    3. 网上投诉占比 = (代理件数 + tallies 网上自投) ÷ (that + tallies 来信、来访、电话、其他).
+    4. 参评率 = cases rated ÷ cases whose ``delivered_on`` falls in the period.
+    5. 满意率 = (满意 + 基本满意) ÷ rated, by ``body_satisfaction`` (the handling body's result),
+       among the same cases; 满意 alone beside it.
+    6. 及时受理率 / 按期办结率: see ``_due_rate_counts``.
+    7. 在办: cases now in ``OPEN_STATUSES``; 超期: cases with a 办理期限 clock past its due date
+       and not stopped, as of the period's last day or today, whichever is earlier.
+
+    Queries: cases (ratings joined), deadlines, tallies, targets — four, for any number of units.
+    """
+    today = today or timezone.localdate()
+    as_of = period.as_of(today)
+    ids = [u.pk for u in units]
+    in_period = Q(submitted_at__gte=period.start_moment, submitted_at__lt=period.end_moment)
+    delivered = Q(delivered_on__gte=period.start, delivered_on__lte=period.end)
+    case_rows = {
+        row["unit_id"]: row
+        for row in Case.objects.filter(unit_id__in=ids).order_by().values("unit_id").annotate(
+            proxied=Count("pk", filter=in_period),
+            delivered=Count("pk", filter=delivered),
+            rated=Count("rating", filter=delivered),
+            satisfied=Count("rating", filter=delivered & Q(rating__body_satisfaction=Satisfaction.SATISFIED)),
+            basically=Count("rating", filter=delivered & Q(rating__body_satisfaction=Satisfaction.BASICALLY)),
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        )
+    }
+    running_on = Q(started_on__lte=as_of) & (Q(stopped_on__isnull=True) | Q(stopped_on__gt=as_of))
+    deadline_rows = {
+        row["case__unit_id"]: row
+        for row in CaseDeadline.objects.filter(case__unit_id__in=ids).order_by().values("case__unit_id").annotate(
+            **_due_rate_counts("accept", ACCEPT_CLOCK, ACCEPT_STEPS, period, today),
+            **_due_rate_counts("conclude", CONCLUDE_CLOCK, CONCLUDE_STEPS, period, today),
+            overdue=Count(
+                "case_id", distinct=True, filter=Q(clock__kind=ClockKind.DEADLINE, due_on__lt=as_of) & running_on
+            ),
+        )
+    }
+    tallies: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        ChannelTally.objects.filter(unit_id__in=ids, month__in=period.months).order_by()
+        .values("unit_id", "channel").annotate(n=Sum("count"))
+    ):
+        tallies[row["unit_id"]][row["channel"]] = row["n"] or 0
+    targets = targets_by_month(ids, period.months)
+
+    rows = []
+    for unit in units:
+        c = case_rows.get(unit.pk, {})
+        d = deadline_rows.get(unit.pk, {})
+        t = tallies.get(unit.pk, {})
+        proxied = c.get("proxied", 0)
+        online = proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
+        offline = sum(n for ch, n in t.items() if ch not in ONLINE_CHANNELS)
+        rated, content = c.get("rated", 0), c.get("satisfied", 0) + c.get("basically", 0)
+        rows.append(UnitFigures(
+            unit=unit, name=unit.name, proxied=proxied, target=sum(targets[unit.pk].values()),
+            online=Rate(online, online + offline),
+            tallies={ch: t.get(ch, 0) for ch in Channel.values},
+            participation=Rate(rated, c.get("delivered", 0)),
+            satisfaction=Rate(content, rated),
+            satisfied=Rate(c.get("satisfied", 0), rated),
+            timely_acceptance=Rate(d.get("accept_met", 0), d.get("accept_due", 0)),
+            timely_conclusion=Rate(d.get("conclude_met", 0), d.get("conclude_due", 0)),
+            open=c.get("open", 0), overdue=d.get("overdue", 0),
+        ))
+    return rows
+
+
+def county_totals(rows: Sequence[UnitFigures]) -> UnitFigures:
+    """全县合计: every count and every rate's numerator and denominator summed over the units."""
+    total = UnitFigures(unit=None, name="全县合计", tallies=dict.fromkeys(Channel.values, 0))
+    for row in rows:
+        total.proxied += row.proxied
+        total.target += row.target
+        for name in ("online", "participation", "satisfaction", "satisfied", "timely_acceptance",
+                     "timely_conclusion"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        for ch, n in row.tallies.items():
+            total.tallies[ch] += n
+        total.open += row.open
+        total.overdue += row.overdue
+    return total
+
+
+# --- 形势: what complaints are about and where they come from ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    key: int | None
+    name: str
+    now: int
+    before: int
+
+    @property
+    def change(self) -> int:
+        return self.now - self.before
+
+    @property
+    def rate(self) -> str:
+        if not self.before:
+            return "新增" if self.now else "—"
+        return f"{self.change / self.before * 100:+.0f}%"
+
+
+def _changes(period: Period, units: Sequence[Unit], key: str, name: str, blank: str) -> list[Change]:
+    previous = period.previous()
+    now = Q(submitted_at__gte=period.start_moment, submitted_at__lt=period.end_moment)
+    before = Q(submitted_at__gte=previous.start_moment, submitted_at__lt=previous.end_moment)
+    rows = (
+        Case.objects.filter(unit_id__in=[u.pk for u in units])
+        .filter(submitted_at__gte=previous.start_moment, submitted_at__lt=period.end_moment)
+        .order_by().values(key, name).annotate(now=Count("pk", filter=now), before=Count("pk", filter=before))
+    )
+    changes = [Change(row[key], row[name] or blank, row["now"], row["before"]) for row in rows]
+    return sorted(changes, key=lambda c: (-c.change, -c.now, c.name))
+
+
+def situation(period: Period, units: Sequence[Unit]) -> dict[str, list[Change]]:
+    """形势网上判: proxied complaints submitted in the period by 内容分类 and by 事发地 (town),
+    each against the previous period of the same kind and length (``Period.previous``),
+    largest rise first. One query each."""
+    return {
+        "categories": _changes(period, units, "category_id", "category__name", "未分类"),
+        "towns": _changes(period, units, "incident_town_id", "incident_town__name", "未填写事发镇"),
+    }
+
+
+# --- Twelve months ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: datetime.date
+    proxied: int
+    online: Rate
+    satisfaction: Rate
+
+    @property
+    def label(self) -> str:
+        return f"{self.month.month}月"
+
+
+def trends(end_month: datetime.date, units: Sequence[Unit], months: int = 12) -> list[MonthPoint]:
+    """The county's (or the units') proxied count, online share and 满意率 per month, for the
+    ``months`` months ending with ``end_month``, with the definitions above. Three queries."""
+    ids = [u.pk for u in units]
+    last = first_of_month(end_month)
+    first = add_months(last, -(months - 1))
+    month_list = [add_months(first, i) for i in range(months)]
+    start, stop = local_midnight(first), local_midnight(add_months(last, 1))
+    proxied: dict[datetime.date, int] = defaultdict(int)
+    for row in (
+        Case.objects.filter(unit_id__in=ids, submitted_at__gte=start, submitted_at__lt=stop).order_by()
+        .annotate(m=TruncMonth("submitted_at")).values("m").annotate(n=Count("pk"))
+    ):
+        proxied[_as_month(row["m"])] += row["n"]
+    rated: dict[datetime.date, tuple[int, int]] = {}
+    for row in (
+        Case.objects.filter(unit_id__in=ids, delivered_on__gte=first, delivered_on__lt=add_months(last, 1))
+        .order_by().annotate(m=TruncMonth("delivered_on")).values("m").annotate(
+            rated=Count("rating"),
+            content=Count("rating", filter=Q(rating__body_satisfaction__in=(
+                Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
+        )
+    ):
+        rated[_as_month(row["m"])] = (row["content"], row["rated"])
+    online_self: dict[datetime.date, int] = defaultdict(int)
+    offline: dict[datetime.date, int] = defaultdict(int)
+    for row in (
+        ChannelTally.objects.filter(unit_id__in=ids, month__gte=first, month__lte=last).order_by()
+        .values("month", "channel").annotate(n=Sum("count"))
+    ):
+        bucket = online_self if row["channel"] in ONLINE_CHANNELS else offline
+        bucket[row["month"]] += row["n"] or 0
+    points = []
+    for month in month_list:
+        online = proxied[month] + online_self[month]
+        content, n_rated = rated.get(month, (0, 0))
+        points.append(MonthPoint(month, proxied[month], Rate(online, online + offline[month]), Rate(content, n_rated)))
+    return points
+
+
+def _as_month(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return first_of_month(value)
+
+
+# --- Pages of the bureau ----------------------------------------------------------------------------
+
+
+def target_history(units: Sequence[Unit]) -> QuerySet[UnitTarget]:
+    return (
+        UnitTarget.objects.filter(unit_id__in=[u.pk for u in units])
+        .select_related("unit", "set_by").order_by("unit__sort_order", "unit_id", "-effective_from", "-id")
+    )
+
+
+def tallies_for_month(month: datetime.date, units: Sequence[Unit]) -> dict[tuple[int, str], int]:
+    """The counts entered for one month: {(unit id, channel): count}. One query."""
+    return {
+        (unit_id, channel): count
+        for unit_id, channel, count in ChannelTally.objects.filter(
+            month=first_of_month(month), unit_id__in=[u.pk for u in units]
+        ).values_list("unit_id", "channel", "count")
+    }
+
+
+def tally_units() -> QuerySet[Unit]:
+    """Units whose channel tallies bureau staff enter: every active unit."""
+    return Unit.objects.filter(active=True).order_by("sort_order", "id")

@@ -1,0 +1,141 @@
+"""The dashboard (统计), the targets page and the channel tallies page.
+
+Views are thin: the units a user sees come from ``selectors.figure_units`` (a unit head's own
+unit only; bureau staff and leaders every unit), the figures from ``selectors``, the changes
+from ``actions``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinfang.accounts.permissions import role_required
+from xinfang.cases.exports import XLSX, attachment_header
+from xinfang.figures import actions, charts, selectors, workbooks
+from xinfang.figures.forms import MonthChoiceForm, PeriodForm, TallyGridForm, TallyUploadForm, TargetForm
+from xinfang.figures.models import Channel
+from xinfang.figures.periods import first_of_month
+
+
+@role_required(*selectors.DASHBOARD_ROLES)
+def dashboard(request):
+    units = selectors.units_or_404(request.user)
+    form = PeriodForm(request.GET or None)
+    period = form.period()
+    rows = selectors.unit_figures(period, units)
+    county = selectors.sees_county(request.user)
+    total = selectors.county_totals(rows) if county else None
+    trend = selectors.trends(period.end, units)
+    span = f"（{trend[0].month.year}年{trend[0].month.month}月—{trend[-1].month.year}年{trend[-1].month.month}月）"
+    return render(request, "figures/dashboard.html", {
+        "form": form, "period": period, "previous": period.previous(), "rows": rows, "total": total,
+        "county": county, "situation": selectors.situation(period, units),
+        "as_of": period.as_of(timezone.localdate()),
+        "definitions": selectors.DEFINITIONS, "few_cases": selectors.FEW_CASES,
+        "channels": Channel.choices, "trend": trend,
+        "charts": {
+            "proxied": charts.bars([(p.label, p.proxied) for p in trend], title=f"代理件数（件）{span}"),
+            "online": charts.line([(p.label, p.online) for p in trend], title=f"网上投诉占比{span}"),
+            "satisfaction": charts.line([(p.label, p.satisfaction) for p in trend], title=f"满意率{span}"),
+            "units": charts.target_bars(rows, title=f"{period.label}各单位代理件数与目标") if county else "",
+        },
+        "nav": "figures",
+    })
+
+
+@role_required(*selectors.MANAGE_ROLES)
+def targets(request):
+    units = list(selectors.tally_units())
+    form = TargetForm(request.POST or None, units=selectors.tally_units())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = actions.set_target(
+                unit=data["unit"], monthly_target=data["monthly_target"], effective_from=data["effective_from"],
+                by=request.user, request=request,
+            )
+        except actions.FiguresError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request, f"已设定：{target.unit.name}自{target.effective_from.year}年{target.effective_from.month}月起"
+                f"每月代理目标{target.monthly_target}件。")
+            return redirect("figures:targets")
+    current = selectors.current_targets(units)
+    return render(request, "figures/targets.html", {
+        "form": form, "current": [(unit, current[unit.pk]) for unit in units],
+        "history": selectors.target_history(units), "nav": "figures",
+    })
+
+
+def _month(request):
+    choice = MonthChoiceForm(request.GET or None)
+    if choice.is_bound and choice.is_valid():
+        return choice, choice.cleaned_data["month"]
+    return MonthChoiceForm(initial={"month": first_of_month(timezone.localdate())}), first_of_month(
+        timezone.localdate())
+
+
+@role_required(*selectors.MANAGE_ROLES)
+def tallies(request):
+    choice, month = _month(request)
+    units = list(selectors.tally_units())
+    entered = selectors.tallies_for_month(month, units)
+    initial = {TallyGridForm.key(uid, ch): n for (uid, ch), n in entered.items()}
+    form = TallyGridForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = actions.save_tallies(month=month, counts=form.counts(), by=request.user, request=request)
+            except actions.FiguresError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, f"已保存{month.year}年{month.month}月渠道台账：更新{result['saved']}项，清除{result['removed']}项。")
+                return redirect(f"{reverse('figures:tallies')}?month={month:%Y-%m}")
+    return render(request, "figures/tallies.html", {
+        "choice": choice, "month": month, "form": form, "channels": Channel.choices,
+        "upload": TallyUploadForm(), "upload_errors": [], "nav": "figures",
+    })
+
+
+@role_required(*selectors.MANAGE_ROLES)
+def tally_template(request):
+    _, month = _month(request)
+    units = list(selectors.tally_units())
+    content = workbooks.template(month, units, selectors.tallies_for_month(month, units))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = attachment_header(f"渠道台账-{month:%Y-%m}.xlsx")
+    return response
+
+
+@role_required(*selectors.MANAGE_ROLES)
+@require_POST
+def tally_upload(request):
+    upload = TallyUploadForm(request.POST, request.FILES)
+    units = list(selectors.tally_units())
+    errors: list[str] = []
+    if upload.is_valid():
+        try:
+            month, counts = workbooks.read(upload.cleaned_data["file"].read(), units)
+            result = actions.save_tallies(month=month, counts=counts, by=request.user, source="xlsx", request=request)
+        except workbooks.WorkbookError as exc:
+            errors = exc.errors
+        except actions.FiguresError as exc:
+            errors = [exc.message]
+        else:
+            messages.success(
+                request, f"已导入{month.year}年{month.month}月渠道台账：更新{result['saved']}项，清除{result['removed']}项。")
+            return redirect(f"{reverse('figures:tallies')}?month={month:%Y-%m}")
+    choice, month = _month(request)
+    entered = selectors.tallies_for_month(month, units)
+    form = TallyGridForm(units=units, initial={TallyGridForm.key(u, c): n for (u, c), n in entered.items()})
+    return render(request, "figures/tallies.html", {
+        "choice": choice, "month": month, "form": form, "channels": Channel.choices,
+        "upload": upload, "upload_errors": errors, "nav": "figures",
+    }, status=400)
