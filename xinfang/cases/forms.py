@@ -303,6 +303,29 @@ class LedgerFilterForm(forms.Form):
         return ""
 
 
+class FullExportForm(forms.Form):
+    """Why the unmasked ledger is needed: written to the audit log with the export."""
+
+    MIN_REASON = 4
+
+    reason = forms.CharField(
+        label="导出用途", max_length=200, min_length=MIN_REASON,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：按县纪委监委函件要求核对信访人身份信息"}),
+        help_text="完整台账含身份证号、手机号码、平台用户名和查询码，用途记入审计日志。",
+        error_messages={
+            "required": "请说明导出完整台账的用途。",
+            "min_length": f"用途至少写{MIN_REASON}个字。",
+            "max_length": "用途不超过200个字。",
+        },
+    )
+
+    def clean_reason(self):
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if len(reason) < self.MIN_REASON:
+            raise ValidationError(f"用途至少写{self.MIN_REASON}个字。")
+        return reason
+
+
 # --- Handling steps after submission ----------------------------------------------------------
 
 def _date_field(label: str, help_text: str = "") -> forms.DateField:

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("export.xlsx", views.ledger_export, name="export"),
+    path("export/full/", views.ledger_export_full, name="export_full"),
     path("find/", views.find_by_query_code, name="find"),
     path("new/", views.case_new, name="new"),
     path("history/", views.petitioner_history, name="history"),

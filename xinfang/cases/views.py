@@ -22,6 +22,7 @@ from xinfang.cases.forms import (
     AuthorizationForm,
     ComplaintForm,
     FollowUpForm,
+    FullExportForm,
     IntakeForm,
     LedgerFilterForm,
     PetitionerForm,
@@ -80,19 +81,53 @@ def find_by_query_code(request):
     return redirect("cases:detail", pk=case.pk)
 
 
+def _ledger_filters(flt: selectors.LedgerFilter) -> dict:
+    """The filters of an export, for its audit row: the search words themselves are left out."""
+    return {"month": flt.month, "status": flt.status, "category": flt.category, "unit": flt.unit,
+            "search": bool(flt.q)}
+
+
+def _ledger_response(request, flt: selectors.LedgerFilter, *, full: bool) -> StreamingHttpResponse:
+    cases = selectors.ledger(request.user, flt)
+    response = StreamingHttpResponse(
+        exports.ledger_xlsx(cases, show_unit=request.user.role == Role.BUREAU, full=full), content_type=exports.XLSX
+    )
+    name = "网上投诉代理台账（完整）.xlsx" if full else "网上投诉代理台账.xlsx"
+    response["Content-Disposition"] = exports.attachment_header(name)
+    return response
+
+
 @role_required(*READERS)
 def ledger_export(request):
+    """The ledger as .xlsx, masked (ID numbers and phones with the middle digits hidden)."""
     _form, flt = _ledger_filter(request)
-    cases = selectors.ledger(request.user, flt)
-    record(
-        AuditAction.EXPORT, request=request, target_type="ledger", masked=True,
-        filters={"month": flt.month, "status": flt.status, "category": flt.category, "unit": flt.unit,
-                 "search": bool(flt.q)},
-    )
-    response = StreamingHttpResponse(exports.ledger_xlsx(cases, show_unit=request.user.role == Role.BUREAU),
-                                     content_type=exports.XLSX)
-    response["Content-Disposition"] = exports.attachment_header("网上投诉代理台账.xlsx")
-    return response
+    record(AuditAction.EXPORT, request=request, target_type="ledger", masked=True, filters=_ledger_filters(flt))
+    return _ledger_response(request, flt, full=False)
+
+
+@role_required(Role.BUREAU)
+def ledger_export_full(request):
+    """The unmasked ledger, for bureau staff only, on a stated reason (个人信息保护法 第51条:
+    access to sensitive personal information is limited and recorded).
+
+    1. GET shows the reason form; the ledger filters travel in the query string.
+    2. POST with a valid reason writes the audit row (reason, row count, filters), then
+       streams the workbook with ID numbers, phones, platform user names and 查询码 whole.
+       The platform password is never exported.
+    """
+    form, flt = _ledger_filter(request)
+    reason_form = FullExportForm(request.POST or None)
+    if request.method == "POST" and reason_form.is_valid():
+        rows = selectors.ledger(request.user, flt).count()
+        record(AuditAction.EXPORT, request=request, target_type="ledger", masked=False,
+               reason=reason_form.cleaned_data["reason"], rows=rows, filters=_ledger_filters(flt))
+        return _ledger_response(request, flt, full=True)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/export_full.html", {
+        "form": reason_form, "filter": form, "query": query.urlencode(), "nav": "ledger",
+        "rows": selectors.ledger(request.user, flt).count(),
+    }, status=400 if request.method == "POST" else 200)
 
 
 def _intake_forms(request, case=None):

@@ -13,6 +13,12 @@ age: some have passed it (转送 not done in 15 days, 受理告知 not given in 
 done in 60 days) and some fall due within three workdays; several live cases have a
 follow-up planned for today, so the worklist is not empty.
 
+The control room has something to show too: a few units with a monthly target of 2, channel
+tallies of the last three months for every unit (the county's online share around half), risk
+reports (an urgent one not yet acknowledged, so bureau staff see the red banner; one dealt
+with; a 信访动态), and inspections (one rectification due within days, one rectified, one
+with nothing found).
+
 The data is the same on every run (``random.Random(SEED)``), relative to today's date and
 the official calendar. ``build()`` creates it once; ``state()`` tells whether it is there already.
 """
@@ -53,6 +59,7 @@ from xinfang.deadlines.actions import compute_due
 from xinfang.deadlines.compute import Calendar, add_workdays
 from xinfang.deadlines.models import CaseDeadline, Clock, ClockKind
 from xinfang.deadlines.selectors import DUE_SOON_WORKDAYS
+from xinfang.oversight.models import Finding, ReportKind, Urgency
 from xinfang.reference.models import ContentCategory, SubmissionPlatform
 
 SEED = 610927
@@ -599,6 +606,10 @@ class Summary:
     by_status: dict[str, int] = field(default_factory=dict)
     ratings: int = 0
     publicity: int = 0
+    targets: int = 0
+    tallies: int = 0
+    reports: int = 0
+    inspections: int = 0
 
 
 def state() -> str:
@@ -1089,6 +1100,10 @@ def build() -> Summary:
         summary.by_status[case.status] = summary.by_status.get(case.status, 0) + 1
     summary.ratings = _build_ratings(today)
     summary.publicity = _build_publicity(units, users, today)
+    summary.targets = _build_targets(units, users, today)
+    summary.tallies = _build_tallies(units, users, today)
+    summary.reports = _build_reports(units, users, today)
+    summary.inspections = _build_inspections(units, users, today)
     return summary
 
 
@@ -1141,6 +1156,151 @@ def _build_publicity(units: dict[str, Unit], users: dict[str, User], today: date
             place=place, kind=kind, people=people, note=note,
         )
     return len(PUBLICITY)
+
+
+# ── Control room: targets, channel tallies, risk reports, inspections ────────────────────
+# Set by the bureau user; the figures of the months before keep the default target of 1.
+BUREAU_USERNAME = "xinfangju"
+TARGETS = [("chengguan", 2), ("renshe", 2), ("zengjia", 2)]
+TARGETS_MONTHS_AGO = 3
+
+# Channel tallies (渠道台账) for the current month and the two before, for every unit. The
+# online share of the county (proxied + 网上自投 ÷ all) is nudged into this band: around half,
+# as the seed's 2017 target of 50% would have it.
+TALLY_MONTHS = 3
+ONLINE_SHARE = (0.45, 0.55)
+# Units that receive more petitions than a small town: the bureau's reception centre above all.
+TALLY_WEIGHT = {"bureau": 3, "chengguan": 2}
+
+
+def _tally_counts(unit_key: str, month: datetime.date) -> dict[str, int]:
+    from xinfang.figures.models import Channel
+
+    rng = random.Random(f"{SEED}:tally:{month:%Y-%m}:{unit_key}")
+    weight = TALLY_WEIGHT.get(unit_key, 1)
+    return {
+        Channel.ONLINE_SELF: rng.randint(1, 3) * weight,
+        Channel.LETTER: rng.randint(0, 2) * weight,
+        Channel.VISIT: rng.randint(1, 3) * weight,
+        Channel.PHONE: rng.randint(0, 2),
+        Channel.OTHER: rng.randint(0, 1),
+    }
+
+
+def _proxied_in(month: datetime.date) -> int:
+    from xinfang.cases.models import Case
+    from xinfang.figures.periods import add_months, local_midnight
+
+    return Case.objects.filter(
+        submitted_at__gte=local_midnight(month), submitted_at__lt=local_midnight(add_months(month, 1))
+    ).count()
+
+
+def _build_targets(units: dict[str, Unit], users: dict[str, User], today: datetime.date) -> int:
+    from xinfang.figures.actions import set_target
+    from xinfang.figures.periods import add_months, first_of_month
+
+    since = add_months(first_of_month(today), -TARGETS_MONTHS_AGO)
+    for unit_key, monthly in TARGETS:
+        set_target(unit=units[unit_key], monthly_target=monthly, effective_from=since, by=users[BUREAU_USERNAME])
+    return len(TARGETS)
+
+
+def _build_tallies(units: dict[str, Unit], users: dict[str, User], today: datetime.date) -> int:
+    """Small, plausible counts per unit and channel; then, one unit at a time in a fixed order,
+    one more 来访 (share too high) or 网上自投 (too low) until the county share is in the band."""
+    from xinfang.figures.actions import save_tallies
+    from xinfang.figures.models import ONLINE_CHANNELS, Channel
+    from xinfang.figures.periods import add_months, first_of_month
+
+    keys = [key for key, *_ in UNITS]
+    low, high = ONLINE_SHARE
+    saved = 0
+    for back in range(TALLY_MONTHS - 1, -1, -1):
+        month = add_months(first_of_month(today), -back)
+        counts = {key: _tally_counts(key, month) for key in keys}
+        proxied = _proxied_in(month)
+        for turn in range(10_000):
+            online = proxied + sum(c[ch] for c in counts.values() for ch in ONLINE_CHANNELS)
+            total = sum(sum(c.values()) for c in counts.values()) + proxied
+            share = online / total
+            if low <= share <= high:
+                break
+            key = keys[turn % len(keys)]
+            counts[key][Channel.VISIT if share > high else Channel.ONLINE_SELF] += 1
+        result = save_tallies(
+            month=month, by=users[BUREAU_USERNAME], source="demo",
+            counts={(units[key].pk, ch): n for key, row in counts.items() for ch, n in row.items()},
+        )
+        saved += result["saved"]
+    return saved
+
+
+# unit, kind, urgency, happened (days ago), petitioner, the title of a case of the unit (or ""),
+# what the agent reports, and the bureau's disposal ("" leaves the report as it came in).
+REPORTS = [
+    ("zengjia", ReportKind.ESCALATION, Urgency.URGENT, 6, "雷某春", "村委会经手的土地流转租金三年未付",
+     "信访人雷某春收到不予受理告知书后，多次到镇综治中心表示不申请仲裁，准备近日到市里、省里上访，"
+     "要求村委会先行垫付三年租金。代理员已解释仲裁途径和时限，信访人情绪仍较激动。",
+     "县信访局会同曾家镇、县农业农村局约见信访人，由县农村土地承包仲裁委员会现场讲解仲裁程序并协助"
+     "准备申请材料，信访人表示同意先申请仲裁；曾家镇落实专人跟踪。"),
+    ("chengguan", ReportKind.TREND, Urgency.NORMAL, 2, "", "",
+     "近一个月城关镇新华社区、金岸社区居民反映老旧小区电梯维修、物业服务问题的来访有所增多（共5人次），"
+     "多涉及维修资金使用和物业企业更换，存在联名反映的可能，建议县住建局提前介入。", ""),
+    ("niutoudian", ReportKind.EXTREME, Urgency.URGENT, 0, "冯某贵", "龙河村河道有人私自采砂，举报后未制止",
+     "信访人冯某贵今日上午到镇便民服务中心，称河道采砂问题举报多次无人制止，扬言如本周内再不处理，"
+     "将到采砂现场阻拦挖机，“出了事自己负责”。代理员已稳定其情绪并报告镇主要负责人，请县信访局协调县水利局尽快处置。",
+     ""),
+]
+
+
+def _build_reports(units: dict[str, Unit], users: dict[str, User], today: datetime.date) -> int:
+    from xinfang.cases.models import Case
+    from xinfang.oversight import actions as oversight
+
+    bureau = users[BUREAU_USERNAME]
+    for unit_key, kind, urgency, days_ago, name, title, description, disposal in REPORTS:
+        case = Case.objects.filter(unit=units[unit_key], title=title).first() if title else None
+        report = oversight.file_report(
+            by=users[_first_agent(unit_key)], kind=kind, urgency=urgency,
+            happened_on=today - datetime.timedelta(days=days_ago), description=description, case=case,
+            petitioner_name=name,
+        )
+        if disposal:
+            report = oversight.acknowledge_report(report, by=bureau)
+            oversight.record_disposal(report, by=bureau, disposal=disposal)
+    return len(REPORTS)
+
+
+# unit, inspected (days ago), findings, note, what must be put right, rectify by (days from the
+# inspection), rectified (days ago; None: not yet). The first is due within a few days.
+INSPECTIONS = [
+    ("shuping", 45, [Finding.IRREGULAR], "两件代理事项的授权委托书未扫描留存，台账未登记查询码。",
+     "补齐授权委托书扫描件和查询码，一周内完成台账自查。", 15, 33),
+    ("huaping", 20, [], "", "", None, None),
+    ("zhongbao", 9, [Finding.IRREGULAR], "新任代理员未经培训即开展代理，联系方式未公示；一件代理事项未记录跟踪督办情况。",
+     "组织代理员参加县信访局业务培训，公示代理员联系方式，补记跟踪督办记录。", 12, None),
+]
+INSPECTORS = "卢艺、涂元明"
+
+
+def _build_inspections(units: dict[str, Unit], users: dict[str, User], today: datetime.date) -> int:
+    from xinfang.oversight import actions as oversight
+
+    bureau = users[BUREAU_USERNAME]
+    for unit_key, days_ago, findings, note, rectification, within, rectified_ago in INSPECTIONS:
+        inspected_on = today - datetime.timedelta(days=days_ago)
+        inspection = oversight.record_inspection(
+            by=bureau, unit=units[unit_key], inspected_on=inspected_on, inspectors=INSPECTORS,
+            findings=findings, findings_note=note, no_problems=not findings, rectification=rectification,
+            rectify_by=inspected_on + datetime.timedelta(days=within) if within else None,
+        )
+        if rectified_ago is not None:
+            oversight.record_rectification(
+                inspection, by=bureau, rectified_on=today - datetime.timedelta(days=rectified_ago),
+                note="已补齐授权委托书扫描件和查询码，县信访局复核无误。",
+            )
+    return len(INSPECTIONS)
 
 
 # ── Login help ───────────────────────────────────────────────────────────────────────────

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -211,6 +212,61 @@ def test_ledger_filters_and_export_are_masked(client, agent_cg, agent_zj, make_c
     flat = " ".join(str(v) for v in rows[1])
     assert make_id_number(1) not in flat and "13912345678" not in flat
     assert AuditEntry.objects.filter(action="export").count() == 1
+
+
+
+def submitted_case(agent, make_case, *, serial: int, title: str, password: str, query_code: str):
+    from xinfang.cases import actions
+    from xinfang.core import files
+
+    case = actions.accept_scope(make_case(agent, serial=serial, title=title), by=agent)
+    scan = files.Checked(content=b"%PDF-1.4\nsigned\n", content_type=files.PDF, name="委托书.pdf")
+    actions.record_authorization(case, by=agent, mode="signed", signed_on=timezone.localdate(), scan=scan)
+    return actions.record_submission(
+        case, by=agent, platform=SubmissionPlatform.objects.first(), username=f"user{serial}x",
+        password=password, query_code=query_code, submitted_at=timezone.now(),
+    )
+
+
+def test_bureau_exports_the_full_ledger_on_a_reason(client, bureau_user, agent_cg, agent_zj, make_case):
+    mine = submitted_case(agent_cg, make_case, serial=1, title="路灯不亮", password="Secret-Pw-1", query_code="ZPQ0001")
+    submitted_case(agent_zj, make_case, serial=2, title="曾家镇事项", password="Secret-Pw-2", query_code="ZPQ0002")
+    client.force_login(bureau_user)
+    assert "导出完整台账" in client.get(reverse("cases:list")).content.decode()
+    url = reverse("cases:export_full") + "?q=" + "路灯"
+    page = client.get(url)
+    assert page.status_code == 200 and "导出用途" in page.content.decode()
+
+    # The reason is required, and at least four characters.
+    for reason in ("", "  ", "核对"):
+        response = client.post(url, {"reason": reason})
+        assert response.status_code == 400 and "用途" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+    response = client.post(url, {"reason": "按纪委函件核对信访人身份"})
+    assert response.status_code == 200 and quote("完整") in response["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert rows[0][:2] == ("单位", "编号") and [r[1] for r in rows[1:]] == [mine.number]  # the filter applies
+    flat = " ".join(str(v) for v in rows[1])
+    assert make_id_number(1) in flat and "13912345678" in flat and "ZPQ0001" in flat and "user1x" in flat
+    assert "Secret-Pw-1" not in " ".join(str(v) for row in rows for v in row)
+
+    entry = AuditEntry.objects.get(action="export")
+    assert entry.actor == bureau_user and entry.target_type == "ledger"
+    assert entry.detail["masked"] is False and entry.detail["reason"] == "按纪委函件核对信访人身份"
+    assert entry.detail["rows"] == 1 and entry.detail["filters"]["search"] is True
+    assert make_id_number(1) not in str(entry.detail)
+
+
+@pytest.mark.parametrize("who", ["agent_cg", "head_cg", "leader"])
+def test_only_bureau_staff_export_the_full_ledger(request, client, who, make_case, agent_cg):
+    make_case(agent_cg, serial=1)
+    client.force_login(request.getfixturevalue(who))
+    assert "导出完整台账" not in client.get(reverse("cases:list")).content.decode()
+    assert client.get(reverse("cases:export_full")).status_code == 404
+    assert client.post(reverse("cases:export_full"), {"reason": "按纪委函件核对"}).status_code == 404
+    assert not AuditEntry.objects.filter(action="export").exists()
+    assert AuditEntry.objects.filter(action="access_denied").exists()
 
 
 def test_bureau_sees_every_unit_but_cannot_write(client, bureau_user, agent_cg, agent_zj, make_case):

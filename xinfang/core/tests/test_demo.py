@@ -579,3 +579,58 @@ def test_demo_rates_some_delivered_replies_and_logs_publicity(db, settings, tmp_
 
     assert Case.objects.filter(delivered_on__isnull=False, rating__isnull=True).exclude(status="withdrawn").exists()
     assert PublicityEvent.objects.count() >= 5
+
+
+@pytest.mark.django_db
+def test_demo_fills_the_control_room(private_dir, clocks):
+    """Targets, channel tallies (county online share around half), risk reports with one urgent
+    report waiting for the bureau, and inspections with a rectification due soon."""
+    from xinfang.figures import selectors as figures
+    from xinfang.figures.models import Channel, ChannelTally, UnitTarget
+    from xinfang.figures.periods import Period, add_months, first_of_month
+    from xinfang.oversight.models import Finding, Inspection, ReportKind, RiskReport, Urgency
+    from xinfang.oversight.selectors import urgent_unacknowledged
+
+    run_demo()
+    today = timezone.localdate()
+    this_month = first_of_month(today)
+    bureau = User.objects.get(username="xinfangju")
+
+    # Targets of 2 for a few units, set by the bureau some months ago; the rest keep the default.
+    targets = UnitTarget.objects.all()
+    assert 2 <= targets.count() < Unit.objects.count()
+    assert {(t.monthly_target, t.set_by_id) for t in targets} == {(2, bureau.pk)}
+    assert all(t.effective_from < this_month for t in targets)
+    units = list(Unit.objects.order_by("sort_order", "id"))
+    current = figures.current_targets(units, today)
+    assert sorted(set(current.values())) == [1, 2]
+
+    # Tallies: the last three months, every unit, every channel; small counts.
+    months = [add_months(this_month, -n) for n in range(3)]
+    assert set(ChannelTally.objects.values_list("month", flat=True)) == set(months)
+    for month in months:
+        rows = ChannelTally.objects.filter(month=month)
+        assert {(t.unit_id, t.channel) for t in rows} == {(u.pk, ch) for u in units for ch in Channel.values}
+        assert all(t.count <= 50 and t.entered_by_id == bureau.pk for t in rows)
+        period = Period.month(month.year, month.month)
+        total = figures.county_totals(figures.unit_figures(period, units, today=today))
+        assert 0.4 <= total.online.value <= 0.6, (month, total.online)
+
+    # Risk reports: one urgent 扬言过激行为 waiting (the banner), one dealt with, one 信访动态.
+    reports = list(RiskReport.objects.select_related("unit"))
+    assert len(reports) >= 3
+    waiting = urgent_unacknowledged(10)
+    assert [r.kind for r in waiting] == [ReportKind.EXTREME]
+    urgent = RiskReport.objects.select_related("case").get(pk=waiting[0].pk)
+    assert urgent.case is not None and urgent.case.unit_id == urgent.unit_id
+    disposed = [r for r in reports if r.disposed_at is not None]
+    assert disposed and all(r.acknowledged_by == bureau and r.disposal for r in disposed)
+    assert any(r.kind == ReportKind.TREND and r.urgency == Urgency.NORMAL for r in reports)
+
+    # Inspections: one rectification due within days, one found nothing, one rectified.
+    inspections = list(Inspection.objects.all())
+    open_ones = [i for i in inspections if i.needs_rectification]
+    assert len(open_ones) == 1 and open_ones[0].findings == [Finding.IRREGULAR]
+    assert today < open_ones[0].rectify_by <= today + datetime.timedelta(days=7)
+    assert any(i.no_problems for i in inspections)
+    assert any(i.rectified_on and i.inspected_on <= i.rectified_on <= i.rectify_by for i in inspections)
