@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "xinfang.public",
     "xinfang.oversight",
     "xinfang.figures",
+    "xinfang.bulletins",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("public/", include("xinfang.public.urls")),
     path("oversight/", include("xinfang.oversight.urls")),
     path("figures/", include("xinfang.figures.urls")),
+    path("bulletins/", include("xinfang.bulletins.urls")),
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.permissions import role_required
+from xinfang.bulletins import selectors as bulletin_selectors
 from xinfang.cases.exports import XLSX, attachment_header
 from xinfang.figures import actions, charts, selectors, workbooks
 from xinfang.figures.forms import MonthChoiceForm, PeriodForm, TallyGridForm, TallyUploadForm, TargetForm
@@ -30,6 +31,10 @@ def dashboard(request):
     rows = selectors.unit_figures(period, units)
     county = selectors.sees_county(request.user)
     total = selectors.county_totals(rows) if county else None
+    # 通报 (xinfang.bulletins): a published month shows the figures as published, changes listed apart.
+    frozen = bulletin_selectors.frozen_month(period, units, county=county)
+    if frozen is not None:
+        rows, total = frozen.rows, frozen.total
     trend = selectors.trends(period.end, units)
     span = f"（{trend[0].month.year}年{trend[0].month.month}月—{trend[-1].month.year}年{trend[-1].month.month}月）"
     return render(request, "figures/dashboard.html", {
@@ -44,7 +49,7 @@ def dashboard(request):
             "satisfaction": charts.line([(p.label, p.satisfaction) for p in trend], title=f"满意率{span}"),
             "units": charts.target_bars(rows, title=f"{period.label}各单位代理件数与目标") if county else "",
         },
-        "nav": "figures",
+        "frozen": frozen, "nav": "figures",
     })
 
 

@@ -1,0 +1,267 @@
+"""The monthly bulletin: the .docx (layout, fonts, numbers), publication freezing the month, the
+dashboard's frozen figures and differences, the command, and who may do what."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from xinfang.audit.models import AuditAction, AuditEntry
+from xinfang.bulletins import actions, selectors
+from xinfang.bulletins.documents import DOCX, ISSUER, bulletin_title
+from xinfang.bulletins.models import Bulletin
+from xinfang.figures import selectors as figures
+from xinfang.figures.periods import Period
+from xinfang.figures.tests.conftest import d, live
+
+MARCH = Period.month(2025, 3)
+MARCH_GET = {"kind": "month", "month": "2025-03"}
+
+
+def open_docx(content: bytes):
+    return Document(io.BytesIO(content))
+
+
+def east_asian(run) -> str | None:
+    return run._element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def paragraph(document, startswith: str):
+    return next(p for p in document.paragraphs if p.text.startswith(startswith))
+
+
+def all_text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def live_figures():
+    rows = figures.unit_figures(MARCH, list(figures.tally_units()))
+    return rows, figures.county_totals(rows)
+
+
+# --- The document ----------------------------------------------------------------------------------
+
+
+def test_the_draft_is_an_a4_official_document_with_east_asian_fonts(march, bureau_user):
+    document = open_docx(actions.draft_bulletin(d(3, 1), by=bureau_user).content)
+    section = document.sections[0]
+    assert round(section.page_width.cm, 2) == 21.0 and round(section.page_height.cm, 2) == 29.7
+    assert [round(m.cm, 2) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                     section.right_margin)] == [3.7, 3.5, 2.8, 2.6]
+
+    title = paragraph(document, bulletin_title(d(3, 1)))
+    assert title.text == "关于2025年3月全县网上投诉代理工作情况的通报"
+    assert {(east_asian(r), r.font.size) for r in title.runs} == {("方正小标宋简体", Pt(22))}
+    body = paragraph(document, "现将2025年3月")
+    assert {(east_asian(r), r.font.size) for r in body.runs} == {("仿宋_GB2312", Pt(16))}
+    assert east_asian(paragraph(document, "一、总体情况").runs[0]) == "黑体"
+    sub = paragraph(document, "（一）代理件数。")
+    assert (east_asian(sub.runs[0]), east_asian(sub.runs[1])) == ("楷体_GB2312", "仿宋_GB2312")
+    assert paragraph(document, ISSUER).runs[0].font.size == Pt(22)
+
+    for footer in (section.footer, section.even_page_footer):
+        xml = footer._element.xml
+        assert "PAGE" in "".join(t.text for t in footer._element.iter(qn("w:instrText")))
+        assert "fldChar" in xml and footer.paragraphs[0].text.startswith("— ") and footer.paragraphs[0].text.endswith(" —")
+        assert {east_asian(r) for r in footer.paragraphs[0].runs} == {"宋体"}
+    text = all_text(document)
+    assert "征求意见稿" in text
+    assert "镇网代〔" in text and "一、总体情况" in text and "六、督察情况" in text
+
+
+def test_the_numbers_are_those_of_the_figures_selectors(march, bureau_user):
+    document = open_docx(actions.draft_bulletin(d(3, 1), by=bureau_user).content)
+    rows, total = live_figures()
+    table = document.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["单位", "代理件数", "目标", "是否达标", "网上投诉占比", "参评率", "满意率"]
+
+    def rate(r):
+        if not r.denominator:
+            return "—"
+        return f"{r.percent}\n{r.numerator}/{r.denominator}" + ("\n样本少" if r.few else "")
+
+    expected = [
+        [f.name, str(f.proxied), str(f.target), "达标" if f.met else "未达标",
+         rate(f.online), rate(f.participation), rate(f.satisfaction)]
+        for f in [*rows, total]
+    ]
+    assert [[c.text for c in row.cells] for row in table.rows[1:]] == expected
+    # The hand-made month: 城关镇 4 of 5, 曾家镇 1 of 2, 县信访局 0 of 1; county 5 of 8, online 7/20.
+    assert expected[-1][:4] == ["全县合计", "5", "8", "未达标"]
+    assert total.online.numerator == 7 and total.online.denominator == 20
+
+    text = all_text(document)
+    below = paragraph(document, "本月代理件数未达到目标的单位共3个").text
+    assert "城关镇（代理4件，目标5件）" in below and "曾家镇（代理1件，目标2件）" in below and "县信访局" in below
+    assert f"全县3个单位共代理网上投诉{total.proxied}件，目标{total.target}件" in text
+    assert f"网上投诉占比{total.online.percent}（7/20）" in text
+    assert f"及时受理率{total.timely_acceptance.percent}（{total.timely_acceptance.numerator}/" in text
+    assert "参评率75.0%（3/4，样本少）" in text  # a rate over fewer than 5 cases says so
+    # 满意度: 城关镇 满意 + 基本满意, 曾家镇 不满意 among the replies delivered in March.
+    assert "满意1件、基本满意1件、不满意1件" in text
+    assert "本月各单位共报送风险报告2件" in text and "越级上访倾向1件、其他信访动态1件" in text
+    assert "城关镇1件、曾家镇1件" in text
+    assert "城关镇（2025年3月20日督察）：强行代理；整改期限2025年4月20日，逾期未整改" in text
+    # No personal data: petitioners, agents, ID numbers, phones, the inspection's free note.
+    for personal in ("李某某", "王某某", "赵某某", "13800000000", "13912345678", "610927"):
+        assert personal not in text
+
+
+# --- Publication -----------------------------------------------------------------------------------
+
+
+def test_publishing_freezes_the_month(march, bureau_user, agent_cg, make_case, client):
+    bulletin = actions.publish_bulletin(month=d(3, 1), by=bureau_user, summary="三月全县代理工作总体平稳。")
+    year = timezone.localdate().year
+    assert bulletin.issue_number == f"镇网代〔{year}〕1号" and bulletin.prefix == "镇网代"
+    _, total = live_figures()
+    frozen = selectors.frozen_figures(d(3, 15))
+    assert frozen["county"]["proxied"] == total.proxied == 5
+    assert frozen["county"]["online"] == [7, 20]
+    assert [(u["name"], u["proxied"], u["target"], u["met"]) for u in frozen["units"]] == [
+        ("县信访局", 0, 1, False), ("城关镇", 4, 5, False), ("曾家镇", 1, 2, False)]
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, detail__kind="bulletin_publish").count() == 1
+
+    published = open_docx(actions.read_document(bulletin))
+    text = all_text(published)
+    assert bulletin.issue_number in text and "征求意见稿" not in text and "三月全县代理工作总体平稳。" in text
+    assert selectors.differences(d(3, 1)) == []
+
+    # A case submitted in March is entered late: the live figures change, the published ones do not.
+    live(make_case, agent_cg, 9, submitted=d(3, 28))
+    assert live_figures()[1].proxied == 6
+    changes = selectors.differences(d(3, 1))
+    assert selectors.Difference("城关镇", "代理件数", "4", "5") in changes
+    assert selectors.Difference("全县合计", "代理件数", "5", "6") in changes
+
+    client.force_login(bureau_user)
+    response = client.get(reverse("figures:dashboard"), MARCH_GET)
+    html = response.content.decode()
+    assert [(r.name, r.proxied) for r in response.context["rows"]] == [("县信访局", 0), ("城关镇", 4), ("曾家镇", 1)]
+    assert response.context["total"].proxied == 5
+    assert f"发布通报（{bulletin.issue_number}）：以下为发布时的数字" in html
+    assert "发布后数据变化" in html and "<td>代理件数</td><td>4</td><td>5</td>" in html
+    # Another month is live, with no notice.
+    april = client.get(reverse("figures:dashboard"), {"kind": "month", "month": "2025-04"}).content.decode()
+    assert "以下为发布时的数字" not in april
+
+
+def test_a_unit_head_sees_the_own_frozen_row(march, bureau_user, head_cg, agent_cg, make_case, client):
+    actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    live(make_case, agent_cg, 9, submitted=d(3, 28))
+    client.force_login(head_cg)
+    response = client.get(reverse("figures:dashboard"), MARCH_GET)
+    assert [(r.name, r.proxied) for r in response.context["rows"]] == [("城关镇", 4)]
+    assert response.context["total"] is None
+    assert {c.unit for c in response.context["frozen"].differences} == {"城关镇"}
+
+
+def test_a_month_is_published_once(march, bureau_user):
+    actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    with pytest.raises(actions.BulletinError, match="不能重复发布"):
+        actions.publish_bulletin(month=d(3, 20), by=bureau_user)
+    assert Bulletin.objects.count() == 1
+    april = actions.publish_bulletin(month=d(4, 1), by=bureau_user, issue_number="镇网代〔2026〕10号")
+    assert (april.year, april.sequence, april.issue_number) == (2026, 10, "镇网代〔2026〕10号")
+    with pytest.raises(actions.BulletinError, match="文号格式"):
+        actions.publish_bulletin(month=d(5, 1), by=bureau_user, issue_number="第10号")
+
+
+def test_only_bureau_staff_publish_and_only_a_month_that_has_ended(march, agent_cg, leader, bureau_user):
+    for user in (agent_cg, leader):
+        with pytest.raises(actions.BulletinError, match="县信访局"):
+            actions.publish_bulletin(month=d(3, 1), by=user)
+    with pytest.raises(actions.BulletinError, match="尚未结束"):
+        actions.publish_bulletin(month=timezone.localdate(), by=bureau_user)
+    assert not Bulletin.objects.exists()
+
+
+# --- The command -----------------------------------------------------------------------------------
+
+
+def test_the_command_writes_a_draft_then_publishes(march, bureau_user, agent_cg, tmp_path):
+    out = tmp_path / "tongbao.docx"
+    call_command("bulletin", "--month", "2025-03", "-o", str(out))
+    assert "征求意见稿" in all_text(open_docx(out.read_bytes()))
+    assert not Bulletin.objects.exists()
+    with pytest.raises(CommandError, match="--by"):
+        call_command("bulletin", "--month", "2025-03", "-o", str(out), "--publish")
+    with pytest.raises(CommandError, match="县信访局"):
+        call_command("bulletin", "--month", "2025-03", "-o", str(out), "--publish", "--by", agent_cg.username)
+    call_command("bulletin", "--month", "2025-03", "-o", str(out), "--publish", "--by", bureau_user.username)
+    bulletin = Bulletin.objects.get()
+    text = all_text(open_docx(out.read_bytes()))
+    assert bulletin.issue_number in text and "征求意见稿" not in text
+    with pytest.raises(CommandError, match="不能重复发布"):
+        call_command("bulletin", "--month", "2025-03", "-o", str(out), "--publish", "--by", bureau_user.username)
+    with pytest.raises(CommandError, match="月份格式"):
+        call_command("bulletin", "--month", "2025/03", "-o", str(out))
+
+
+# --- The pages -------------------------------------------------------------------------------------
+
+
+def test_bureau_drafts_and_publishes_from_the_dashboard(march, bureau_user, client):
+    client.force_login(bureau_user)
+    html = client.get(reverse("figures:dashboard"), MARCH_GET).content.decode()
+    assert "生成通报（草稿）" in html and "发布通报" in html
+    response = client.get(reverse("bulletins:draft"), {"month": "2025-03"})
+    assert response.status_code == 200 and response["Content-Type"] == DOCX
+    assert "征求意见稿" in all_text(open_docx(response.content))
+    assert client.get(reverse("bulletins:publish"), {"month": "2025-03"}).status_code == 200
+    refused = client.post(reverse("bulletins:publish"), {"month": "2025-03", "summary": ""})
+    assert refused.status_code == 400 and not Bulletin.objects.exists()  # not confirmed
+    response = client.post(reverse("bulletins:publish"), {
+        "month": "2025-03", "issue_number": "", "summary": "总体平稳。", "confirm": "on"})
+    assert response.status_code == 302 and response.url == reverse("bulletins:list")
+    bulletin = Bulletin.objects.get()
+    assert bulletin.summary == "总体平稳。"
+    again = client.post(reverse("bulletins:publish"), {"month": "2025-03", "confirm": "on"})
+    assert again.status_code == 400 and "不能重复发布" in again.content.decode()
+    listing = client.get(reverse("bulletins:list")).content.decode()
+    assert bulletin.issue_number in listing
+    download = client.get(reverse("bulletins:download", args=[bulletin.pk]))
+    assert download.status_code == 200 and bulletin.issue_number in all_text(open_docx(download.content))
+    assert AuditEntry.objects.filter(action=AuditAction.DOWNLOAD, target_id=str(bulletin.pk)).exists()
+
+
+def test_leaders_read_bulletins_and_others_get_404(march, bureau_user, leader, agent_cg, head_cg, auditor, client):
+    bulletin = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    client.force_login(leader)
+    assert client.get(reverse("bulletins:list")).status_code == 200
+    assert client.get(reverse("bulletins:download", args=[bulletin.pk])).status_code == 200
+    assert client.get(reverse("bulletins:draft"), {"month": "2025-03"}).status_code == 404
+    assert client.post(reverse("bulletins:publish"), {"month": "2025-04", "confirm": "on"}).status_code == 404
+    assert client.get(reverse("bulletins:download", args=[bulletin.pk + 99])).status_code == 404
+    for user in (agent_cg, head_cg, auditor):
+        client.force_login(user)
+        for url in (reverse("bulletins:list"), reverse("bulletins:draft"), reverse("bulletins:publish"),
+                    reverse("bulletins:download", args=[bulletin.pk])):
+            assert client.get(url).status_code == 404
+    assert Bulletin.objects.count() == 1
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(march, bureau_user, client):
+    client.force_login(bureau_user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("bulletins:list")).status_code == 200
+        return len(queries)
+
+    actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    one = count()
+    actions.publish_bulletin(month=d(4, 1), by=bureau_user)
+    actions.publish_bulletin(month=d(5, 1), by=bureau_user)
+    assert count() == one

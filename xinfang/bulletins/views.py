@@ -1,0 +1,82 @@
+"""The bulletins list, the draft download and publication. Bureau staff draft and publish;
+leaders read the published bulletins; everyone else gets the same 404 as for a missing page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from xinfang.accounts.permissions import role_required
+from xinfang.audit.actions import record, refuse
+from xinfang.audit.models import AuditAction
+from xinfang.bulletins import actions, selectors
+from xinfang.bulletins.documents import DOCX
+from xinfang.bulletins.forms import MonthForm, PublishForm
+from xinfang.bulletins.models import Bulletin
+from xinfang.cases.exports import attachment_header
+from xinfang.figures.periods import add_months, first_of_month
+
+
+def _docx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = attachment_header(name)
+    return response
+
+
+def _last_month():
+    return add_months(first_of_month(timezone.localdate()), -1)
+
+
+@role_required(*selectors.READERS)
+def bulletin_list(request):
+    return render(request, "bulletins/list.html", {
+        "bulletins": selectors.bulletin_list(), "can_write": request.user.role in selectors.WRITERS,
+        "nav": "figures",
+    })
+
+
+@role_required(*selectors.WRITERS)
+def draft(request):
+    form = MonthForm(request.GET or None)
+    month = form.cleaned_data["month"] if form.is_valid() else _last_month()
+    result = actions.draft_bulletin(month, by=request.user)
+    record(AuditAction.PRINT, request=request, target_type="bulletins.draft", target_id=f"{month:%Y-%m}",
+           kind="bulletin_draft", month=month.isoformat())
+    return _docx(result.content, result.filename)
+
+
+@role_required(*selectors.WRITERS)
+def publish(request):
+    initial_month = _last_month()
+    choice = MonthForm(request.GET or None)
+    if choice.is_valid():
+        initial_month = choice.cleaned_data["month"]
+    form = PublishForm(request.POST or None, initial={"month": initial_month})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            bulletin = actions.publish_bulletin(
+                month=data["month"], by=request.user, issue_number=data["issue_number"],
+                summary=data["summary"], request=request,
+            )
+        except actions.BulletinError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已发布{bulletin.month_label}通报（{bulletin.issue_number}），该月数字已固定。")
+            return redirect("bulletins:list")
+    month = (form.cleaned_data.get("month") if form.is_bound else None) or initial_month
+    return render(request, "bulletins/publish.html", {
+        "form": form, "month": month, "published": selectors.published(month),
+        "next_number": actions.next_issue_number()[1], "nav": "figures",
+    }, status=400 if form.is_bound else 200)
+
+
+@role_required(*selectors.READERS)
+def download(request, pk: int):
+    bulletin = Bulletin.objects.filter(pk=pk).select_related("document").first()
+    if bulletin is None:
+        raise refuse(request, target_type="bulletins.Bulletin", target_id=pk)
+    record(AuditAction.DOWNLOAD, request=request, target=bulletin, kind="bulletin")
+    return _docx(actions.read_document(bulletin), f"{bulletin.issue_number}-{bulletin.title}.docx")
