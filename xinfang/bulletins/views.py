@@ -33,7 +33,7 @@ def _last_month():
 def bulletin_list(request):
     return render(request, "bulletins/list.html", {
         "bulletins": selectors.bulletin_list(), "can_write": request.user.role in selectors.WRITERS,
-        "nav": "figures",
+        "nav": "bulletins",
     })
 
 
