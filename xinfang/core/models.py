@@ -12,7 +12,7 @@ class StoredFile(models.Model):
     storage_name = models.CharField(max_length=80, unique=True, editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     size = models.PositiveIntegerField("大小（字节）")
-    content_type = models.CharField(max_length=60)
+    content_type = models.CharField(max_length=100)
     original_name = EncryptedTextField("原文件名")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
