@@ -193,7 +193,12 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "seq"], name="case_number_unique_per_unit_year")
         ]
-        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["unit", "received_on"])]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["unit", "received_on"]),
+            # The ledger's order: without it the county-wide ledger sorts every case per page.
+            models.Index(fields=["-received_on", "-id"], name="case_ledger_order"),
+        ]
         verbose_name = "代理事项"
         verbose_name_plural = "代理事项"
 
