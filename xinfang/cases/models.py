@@ -9,11 +9,20 @@ Glossary (law term → code):
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 
 from xinfang.core import crypto
 from xinfang.core.fields import EncryptedTextField
+
+
+def query_code_key(code: str) -> str:
+    """The keyed hash a 查询码 is found by: spaces, full-width characters and letter case do
+    not matter (phones capitalise what citizens type)."""
+    normalized = "".join(unicodedata.normalize("NFKC", code or "").split()).upper()
+    return crypto.lookup_hash("query_code", normalized)
 
 
 class Petitioner(models.Model):
@@ -206,7 +215,7 @@ class Case(models.Model):
         return self.number
 
     def save(self, *args, **kwargs):
-        self.query_code_hash = crypto.lookup_hash("query_code", self.query_code)
+        self.query_code_hash = query_code_key(self.query_code)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "query_code" in update_fields:
             kwargs["update_fields"] = {*update_fields, "query_code_hash"}

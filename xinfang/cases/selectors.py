@@ -18,7 +18,7 @@ from django.utils import timezone
 from xinfang.accounts.models import Role
 from xinfang.audit.actions import refuse
 from xinfang.cases import workflow
-from xinfang.cases.models import Case, CaseFile, CaseStatus, FileKind, FollowUp
+from xinfang.cases.models import Case, CaseFile, CaseStatus, FileKind, FollowUp, query_code_key
 from xinfang.core import crypto
 from xinfang.core.masking import mask_id_number, mask_phone
 
@@ -113,7 +113,7 @@ def ledger(user, flt: LedgerFilter) -> QuerySet[Case]:
 
 
 def find_by_query_code(user, code: str) -> Case | None:
-    return cases_for(user).filter(query_code_hash=crypto.lookup_hash("query_code", code)).first()
+    return cases_for(user).filter(query_code_hash=query_code_key(code)).first()
 
 
 def status_counts(cases: QuerySet[Case]) -> dict[str, int]:

@@ -30,7 +30,7 @@ class MonthField(forms.CharField):
         if not value:
             return None
         match = MONTH_VALUE.match(value.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
             raise forms.ValidationError("请按“2026-03”的格式填写月份。")
         return datetime.date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -73,6 +73,10 @@ class PeriodForm(forms.Form):
             self.add_error("quarter", "请选择季度。")
         elif kind == RANGE:
             start, end = data.get("start"), data.get("end")
+            for name, day in (("start", start), ("end", end)):
+                if day and not 2000 <= day.year <= 2100:
+                    self.add_error(name, "日期应在2000年至2100年之间。")
+                    return data
             if not start or not end:
                 self.add_error("start" if not start else "end", "请填写起止日期。")
             elif end < start:

@@ -67,11 +67,11 @@ def template(month: datetime.date, units: Sequence[Unit], counts: dict[tuple[int
 
 def _month(value) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
-        return value.date().replace(day=1)
+        value = value.date()
     if isinstance(value, datetime.date):
-        return value.replace(day=1)
+        return value.replace(day=1) if 2000 <= value.year <= 2100 else None
     match = MONTH_TEXT.match(str(value or ""))
-    if match and 1 <= int(match.group(2)) <= 12:
+    if match and 1 <= int(match.group(2)) <= 12 and 2000 <= int(match.group(1)) <= 2100:
         return datetime.date(int(match.group(1)), int(match.group(2)), 1)
     return None
 
@@ -84,7 +84,7 @@ def _count(value) -> int | None | str:
         return "应为整数"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,7}", value.strip()):
         value = int(value.strip())
     if not isinstance(value, int):
         return "应为整数"

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from xinfang.audit.actions import client_ip, record
 from xinfang.audit.models import AuditAction
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, query_code_key
 from xinfang.core import crypto
 from xinfang.public import selectors
 from xinfang.public.models import LookupAttempt, PublicityEvent, PublicityKind
@@ -61,12 +61,12 @@ def normalize_code(code: str) -> str:
 
 
 def normalize_digits(value: str) -> str:
-    return re.sub(r"\D", "", unicodedata.normalize("NFKC", value or ""))
+    return re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", value or ""))
 
 
 def code_hash(code: str) -> str:
     """The key under which tries at one code are counted: case-insensitive, keyed, never the code."""
-    return crypto.lookup_hash("query_code", normalize_code(code).upper())
+    return query_code_key(code)
 
 
 def _mobile_tail(case: Case) -> str:
@@ -118,7 +118,7 @@ def look_up(*, code: str, last4: str, request, now: datetime.datetime | None = N
         else:
             throttled = None
             candidates = selectors.candidate_cases(
-                {key, crypto.lookup_hash("query_code", typed)} if len(digits) == 4 else set()
+                {key} if len(digits) == 4 else set()
             )
             found = None
             for case in candidates:
@@ -184,6 +184,8 @@ def record_publicity(
     """Write down one piece of publicity work (宣传引导) of a unit, for the figures."""
     if not selectors.publicity_units(by).filter(pk=unit.pk).exists():
         raise PublicityError("您不能为该单位登记宣传记录。", "unit")
+    if on.year < 2000:
+        raise PublicityError("日期不对，请核对。", "on")
     if on > timezone.localdate():
         raise PublicityError("日期不能晚于今天。", "on")
     if kind not in PublicityKind.values:

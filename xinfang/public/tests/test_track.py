@@ -274,3 +274,15 @@ def test_a_lookup_decrypts_the_mobile_and_nothing_else(client, delivered, monkey
     monkeypatch.setattr(crypto, "decrypt_text", lambda token, context: contexts.append(context) or real(token, context))
     assert delivered.number in look(client).content.decode()
     assert set(contexts) == {"cases.Petitioner.mobile"}
+
+
+def test_a_code_is_found_whatever_case_and_width_it_is_typed_in(rf, agent_cg, make_case):
+    """Phones capitalise what citizens type: the code is matched without regard to case."""
+    from xinfang.cases.models import Case, query_code_key
+
+    case = make_case(agent_cg, serial=77)
+    case.query_code = "abcXYZ123"
+    case.save(update_fields=["query_code"])
+    assert Case.objects.get(pk=case.pk).query_code_hash == query_code_key("ABC xyz １２３")
+    request = rf.post(TRACK, REMOTE_ADDR="203.0.113.77")
+    assert actions.look_up(code="ABCXYZ123", last4=case.petitioner.mobile[-4:], request=request) == case
