@@ -23,7 +23,7 @@ import re
 import unicodedata
 
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xinfang.audit.actions import client_ip, record
@@ -103,6 +103,11 @@ def look_up(*, code: str, last4: str, request, now: datetime.datetime | None = N
     key = code_hash(typed)
     ip = client_ip(request)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Tries at one code queue up, so parallel guesses cannot all pass the count at once.
+            # (SQLite already runs one writing transaction at a time.)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
         LookupAttempt.objects.filter(at__lt=now - KEEP_ATTEMPTS).delete()
         by_ip, by_code = selectors.failures_since(ip=ip, code_hash=key, since=now - WINDOW)
         _, today_by_code = selectors.failures_since(ip=ip, code_hash=key, since=now - DAY)
