@@ -29,7 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from xinfang.cases.documents import DOCX, _font, _set_east_asian
+from xinfang.core.docx import DOCX, set_east_asian, set_font
 from xinfang.figures.models import ONLINE_CHANNELS
 from xinfang.figures.periods import cn_day
 from xinfang.figures.selectors import FEW_CASES, Rate
@@ -86,7 +86,7 @@ def _para(document, *, align=None, indent: bool = False, right_indent=None, spac
 
 def _run(paragraph, text: str, font_name: str = BODY_FONT, size=BODY_SIZE, color=None):
     run = paragraph.add_run(text)
-    _font(run, font_name, size)
+    set_font(run, font_name, size)
     if color is not None:
         run.font.color.rgb = color
     return run
@@ -134,20 +134,20 @@ def _field(paragraph, instruction: str, placeholder: str, font_name: str, size) 
     """A Word field (PAGE): begin, instruction, separate, the shown value, end."""
     def fld(kind):
         run = paragraph.add_run()
-        _font(run, font_name, size)
+        set_font(run, font_name, size)
         char = OxmlElement("w:fldChar")
         char.set(qn("w:fldCharType"), kind)
         run._r.append(char)
 
     fld("begin")
     run = paragraph.add_run()
-    _font(run, font_name, size)
+    set_font(run, font_name, size)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
     run._r.append(instr)
     fld("separate")
-    _font(paragraph.add_run(placeholder), font_name, size)
+    set_font(paragraph.add_run(placeholder), font_name, size)
     fld("end")
 
 
@@ -158,9 +158,9 @@ def _page_number(footer, align, *, left=None, right=None) -> None:
         paragraph.paragraph_format.left_indent = left
     if right is not None:
         paragraph.paragraph_format.right_indent = right
-    _font(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_font(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
     _field(paragraph, "PAGE", "1", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
-    _font(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_font(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
 
 
 def _setup(document, title: str) -> None:
@@ -172,7 +172,7 @@ def _setup(document, title: str) -> None:
     normal = document.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = BODY_SIZE
-    _set_east_asian(normal.element, BODY_FONT)
+    set_east_asian(normal.element, BODY_FONT)
     rpr = normal.element.get_or_add_rPr()
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "en-US")
@@ -192,7 +192,7 @@ def _cell(cell, lines: tuple[str, ...], *, bold_font: str | None = None) -> None
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for index, line in enumerate(lines):
         run = paragraph.add_run()
-        _font(run, bold_font or BODY_FONT, TABLE_SIZE)
+        set_font(run, bold_font or BODY_FONT, TABLE_SIZE)
         if index:
             run.add_break()
         run.add_text(line)

@@ -24,8 +24,10 @@ from docx.shared import Cm, Pt
 
 from xinfang.accounts.models import AgentProfile, UnitKind
 from xinfang.cases.models import AuthorizationMode
+from xinfang.core.docx import DOCX, set_east_asian, set_font
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+__all__ = ["DOCX", "authorization_docx", "authorization_letter", "office_name", "setup_page"]
+
 
 TITLE = "网上投诉代理授权委托书"
 OFFICE = "（网上投诉代理办公室）"
@@ -143,23 +145,12 @@ def authorization_letter(case) -> AuthorizationLetter:
 # --- .docx -----------------------------------------------------------------------------------------------
 
 
-def _set_east_asian(rpr_owner, font_name: str) -> None:
-    """python-docx's ``font.name`` sets only w:ascii and w:hAnsi; Chinese text is drawn in w:eastAsia."""
-    rpr_owner.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font_name)
-
-
-def _font(run, font_name: str, size) -> None:
-    run.font.name = font_name
-    run.font.size = size
-    _set_east_asian(run._element, font_name)
-
-
 def _paragraph(container, text: str = "", *, font_name: str = BODY_FONT, size=BODY_SIZE, align=None):
     paragraph = container.add_paragraph()
     if align is not None:
         paragraph.alignment = align
     if text:
-        _font(paragraph.add_run(text), font_name, size)
+        set_font(paragraph.add_run(text), font_name, size)
     return paragraph
 
 
@@ -169,14 +160,14 @@ def _cell_text(cell, text: str | tuple[str, ...]) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for index, line in enumerate((text,) if isinstance(text, str) else text):
         run = paragraph.add_run()
-        _font(run, BODY_FONT, BODY_SIZE)
+        set_font(run, BODY_FONT, BODY_SIZE)
         if index:
             run.add_break()
         run.add_text(line)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
-def _setup(document) -> None:
+def setup_page(document) -> None:
     section = document.sections[0]
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     section.top_margin = section.bottom_margin = MARGIN
@@ -185,7 +176,7 @@ def _setup(document) -> None:
     normal = document.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = BODY_SIZE
-    _set_east_asian(normal.element, BODY_FONT)
+    set_east_asian(normal.element, BODY_FONT)
     # Chinese line-breaking rules (no 「，」 at the start of a line) follow the language.
     rpr = normal.element.get_or_add_rPr()
     lang = OxmlElement("w:lang")
@@ -259,7 +250,7 @@ def _letter_table(document, letter: AuthorizationLetter):
     fmt = paragraph.paragraph_format
     fmt.first_line_indent = Pt(BODY_SIZE.pt * 2)  # two characters, as Chinese paragraphs begin
     fmt.line_spacing = Pt(30)  # a Length makes it exact spacing
-    _font(paragraph.add_run(letter.statement), BODY_FONT, BODY_SIZE)
+    set_font(paragraph.add_run(letter.statement), BODY_FONT, BODY_SIZE)
 
     for row, signature in zip(table.rows[3:], letter.signatures, strict=True):
         row.height, row.height_rule = Cm(4.2), WD_ROW_HEIGHT_RULE.AT_LEAST
@@ -268,7 +259,7 @@ def _letter_table(document, letter: AuthorizationLetter):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
         prompt = cell.paragraphs[0]
         prompt.paragraph_format.space_before = Pt(8)
-        _font(prompt.add_run(signature.prompt), BODY_FONT, BODY_SIZE)
+        set_font(prompt.add_run(signature.prompt), BODY_FONT, BODY_SIZE)
         if signature.note:
             _paragraph(cell, signature.note, size=SMALL_SIZE)
         for _ in range(2):
@@ -283,12 +274,12 @@ def authorization_docx(case) -> bytes:
     """The 授权委托书 of the case as a .docx (A4, 三号仿宋), to print or finish in WPS or Word."""
     letter = authorization_letter(case)
     document = Document()
-    _setup(document)
+    setup_page(document)
 
     # The case number ties the signed paper back to its case when the scan is filed.
     header = document.sections[0].header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _font(header.add_run(f"编号：{letter.number}"), BODY_FONT, SMALL_SIZE)
+    set_font(header.add_run(f"编号：{letter.number}"), BODY_FONT, SMALL_SIZE)
 
     title = _paragraph(document, letter.title, font_name=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
     title.paragraph_format.space_after = Pt(24)

@@ -26,8 +26,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from xinfang.accounts.models import Unit
-from xinfang.cases.documents import DOCX, office_name
+from xinfang.cases.documents import office_name
 from xinfang.cases.models import RespondentKind
+from xinfang.core.docx import DOCX, set_east_asian
 from xinfang.public import selectors
 from xinfang.reference.models import PLATFORMS, SubmissionPlatform
 
@@ -187,17 +188,12 @@ PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2)
 CARD_WIDTH, CARD_HEIGHT = Cm(8.5), Cm(6)
 
 
-def _east_asian(rpr_owner, font_name: str) -> None:
-    """python-docx's ``font.name`` sets only w:ascii and w:hAnsi; Chinese text is drawn in w:eastAsia."""
-    rpr_owner.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font_name)
-
-
 def _run(paragraph, text: str, *, font_name: str = BODY_FONT, size: float = 12, bold: bool = False):
     run = paragraph.add_run(text)
     run.font.name = font_name
     run.font.size = Pt(size)
     run.bold = bold or None
-    _east_asian(run._element, font_name)
+    set_east_asian(run._element, font_name)
     return run
 
 
@@ -224,7 +220,7 @@ def _document(title: str, margin=MARGIN):
     normal = document.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = Pt(12)
-    _east_asian(normal.element, BODY_FONT)
+    set_east_asian(normal.element, BODY_FONT)
     rpr = normal.element.get_or_add_rPr()
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "en-US")

@@ -23,16 +23,14 @@ from docx.shared import Pt
 
 from xinfang.cases.documents import (
     BODY_FONT,
-    DOCX,
     MARGIN,
     PAGE_WIDTH,
     SMALL_SIZE,
     TITLE_FONT,
     TITLE_SIZE,
-    _font,
-    _set_east_asian,
-    _setup,
+    setup_page,
 )
+from xinfang.core.docx import DOCX, set_east_asian, set_font
 from xinfang.ratings.models import AgentRating, BodyReason, FeedbackForm, OfficeReason, Satisfaction
 
 __all__ = ["DOCX", "FeedbackSheet", "feedback_docx", "feedback_sheet"]
@@ -204,7 +202,7 @@ def _para(document, *, first_line_indent: bool = False, space_before: int = 0):
 
 def _run(paragraph, text: str, *, font_name: str = BODY_FONT, underline: bool = False):
     run = paragraph.add_run(text)
-    _font(run, font_name, FORM_SIZE)
+    set_font(run, font_name, FORM_SIZE)
     if underline:
         run.font.underline = True
     return run
@@ -230,20 +228,20 @@ def feedback_docx(case, form: FeedbackForm | None = None) -> bytes:
     """The 反馈表 as a .docx (A4, 四号仿宋), to print or finish in WPS or Word."""
     sheet = feedback_sheet(case, form)
     document = Document()
-    _setup(document)
+    setup_page(document)
     normal = document.styles["Normal"]
     normal.font.size = FORM_SIZE
-    _set_east_asian(normal.element, BODY_FONT)
+    set_east_asian(normal.element, BODY_FONT)
     document.core_properties.title = sheet.title
 
     header = document.sections[0].header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _font(header.add_run(f"编号：{sheet.number}"), BODY_FONT, SMALL_SIZE)
+    set_font(header.add_run(f"编号：{sheet.number}"), BODY_FONT, SMALL_SIZE)
 
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(18)
-    _font(title.add_run(sheet.title), TITLE_FONT, TITLE_SIZE)
+    set_font(title.add_run(sheet.title), TITLE_FONT, TITLE_SIZE)
 
     _run(_para(document), sheet.greeting)
     opening = _para(document, first_line_indent=True)
