@@ -152,3 +152,60 @@ def test_control_room(page, units, agent_cg, bureau_user, leader, head_cg, last_
     table = figures_table(page)
     assert "城关镇" in table and "曾家镇" not in table and "全县合计" not in table
     shot(page, "control-05-dashboard-unit-head")
+
+
+def test_bulletin_published_corrected_and_withdrawn(page, units, agent_cg, bureau_user, make_case, last_month):
+    """Bureau staff draft last month's bulletin from the dashboard, publish it (the month is then
+    frozen), see a late case as a difference, publish a correction, then withdraw it."""
+    label = f"{last_month.year}年{last_month.month}月"
+    log_in(page, "lu", r"/cases/work/$")
+    page.goto(page.base_url + f"/figures/?kind=month&month={last_month:%Y-%m}")
+    with page.expect_download() as draft:
+        page.get_by_role("link", name="生成通报（草稿）").click()
+    assert draft.value.suggested_filename == f"通报（征求意见稿）-{last_month:%Y-%m}.docx"
+
+    page.locator(".page-head").get_by_role("link", name="发布通报").click()
+    page.get_by_role("heading", name=f"发布通报：{label}").wait_for()
+    page.get_by_label("总体情况说明").fill("上月全县代理工作总体平稳。")
+    page.get_by_role("button", name="发布通报").click()
+    page.get_by_text("请勾选确认").wait_for()  # nothing typed is lost
+    assert page.get_by_label("总体情况说明").input_value() == "上月全县代理工作总体平稳。"
+    page.get_by_label(re.compile("确认发布")).check()
+    page.get_by_role("button", name="发布通报").click()
+    page.get_by_text(re.compile(f"已发布{label}通报")).wait_for()
+    first = page.locator("table.list tbody tr").first.inner_text()
+    assert "有效" in first
+    shot(page, "control-07-bulletin-published")
+
+    # A case of last month entered late: the dashboard keeps the published numbers and lists the change.
+    delivered(make_case, agent_cg, 3, first=last_month + datetime.timedelta(days=2), rating="satisfied")
+    page.goto(page.base_url + f"/figures/?kind=month&month={last_month:%Y-%m}")
+    assert "以下为发布时的数字" in page.locator(".frozen-notice").inner_text()
+    changes = page.locator("section.bulletin-changes").inner_text()
+    assert "城关镇" in changes and "代理件数" in changes
+    shot(page, "control-08-bulletin-differences")
+
+    page.get_by_role("link", name="按现在的数字更正通报").click()
+    page.get_by_label("更正原因").fill("城关镇漏录代理事项1件。")
+    page.get_by_label(re.compile("确认更正")).check()
+    page.get_by_role("button", name="发布更正通报").click()
+    page.get_by_text(re.compile("已发布更正通报")).wait_for()
+    rows = page.locator("table.list tbody tr")
+    assert rows.count() == 2
+    assert "有效" in rows.nth(0).inner_text() and "已撤回" in rows.nth(1).inner_text()
+    assert "城关镇漏录代理事项1件。" in rows.nth(1).inner_text()
+    shot(page, "control-09-bulletin-corrected")
+    page.goto(page.base_url + f"/figures/?kind=month&month={last_month:%Y-%m}")
+    assert page.locator("section.bulletin-changes").count() == 0
+
+    # Withdrawing the correction unfreezes the month.
+    page.goto(page.base_url + "/bulletins/")
+    page.locator("table.list tbody tr").first.get_by_role("link", name="撤回").click()
+    page.get_by_label("撤回原因").fill("待各镇核对后重新发布。")
+    page.get_by_label(re.compile("确认撤回")).check()
+    page.get_by_role("button", name="撤回通报").click()
+    page.get_by_text(re.compile("已撤回")).first.wait_for()
+    assert page.locator("table.list tbody tr .badge-withdrawn").count() == 2
+    page.goto(page.base_url + f"/figures/?kind=month&month={last_month:%Y-%m}")
+    assert page.locator(".frozen-notice").count() == 0
+    assert page.locator(".page-head").get_by_role("link", name="发布通报").is_visible()

@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     ACCOUNT = "account", "账户管理"
     POLICY = "policy", "规则与日历变更"
     WIPE = "wipe", "清除敏感信息"
+    PUBLICATION = "publication", "发布、更正或撤回通报"
 
 
 class AppendOnlyError(Exception):

@@ -1,8 +1,9 @@
 """Drafting and publishing the monthly bulletin (通报).
 
-Only bureau staff publish (the views check the role; the action checks it again). A month is
-published once: the publication freezes its figures (``Bulletin.figures``), which the dashboard
-shows for that month from then on.
+Only bureau staff publish (the views check the role; the action checks it again). A month has
+at most one bulletin in force: the publication freezes its figures (``Bulletin.figures``), which
+the dashboard shows for that month from then on. A wrong bulletin is withdrawn (``withdraw_bulletin``)
+or corrected (``publish_bulletin(replaces=…)``): never edited, never deleted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from xinfang.core import files
 from xinfang.figures.periods import first_of_month, month_end
 
 MAX_SUMMARY = 2000
+MIN_REASON, MAX_REASON = 4, 500
 ISSUE_NUMBER = re.compile(r"^(\S{1,20})〔(\d{4})〕(\d{1,4})号$")
 
 
@@ -82,21 +84,66 @@ def draft_bulletin(month: datetime.date, *, by=None, summary: str = "", today: d
     return Draft(month, title, number, figures, content)
 
 
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise BulletinError(f"请写明原因（至少{MIN_REASON}个字），它会记入通报记录和审计日志。", "reason")
+    if len(reason) > MAX_REASON:
+        raise BulletinError(f"原因不超过{MAX_REASON}字。", "reason")
+    return reason
+
+
+def _in_force(bulletin: Bulletin) -> Bulletin:
+    """The bulletin re-read under a row lock; refused if it has been withdrawn meanwhile."""
+    locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if locked.withdrawn_at is not None:
+        replacement = Bulletin.objects.filter(replaces=locked).first()
+        also = f"，已由{replacement.issue_number}更正" if replacement else ""
+        raise BulletinError(f"{locked.issue_number}已于{timezone.localtime(locked.withdrawn_at):%Y年%m月%d日}撤回{also}。")
+    return locked
+
+
+def _mark_withdrawn(bulletin: Bulletin, *, by, reason: str) -> None:
+    bulletin.withdrawn_at, bulletin.withdrawn_by, bulletin.withdrawal_reason = timezone.now(), by, reason
+    bulletin.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+
+
+def withdraw_bulletin(bulletin: Bulletin, *, by, reason: str, request=None) -> Bulletin:
+    """Withdraw (撤回) a published bulletin: its month is no longer frozen, and the dashboard
+    shows the live figures again until another bulletin for it is published. The row and its
+    document stay, marked withdrawn with who, when and why. Bureau staff only; audit-logged."""
+    _check_bureau(by)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = _in_force(bulletin)
+        _mark_withdrawn(locked, by=by, reason=reason)
+        record(AuditAction.PUBLICATION, by=by, request=request, target=locked, kind="bulletin_withdraw",
+               month=locked.month.isoformat(), issue_number=locked.issue_number)
+    return locked
+
+
 def publish_bulletin(
     *, month: datetime.date, by, issue_number: str | None = None, summary: str = "",
     prefix: str = DEFAULT_PREFIX, today: datetime.date | None = None, request=None,
+    replaces: Bulletin | None = None, reason: str = "",
 ) -> Bulletin:
     """Publish the month's bulletin and freeze its figures.
 
     1. Bureau staff only; the month must have ended (a bulletin reports a whole month).
-    2. Refused if the month already has a bulletin: its figures stay as published.
+    2. Refused if the month already has a bulletin in force: its figures stay as published.
+       A correction (``replaces``, with ``reason``) withdraws that bulletin and publishes the
+       new one in the same transaction; the new document names the one it corrects.
     3. The issue number is the next of the year's sequence (``镇网代〔2026〕10号``) unless given;
-       a given one must have the form 代字〔年份〕序号号 and not be taken.
+       a given one must have the form 代字〔年份〕序号号 and not be taken (withdrawn numbers
+       stay taken).
     4. The figures are computed (``selectors.snapshot``), the document written from them and
        stored, the row saved and an audit row written, all in one transaction.
     """
     _check_bureau(by)
     today = today or timezone.localdate()
+    if replaces is not None:
+        month = replaces.month
+        reason = _clean_reason(reason)
     month = first_of_month(month)
     if month_end(month) >= today:
         raise BulletinError(f"{month.year}年{month.month}月尚未结束，月度通报在月末之后发布。", "month")
@@ -105,11 +152,13 @@ def publish_bulletin(
         raise BulletinError(f"总体情况说明不超过{MAX_SUMMARY}字。", "summary")
     prefix = (prefix or DEFAULT_PREFIX).strip()
     with transaction.atomic():
-        existing = Bulletin.objects.select_for_update().filter(month=month).first()
-        if existing is not None:
+        if replaces is not None:
+            replaces = _in_force(replaces)
+        existing = Bulletin.objects.select_for_update().filter(month=month, withdrawn_at__isnull=True).first()
+        if existing is not None and existing != replaces:
             raise BulletinError(
                 f"{month.year}年{month.month}月的通报已于{timezone.localtime(existing.published_at):%Y年%m月%d日}"
-                f"发布（{existing.issue_number}），不能重复发布。", "month")
+                f"发布（{existing.issue_number}），不能重复发布；如有错误，请在通报列表中更正或撤回。", "month")
         year = today.year
         sequence, number = next_issue_number(year=year, prefix=prefix)
         if issue_number and issue_number.strip():
@@ -123,8 +172,11 @@ def publish_bulletin(
         title = documents.bulletin_title(month)
         figures = selectors.snapshot(month, today=today)
         content = documents.bulletin_docx(
-            figures, title=title, issue_number=number, summary=summary, issued_on=today
+            figures, title=title, issue_number=number, summary=summary, issued_on=today,
+            corrects=replaces.issue_number if replaces else None,
         )
+        if replaces is not None:
+            _mark_withdrawn(replaces, by=by, reason=reason)
         stored = files.store(
             files.Checked(content=content, content_type=documents.DOCX, name=f"通报-{month:%Y-%m}.docx"), by=by
         )
@@ -133,13 +185,17 @@ def publish_bulletin(
                 bulletin = Bulletin.objects.create(
                     month=month, year=year, sequence=sequence, prefix=prefix, issue_number=number,
                     title=title, summary=summary, figures=figures, published_at=timezone.now(),
-                    published_by=by, document=stored,
+                    published_by=by, document=stored, replaces=replaces,
                 )
         except IntegrityError:
             raise BulletinError(
                 f"{month.year}年{month.month}月的通报或文号“{number}”已存在，不能重复发布。", "month") from None
-        record(AuditAction.EXPORT, by=by, request=request, target=bulletin, kind="bulletin_publish",
-               month=month.isoformat(), issue_number=number)
+        if replaces is not None:
+            record(AuditAction.PUBLICATION, by=by, request=request, target=replaces, kind="bulletin_withdraw",
+                   month=month.isoformat(), issue_number=replaces.issue_number, corrected_by=number)
+        record(AuditAction.PUBLICATION, by=by, request=request, target=bulletin,
+               kind="bulletin_correct" if replaces else "bulletin_publish", month=month.isoformat(),
+               issue_number=number, **({"corrects": replaces.issue_number} if replaces else {}))
     return bulletin
 
 

@@ -247,8 +247,9 @@ def _counts(items) -> str:
 
 
 def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, summary: str = "",
-                  issued_on: datetime.date, draft: bool = False) -> bytes:
-    """The bulletin of one month, from ``selectors.snapshot`` (or a bulletin's frozen figures)."""
+                  issued_on: datetime.date, draft: bool = False, corrects: str | None = None) -> bytes:
+    """The bulletin of one month, from ``selectors.snapshot`` (or a bulletin's frozen figures).
+    ``corrects``: the issue number of the bulletin this one corrects and replaces."""
     month = datetime.date.fromisoformat(figures["month"])
     label = f"{month.year}年{month.month}月"
     units, county = figures["units"], figures["county"]
@@ -272,6 +273,8 @@ def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, sum
         _run(_para(document, align=WD_ALIGN_PARAGRAPH.CENTER), f"（{DRAFT_MARK}）", SUBHEADING_FONT)
     _para(document)
     _run(_para(document), ADDRESSEES)
+    if corrects:
+        _body_paragraph(document, f"本通报为{corrects}的更正通报，原通报同时撤回，以本通报为准。")
     _body_paragraph(document, f"现将{label}全县网上投诉代理工作情况通报如下：")
 
     # 一、总体情况

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from xinfang.bulletins.actions import MAX_SUMMARY
+from xinfang.bulletins.actions import MAX_REASON, MAX_SUMMARY
 from xinfang.figures.forms import MonthField
 
 
@@ -23,5 +23,31 @@ class PublishForm(forms.Form):
     )
     confirm = forms.BooleanField(
         label="确认发布：发布后该月统计数字即被固定，不能重复发布。",
+        error_messages={"required": "请勾选确认。"},
+    )
+
+
+def _reason(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请写明原因。"},
+        help_text="记入通报记录和审计日志，例如“城关镇3月代理件数漏录2件”。",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = _reason("撤回原因")
+    confirm = forms.BooleanField(
+        label="确认撤回：撤回后该月不再固定，统计页恢复显示实时数字，可重新发布。",
+        error_messages={"required": "请勾选确认。"},
+    )
+
+
+class CorrectForm(forms.Form):
+    reason = _reason("更正原因")
+    issue_number = PublishForm.base_fields["issue_number"]
+    summary = PublishForm.base_fields["summary"]
+    confirm = forms.BooleanField(
+        label="确认更正：原通报撤回，按当前数字重新生成并发布更正通报，该月数字按更正通报固定。",
         error_messages={"required": "请勾选确认。"},
     )

@@ -103,7 +103,11 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
 
 
 def published(month: datetime.date) -> Bulletin | None:
-    return Bulletin.objects.filter(month=first_of_month(month)).select_related("published_by").first()
+    """The month's bulletin in force (not withdrawn), or None."""
+    return (
+        Bulletin.objects.filter(month=first_of_month(month), withdrawn_at__isnull=True)
+        .select_related("published_by").first()
+    )
 
 
 def frozen_figures(month: datetime.date) -> dict[str, Any] | None:
@@ -113,7 +117,9 @@ def frozen_figures(month: datetime.date) -> dict[str, Any] | None:
 
 
 def bulletin_list() -> QuerySet[Bulletin]:
-    return Bulletin.objects.select_related("published_by").order_by("-month")
+    """Every bulletin, withdrawn ones included (marked), newest month first."""
+    return Bulletin.objects.select_related("published_by", "withdrawn_by", "replaces", "replaced_by").order_by(
+        "-month", "-published_at")
 
 
 def as_unit_figures(row: dict[str, Any]) -> figures.UnitFigures:

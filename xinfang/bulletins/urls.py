@@ -8,4 +8,6 @@ urlpatterns = [
     path("draft.docx", views.draft, name="draft"),
     path("publish/", views.publish, name="publish"),
     path("<int:pk>/download/", views.download, name="download"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/correct/", views.correct, name="correct"),
 ]

@@ -13,7 +13,7 @@ from xinfang.audit.actions import record, refuse
 from xinfang.audit.models import AuditAction
 from xinfang.bulletins import actions, selectors
 from xinfang.bulletins.documents import DOCX
-from xinfang.bulletins.forms import MonthForm, PublishForm
+from xinfang.bulletins.forms import CorrectForm, MonthForm, PublishForm, WithdrawForm
 from xinfang.bulletins.models import Bulletin
 from xinfang.cases.exports import attachment_header
 from xinfang.figures.periods import add_months, first_of_month
@@ -80,3 +80,48 @@ def download(request, pk: int):
         raise refuse(request, target_type="bulletins.Bulletin", target_id=pk)
     record(AuditAction.DOWNLOAD, request=request, target=bulletin, kind="bulletin")
     return _docx(actions.read_document(bulletin), f"{bulletin.issue_number}-{bulletin.title}.docx")
+
+
+def _bulletin_or_404(request, pk: int) -> Bulletin:
+    bulletin = Bulletin.objects.filter(pk=pk).select_related("published_by").first()
+    if bulletin is None:
+        raise refuse(request, target_type="bulletins.Bulletin", target_id=pk)
+    return bulletin
+
+
+@role_required(*selectors.WRITERS)
+def withdraw(request, pk: int):
+    bulletin = _bulletin_or_404(request, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and bulletin.in_force and form.is_valid():
+        try:
+            actions.withdraw_bulletin(bulletin, by=request.user, reason=form.cleaned_data["reason"], request=request)
+        except actions.BulletinError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已撤回{bulletin.issue_number}，{bulletin.month_label}的统计数字不再固定。")
+            return redirect("bulletins:list")
+    return render(request, "bulletins/withdraw.html", {
+        "form": form, "bulletin": bulletin, "nav": "figures",
+    }, status=400 if form.is_bound else 200)
+
+
+@role_required(*selectors.WRITERS)
+def correct(request, pk: int):
+    bulletin = _bulletin_or_404(request, pk)
+    form = CorrectForm(request.POST or None, initial={"summary": bulletin.summary})
+    if request.method == "POST" and bulletin.in_force and form.is_valid():
+        data = form.cleaned_data
+        try:
+            corrected = actions.publish_bulletin(
+                month=bulletin.month, by=request.user, replaces=bulletin, reason=data["reason"],
+                issue_number=data["issue_number"], summary=data["summary"], request=request,
+            )
+        except actions.BulletinError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已发布更正通报（{corrected.issue_number}），{bulletin.issue_number}同时撤回。")
+            return redirect("bulletins:list")
+    return render(request, "bulletins/correct.html", {
+        "form": form, "bulletin": bulletin, "next_number": actions.next_issue_number()[1], "nav": "figures",
+    }, status=400 if form.is_bound else 200)

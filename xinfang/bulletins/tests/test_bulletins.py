@@ -131,7 +131,7 @@ def test_publishing_freezes_the_month(march, bureau_user, agent_cg, make_case, c
     assert frozen["county"]["online"] == [7, 20]
     assert [(u["name"], u["proxied"], u["target"], u["met"]) for u in frozen["units"]] == [
         ("县信访局", 0, 1, False), ("城关镇", 4, 5, False), ("曾家镇", 1, 2, False)]
-    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, detail__kind="bulletin_publish").count() == 1
+    assert AuditEntry.objects.filter(action=AuditAction.PUBLICATION, detail__kind="bulletin_publish").count() == 1
 
     published = open_docx(actions.read_document(bulletin))
     text = all_text(published)
@@ -262,6 +262,113 @@ def test_the_list_reads_in_a_fixed_number_of_queries(march, bureau_user, client)
 
     actions.publish_bulletin(month=d(3, 1), by=bureau_user)
     one = count()
-    actions.publish_bulletin(month=d(4, 1), by=bureau_user)
+    april = actions.publish_bulletin(month=d(4, 1), by=bureau_user)
     actions.publish_bulletin(month=d(5, 1), by=bureau_user)
+    actions.publish_bulletin(month=d(4, 1), by=bureau_user, replaces=april, reason="四月数字有误。")
     assert count() == one
+
+
+# --- Correcting and withdrawing --------------------------------------------------------------------
+
+
+def test_a_correction_replaces_the_bulletin_and_freezes_the_month_anew(march, bureau_user, agent_cg, make_case):
+    first = actions.publish_bulletin(month=d(3, 1), by=bureau_user, summary="总体平稳。")
+    live(make_case, agent_cg, 9, submitted=d(3, 28))  # entered late: 城关镇 4 → 5
+    assert selectors.Difference("城关镇", "代理件数", "4", "5") in selectors.differences(d(3, 1))
+
+    with pytest.raises(actions.BulletinError, match="原因"):
+        actions.publish_bulletin(month=d(3, 1), by=bureau_user, replaces=first, reason=" ")
+    corrected = actions.publish_bulletin(
+        month=d(9, 1), by=bureau_user, replaces=first, reason="城关镇漏录1件。", summary="总体平稳（更正）。")
+    first.refresh_from_db()
+    year = timezone.localdate().year
+    # The month is the corrected bulletin's, whatever month was passed; the next number of the year.
+    assert corrected.month == d(3, 1) and corrected.replaces == first
+    assert corrected.issue_number == f"镇网代〔{year}〕2号"
+    assert (first.in_force, first.withdrawn_by, first.withdrawal_reason) == (False, bureau_user, "城关镇漏录1件。")
+    assert selectors.published(d(3, 1)) == corrected
+    assert selectors.frozen_figures(d(3, 1))["county"]["proxied"] == 6
+    assert selectors.differences(d(3, 1)) == []
+    text = all_text(open_docx(actions.read_document(corrected)))
+    assert f"本通报为{first.issue_number}的更正通报" in text and "总体平稳（更正）。" in text
+    # The withdrawn one keeps its document, and is not corrected twice.
+    assert first.issue_number in all_text(open_docx(actions.read_document(first)))
+    with pytest.raises(actions.BulletinError, match="已由.*更正"):
+        actions.publish_bulletin(month=d(3, 1), by=bureau_user, replaces=first, reason="再次更正。")
+    with pytest.raises(actions.BulletinError, match="更正或撤回"):
+        actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    kinds = list(AuditEntry.objects.filter(action=AuditAction.PUBLICATION).order_by("id")
+                 .values_list("detail__kind", "target_id"))
+    assert kinds == [("bulletin_publish", str(first.pk)), ("bulletin_withdraw", str(first.pk)),
+                     ("bulletin_correct", str(corrected.pk))]
+
+
+def test_withdrawing_unfreezes_the_month_until_it_is_published_again(march, bureau_user, leader, client):
+    first = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    with pytest.raises(actions.BulletinError, match="县信访局"):
+        actions.withdraw_bulletin(first, by=leader, reason="数字有误，需要重发。")
+    with pytest.raises(actions.BulletinError, match="原因"):
+        actions.withdraw_bulletin(first, by=bureau_user, reason="错")
+    actions.withdraw_bulletin(first, by=bureau_user, reason="误发，三月数据尚未核对。")
+    with pytest.raises(actions.BulletinError, match="已于.*撤回"):
+        actions.withdraw_bulletin(first, by=bureau_user, reason="再撤一次。")
+    assert selectors.published(d(3, 1)) is None and selectors.frozen_figures(d(3, 1)) is None
+    client.force_login(bureau_user)
+    html = client.get(reverse("figures:dashboard"), MARCH_GET).content.decode()
+    assert "以下为发布时的数字" not in html and "发布通报" in html
+    # Published again: a new number; the withdrawn number stays taken.
+    again = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    assert again.sequence == first.sequence + 1 and selectors.published(d(3, 1)) == again
+    with pytest.raises(actions.BulletinError, match="已被使用"):
+        actions.publish_bulletin(month=d(4, 1), by=bureau_user, issue_number=first.issue_number)
+    assert AuditEntry.objects.filter(action=AuditAction.PUBLICATION, detail__kind="bulletin_withdraw",
+                                     target_id=str(first.pk)).count() == 1
+
+
+def test_the_database_keeps_one_bulletin_in_force_per_month(march, bureau_user):
+    from django.db import IntegrityError, transaction
+
+    first = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Bulletin.objects.create(
+            month=first.month, year=2099, sequence=1, issue_number="镇网代〔2099〕1号", title=first.title,
+            figures=first.figures, published_at=timezone.now(), published_by=bureau_user, document=first.document)
+
+
+def test_bureau_corrects_and_withdraws_from_the_pages(march, bureau_user, leader, agent_cg, make_case, client):
+    first = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    live(make_case, agent_cg, 9, submitted=d(3, 28))
+    client.force_login(bureau_user)
+    dashboard = client.get(reverse("figures:dashboard"), MARCH_GET).content.decode()
+    assert reverse("bulletins:correct", args=[first.pk]) in dashboard
+    listing = client.get(reverse("bulletins:list")).content.decode()
+    assert reverse("bulletins:correct", args=[first.pk]) in listing and "有效" in listing
+
+    url = reverse("bulletins:correct", args=[first.pk])
+    assert client.get(url).status_code == 200
+    typed = {"reason": "", "summary": "我写的说明。", "confirm": "on"}
+    refused = client.post(url, typed)
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "请写明原因" in html and "我写的说明。" in html  # nothing lost
+    response = client.post(url, {**typed, "reason": "城关镇漏录1件。"})
+    assert response.status_code == 302
+    corrected = selectors.published(d(3, 1))
+    assert corrected.replaces == first and corrected.summary == "我写的说明。"
+    listing = client.get(reverse("bulletins:list")).content.decode()
+    assert "已撤回" in listing and f"由{corrected.issue_number}更正" in listing and "城关镇漏录1件。" in listing
+    assert "以下为发布时的数字" in client.get(reverse("figures:dashboard"), MARCH_GET).content.decode()
+    # Correcting the withdrawn one again is refused on the page too.
+    again = client.post(url, {**typed, "reason": "再改一次。"})
+    assert again.status_code == 400 and Bulletin.objects.count() == 2
+
+    withdraw = reverse("bulletins:withdraw", args=[corrected.pk])
+    assert client.post(withdraw, {"reason": "误发。"}).status_code == 400  # not confirmed
+    assert client.post(withdraw, {"reason": "误发，待核对后重发。", "confirm": "on"}).status_code == 302
+    assert selectors.published(d(3, 1)) is None
+    # Leaders read the list but neither correct nor withdraw.
+    client.force_login(leader)
+    listing = client.get(reverse("bulletins:list")).content.decode()
+    assert "已撤回" in listing and reverse("bulletins:withdraw", args=[corrected.pk]) not in listing
+    for name in ("bulletins:withdraw", "bulletins:correct"):
+        assert client.get(reverse(name, args=[first.pk])).status_code == 404
+        assert client.post(reverse(name, args=[first.pk]), {"reason": "领导撤回。", "confirm": "on"}).status_code == 404
