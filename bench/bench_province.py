@@ -156,7 +156,8 @@ def raw_figures(period, units, today) -> dict[int, dict]:
 
 def raw_scoped(period, units, today) -> dict[int, dict]:
     """The same figures by hand-written SQL, each count restricted by its own indexed column (submitted_at,
-    delivered_on, status, due_on) instead of one pass over every case of the units. Five queries."""
+    delivered_on, status, due_on) instead of one pass over every case of the units, deadlines counted by
+    the unit they carry. Five queries."""
     from django.db import connection
 
     from xinfang.figures import selectors
@@ -199,16 +200,16 @@ def raw_scoped(period, units, today) -> dict[int, dict]:
         fill(f"SELECT unit_id, COUNT(*) FROM cases_case WHERE status IN ({open_marks}) AND unit_id IN ({marks}) "
              f"GROUP BY unit_id",
              [str(s) for s in selectors.OPEN_STATUSES], ["open"])
-        fill(f"SELECT c.unit_id, {accept_sql}, {conclude_sql} FROM deadlines_casedeadline d "
-             f"JOIN deadlines_clock k ON k.id = d.clock_id JOIN cases_case c ON c.id = d.case_id "
-             f"WHERE d.due_on BETWEEN %s AND %s AND c.unit_id IN ({marks}) GROUP BY c.unit_id",
+        fill(f"SELECT d.unit_id, {accept_sql}, {conclude_sql} FROM deadlines_casedeadline d "
+             f"JOIN deadlines_clock k ON k.id = d.clock_id "
+             f"WHERE d.due_on BETWEEN %s AND %s AND d.unit_id IN ({marks}) GROUP BY d.unit_id",
              [*accept_params, *conclude_params, start, end],
              ["accept_due", "accept_met", "conclude_due", "conclude_met"])
-        fill(f"SELECT c.unit_id, COUNT(DISTINCT d.case_id) FROM deadlines_casedeadline d "
-             f"JOIN deadlines_clock k ON k.id = d.clock_id JOIN cases_case c ON c.id = d.case_id "
+        fill(f"SELECT d.unit_id, COUNT(DISTINCT d.case_id) FROM deadlines_casedeadline d "
+             f"JOIN deadlines_clock k ON k.id = d.clock_id "
              f"WHERE k.kind = 'deadline' AND d.due_on < %s AND d.started_on <= %s "
-             f"AND (d.stopped_on IS NULL OR d.stopped_on > %s) AND c.unit_id IN ({marks}) "
-             f"GROUP BY c.unit_id",
+             f"AND (d.stopped_on IS NULL OR d.stopped_on > %s) AND d.unit_id IN ({marks}) "
+             f"GROUP BY d.unit_id",
              [as_of, as_of, as_of], ["overdue"])
     return result
 
@@ -312,21 +313,21 @@ def report(vendor, info, n_units, table, pages, exports) -> None:
     pg = vendor == "postgresql"
     print(f"\n--- {vendor}: {info['size']:,} cases, {n_units} units "
           f"(generated once in {info['seconds']:.0f} s) ---")
-    print(f"{'dashboard figures (all units)':34s} {'selector':>9s} {'raw SQL':>9s} {'ratio':>6s} {'queries':>8s}"
-          f"  same  goal{'':16s}  scoped SQL¹  ratio")
+    print(f"{'dashboard figures (all units)':34s} {'selector':>9s} {'SQL one':>9s} {'SQL five':>9s} {'ratio':>6s}"
+          f" {'queries':>8s}  same  goal")
     for label, name, sel, raw, scoped, queries, same in table:
         goal = f"≤{GOAL_RATIO:g}×" + (f", ≤{GOAL_YEAR_PG:g} s" if pg and label == "year" else "")
+        best = min(raw, scoped)
         flags = []
-        if sel / raw > GOAL_RATIO:
+        if sel / best > GOAL_RATIO:
             flags.append("ratio above goal")
         if pg and label == "year" and sel > GOAL_YEAR_PG:
             flags.append("time above goal")
-        print(f"  {label + ' ' + name:32s} {sel:8.3f}s {raw:8.3f}s {sel / raw:5.2f}× {queries:8d}  "
-              f"{'yes' if same else 'NO':4s}  {goal:18s}  {scoped:9.3f}s {sel / scoped:6.2f}×"
-              f"{'  ← ' + ', '.join(flags) if flags else ''}")
-    print("  raw SQL: the selector's plan by hand (one pass over the units' cases, one over their deadlines).")
-    print("  ¹ scoped SQL: five queries, each restricted by its indexed column (submitted_at, delivered_on, status,")
-    print("    due_on) — what the figures cost when a period does not read every case.")
+        print(f"  {label + ' ' + name:32s} {sel:8.3f}s {raw:8.3f}s {scoped:8.3f}s {sel / best:5.2f}× {queries:8d}  "
+              f"{'yes' if same else 'NO':4s}  {goal}{'  ← ' + ', '.join(flags) if flags else ''}")
+    print("  SQL one: hand-written, one pass over the units' cases (ratings joined) and one over their deadlines.")
+    print("  SQL five: hand-written, five queries, each restricted by its indexed column (submitted_at,")
+    print("    delivered_on, status, due_on; deadlines by the unit they carry). ratio = selector ÷ the faster of the two.")
     print(f"{'dashboard page (HTTP, bureau user)':34s} {'time':>9s} {'queries':>9s}")
     for label, n, spent, queries, status in pages:
         print(f"  {label + ', ' + str(n) + ' units':32s} {spent:8.3f}s {queries:9d}  HTTP {status}")

@@ -116,7 +116,7 @@ PETITIONER_COLUMNS = [
     "work_unit", "created_at", "updated_at",
 ]
 DEADLINE_COLUMNS = [
-    "id", "case_id", "clock_id", "length", "day_count", "started_on", "extension_days", "due_on", "provisional",
+    "id", "case_id", "unit_id", "clock_id", "length", "day_count", "started_on", "extension_days", "due_on", "provisional",
     "provisional_reason", "stopped_on", "stopped_by", "created_at",
 ]
 RATING_COLUMNS = [
@@ -300,7 +300,7 @@ def generate(size: int, log=print) -> dict:
                     stop = ("withdraw", withdrawn)
                 deadline_id += 1
                 deadlines.append((
-                    deadline_id, case_id, clocks[code], length, "calendar", iso(begun), 0,
+                    deadline_id, case_id, unit.pk, clocks[code], length, "calendar", iso(begun), 0,
                     iso(begun + days(days=length)), 0, "", iso(stop and stop[1]), stop[0] if stop else "", stamp(begun),
                 ))
             delivered = on.get("deliver")

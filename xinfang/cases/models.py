@@ -180,7 +180,7 @@ class Case(models.Model):
     platform_password = EncryptedTextField("平台密码", blank=True)
     query_code = EncryptedTextField("查询码", blank=True)
     query_code_hash = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
-    submitted_at = models.DateTimeField("网上提交时间", null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField("网上提交时间", null=True, blank=True)  # indexed below
 
     # Handling after submission (《信访工作条例》第22-36条). Each date is the day the step
     # happened, entered by the agent, possibly after the fact; figures count from these.
@@ -191,7 +191,7 @@ class Case(models.Model):
     accepted_on = models.DateField("受理告知日期", null=True, blank=True, db_index=True)
     concluded_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
     handling_opinion = models.CharField("处理意见", max_length=10, choices=HandlingOpinion.choices, blank=True)
-    delivered_on = models.DateField("答复送达日期", null=True, blank=True, db_index=True)
+    delivered_on = models.DateField("答复送达日期", null=True, blank=True)  # indexed below
     closed_on = models.DateField("终结日期", null=True, blank=True, db_index=True)
 
     created_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
@@ -207,6 +207,10 @@ class Case(models.Model):
             models.Index(fields=["unit", "received_on"]),
             # The ledger's order: without it the county-wide ledger sorts every case per page.
             models.Index(fields=["-received_on", "-id"], name="case_ledger_order"),
+            # The figures (xinfang.figures.selectors) count by these dates within units; the
+            # columns they read are in the index, so a count never visits the cases themselves.
+            models.Index(fields=["submitted_at", "unit", "category", "incident_town"], name="case_submitted_figures"),
+            models.Index(fields=["delivered_on", "unit", "id"], name="case_delivered_figures"),
         ]
         verbose_name = "代理事项"
         verbose_name_plural = "代理事项"

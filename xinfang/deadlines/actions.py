@@ -196,7 +196,7 @@ def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: in
         if clock.pk in running_clocks:
             continue
         deadline = CaseDeadline(
-            case=case, clock=clock, length=clock.length, day_count=clock.day_count, started_on=on,
+            case=case, unit_id=case.unit_id, clock=clock, length=clock.length, day_count=clock.day_count, started_on=on,
         )
         _apply(deadline, _due_of(deadline, cal()))
         deadline.save()

@@ -1,9 +1,10 @@
 """The figures of 两增加三提升 (seed 二; MISSION.md 'Targets and figures'), as SQL aggregates.
 
-``unit_figures`` runs one aggregate query per table, grouped by unit, whatever the number of
-units: cases (with their ratings, a one-to-one join), deadlines, channel tallies, and one plain
-read of the targets. ``situation`` and ``trends`` add their own few queries. Nothing loops over
-units with a query inside.
+``unit_figures`` runs one aggregate query per figure's indexed column, grouped by unit, whatever
+the number of units, so that a month reads a month's rows and not every case: cases (by
+submission, by delivery with their ratings, by status), deadlines (due in the period; ever late),
+channel tallies, and one plain read of the targets. ``situation`` and ``trends`` add their own few
+queries. Nothing loops over units with a query inside.
 
 Every rate comes with its numerator and denominator (``Rate``); a rate over fewer than
 ``FEW_CASES`` cases is marked 样本少, since it says little.
@@ -12,12 +13,12 @@ Every rate comes with its numerator and denominator (``Rate``); a rate over fewe
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from xinfang.deadlines.models import CaseDeadline, ClockKind
 from xinfang.figures.models import DEFAULT_MONTHLY_TARGET, ONLINE_CHANNELS, Channel, ChannelTally, UnitTarget
 from xinfang.figures.periods import Period, add_months, first_of_month, local_midnight
 from xinfang.ratings.models import Satisfaction
+from xinfang.reference.models import ContentCategory
 
 FEW_CASES = 5
 
@@ -179,18 +181,47 @@ def current_targets(units: Iterable[Unit], today: datetime.date | None = None) -
 # --- The per-unit figures ---------------------------------------------------------------------------
 
 
-def _due_rate_counts(prefix: str, clock: str, steps: Sequence[str], period: Period, today: datetime.date) -> dict:
-    """Count the clocks of ``clock`` due in the period (see ``DEFINITIONS``) and those met in time.
+def _due_rate_counts(prefix: str, clock: str, steps: Sequence[str], today: datetime.date) -> dict:
+    """Among deadlines due in the period (the queryset's filter), count the clocks of ``clock``
+    (see ``DEFINITIONS``) and those met in time.
 
     Left out: a clock still running whose due date has not passed (it may yet be met), and one
     stopped on or before its due date by a step that is not its own (withdrawal: the duty ended).
     """
-    due = Q(clock__code=clock, due_on__gte=period.start, due_on__lte=period.end)
+    due = Q(clock__code=clock)
     not_yet = Q(stopped_on__isnull=True, due_on__gte=today)
     ended = Q(stopped_on__lte=F("due_on")) & ~Q(stopped_by__in=steps)
     counted = due & ~not_yet & ~ended
     met = due & Q(stopped_by__in=steps, stopped_on__lte=F("due_on"))
-    return {f"{prefix}_due": Count("pk", filter=counted), f"{prefix}_met": Count("pk", filter=met)}
+    # Counted on ``due_on`` (never null) rather than the id: the columns read are all in the index.
+    return {f"{prefix}_due": Count("due_on", filter=counted), f"{prefix}_met": Count("due_on", filter=met)}
+
+
+def _per_unit(queryset: QuerySet, key: str = "unit_id", **aggregates) -> dict[int, dict]:
+    """``aggregates`` grouped by unit: {unit id: {name: value}}. One query."""
+    return {row[key]: row for row in queryset.order_by().values(key).annotate(**aggregates)}
+
+
+def _per_range(queryset: QuerySet, field: str, ranges: Sequence[tuple], *keys: str, **aggregates) -> list[dict]:
+    """``aggregates`` over ``queryset`` within each ``(low, high)`` range of ``field`` (low ≤ field
+    < high), grouped by ``keys``; each row carries ``range_index``, the range's place in ``ranges``.
+
+    One statement: a UNION ALL of one range query per range, so that each part reads only its
+    range through the index on ``field`` (a per-row CASE or FILTER over the whole span costs far
+    more on SQLite). A range with no rows has no row.
+    """
+    parts = [
+        queryset.filter(**{f"{field}__gte": low, f"{field}__lt": high}).order_by()
+        .annotate(range_index=Value(i, output_field=IntegerField())).values("range_index", *keys).annotate(**aggregates)
+        for i, (low, high) in enumerate(ranges)
+    ]
+    return list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+
+
+# A deadline ever overdue: stopped after its due date, or not stopped. Only these can be 超期 on a
+# given day; a partial index (deadlines.CaseDeadline.Meta.indexes, "casedeadline_late") holds just
+# them, so the overdue count reads a small share of the deadlines whatever the period.
+EVER_LATE = Q(stopped_on__isnull=True) | Q(stopped_on__gt=F("due_on"))
 
 
 def unit_figures(period: Period, units: Sequence[Unit], *, today: datetime.date | None = None) -> list[UnitFigures]:
@@ -207,39 +238,37 @@ def unit_figures(period: Period, units: Sequence[Unit], *, today: datetime.date 
     7. 在办: cases now in ``OPEN_STATUSES``; 超期: cases with a 办理期限 clock past its due date
        and not stopped, as of the period's last day or today, whichever is earlier.
 
-    Queries: cases (ratings joined), deadlines, tallies, targets — four, for any number of units.
+    Queries: one per figure's own index — cases by ``submitted_at``, by ``delivered_on`` (ratings
+    joined) and by ``(unit, status)``; deadlines by ``due_on`` and the ever-late ones for 超期 —
+    then tallies and targets: seven, for any number of units and any period.
     """
     today = today or timezone.localdate()
     as_of = period.as_of(today)
     ids = [u.pk for u in units]
-    in_period = Q(submitted_at__gte=period.start_moment, submitted_at__lt=period.end_moment)
-    delivered = Q(delivered_on__gte=period.start, delivered_on__lte=period.end)
-    case_rows = {
-        row["unit_id"]: row
-        # The WHERE clause keeps only rows some count looks at: a month need not read every case.
-        for row in Case.objects.filter(unit_id__in=ids)
-        .filter(in_period | delivered | Q(status__in=OPEN_STATUSES)).order_by().values("unit_id").annotate(
-            proxied=Count("pk", filter=in_period),
-            delivered=Count("pk", filter=delivered),
-            rated=Count("rating", filter=delivered),
-            satisfied=Count("rating", filter=delivered & Q(rating__body_satisfaction=Satisfaction.SATISFIED)),
-            basically=Count("rating", filter=delivered & Q(rating__body_satisfaction=Satisfaction.BASICALLY)),
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        )
-    }
-    running_on = Q(started_on__lte=as_of) & (Q(stopped_on__isnull=True) | Q(stopped_on__gt=as_of))
-    deadline_rows = {
-        row["case__unit_id"]: row
-        for row in CaseDeadline.objects.filter(case__unit_id__in=ids)
-        .filter(Q(due_on__gte=period.start, due_on__lte=period.end) | (Q(due_on__lt=as_of) & running_on))
-        .order_by().values("case__unit_id").annotate(
-            **_due_rate_counts("accept", ACCEPT_CLOCK, ACCEPT_STEPS, period, today),
-            **_due_rate_counts("conclude", CONCLUDE_CLOCK, CONCLUDE_STEPS, period, today),
-            overdue=Count(
-                "case_id", distinct=True, filter=Q(clock__kind=ClockKind.DEADLINE, due_on__lt=as_of) & running_on
-            ),
-        )
-    }
+    cases = Case.objects.filter(unit_id__in=ids)
+    # COUNT(*) where a count needs no column: PostgreSQL then answers from the index alone.
+    proxied = _per_unit(
+        cases.filter(submitted_at__gte=period.start_moment, submitted_at__lt=period.end_moment), n=Count("*"))
+    delivered = _per_unit(
+        cases.filter(delivered_on__gte=period.start, delivered_on__lte=period.end),
+        delivered=Count("*"), rated=Count("rating"),
+        satisfied=Count("rating", filter=Q(rating__body_satisfaction=Satisfaction.SATISFIED)),
+        basically=Count("rating", filter=Q(rating__body_satisfaction=Satisfaction.BASICALLY)),
+    )
+    still_open = _per_unit(cases.filter(status__in=OPEN_STATUSES), n=Count("*"))
+    # Deadlines carry their case's unit: these two never read the cases.
+    deadlines = CaseDeadline.objects.filter(unit_id__in=ids)
+    due_rates = _per_unit(
+        deadlines.filter(due_on__gte=period.start, due_on__lte=period.end),
+        **_due_rate_counts("accept", ACCEPT_CLOCK, ACCEPT_STEPS, today),
+        **_due_rate_counts("conclude", CONCLUDE_CLOCK, CONCLUDE_STEPS, today),
+    )
+    overdue = _per_unit(
+        deadlines.filter(EVER_LATE).filter(
+            Q(stopped_on__isnull=True) | Q(stopped_on__gt=as_of),
+            clock__kind=ClockKind.DEADLINE, due_on__lt=as_of, started_on__lte=as_of,
+        ), n=Count("case_id", distinct=True),
+    )
     tallies: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
         ChannelTally.objects.filter(unit_id__in=ids, month__in=period.months).order_by()
@@ -250,15 +279,15 @@ def unit_figures(period: Period, units: Sequence[Unit], *, today: datetime.date 
 
     rows = []
     for unit in units:
-        c = case_rows.get(unit.pk, {})
-        d = deadline_rows.get(unit.pk, {})
+        c = delivered.get(unit.pk, {})
+        d = due_rates.get(unit.pk, {})
         t = tallies.get(unit.pk, {})
-        proxied = c.get("proxied", 0)
-        online = proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
+        n_proxied = proxied.get(unit.pk, {}).get("n", 0)
+        online = n_proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
         offline = sum(n for ch, n in t.items() if ch not in ONLINE_CHANNELS)
         rated, content = c.get("rated", 0), c.get("satisfied", 0) + c.get("basically", 0)
         rows.append(UnitFigures(
-            unit=unit, name=unit.name, proxied=proxied, target=sum(targets[unit.pk].values()),
+            unit=unit, name=unit.name, proxied=n_proxied, target=sum(targets[unit.pk].values()),
             online=Rate(online, online + offline),
             tallies={ch: t.get(ch, 0) for ch in Channel.values},
             participation=Rate(rated, c.get("delivered", 0)),
@@ -266,7 +295,7 @@ def unit_figures(period: Period, units: Sequence[Unit], *, today: datetime.date 
             satisfied=Rate(c.get("satisfied", 0), rated),
             timely_acceptance=Rate(d.get("accept_met", 0), d.get("accept_due", 0)),
             timely_conclusion=Rate(d.get("conclude_met", 0), d.get("conclude_due", 0)),
-            open=c.get("open", 0), overdue=d.get("overdue", 0),
+            open=still_open.get(unit.pk, {}).get("n", 0), overdue=overdue.get(unit.pk, {}).get("n", 0),
         ))
     return rows
 
@@ -308,26 +337,30 @@ class Change:
         return f"{self.change / self.before * 100:+.0f}%"
 
 
-def _changes(period: Period, units: Sequence[Unit], key: str, name: str, blank: str) -> list[Change]:
+def _changes(period: Period, units: Sequence[Unit], key: str, names: dict, blank: str) -> list[Change]:
     previous = period.previous()
-    now = Q(submitted_at__gte=period.start_moment, submitted_at__lt=period.end_moment)
-    before = Q(submitted_at__gte=previous.start_moment, submitted_at__lt=previous.end_moment)
-    rows = (
-        Case.objects.filter(unit_id__in=[u.pk for u in units])
-        .filter(submitted_at__gte=previous.start_moment, submitted_at__lt=period.end_moment)
-        .order_by().values(key, name).annotate(now=Count("pk", filter=now), before=Count("pk", filter=before))
+    rows = _per_range(
+        Case.objects.filter(unit_id__in=[u.pk for u in units]), "submitted_at",
+        [(period.start_moment, period.end_moment), (previous.start_moment, previous.end_moment)],
+        key, n=Count("*"),
     )
-    changes = [Change(row[key], row[name] or blank, row["now"], row["before"]) for row in rows]
+    counts: dict[int | None, list[int]] = {}
+    for row in rows:
+        counts.setdefault(row[key], [0, 0])[row["range_index"]] = row["n"]
+    changes = [Change(k, names.get(k) or blank, now, before) for k, (now, before) in counts.items()]
     return sorted(changes, key=lambda c: (-c.change, -c.now, c.name))
 
 
 def situation(period: Period, units: Sequence[Unit]) -> dict[str, list[Change]]:
     """形势网上判: proxied complaints submitted in the period by 内容分类 and by 事发地 (town),
     each against the previous period of the same kind and length (``Period.previous``),
-    largest rise first. One query each."""
+    largest rise first. One query each, grouped by the key alone (a join to the names lets SQLite
+    loop over the names and read the period once per name), and one each for the names."""
     return {
-        "categories": _changes(period, units, "category_id", "category__name", "未分类"),
-        "towns": _changes(period, units, "incident_town_id", "incident_town__name", "未填写事发镇"),
+        "categories": _changes(period, units, "category_id", dict(ContentCategory.objects.values_list("id", "name")),
+                               "未分类"),
+        "towns": _changes(period, units, "incident_town_id", dict(Unit.objects.values_list("id", "name")),
+                          "未填写事发镇"),
     }
 
 
@@ -348,48 +381,35 @@ class MonthPoint:
 
 def trends(end_month: datetime.date, units: Sequence[Unit], months: int = 12) -> list[MonthPoint]:
     """The county's (or the units') proxied count, online share and 满意率 per month, for the
-    ``months`` months ending with ``end_month``, with the definitions above. Three queries."""
+    ``months`` months ending with ``end_month``, with the definitions above. Three queries (each
+    month a range on an indexed column: no per-row date function, which no index can answer)."""
     ids = [u.pk for u in units]
     last = first_of_month(end_month)
-    first = add_months(last, -(months - 1))
-    month_list = [add_months(first, i) for i in range(months)]
-    start, stop = local_midnight(first), local_midnight(add_months(last, 1))
-    proxied: dict[datetime.date, int] = defaultdict(int)
-    for row in (
-        Case.objects.filter(unit_id__in=ids, submitted_at__gte=start, submitted_at__lt=stop).order_by()
-        .annotate(m=TruncMonth("submitted_at")).values("m").annotate(n=Count("pk"))
-    ):
-        proxied[_as_month(row["m"])] += row["n"]
-    rated: dict[datetime.date, tuple[int, int]] = {}
-    for row in (
-        Case.objects.filter(unit_id__in=ids, delivered_on__gte=first, delivered_on__lt=add_months(last, 1))
-        .order_by().annotate(m=TruncMonth("delivered_on")).values("m").annotate(
-            rated=Count("rating"),
-            content=Count("rating", filter=Q(rating__body_satisfaction__in=(
-                Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
-        )
-    ):
-        rated[_as_month(row["m"])] = (row["content"], row["rated"])
+    month_list = [add_months(last, i - months + 1) for i in range(months)]
+    edges = [*month_list, add_months(last, 1)]
+    moments = [local_midnight(m) for m in edges]
+    cases = Case.objects.filter(unit_id__in=ids)
+    proxied = [0] * months
+    for row in _per_range(cases, "submitted_at", list(itertools.pairwise(moments)), n=Count("*")):
+        proxied[row["range_index"]] = row["n"]
+    rated = [(0, 0)] * months
+    content = Q(rating__body_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))
+    for row in _per_range(cases, "delivered_on", list(itertools.pairwise(edges)),
+                          rated=Count("rating"), content=Count("rating", filter=content)):
+        rated[row["range_index"]] = (row["content"], row["rated"])
     online_self: dict[datetime.date, int] = defaultdict(int)
     offline: dict[datetime.date, int] = defaultdict(int)
     for row in (
-        ChannelTally.objects.filter(unit_id__in=ids, month__gte=first, month__lte=last).order_by()
+        ChannelTally.objects.filter(unit_id__in=ids, month__gte=month_list[0], month__lte=last).order_by()
         .values("month", "channel").annotate(n=Sum("count"))
     ):
         bucket = online_self if row["channel"] in ONLINE_CHANNELS else offline
         bucket[row["month"]] += row["n"] or 0
     points = []
-    for month in month_list:
-        online = proxied[month] + online_self[month]
-        content, n_rated = rated.get(month, (0, 0))
-        points.append(MonthPoint(month, proxied[month], Rate(online, online + offline[month]), Rate(content, n_rated)))
+    for i, month in enumerate(month_list):
+        online = proxied[i] + online_self[month]
+        points.append(MonthPoint(month, proxied[i], Rate(online, online + offline[month]), Rate(*rated[i])))
     return points
-
-
-def _as_month(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return first_of_month(value)
 
 
 # --- Pages of the bureau ----------------------------------------------------------------------------

@@ -35,6 +35,14 @@ def test_submit_starts_the_forward_clock(case, agent_cg):
     assert (deadline.started_on, deadline.length, deadline.day_count) == (D(2026, 9, 30), 15, "calendar")
     assert deadline.due_on == D(2026, 10, 15)
     assert not deadline.provisional and deadline.stopped_on is None
+    assert deadline.unit_id == case.unit_id  # the case's unit, copied for the figures
+
+
+def test_a_deadline_saved_without_a_unit_takes_its_cases(case):
+    deadline = CaseDeadline.objects.create(
+        case=case, clock=Clock.objects.get(code="forward"), length=15, day_count="calendar",
+        started_on=D(2026, 9, 30), due_on=D(2026, 10, 15))
+    assert deadline.unit_id == case.unit_id
 
 
 def test_receive_starts_two_clocks_and_accept_stops_them(case, agent_cg):

@@ -94,6 +94,18 @@ def test_overdue_as_of_today_within_the_period(month, units):
     assert (cg.overdue, zj.overdue) == (0, 1)
 
 
+def test_a_clock_met_late_was_overdue_between_its_due_date_and_its_stop(month, units):
+    # cg2's 办结 clock: due 03-14, stopped 03-20. Over 03-01..03-17 (long past), as of 03-17 it was
+    # overdue; over 03-01..03-20 it was not any more (stopped that day). 曾家镇 had none.
+    cg, zj, _ = figures(units, period=Period.range(d(3, 1), d(3, 17)))
+    assert (cg.overdue, zj.overdue) == (1, 0)
+    cg, _, _ = figures(units, period=Period.range(d(3, 1), d(3, 20)))
+    assert cg.overdue == 0
+    # The same seen on 03-17 itself, within the month.
+    cg, _, _ = figures(units, today=d(3, 17))
+    assert cg.overdue == 1
+
+
 def test_a_clock_not_yet_due_is_left_out_of_the_rate(month, units):
     # Seen on 03-22: cg5's clock (due 03-27) may still be met, so it is not counted.
     cg, _, _ = figures(units, today=d(3, 22))
@@ -174,10 +186,11 @@ def test_query_count_does_not_grow_with_the_units(month, units):
             call()
         return len(queries)
 
-    # One aggregate query each for cases (ratings joined), deadlines, tallies, targets.
-    assert count(lambda: selectors.unit_figures(MARCH, two, today=TODAY)) == 4
-    assert count(lambda: selectors.unit_figures(MARCH, six, today=TODAY)) == 4
-    assert count(lambda: selectors.situation(MARCH, two)) == count(lambda: selectors.situation(MARCH, six)) == 2
+    # One aggregate query each for cases by submission, by delivery (ratings joined), by status,
+    # deadlines due in the period, ever-late deadlines, tallies, targets.
+    assert count(lambda: selectors.unit_figures(MARCH, two, today=TODAY)) == 7
+    assert count(lambda: selectors.unit_figures(MARCH, six, today=TODAY)) == 7
+    assert count(lambda: selectors.situation(MARCH, two)) == count(lambda: selectors.situation(MARCH, six)) == 4
     assert count(lambda: selectors.trends(d(3, 1), two)) == count(lambda: selectors.trends(d(3, 1), six)) == 3
     rows = selectors.unit_figures(MARCH, six, today=TODAY)
     assert [r.proxied for r in rows] == [4, 1, 0, 0, 0, 0]
