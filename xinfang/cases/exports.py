@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
 
+from xinfang.core import xlsx
 from xinfang.core.masking import mask_id_number, mask_phone, mask_secret
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,12 +53,13 @@ def ledger_rows(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iter
 
 def ledger_xlsx(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iterator[bytes]:
     """Write the workbook to a temporary file, then stream it: memory stays flat however many rows."""
-    workbook = Workbook(write_only=True)
+    workbook = xlsx.workbook(write_only=True)
     sheet = workbook.create_sheet("台账")
     columns = ([("单位", 14)] if show_unit else []) + COLUMNS
     for index, (_, width) in enumerate(columns):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.append([name for name, _ in columns])
+    sheet.freeze_panes = "A2"
+    sheet.append(xlsx.header_cells(sheet, [name for name, _ in columns]))
     for row in ledger_rows(cases, show_unit=show_unit, full=full):
         sheet.append(row)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115

@@ -13,11 +13,12 @@ import io
 import re
 from collections.abc import Sequence
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xinfang.accounts.models import Unit
+from xinfang.core import xlsx
 from xinfang.figures.actions import MAX_TALLY
 from xinfang.figures.models import Channel
 
@@ -36,18 +37,18 @@ class WorkbookError(Exception):
 
 def template(month: datetime.date, units: Sequence[Unit], counts: dict[tuple[int, str], int]) -> bytes:
     """The template for one month, with the units listed and what was already entered."""
-    book = Workbook()
+    book = xlsx.workbook()
     sheet = book.active
     sheet.title = SHEET
     sheet["A1"] = "渠道台账：未经本平台的信访件数（按单位、渠道填写本月件数）"
-    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A1"].font = xlsx.font(bold=True, size=13)
     sheet["A2"] = "月份"
     sheet[MONTH_CELL] = month.strftime("%Y-%m")
     sheet["C2"] = "请填写不小于0的整数；留空表示未登记（将清除已登记的数）。单位名称请勿修改。"
     sheet.append([])
     sheet.append(["单位", *Channel.labels])
     for cell in sheet[HEADER_ROW]:
-        cell.font = Font(bold=True)
+        cell.font = xlsx.font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for unit in units:
         sheet.append([unit.name, *(counts.get((unit.pk, ch)) for ch in Channel.values)])

@@ -25,6 +25,12 @@ def test_ledger_export_by_period_and_unit_masked_by_default(agent_cg, agent_zj, 
     call_command("export", "ledger", "--from", start, "--to", today.isoformat(), "-o", str(out))
     rows = rows_of(out)
     assert rows[0][:2] == ("单位", "编号")
+    # Chinese fonts for WPS and Excel: a bold 宋体 header, 宋体 cells, the header row frozen.
+    sheet = load_workbook(out).active
+    assert (sheet["A1"].font.name, sheet["A1"].font.b) == ("宋体", True)
+    assert (sheet["B2"].font.name, sheet["B2"].font.b) == ("宋体", False)
+    assert sheet.freeze_panes == "A2"
+    assert sheet["C2"].value == inside.received_on.isoformat() or sheet["C2"].is_date
     assert {r[1] for r in rows[1:]} == {inside.number, other.number}
     assert make_id_number(1) not in str(rows) and "13912345678" not in str(rows)
     call_command("export", "ledger", "--from", start, "--to", today.isoformat(), "--unit", "城关镇", "-o", str(out))

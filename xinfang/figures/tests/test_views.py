@@ -156,6 +156,7 @@ def test_xlsx_template_round_trip(client, bureau_user, units):
     sheet = book[workbooks.SHEET]
     assert sheet["B2"].value == "2025-03"
     assert [c.value for c in sheet[workbooks.HEADER_ROW]] == ["单位", "来信", "来访", "网上自投", "电话", "其他"]
+    assert {c.font.name for c in sheet[workbooks.HEADER_ROW]} == {"宋体"} and sheet["A1"].font.b
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=workbooks.HEADER_ROW + 1)}
     assert rows["城关镇"][2].value == 7
     rows["曾家镇"][3].value = 12  # 网上自投
