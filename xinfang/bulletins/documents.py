@@ -27,7 +27,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 
 from xinfang.core.docx import DOCX, set_east_asian, set_font
 from xinfang.figures.models import ONLINE_CHANNELS
@@ -52,10 +52,25 @@ LINE = Pt(28.95)  # 22 lines in the 225 mm text block (5.2.4)
 INDENT = Pt(32)  # two characters of 三号
 TABLE_HEAD = ("单位", "代理件数", "目标", "是否达标", "网上投诉占比", "参评率", "满意率")
 TABLE_CM = (3.2, 1.6, 1.4, 1.8, 2.6, 2.5, 2.5)  # 15.6 cm between the margins
+TEXT_WIDTH = Emu(PAGE_WIDTH - LEFT - RIGHT)
 
 
 def bulletin_title(month: datetime.date) -> str:
     return f"关于{month.year}年{month.month}月全县网上投诉代理工作情况的通报"
+
+
+def title_lines(title: str) -> list[str]:
+    """The title in lines that keep words whole (7.3.1: 回行时要做到词意完整): a title too long
+    for one line of 二号 breaks before 「情况的通报」 rather than wherever the line ends."""
+    if _width(title, TITLE_SIZE.pt) <= TEXT_WIDTH.pt or "情况的通报" not in title:
+        return [title]
+    head, _, _ = title.rpartition("情况的通报")
+    return [head, "情况的通报"]
+
+
+def _width(text: str, size: float) -> float:
+    """Approximate printed width in points: a CJK character is one em, an ASCII one half."""
+    return sum(size / 2 if ch.isascii() else size for ch in text)
 
 
 def rate_text(pair) -> str:
@@ -239,6 +254,20 @@ def _unit_table(document, rows: list[dict], county: dict) -> None:
             cell.width = Cm(cm)
 
 
+def _signature(document, date_text: str) -> None:
+    """发文机关署名 and 成文日期 of a document without a seal (7.3.5.2): the issuer two characters
+    in from the right; the date on the next line, its first character two characters right of
+    the issuer's first; a date longer than the issuer sits two characters in from the right and
+    the issuer moves left by the difference."""
+    issuer_width, date_width = _width(ISSUER, BODY_SIZE.pt), _width(date_text, BODY_SIZE.pt)
+    signer = _para(document, align=WD_ALIGN_PARAGRAPH.RIGHT,
+                   right_indent=Pt(max(INDENT.pt, 2 * INDENT.pt + date_width - issuer_width)))
+    _run(signer, ISSUER)
+    dated = _para(document, align=WD_ALIGN_PARAGRAPH.RIGHT,
+                  right_indent=Pt(max(INDENT.pt, issuer_width - date_width)))
+    _run(dated, date_text)
+
+
 # --- The bulletin --------------------------------------------------------------------------------------
 
 
@@ -268,7 +297,10 @@ def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, sum
     _para(document)
     heading = _para(document, align=WD_ALIGN_PARAGRAPH.CENTER)
     heading.paragraph_format.line_spacing = Pt(36)
-    _run(heading, title, TITLE_FONT, TITLE_SIZE)
+    runs = [_run(heading, line, TITLE_FONT, TITLE_SIZE) for line in title_lines(title)]
+    for run in runs[:-1]:
+        run.add_break()  # a line break after each line but the last, inside the one title paragraph
+
     if draft:
         _run(_para(document, align=WD_ALIGN_PARAGRAPH.CENTER), f"（{DRAFT_MARK}）", SUBHEADING_FONT)
     _para(document)
@@ -370,10 +402,7 @@ def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, sum
     # 落款
     _para(document)
     _para(document)
-    signer = _para(document, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=Pt(32))
-    _run(signer, ISSUER)
-    dated = _para(document, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=Pt(64))
-    _run(dated, cn_day(issued_on))
+    _signature(document, cn_day(issued_on))
 
     buffer = io.BytesIO()
     document.save(buffer)

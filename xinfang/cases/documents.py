@@ -50,10 +50,11 @@ SMALL_SIZE = Pt(12)  # 小四, for the case number in the page header
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2.5)
 # Column widths (cm) add up to the 16 cm between the margins. At 三号 a Chinese
-# character is 0.56 cm wide: the first column holds 「信访代理人」 on one line, the
-# two label columns wrap 「家庭住址」「联系电话」 as two characters a line, and the
-# last column holds an eleven-digit mobile number.
-COLUMNS_CM = (3.0, 2.0, 1.7, 3.9, 1.7, 3.7)
+# character is 0.56 cm wide: the first column holds 「委托人姓名」「信访代理人」 on one
+# line, the two label columns wrap 「家庭住址」「联系电话」 as two characters a line, and
+# the last column holds an eleven-digit mobile number with room to spare, also where a
+# substitute font draws digits wider than half a character (seen in LibreOffice).
+COLUMNS_CM = (3.3, 2.0, 1.6, 3.1, 1.6, 4.4)
 CELL_MARGIN_TWIPS = 57  # 0.1 cm left and right inside a cell
 
 

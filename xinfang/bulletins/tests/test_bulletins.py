@@ -17,7 +17,7 @@ from docx.shared import Pt
 
 from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.bulletins import actions, selectors
-from xinfang.bulletins.documents import DOCX, ISSUER, bulletin_title
+from xinfang.bulletins.documents import DOCX, ISSUER
 from xinfang.bulletins.models import Bulletin
 from xinfang.figures import selectors as figures
 from xinfang.figures.periods import Period
@@ -60,8 +60,8 @@ def test_the_draft_is_an_a4_official_document_with_east_asian_fonts(march, burea
     assert [round(m.cm, 2) for m in (section.top_margin, section.bottom_margin, section.left_margin,
                                      section.right_margin)] == [3.7, 3.5, 2.8, 2.6]
 
-    title = paragraph(document, bulletin_title(d(3, 1)))
-    assert title.text == "关于2025年3月全县网上投诉代理工作情况的通报"
+    title = paragraph(document, "关于2025年3月")
+    assert title.text == "关于2025年3月全县网上投诉代理工作\n情况的通报"  # broken between words (7.3.1)
     assert {(east_asian(r), r.font.size) for r in title.runs} == {("方正小标宋简体", Pt(22))}
     body = paragraph(document, "现将2025年3月")
     assert {(east_asian(r), r.font.size) for r in body.runs} == {("仿宋_GB2312", Pt(16))}
@@ -69,6 +69,13 @@ def test_the_draft_is_an_a4_official_document_with_east_asian_fonts(march, burea
     sub = paragraph(document, "（一）代理件数。")
     assert (east_asian(sub.runs[0]), east_asian(sub.runs[1])) == ("楷体_GB2312", "仿宋_GB2312")
     assert paragraph(document, ISSUER).runs[0].font.size == Pt(22)
+    # Signature without a seal (7.3.5.2): the issuer two characters in from the right, the date's
+    # first character two characters right of the issuer's first: 20 CJK characters of 16 pt
+    # make 320 pt, 「2025年3月…日」 is 3 CJK + 6 or 7 ASCII characters.
+    signer, dated = [p for p in document.paragraphs if p.text.strip()][-2:]
+    assert signer.text == ISSUER and signer.paragraph_format.right_indent == Pt(32)
+    date_width = sum(8 if ch.isascii() else 16 for ch in dated.text)
+    assert dated.paragraph_format.right_indent == Pt(320 - date_width)
 
     for footer in (section.footer, section.even_page_footer):
         xml = footer._element.xml
