@@ -29,6 +29,8 @@ from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline, ClockKind
 from xinfang.figures.models import DEFAULT_MONTHLY_TARGET, ONLINE_CHANNELS, Channel, ChannelTally, UnitTarget
 from xinfang.figures.periods import Period, add_months, first_of_month, local_midnight
+from xinfang.oversight.models import ReportKind
+from xinfang.oversight.selectors import report_counts
 from xinfang.ratings.models import Rating, Satisfaction
 from xinfang.reference.models import ContentCategory
 
@@ -315,6 +317,37 @@ def county_totals(rows: Sequence[UnitFigures]) -> UnitFigures:
         total.open += row.open
         total.overdue += row.overdue
     return total
+
+
+# --- Risk and trend reports ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    name: str
+    counts: tuple[int, ...]  # in the order of oversight.models.ReportKind
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def report_rows(period: Period, units: Sequence[Unit], *, county: bool,
+                frozen: dict | None = None) -> tuple[list[ReportRow], ReportRow | None]:
+    """Risk reports filed in the period, per unit and kind (units with none left out), and the
+    total of the units shown when ``county``. ``frozen``: a published month's figures, whose
+    report counts are shown instead of today's. One query (none when frozen)."""
+    if frozen is not None:
+        counts = {row["unit_id"]: row.get("reports", {}) for row in frozen["units"]}
+    else:
+        counts = report_counts(period.start, period.end)
+    rows = [ReportRow(unit.name, tuple(counts.get(unit.pk, {}).get(kind, 0) for kind in ReportKind.values))
+            for unit in units]
+    rows = [row for row in rows if row.total]
+    total = ReportRow("全县合计", tuple(map(sum, zip(*(r.counts for r in rows), strict=True)))) if county else None
+    if total is not None and not rows:
+        total = ReportRow("全县合计", (0,) * len(ReportKind.values))
+    return rows, total
 
 
 # --- 形势: what complaints are about and where they come from ----------------------------------------

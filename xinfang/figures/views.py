@@ -21,6 +21,7 @@ from xinfang.figures import actions, charts, selectors, workbooks
 from xinfang.figures.forms import MonthChoiceForm, PeriodForm, TallyGridForm, TallyUploadForm, TargetForm
 from xinfang.figures.models import Channel
 from xinfang.figures.periods import first_of_month
+from xinfang.oversight.models import ReportKind
 
 
 @role_required(*selectors.DASHBOARD_ROLES)
@@ -35,6 +36,8 @@ def dashboard(request):
     frozen = bulletin_selectors.frozen_month(period, units, county=county)
     if frozen is not None:
         rows, total = frozen.rows, frozen.total
+    reports, reports_total = selectors.report_rows(
+        period, units, county=county, frozen=frozen.bulletin.figures if frozen else None)
     trend = selectors.trends(period.end, units)
     span = f"（{trend[0].month.year}年{trend[0].month.month}月—{trend[-1].month.year}年{trend[-1].month.month}月）"
     return render(request, "figures/dashboard.html", {
@@ -49,6 +52,7 @@ def dashboard(request):
             "satisfaction": charts.line([(p.label, p.satisfaction) for p in trend], title=f"满意率{span}"),
             "units": charts.target_bars(rows, title=f"{period.label}各单位代理件数与目标") if county else "",
         },
+        "reports": reports, "reports_total": reports_total, "report_kinds": ReportKind.choices,
         "frozen": frozen, "nav": "figures",
     })
 

@@ -3,6 +3,7 @@ dashboard's frozen figures and differences, the command, and who may do what."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -22,6 +23,8 @@ from xinfang.bulletins.models import Bulletin
 from xinfang.figures import selectors as figures
 from xinfang.figures.periods import Period
 from xinfang.figures.tests.conftest import d, live
+from xinfang.oversight import actions as oversight
+from xinfang.oversight.models import RiskReport
 
 MARCH = Period.month(2025, 3)
 MARCH_GET = {"kind": "month", "month": "2025-03"}
@@ -379,3 +382,33 @@ def test_bureau_corrects_and_withdraws_from_the_pages(march, bureau_user, leader
     for name in ("bulletins:withdraw", "bulletins:correct"):
         assert client.get(reverse(name, args=[first.pk])).status_code == 404
         assert client.post(reverse(name, args=[first.pk]), {"reason": "领导撤回。", "confirm": "on"}).status_code == 404
+
+
+# --- Risk reports on the dashboard -------------------------------------------------------------------
+
+
+def test_the_dashboard_counts_risk_reports_by_unit_and_kind(march, bureau_user, head_cg, agent_zj, client):
+    """March: 城关镇 越级上访倾向 1, 曾家镇 其他信访动态 1 (see conftest). Published, the month keeps
+    those counts; a report filed afterwards with a March date shows as a difference."""
+    client.force_login(bureau_user)
+    response = client.get(reverse("figures:dashboard"), MARCH_GET)
+    reports, total = response.context["reports"], response.context["reports_total"]
+    assert [(r.name, r.counts, r.total) for r in reports] == [
+        ("城关镇", (1, 0, 0, 0, 0), 1), ("曾家镇", (0, 0, 0, 0, 1), 1)]
+    assert (total.counts, total.total) == ((1, 0, 0, 0, 1), 2)
+    assert "风险报告（按单位、类别）" in response.content.decode()
+    april = client.get(reverse("figures:dashboard"), {"kind": "month", "month": "2025-04"})
+    assert april.context["reports"] == [] and "本期没有风险报告" in april.content.decode()
+
+    client.force_login(head_cg)
+    response = client.get(reverse("figures:dashboard"), MARCH_GET)
+    assert [r.name for r in response.context["reports"]] == ["城关镇"] and response.context["reports_total"] is None
+
+    actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    late = oversight.file_report(by=agent_zj, kind="collective", urgency="normal", happened_on=d(3, 20),
+                                 description="村民商议联名反映。")
+    RiskReport.objects.filter(pk=late.pk).update(created_at=timezone.make_aware(datetime.datetime(2025, 3, 30, 9)))
+    client.force_login(bureau_user)
+    response = client.get(reverse("figures:dashboard"), MARCH_GET)
+    assert response.context["reports_total"].total == 2  # as published
+    assert selectors.Difference("曾家镇", "风险报告集体访苗头", "0", "1") in response.context["frozen"].differences
