@@ -251,6 +251,7 @@ def child(size: int) -> None:
     else:
         print(f"data: {info['size']:,} cases, generated earlier in {info['seconds']:.0f} s "
               f"(encrypted columns hold tokens from a pool of {province_data.POOL:,} values each)")
+        province_data.settle(log=lambda s: print(s, flush=True))
     counts = {m.__name__: m.objects.count() for m in (Case,)}
     print(f"rows: {counts['Case']:,} cases", flush=True)
 
