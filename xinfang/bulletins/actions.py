@@ -23,10 +23,12 @@ from xinfang.audit.models import AuditAction
 from xinfang.bulletins import documents, selectors
 from xinfang.bulletins.models import DEFAULT_PREFIX, Bulletin
 from xinfang.core import files
+from xinfang.core.locks import serialize
 from xinfang.figures.periods import first_of_month, month_end
 
 MAX_SUMMARY = 2000
 MIN_REASON, MAX_REASON = 4, 500
+NUMBERING_LOCK = "bulletins.issue_number"
 ISSUE_NUMBER = re.compile(r"^(\S{1,20})〔(\d{4})〕(\d{1,4})号$")
 
 
@@ -124,7 +126,7 @@ def withdraw_bulletin(bulletin: Bulletin, *, by, reason: str, request=None) -> B
 
 def publish_bulletin(
     *, month: datetime.date, by, issue_number: str | None = None, summary: str = "",
-    prefix: str = DEFAULT_PREFIX, today: datetime.date | None = None, request=None,
+    prefix: str = "", today: datetime.date | None = None, request=None,
     replaces: Bulletin | None = None, reason: str = "",
 ) -> Bulletin:
     """Publish the month's bulletin and freeze its figures.
@@ -133,9 +135,10 @@ def publish_bulletin(
     2. Refused if the month already has a bulletin in force: its figures stay as published.
        A correction (``replaces``, with ``reason``) withdraws that bulletin and publishes the
        new one in the same transaction; the new document names the one it corrects.
-    3. The issue number is the next of the year's sequence (``镇网代〔2026〕10号``) unless given;
-       a given one must have the form 代字〔年份〕序号号 and not be taken (withdrawn numbers
-       stay taken).
+    3. The issue number is the next of the year's sequence (``镇网代〔2026〕10号``; a correction
+       keeps the 代字 of the bulletin it corrects) unless given; a given one must have the form
+       代字〔年份〕序号号 and not be taken (withdrawn numbers stay taken). Publications run one
+       at a time, so two at once cannot take the same number.
     4. The figures are computed (``selectors.snapshot``), the document written from them and
        stored, the row saved and an audit row written, all in one transaction.
     """
@@ -150,8 +153,12 @@ def publish_bulletin(
     summary = (summary or "").strip()
     if len(summary) > MAX_SUMMARY:
         raise BulletinError(f"总体情况说明不超过{MAX_SUMMARY}字。", "summary")
+    if replaces is not None and not (prefix or "").strip():
+        prefix = replaces.prefix  # a correction keeps the issuing office's 代字
     prefix = (prefix or DEFAULT_PREFIX).strip()
     with transaction.atomic():
+        # Publications queue up: two at once would both take the year's next number.
+        serialize(NUMBERING_LOCK)
         if replaces is not None:
             replaces = _in_force(replaces)
         existing = Bulletin.objects.select_for_update().filter(month=month, withdrawn_at__isnull=True).first()

@@ -22,7 +22,7 @@ class PublishForm(forms.Form):
         help_text="写在“一、总体情况”开头，可留空。不要写信访人姓名、身份证号、电话等个人信息。",
     )
     confirm = forms.BooleanField(
-        label="确认发布：发布后该月统计数字即被固定，不能重复发布。",
+        label="确认发布：发布后该月统计数字即被固定；如有错误，只能更正或撤回，不能再次发布。",
         error_messages={"required": "请勾选确认。"},
     )
 

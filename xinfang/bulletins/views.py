@@ -123,5 +123,6 @@ def correct(request, pk: int):
             messages.success(request, f"已发布更正通报（{corrected.issue_number}），{bulletin.issue_number}同时撤回。")
             return redirect("bulletins:list")
     return render(request, "bulletins/correct.html", {
-        "form": form, "bulletin": bulletin, "next_number": actions.next_issue_number()[1], "nav": "figures",
+        "form": form, "bulletin": bulletin, "next_number": actions.next_issue_number(prefix=bulletin.prefix)[1],
+        "nav": "figures",
     }, status=400 if form.is_bound else 200)

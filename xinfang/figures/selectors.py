@@ -211,7 +211,7 @@ def _per_range(queryset: QuerySet, field: str, ranges: Sequence[tuple], *keys: s
 
     One statement: a UNION ALL of one range query per range, so that each part reads only its
     range through the index on ``field`` (a per-row CASE or FILTER over the whole span costs far
-    more on SQLite). A range with no rows has no row.
+    more on SQLite). With ``keys``, a range with no rows has no row; without, its counts are 0.
     """
     parts = [
         queryset.filter(**{f"{field}__gte": low, f"{field}__lt": high}).order_by()

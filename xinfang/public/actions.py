@@ -23,13 +23,14 @@ import re
 import unicodedata
 
 from django.core import signing
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from xinfang.audit.actions import client_ip, record
 from xinfang.audit.models import AuditAction
 from xinfang.cases.models import Case, query_code_key
 from xinfang.core import crypto
+from xinfang.core.locks import serialize
 from xinfang.public import selectors
 from xinfang.public.models import LookupAttempt, PublicityEvent, PublicityKind
 
@@ -103,11 +104,8 @@ def look_up(*, code: str, last4: str, request, now: datetime.datetime | None = N
     key = code_hash(typed)
     ip = client_ip(request)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Tries at one code queue up, so parallel guesses cannot all pass the count at once.
-            # (SQLite already runs one writing transaction at a time.)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+        # Tries at one code queue up, so parallel guesses cannot all pass the count at once.
+        serialize(key)
         LookupAttempt.objects.filter(at__lt=now - KEEP_ATTEMPTS).delete()
         by_ip, by_code = selectors.failures_since(ip=ip, code_hash=key, since=now - WINDOW)
         _, today_by_code = selectors.failures_since(ip=ip, code_hash=key, since=now - DAY)

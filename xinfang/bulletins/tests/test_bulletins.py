@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -333,6 +334,37 @@ def test_withdrawing_unfreezes_the_month_until_it_is_published_again(march, bure
         actions.publish_bulletin(month=d(4, 1), by=bureau_user, issue_number=first.issue_number)
     assert AuditEntry.objects.filter(action=AuditAction.PUBLICATION, detail__kind="bulletin_withdraw",
                                      target_id=str(first.pk)).count() == 1
+
+
+def test_a_correction_keeps_the_issuing_offices_prefix(march, bureau_user):
+    first = actions.publish_bulletin(month=d(3, 1), by=bureau_user, issue_number="县信访〔2026〕7号")
+    corrected = actions.publish_bulletin(month=d(3, 1), by=bureau_user, replaces=first, reason="数字有误。")
+    assert corrected.issue_number == "县信访〔2026〕8号" and corrected.prefix == "县信访"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulletins_published_at_once_take_distinct_numbers(march, bureau_user):
+    """Four months published in parallel threads: numbers 1..4, none refused (on PostgreSQL the
+    numbering is serialised by a lock; SQLite runs one writing transaction at a time)."""
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def work(month: int) -> None:
+        try:
+            start.wait()
+            actions.publish_bulletin(month=d(month, 1), by=bureau_user)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(m,)) for m in (4, 5, 6, 7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert sorted(Bulletin.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4]
 
 
 def test_the_database_keeps_one_bulletin_in_force_per_month(march, bureau_user):
