@@ -21,7 +21,7 @@ migrate: $(STAMP)
 	$(BIN)/xinfang migrate --noinput
 
 demo: migrate
-	$(BIN)/xinfang demo
+	$(BIN)/xinfang demo --address http://$(HOST):$(PORT)/
 
 run: demo
 	$(BIN)/xinfang runserver $(HOST):$(PORT)

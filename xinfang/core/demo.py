@@ -1314,7 +1314,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def login_help() -> str:
+def login_help(address: str = LOGIN_URL) -> str:
     rows = [("用户名", "角色", "单位", "姓名")]
     users = {u.username: u for u in User.objects.filter(username__in=HELP_USERNAMES).select_related("unit")}
     for username in HELP_USERNAMES:
@@ -1330,7 +1330,7 @@ def login_help() -> str:
         "【演示数据】以下单位、人员和事项均为虚构，仅供试用，不得用于实际工作；"
         "信访人姓名、身份证号、手机号码均为编造。",
         "",
-        f"登录地址：{LOGIN_URL}",
+        f"登录地址：{address}",
         f"演示账户的统一密码：{DEMO_PASSWORD}",
         "",
         *table,

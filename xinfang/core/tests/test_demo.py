@@ -352,6 +352,10 @@ def test_demo_creates_units_accounts_and_cases(private_dir):
     for username in ("chengguan", "zengjia", "chengguan_head", "xinfangju", "leader", "auditor"):
         assert username in output
     assert "虚构" in output and "演示数据" in output
+    # make run serves elsewhere when asked (PORT=…): the help then says where.
+    again = io.StringIO()
+    call_command("demo", "--address", "http://127.0.0.1:8002/", stdout=again)
+    assert "演示数据已存在" in again.getvalue() and "登录地址：http://127.0.0.1:8002/" in again.getvalue()
 
 
 @pytest.mark.django_db

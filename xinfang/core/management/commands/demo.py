@@ -11,7 +11,11 @@ from xinfang.core import demo
 class Command(BaseCommand):
     help = "创建演示数据（虚构的单位、账户和代理事项），已存在时不重复创建，并显示登录方法。"
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--address", default=demo.LOGIN_URL,
+                            help=f"the address printed for logging in (default {demo.LOGIN_URL})")
+
+    def handle(self, *args, address, **options):
         if settings.PRODUCTION:
             raise CommandError("生产环境（XINFANG_ENV=production）不创建演示数据。")
         current = demo.state()
@@ -32,4 +36,4 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("演示数据已存在，未重复创建。")
-        self.stdout.write(demo.login_help())
+        self.stdout.write(demo.login_help(address))
