@@ -138,6 +138,9 @@ def test_control_room(page, units, agent_cg, bureau_user, leader, head_cg, last_
     with page.expect_download() as download:
         page.get_by_role("button", name="导出 Excel").click()
     assert download.value.suggested_filename.endswith("（完整）.xlsx")
+    # The page said it was working, and once the file arrived the button is usable again.
+    page.get_by_role("button", name="导出 Excel").wait_for()
+    assert page.get_by_role("button", name="导出 Excel").is_enabled()
 
     # A leader lands on the dashboard and sees every unit.
     log_in(page, "leader", r"/figures/$")
@@ -163,6 +166,7 @@ def test_bulletin_published_corrected_and_withdrawn(page, units, agent_cg, burea
     with page.expect_download() as draft:
         page.get_by_role("link", name="生成通报（草稿）").click()
     assert draft.value.suggested_filename == f"通报（征求意见稿）-{last_month:%Y-%m}.docx"
+    page.get_by_role("link", name="生成通报（草稿）").wait_for()  # no longer 「正在生成草稿…」
 
     page.locator(".page-head").get_by_role("link", name="发布通报").click()
     page.get_by_role("heading", name=f"发布通报：{label}").wait_for()

@@ -16,6 +16,7 @@ from xinfang.bulletins.documents import DOCX
 from xinfang.bulletins.forms import CorrectForm, MonthForm, PublishForm, WithdrawForm
 from xinfang.bulletins.models import Bulletin
 from xinfang.cases.exports import attachment_header
+from xinfang.core import downloads
 from xinfang.figures.periods import add_months, first_of_month
 
 
@@ -44,7 +45,7 @@ def draft(request):
     result = actions.draft_bulletin(month, by=request.user)
     record(AuditAction.PRINT, request=request, target_type="bulletins.draft", target_id=f"{month:%Y-%m}",
            kind="bulletin_draft", month=month.isoformat())
-    return _docx(result.content, result.filename)
+    return downloads.mark(request, _docx(result.content, result.filename))
 
 
 @role_required(*selectors.WRITERS)

@@ -30,7 +30,7 @@ from xinfang.cases.forms import (
     SubmissionForm,
 )
 from xinfang.cases.models import CaseStatus, FileKind
-from xinfang.core import files
+from xinfang.core import downloads, files
 from xinfang.core.validators import validate_id_number
 from xinfang.deadlines import selectors as deadline_selectors
 from xinfang.ratings import selectors as ratings_selectors
@@ -94,7 +94,7 @@ def _ledger_response(request, flt: selectors.LedgerFilter, *, full: bool) -> Str
     )
     name = "网上投诉代理台账（完整）.xlsx" if full else "网上投诉代理台账.xlsx"
     response["Content-Disposition"] = exports.attachment_header(name)
-    return response
+    return downloads.mark(request, response)
 
 
 @role_required(*READERS)

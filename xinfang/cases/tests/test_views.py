@@ -243,8 +243,10 @@ def test_bureau_exports_the_full_ledger_on_a_reason(client, bureau_user, agent_c
         assert response.status_code == 400 and "用途" in response.content.decode()
     assert not AuditEntry.objects.filter(action="export").exists()
 
-    response = client.post(url, {"reason": "按纪委函件核对信访人身份"})
+    response = client.post(url, {"reason": "按纪委函件核对信访人身份", "download_token": "a1b2c3d4e5f6"})
     assert response.status_code == 200 and quote("完整") in response["Content-Disposition"]
+    # The page that asked waits for this cookie to stop saying 「正在生成…」.
+    assert response.cookies["xinfang_download"].value == "a1b2c3d4e5f6"
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert rows[0][:2] == ("单位", "编号") and [r[1] for r in rows[1:]] == [mine.number]  # the filter applies
     flat = " ".join(str(v) for v in rows[1])
@@ -256,6 +258,16 @@ def test_bureau_exports_the_full_ledger_on_a_reason(client, bureau_user, agent_c
     assert entry.detail["masked"] is False and entry.detail["reason"] == "按纪委函件核对信访人身份"
     assert entry.detail["rows"] == 1 and entry.detail["filters"]["search"] is True
     assert make_id_number(1) not in str(entry.detail)
+
+
+def test_the_download_cookie_carries_only_a_well_formed_token(client, agent_cg, make_case):
+    make_case(agent_cg, serial=1)
+    client.force_login(agent_cg)
+    for token, expected in (("abcdef12", "abcdef12"), ("", None), ("short", None), ("<script>x</script>", None)):
+        response = client.get(reverse("cases:export"), {"download_token": token} if token else {})
+        assert response.status_code == 200
+        cookie = response.cookies.get("xinfang_download")
+        assert (cookie.value if cookie else None) == expected
 
 
 @pytest.mark.parametrize("who", ["agent_cg", "head_cg", "leader"])

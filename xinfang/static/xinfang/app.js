@@ -9,16 +9,67 @@
     try { return JSON.parse(headers)["X-CSRFToken"]; } catch (e) { return ""; }
   }
 
+  // Downloads (links and forms marked data-download): the page says 「正在生成…」 until the
+  // file arrives. The request carries a random token; the response sets it in a cookie
+  // (xinfang/core/downloads.py), which is watched for here.
+  var DOWNLOAD_COOKIE = "xinfang_download=";
+  function downloadToken() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function whenDownloaded(token, done) {
+    var tries = 0;
+    var timer = setInterval(function () {
+      var arrived = document.cookie.split("; ").indexOf(DOWNLOAD_COOKIE + token) >= 0;
+      if (arrived || ++tries > 1200) {  // give up after ten minutes
+        clearInterval(timer);
+        document.cookie = DOWNLOAD_COOKIE + "; Max-Age=0; path=/";
+        done(arrived);
+      }
+    }, 500);
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-download]");
+    if (!link) return;
+    if (link.classList.contains("is-busy")) { event.preventDefault(); return; }
+    var token = downloadToken();
+    var url = new URL(link.href, window.location.href);
+    url.searchParams.set("download_token", token);
+    link.href = url.toString();
+    var text = link.textContent;
+    link.classList.add("is-busy");
+    link.textContent = link.dataset.busy || "正在生成…";
+    whenDownloaded(token, function () { link.textContent = text; link.classList.remove("is-busy"); });
+  });
+
   // A form posts once: the button is disabled and says what is happening.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.dataset.submitted === "1") { event.preventDefault(); return; }
     form.dataset.submitted = "1";
-    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    var buttons = form.querySelectorAll("button[type=submit]");
+    buttons.forEach(function (button) {
+      button.dataset.idle = button.textContent;
       button.classList.add("is-busy");
       if (button.dataset.busy) button.textContent = button.dataset.busy;
       setTimeout(function () { button.disabled = true; }, 0);
     });
+    if (form.hasAttribute("data-download")) {
+      // The page stays; once the file has arrived the form can be used again.
+      var token = downloadToken();
+      var field = form.querySelector("input[name=download_token]");
+      if (!field) {
+        field = document.createElement("input");
+        field.type = "hidden"; field.name = "download_token";
+        form.appendChild(field);
+      }
+      field.value = token;
+      whenDownloaded(token, function () {
+        delete form.dataset.submitted;
+        buttons.forEach(function (b) { b.disabled = false; b.classList.remove("is-busy"); b.textContent = b.dataset.idle; });
+      });
+    }
   });
   // Coming back with the browser's back button re-enables the form.
   window.addEventListener("pageshow", function () {
