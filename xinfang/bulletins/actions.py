@@ -147,14 +147,13 @@ def publish_bulletin(
     if replaces is not None:
         month = replaces.month
         reason = _clean_reason(reason)
+        prefix = prefix or replaces.prefix  # a correction keeps the issuing office's 代字
     month = first_of_month(month)
     if month_end(month) >= today:
         raise BulletinError(f"{month.year}年{month.month}月尚未结束，月度通报在月末之后发布。", "month")
     summary = (summary or "").strip()
     if len(summary) > MAX_SUMMARY:
         raise BulletinError(f"总体情况说明不超过{MAX_SUMMARY}字。", "summary")
-    if replaces is not None and not (prefix or "").strip():
-        prefix = replaces.prefix  # a correction keeps the issuing office's 代字
     prefix = (prefix or DEFAULT_PREFIX).strip()
     with transaction.atomic():
         # Publications queue up: two at once would both take the year's next number.

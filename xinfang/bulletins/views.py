@@ -76,15 +76,13 @@ def publish(request):
 
 @role_required(*selectors.READERS)
 def download(request, pk: int):
-    bulletin = Bulletin.objects.filter(pk=pk).select_related("document").first()
-    if bulletin is None:
-        raise refuse(request, target_type="bulletins.Bulletin", target_id=pk)
+    bulletin = _bulletin_or_404(request, pk)
     record(AuditAction.DOWNLOAD, request=request, target=bulletin, kind="bulletin")
     return _docx(actions.read_document(bulletin), f"{bulletin.issue_number}-{bulletin.title}.docx")
 
 
 def _bulletin_or_404(request, pk: int) -> Bulletin:
-    bulletin = Bulletin.objects.filter(pk=pk).select_related("published_by").first()
+    bulletin = Bulletin.objects.filter(pk=pk).select_related("published_by", "document").first()
     if bulletin is None:
         raise refuse(request, target_type="bulletins.Bulletin", target_id=pk)
     return bulletin

@@ -344,10 +344,9 @@ def report_rows(period: Period, units: Sequence[Unit], *, county: bool,
     rows = [ReportRow(unit.name, tuple(counts.get(unit.pk, {}).get(kind, 0) for kind in ReportKind.values))
             for unit in units]
     rows = [row for row in rows if row.total]
-    total = ReportRow("全县合计", tuple(map(sum, zip(*(r.counts for r in rows), strict=True)))) if county else None
-    if total is not None and not rows:
-        total = ReportRow("全县合计", (0,) * len(ReportKind.values))
-    return rows, total
+    if not county:
+        return rows, None
+    return rows, ReportRow("全县合计", tuple(sum(r.counts[i] for r in rows) for i in range(len(ReportKind.values))))
 
 
 # --- 形势: what complaints are about and where they come from ----------------------------------------
