@@ -65,9 +65,13 @@ def units(db):
 
 
 def make_user(username: str, role: str, unit: Unit | None, full_name: str, mobile: str = "") -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, full_name=full_name)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role=role, unit=unit, full_name=full_name
+    )
     if role == Role.AGENT:
-        AgentProfile.objects.create(user=user, title="代理员", mobile=mobile, office_phone="0915-8822560", published=True)
+        AgentProfile.objects.create(
+            user=user, title="代理员", mobile=mobile, office_phone="0915-8822560", published=True
+        )
     return user
 
 
@@ -109,8 +113,12 @@ def categories(db):
 
 def petitioner_data(serial: int = 1, **overrides) -> dict:
     data = {
-        "name": "李某某", "id_number": make_id_number(serial), "mobile": "13912345678", "landline": "",
-        "address": "镇坪县城关镇文彩村三组12号", "work_unit": "无",
+        "name": "李某某",
+        "id_number": make_id_number(serial),
+        "mobile": "13912345678",
+        "landline": "",
+        "address": "镇坪县城关镇文彩村三组12号",
+        "work_unit": "无",
     }
     data.update(overrides)
     return data
@@ -118,11 +126,19 @@ def petitioner_data(serial: int = 1, **overrides) -> dict:
 
 def complaint_data(**overrides) -> dict:
     data = {
-        "respondent_kind": "administrative", "respondent_name": "某镇人民政府", "petition_type": "claim",
-        "category": ContentCategory.objects.get(name="城乡建设"), "incident_town": Unit.objects.filter(name="城关镇").first(),
-        "incident_place": "文彩村", "allow_public": False, "court_accepted": False,
-        "reconsideration_done": False, "arbitration_accepted": False, "has_review_opinion": False,
-        "title": "道路硬化施工后排水沟堵塞", "content": "2026年8月道路硬化后，排水沟被堵塞，雨天积水进屋。",
+        "respondent_kind": "administrative",
+        "respondent_name": "某镇人民政府",
+        "petition_type": "claim",
+        "category": ContentCategory.objects.get(name="城乡建设"),
+        "incident_town": Unit.objects.filter(name="城关镇").first(),
+        "incident_place": "文彩村",
+        "allow_public": False,
+        "court_accepted": False,
+        "reconsideration_done": False,
+        "arbitration_accepted": False,
+        "has_review_opinion": False,
+        "title": "道路硬化施工后排水沟堵塞",
+        "content": "2026年8月道路硬化后，排水沟被堵塞，雨天积水进屋。",
     }
     data.update(overrides)
     return data
@@ -134,8 +150,11 @@ def make_case(db):
 
     def factory(agent, *, serial: int = 1, petitioner: dict | None = None, received_on=None, **complaint):
         case, _ = actions.open_case(
-            by=agent, token=uuid.uuid4(), petitioner=petitioner or petitioner_data(serial),
-            complaint=complaint_data(**complaint), received_on=received_on,
+            by=agent,
+            token=uuid.uuid4(),
+            petitioner=petitioner or petitioner_data(serial),
+            complaint=complaint_data(**complaint),
+            received_on=received_on,
         )
         return case
 
@@ -155,7 +174,9 @@ def pytest_sessionstart(session):
 
     engine = django_settings.DATABASES["default"]["ENGINE"]
     if os.environ.get("XINFANG_REQUIRE_POSTGRES") == "1" and "postgresql" not in engine:
-        raise pytest.UsageError("XINFANG_REQUIRE_POSTGRES=1 but DATABASE_URL does not name a PostgreSQL database")
+        raise pytest.UsageError(
+            "XINFANG_REQUIRE_POSTGRES=1 but DATABASE_URL does not name a PostgreSQL database"
+        )
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -64,17 +64,37 @@ def ensure_cases(total: int) -> User:
     for i in range(have, total):
         first17 = f"610927{1950 + i % 50}0101{i % 1000:03d}"
         actions.open_case(
-            by=agent, token=uuid.uuid4(),
-            petitioner={"name": f"李{i}", "id_number": first17 + id_check_digit(first17),
-                        "mobile": f"139{i:08d}", "landline": "", "address": "镇坪县城关镇", "work_unit": ""},
-            complaint={"respondent_kind": "administrative", "respondent_name": "某局", "petition_type": "claim",
-                       "category": category, "incident_town": None, "incident_place": "", "allow_public": False,
-                       "court_accepted": False, "reconsideration_done": False, "arbitration_accepted": False,
-                       "has_review_opinion": False, "title": f"事项{i}", "content": "内容" * 50},
+            by=agent,
+            token=uuid.uuid4(),
+            petitioner={
+                "name": f"李{i}",
+                "id_number": first17 + id_check_digit(first17),
+                "mobile": f"139{i:08d}",
+                "landline": "",
+                "address": "镇坪县城关镇",
+                "work_unit": "",
+            },
+            complaint={
+                "respondent_kind": "administrative",
+                "respondent_name": "某局",
+                "petition_type": "claim",
+                "category": category,
+                "incident_town": None,
+                "incident_place": "",
+                "allow_public": False,
+                "court_accepted": False,
+                "reconsideration_done": False,
+                "arbitration_accepted": False,
+                "has_review_opinion": False,
+                "title": f"事项{i}",
+                "content": "内容" * 50,
+            },
         )
     if total > have:
         spent = time.perf_counter() - start
-        print(f"open_case: {(total - have)} cases in {spent:.1f} s ({spent / (total - have) * 1000:.1f} ms each)")
+        print(
+            f"open_case: {(total - have)} cases in {spent:.1f} s ({spent / (total - have) * 1000:.1f} ms each)"
+        )
     return agent
 
 
@@ -84,7 +104,9 @@ def bench_ledger(agent: User) -> None:
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         first_page = timed(lambda: list(cases[:50]), repeat=5)
-    print(f"ledger page of 50 of {n}: {first_page * 1000:.1f} ms, {len(queries.captured_queries) // 5} queries")
+    print(
+        f"ledger page of 50 of {n}: {first_page * 1000:.1f} ms, {len(queries.captured_queries) // 5} queries"
+    )
     start = time.perf_counter()
     size = sum(len(chunk) for chunk in exports.ledger_xlsx(cases, show_unit=False))
     spent = time.perf_counter() - start
@@ -92,8 +114,10 @@ def bench_ledger(agent: User) -> None:
     sum(len(chunk) for chunk in exports.ledger_xlsx(cases, show_unit=False))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"ledger export of {n} rows: {spent:.2f} s ({n / spent:.0f} rows/s), {size / 1024:.0f} KB, "
-          f"peak Python memory {peak / 1024 / 1024:.1f} MB")
+    print(
+        f"ledger export of {n} rows: {spent:.2f} s ({n / spent:.0f} rows/s), {size / 1024:.0f} KB, "
+        f"peak Python memory {peak / 1024 / 1024:.1f} MB"
+    )
 
 
 if __name__ == "__main__":

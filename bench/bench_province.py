@@ -58,8 +58,12 @@ def postgres_ready(dbname: str) -> str | None:
 def parent(size: int, only: str | None) -> None:
     cache, dbname = names(size)
     cache.mkdir(parents=True, exist_ok=True)
-    base = {**os.environ, "XINFANG_DATA_DIR": str(cache), "DJANGO_SETTINGS_MODULE": "xinfang.settings",
-            "PYTHONUNBUFFERED": "1"}
+    base = {
+        **os.environ,
+        "XINFANG_DATA_DIR": str(cache),
+        "DJANGO_SETTINGS_MODULE": "xinfang.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
     base.pop("DATABASE_URL", None)
     runs = []
     if only in (None, "sqlite"):
@@ -118,16 +122,22 @@ def raw_figures(period, units, today) -> dict[int, dict]:
         FROM cases_case c LEFT JOIN ratings_rating r ON r.case_id = c.id
         WHERE c.unit_id IN ({marks}) GROUP BY c.unit_id"""
     window = [day(period.start), day(period.end)]
-    case_params = [ops.adapt_datetimefield_value(period.start_moment),
-                   ops.adapt_datetimefield_value(period.end_moment), *window * 4,
-                   *[str(s) for s in selectors.OPEN_STATUSES], *ids]
+    case_params = [
+        ops.adapt_datetimefield_value(period.start_moment),
+        ops.adapt_datetimefield_value(period.end_moment),
+        *window * 4,
+        *[str(s) for s in selectors.OPEN_STATUSES],
+        *ids,
+    ]
 
     def rate(code: str, steps, prefix: str) -> tuple[str, list]:
         sm = ", ".join(["%s"] * len(steps))
         due = "k.code = %s AND d.due_on BETWEEN %s AND %s"
-        sql = (f"SUM(CASE WHEN {due} AND NOT (d.stopped_on IS NULL AND d.due_on >= %s) AND NOT (d.stopped_on "
-               f"IS NOT NULL AND d.stopped_on <= d.due_on AND d.stopped_by NOT IN ({sm})) THEN 1 ELSE 0 END), "
-               f"SUM(CASE WHEN {due} AND d.stopped_by IN ({sm}) AND d.stopped_on <= d.due_on THEN 1 ELSE 0 END)")
+        sql = (
+            f"SUM(CASE WHEN {due} AND NOT (d.stopped_on IS NULL AND d.due_on >= %s) AND NOT (d.stopped_on "
+            f"IS NOT NULL AND d.stopped_on <= d.due_on AND d.stopped_by NOT IN ({sm})) THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {due} AND d.stopped_by IN ({sm}) AND d.stopped_on <= d.due_on THEN 1 ELSE 0 END)"
+        )
         return sql, [code, *window, day(today), *steps, code, *window, *steps]
 
     accept_sql, accept_params = rate(selectors.ACCEPT_CLOCK, selectors.ACCEPT_STEPS, "accept")
@@ -145,12 +155,23 @@ def raw_figures(period, units, today) -> dict[int, dict]:
     with connection.cursor() as cursor:
         cursor.execute(case_sql, case_params)
         for uid, proxied, delivered, rated, satisfied, basically, open_ in cursor.fetchall():
-            result[uid].update(proxied=proxied, delivered=delivered, rated=rated, satisfied=satisfied,
-                               basically=basically, open=open_)
+            result[uid].update(
+                proxied=proxied,
+                delivered=delivered,
+                rated=rated,
+                satisfied=satisfied,
+                basically=basically,
+                open=open_,
+            )
         cursor.execute(deadline_sql, deadline_params)
         for uid, accept_due, accept_met, conclude_due, conclude_met, overdue in cursor.fetchall():
-            result[uid].update(accept_due=accept_due, accept_met=accept_met, conclude_due=conclude_due,
-                               conclude_met=conclude_met, overdue=overdue)
+            result[uid].update(
+                accept_due=accept_due,
+                accept_met=accept_met,
+                conclude_due=conclude_due,
+                conclude_met=conclude_met,
+                overdue=overdue,
+            )
     return result
 
 
@@ -167,9 +188,25 @@ def raw_scoped(period, units, today) -> dict[int, dict]:
     ids = [u.pk for u in units]
     marks = ", ".join(["%s"] * len(ids))
     start, end, as_of = day(period.start), day(period.end), day(period.as_of(today))
-    result: dict[int, dict] = {uid: dict.fromkeys(
-        ("proxied", "delivered", "rated", "satisfied", "basically", "open", "accept_due", "accept_met",
-         "conclude_due", "conclude_met", "overdue"), 0) for uid in ids}
+    result: dict[int, dict] = {
+        uid: dict.fromkeys(
+            (
+                "proxied",
+                "delivered",
+                "rated",
+                "satisfied",
+                "basically",
+                "open",
+                "accept_due",
+                "accept_met",
+                "conclude_due",
+                "conclude_met",
+                "overdue",
+            ),
+            0,
+        )
+        for uid in ids
+    }
 
     def fill(sql, params, keys):
         cursor.execute(sql, [*params, *ids])
@@ -178,39 +215,57 @@ def raw_scoped(period, units, today) -> dict[int, dict]:
 
     def rate(code: str, steps) -> tuple[str, list]:
         sm = ", ".join(["%s"] * len(steps))
-        sql = (f"SUM(CASE WHEN k.code = %s AND NOT (d.stopped_on IS NULL AND d.due_on >= %s) AND NOT "
-               f"(d.stopped_on IS NOT NULL AND d.stopped_on <= d.due_on AND d.stopped_by NOT IN ({sm})) "
-               f"THEN 1 ELSE 0 END), SUM(CASE WHEN k.code = %s AND d.stopped_by IN ({sm}) AND d.stopped_on "
-               f"<= d.due_on THEN 1 ELSE 0 END)")
+        sql = (
+            f"SUM(CASE WHEN k.code = %s AND NOT (d.stopped_on IS NULL AND d.due_on >= %s) AND NOT "
+            f"(d.stopped_on IS NOT NULL AND d.stopped_on <= d.due_on AND d.stopped_by NOT IN ({sm})) "
+            f"THEN 1 ELSE 0 END), SUM(CASE WHEN k.code = %s AND d.stopped_by IN ({sm}) AND d.stopped_on "
+            f"<= d.due_on THEN 1 ELSE 0 END)"
+        )
         return sql, [code, day(today), *steps, code, *steps]
 
     accept_sql, accept_params = rate(selectors.ACCEPT_CLOCK, selectors.ACCEPT_STEPS)
     conclude_sql, conclude_params = rate(selectors.CONCLUDE_CLOCK, selectors.CONCLUDE_STEPS)
     open_marks = ", ".join(["%s"] * len(selectors.OPEN_STATUSES))
     with connection.cursor() as cursor:
-        fill(f"SELECT unit_id, COUNT(*) FROM cases_case WHERE submitted_at >= %s AND submitted_at < %s "
-             f"AND unit_id IN ({marks}) GROUP BY unit_id",
-             [ops.adapt_datetimefield_value(period.start_moment), ops.adapt_datetimefield_value(period.end_moment)],
-             ["proxied"])
-        fill(f"SELECT c.unit_id, COUNT(*), COUNT(r.id), SUM(CASE WHEN r.body_satisfaction = 'satisfied' THEN 1 "
-             f"ELSE 0 END), SUM(CASE WHEN r.body_satisfaction = 'basically' THEN 1 ELSE 0 END) FROM cases_case c "
-             f"LEFT JOIN ratings_rating r ON r.case_id = c.id WHERE c.delivered_on BETWEEN %s AND %s "
-             f"AND c.unit_id IN ({marks}) GROUP BY c.unit_id",
-             [start, end], ["delivered", "rated", "satisfied", "basically"])
-        fill(f"SELECT unit_id, COUNT(*) FROM cases_case WHERE status IN ({open_marks}) AND unit_id IN ({marks}) "
-             f"GROUP BY unit_id",
-             [str(s) for s in selectors.OPEN_STATUSES], ["open"])
-        fill(f"SELECT d.unit_id, {accept_sql}, {conclude_sql} FROM deadlines_casedeadline d "
-             f"JOIN deadlines_clock k ON k.id = d.clock_id "
-             f"WHERE d.due_on BETWEEN %s AND %s AND d.unit_id IN ({marks}) GROUP BY d.unit_id",
-             [*accept_params, *conclude_params, start, end],
-             ["accept_due", "accept_met", "conclude_due", "conclude_met"])
-        fill(f"SELECT d.unit_id, COUNT(DISTINCT d.case_id) FROM deadlines_casedeadline d "
-             f"JOIN deadlines_clock k ON k.id = d.clock_id "
-             f"WHERE k.kind = 'deadline' AND d.due_on < %s AND d.started_on <= %s "
-             f"AND (d.stopped_on IS NULL OR d.stopped_on > %s) AND d.unit_id IN ({marks}) "
-             f"GROUP BY d.unit_id",
-             [as_of, as_of, as_of], ["overdue"])
+        fill(
+            f"SELECT unit_id, COUNT(*) FROM cases_case WHERE submitted_at >= %s AND submitted_at < %s "
+            f"AND unit_id IN ({marks}) GROUP BY unit_id",
+            [
+                ops.adapt_datetimefield_value(period.start_moment),
+                ops.adapt_datetimefield_value(period.end_moment),
+            ],
+            ["proxied"],
+        )
+        fill(
+            f"SELECT c.unit_id, COUNT(*), COUNT(r.id), SUM(CASE WHEN r.body_satisfaction = 'satisfied' THEN 1 "
+            f"ELSE 0 END), SUM(CASE WHEN r.body_satisfaction = 'basically' THEN 1 ELSE 0 END) FROM cases_case c "
+            f"LEFT JOIN ratings_rating r ON r.case_id = c.id WHERE c.delivered_on BETWEEN %s AND %s "
+            f"AND c.unit_id IN ({marks}) GROUP BY c.unit_id",
+            [start, end],
+            ["delivered", "rated", "satisfied", "basically"],
+        )
+        fill(
+            f"SELECT unit_id, COUNT(*) FROM cases_case WHERE status IN ({open_marks}) AND unit_id IN ({marks}) "
+            f"GROUP BY unit_id",
+            [str(s) for s in selectors.OPEN_STATUSES],
+            ["open"],
+        )
+        fill(
+            f"SELECT d.unit_id, {accept_sql}, {conclude_sql} FROM deadlines_casedeadline d "
+            f"JOIN deadlines_clock k ON k.id = d.clock_id "
+            f"WHERE d.due_on BETWEEN %s AND %s AND d.unit_id IN ({marks}) GROUP BY d.unit_id",
+            [*accept_params, *conclude_params, start, end],
+            ["accept_due", "accept_met", "conclude_due", "conclude_met"],
+        )
+        fill(
+            f"SELECT d.unit_id, COUNT(DISTINCT d.case_id) FROM deadlines_casedeadline d "
+            f"JOIN deadlines_clock k ON k.id = d.clock_id "
+            f"WHERE k.kind = 'deadline' AND d.due_on < %s AND d.started_on <= %s "
+            f"AND (d.stopped_on IS NULL OR d.stopped_on > %s) AND d.unit_id IN ({marks}) "
+            f"GROUP BY d.unit_id",
+            [as_of, as_of, as_of],
+            ["overdue"],
+        )
     return result
 
 
@@ -218,12 +273,19 @@ def as_raw(rows) -> dict[int, dict]:
     """The selector's rows in raw_figures' shape, to check the two agree."""
     return {
         r.unit.pk: {
-            "proxied": r.proxied, "delivered": r.participation.denominator, "rated": r.participation.numerator,
-            "satisfied": r.satisfied.numerator, "basically": r.satisfaction.numerator - r.satisfied.numerator,
-            "open": r.open, "accept_due": r.timely_acceptance.denominator, "accept_met": r.timely_acceptance.numerator,
-            "conclude_due": r.timely_conclusion.denominator, "conclude_met": r.timely_conclusion.numerator,
+            "proxied": r.proxied,
+            "delivered": r.participation.denominator,
+            "rated": r.participation.numerator,
+            "satisfied": r.satisfied.numerator,
+            "basically": r.satisfaction.numerator - r.satisfied.numerator,
+            "open": r.open,
+            "accept_due": r.timely_acceptance.denominator,
+            "accept_met": r.timely_acceptance.numerator,
+            "conclude_due": r.timely_conclusion.denominator,
+            "conclude_met": r.timely_conclusion.numerator,
             "overdue": r.overdue,
-        } for r in rows
+        }
+        for r in rows
     }
 
 
@@ -249,21 +311,29 @@ def child(size: int) -> None:
         print(f"generating {size:,} cases (once; kept for later runs)", flush=True)
         info = province_data.generate(size, log=lambda s: print(s, flush=True))
     else:
-        print(f"data: {info['size']:,} cases, generated earlier in {info['seconds']:.0f} s "
-              f"(encrypted columns hold tokens from a pool of {province_data.POOL:,} values each)")
+        print(
+            f"data: {info['size']:,} cases, generated earlier in {info['seconds']:.0f} s "
+            f"(encrypted columns hold tokens from a pool of {province_data.POOL:,} values each)"
+        )
         province_data.settle(log=lambda s: print(s, flush=True))
     counts = {m.__name__: m.objects.count() for m in (Case,)}
     print(f"rows: {counts['Case']:,} cases", flush=True)
 
     end = info["end"]
     month_start = add_months(end.replace(day=1), -1)
-    periods = [("month", Period.month(month_start.year, month_start.month),
-                {"kind": "month", "month": f"{month_start:%Y-%m}"}),
-               ("year", Period.year(end.year - 1), {"kind": "year", "year": str(end.year - 1)})]
+    periods = [
+        (
+            "month",
+            Period.month(month_start.year, month_start.month),
+            {"kind": "month", "month": f"{month_start:%Y-%m}"},
+        ),
+        ("year", Period.year(end.year - 1), {"kind": "year", "year": str(end.year - 1)}),
+    ]
     units = selectors.units_or_404(User.objects.get(username="pbench-bureau"))
     today = timezone.localdate()
     table = []
     for label, period, _ in periods:
+
         def figures(p=period):
             rows = selectors.unit_figures(p, units, today=today)
             return selectors.county_totals(rows), rows
@@ -277,8 +347,11 @@ def child(size: int) -> None:
         mine = as_raw(rows)
         same = mine == raw and mine == scoped
         table.append((label, period.label, sel_total, raw_time, scoped_time, queries, same))
-        print(f"  {period.label}: selector {sel_total:.3f} s ({queries} queries), raw SQL {raw_time:.3f} s, "
-              f"scoped SQL {scoped_time:.3f} s, same figures: {same}", flush=True)
+        print(
+            f"  {period.label}: selector {sel_total:.3f} s ({queries} queries), raw SQL {raw_time:.3f} s, "
+            f"scoped SQL {scoped_time:.3f} s, same figures: {same}",
+            flush=True,
+        )
 
     # The page over HTTP, logged in as bureau staff, for 10 units and for all of them.
     client = Client()
@@ -288,21 +361,29 @@ def child(size: int) -> None:
         for n_units in (10, len(units)):
             with transaction.atomic():
                 Unit.objects.filter(name__startswith="省测").exclude(
-                    pk__in=[u.pk for u in units[:n_units]]).update(active=False)
+                    pk__in=[u.pk for u in units[:n_units]]
+                ).update(active=False)
                 with CaptureQueriesContext(connection) as captured:
                     response = client.get("/figures/", params)
                 queries = len(captured.captured_queries)
                 spent, response = best_of(lambda p=params: client.get("/figures/", p), repeat=2)
                 transaction.set_rollback(True)
             pages.append((label, n_units, spent, queries, response.status_code))
-            print(f"  page {label}, {n_units} units: {spent:.3f} s, {queries} queries, HTTP {response.status_code}",
-                  flush=True)
+            print(
+                f"  page {label}, {n_units} units: {spent:.3f} s, {queries} queries, HTTP {response.status_code}",
+                flush=True,
+            )
 
     # The ledger export, in grandchildren: 10,000 rows then EXPORT_ROWS, to see whether memory grows.
     exports = []
     for rows in (10_000, EXPORT_ROWS):
-        out = subprocess.run([sys.executable, __file__, "--export", str(rows)], env=os.environ,  # noqa: S603
-                             capture_output=True, text=True, check=False)
+        out = subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "--export", str(rows)],
+            env=os.environ,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         try:
             exports.append(json.loads(out.stdout.strip().splitlines()[-1]))
         except (IndexError, json.JSONDecodeError):
@@ -312,10 +393,14 @@ def child(size: int) -> None:
 
 def report(vendor, info, n_units, table, pages, exports) -> None:
     pg = vendor == "postgresql"
-    print(f"\n--- {vendor}: {info['size']:,} cases, {n_units} units "
-          f"(generated once in {info['seconds']:.0f} s) ---")
-    print(f"{'dashboard figures (all units)':34s} {'selector':>9s} {'SQL one':>9s} {'SQL five':>9s} {'ratio':>6s}"
-          f" {'queries':>8s}  same  goal")
+    print(
+        f"\n--- {vendor}: {info['size']:,} cases, {n_units} units "
+        f"(generated once in {info['seconds']:.0f} s) ---"
+    )
+    print(
+        f"{'dashboard figures (all units)':34s} {'selector':>9s} {'SQL one':>9s} {'SQL five':>9s} {'ratio':>6s}"
+        f" {'queries':>8s}  same  goal"
+    )
     for label, name, sel, raw, scoped, queries, same in table:
         goal = f"≤{GOAL_RATIO:g}×" + (f", ≤{GOAL_YEAR_PG:g} s" if pg and label == "year" else "")
         best = min(raw, scoped)
@@ -324,28 +409,40 @@ def report(vendor, info, n_units, table, pages, exports) -> None:
             flags.append("ratio above goal")
         if pg and label == "year" and sel > GOAL_YEAR_PG:
             flags.append("time above goal")
-        print(f"  {label + ' ' + name:32s} {sel:8.3f}s {raw:8.3f}s {scoped:8.3f}s {sel / best:5.2f}× {queries:8d}  "
-              f"{'yes' if same else 'NO':4s}  {goal}{'  ← ' + ', '.join(flags) if flags else ''}")
-    print("  SQL one: hand-written, one pass over the units' cases (ratings joined) and one over their deadlines.")
+        print(
+            f"  {label + ' ' + name:32s} {sel:8.3f}s {raw:8.3f}s {scoped:8.3f}s {sel / best:5.2f}× {queries:8d}  "
+            f"{'yes' if same else 'NO':4s}  {goal}{'  ← ' + ', '.join(flags) if flags else ''}"
+        )
+    print(
+        "  SQL one: hand-written, one pass over the units' cases (ratings joined) and one over their deadlines."
+    )
     print("  SQL five: hand-written, five queries, each restricted by its indexed column (submitted_at,")
-    print("    delivered_on, status, due_on; deadlines by the unit they carry). ratio = selector ÷ the faster of the two.")
+    print(
+        "    delivered_on, status, due_on; deadlines by the unit they carry). ratio = selector ÷ the faster of the two."
+    )
     print(f"{'dashboard page (HTTP, bureau user)':34s} {'time':>9s} {'queries':>9s}")
     for label, n, spent, queries, status in pages:
         print(f"  {label + ', ' + str(n) + ' units':32s} {spent:8.3f}s {queries:9d}  HTTP {status}")
     for label in ("month", "year"):
         q = [p[3] for p in pages if p[0] == label]
-        verdict = "independent of the number of units" if len(set(q)) == 1 else "DEPEND on the number of units"
+        verdict = (
+            "independent of the number of units" if len(set(q)) == 1 else "DEPEND on the number of units"
+        )
         print(f"  {label}: queries {' vs '.join(map(str, q))} — {verdict} (goal: independent)")
     print("ledger export (ledger_xlsx, bureau user, newest first)")
     for e in exports:
         flag = "  ← above goal" if e["peak_mb"] > GOAL_MB else ""
-        print(f"  {e['rows']:>7,} rows: {e['seconds']:6.1f} s, {e['rows'] / e['seconds']:6,.0f} rows/s, "
-              f"{e['bytes'] / 2**20:5.1f} MB file, peak RSS {e['peak_mb']:5.0f} MB (before export "
-              f"{e['base_mb']:.0f} MB)  goal ≤{GOAL_MB} MB{flag}")
+        print(
+            f"  {e['rows']:>7,} rows: {e['seconds']:6.1f} s, {e['rows'] / e['seconds']:6,.0f} rows/s, "
+            f"{e['bytes'] / 2**20:5.1f} MB file, peak RSS {e['peak_mb']:5.0f} MB (before export "
+            f"{e['base_mb']:.0f} MB)  goal ≤{GOAL_MB} MB{flag}"
+        )
     if len(exports) == 2:
         grow = exports[1]["peak_mb"] - exports[0]["peak_mb"]
-        print(f"  peak RSS grows {grow:+.0f} MB from {exports[0]['rows']:,} to {exports[1]['rows']:,} rows "
-              f"(goal: constant)")
+        print(
+            f"  peak RSS grows {grow:+.0f} MB from {exports[0]['rows']:,} to {exports[1]['rows']:,} rows "
+            f"(goal: constant)"
+        )
 
 
 # --- Grandchild: one export, its peak memory -------------------------------------------------------------

@@ -45,7 +45,9 @@ def iso(day: datetime.date | None) -> str | None:
 
 def marker() -> dict | None:
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {MARKER} (size integer, seconds real, end_day varchar(10))")
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {MARKER} (size integer, seconds real, end_day varchar(10))"
+        )
         cursor.execute(f"SELECT size, seconds, end_day FROM {MARKER}")
         row = cursor.fetchone()
     if row is None:
@@ -55,13 +57,17 @@ def marker() -> dict | None:
 
 def _set_marker(size: int, seconds: float, end: datetime.date) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {MARKER} (size, seconds, end_day) VALUES (%s, %s, %s)",
-                       [size, seconds, end.isoformat()])
+        cursor.execute(
+            f"INSERT INTO {MARKER} (size, seconds, end_day) VALUES (%s, %s, %s)",
+            [size, seconds, end.isoformat()],
+        )
 
 
 def _wipe() -> None:
     """A run that stopped half-way leaves rows without a marker: start again from empty tables."""
-    tables = [m._meta.db_table for m in (Rating, CaseEvent, CaseDeadline, Case, CaseNumberCounter, Petitioner)]
+    tables = [
+        m._meta.db_table for m in (Rating, CaseEvent, CaseDeadline, Case, CaseNumberCounter, Petitioner)
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
@@ -92,8 +98,10 @@ def settle(log) -> None:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    log(f"  {'VACUUM ANALYZE' if connection.vendor == 'postgresql' else 'ANALYZE'} "
-        f"in {time.perf_counter() - started:.1f} s")
+    log(
+        f"  {'VACUUM ANALYZE' if connection.vendor == 'postgresql' else 'ANALYZE'} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def _check_columns(model, columns: list[str]) -> None:
@@ -114,33 +122,109 @@ class Pool:
 
 
 CASE_COLUMNS = [
-    "id", "unit_id", "number", "year", "seq", "intake_token", "status", "agent_id", "received_on",
-    "petitioner_id", "respondent_kind", "respondent_name", "petition_type", "category_id", "incident_town_id",
-    "incident_place", "allow_public", "court_accepted", "reconsideration_done", "arbitration_accepted",
-    "has_review_opinion", "title", "content", "referral_channel", "scope_note", "scope_decided_at",
-    "authorization_mode", "authorized_on", "platform_id", "platform_username", "platform_password", "query_code",
-    "query_code_hash", "submitted_at", "handling_body", "forward_mode", "forwarded_on", "body_received_on",
-    "accepted_on", "concluded_on", "handling_opinion", "delivered_on", "closed_on", "created_at", "updated_at",
+    "id",
+    "unit_id",
+    "number",
+    "year",
+    "seq",
+    "intake_token",
+    "status",
+    "agent_id",
+    "received_on",
+    "petitioner_id",
+    "respondent_kind",
+    "respondent_name",
+    "petition_type",
+    "category_id",
+    "incident_town_id",
+    "incident_place",
+    "allow_public",
+    "court_accepted",
+    "reconsideration_done",
+    "arbitration_accepted",
+    "has_review_opinion",
+    "title",
+    "content",
+    "referral_channel",
+    "scope_note",
+    "scope_decided_at",
+    "authorization_mode",
+    "authorized_on",
+    "platform_id",
+    "platform_username",
+    "platform_password",
+    "query_code",
+    "query_code_hash",
+    "submitted_at",
+    "handling_body",
+    "forward_mode",
+    "forwarded_on",
+    "body_received_on",
+    "accepted_on",
+    "concluded_on",
+    "handling_opinion",
+    "delivered_on",
+    "closed_on",
+    "created_at",
+    "updated_at",
 ]
 PETITIONER_COLUMNS = [
-    "id", "unit_id", "name", "id_number", "id_number_hash", "mobile", "mobile_hash", "landline", "address",
-    "work_unit", "created_at", "updated_at",
+    "id",
+    "unit_id",
+    "name",
+    "id_number",
+    "id_number_hash",
+    "mobile",
+    "mobile_hash",
+    "landline",
+    "address",
+    "work_unit",
+    "created_at",
+    "updated_at",
 ]
 DEADLINE_COLUMNS = [
-    "id", "case_id", "unit_id", "clock_id", "length", "day_count", "started_on", "extension_days", "due_on", "provisional",
-    "provisional_reason", "stopped_on", "stopped_by", "created_at",
+    "id",
+    "case_id",
+    "unit_id",
+    "clock_id",
+    "length",
+    "day_count",
+    "started_on",
+    "extension_days",
+    "due_on",
+    "provisional",
+    "provisional_reason",
+    "stopped_on",
+    "stopped_by",
+    "created_at",
 ]
 RATING_COLUMNS = [
-    "id", "case_id", "channel", "office_satisfaction", "body_satisfaction", "comment", "instruction_means",
-    "instructed_at", "entered_by_id", "rated_on", "created_at",
+    "id",
+    "case_id",
+    "channel",
+    "office_satisfaction",
+    "body_satisfaction",
+    "comment",
+    "instruction_means",
+    "instructed_at",
+    "entered_by_id",
+    "rated_on",
+    "created_at",
 ]
 EVENT_COLUMNS = ["id", "case_id", "at", "by_id", "on", "action", "from_status", "to_status", "data"]
 
 # The handling path after 网上提交: (step, status reached, days after the previous step).
 STATUS_OF = {
-    "submit": "submitted", "forward": "forwarded", "receive": "received", "accept": "accepted",
-    "not_accept": "not_accepted", "conclude": "concluded", "deliver": "delivered",
-    "request_review": "review_requested", "review": "reviewed", "withdraw": "withdrawn",
+    "submit": "submitted",
+    "forward": "forwarded",
+    "receive": "received",
+    "accept": "accepted",
+    "not_accept": "not_accepted",
+    "conclude": "concluded",
+    "deliver": "delivered",
+    "request_review": "review_requested",
+    "review": "reviewed",
+    "withdraw": "withdrawn",
 }
 
 
@@ -152,8 +236,13 @@ def generate(size: int, log=print) -> dict:
     if Case.objects.exists() or Unit.objects.filter(name__startswith="省测").exists():
         log("  incomplete data from an earlier run: wiping it")
         _wipe()
-    for model, columns in ((Case, CASE_COLUMNS), (Petitioner, PETITIONER_COLUMNS),
-                           (CaseDeadline, DEADLINE_COLUMNS), (Rating, RATING_COLUMNS), (CaseEvent, EVENT_COLUMNS)):
+    for model, columns in (
+        (Case, CASE_COLUMNS),
+        (Petitioner, PETITIONER_COLUMNS),
+        (CaseDeadline, DEADLINE_COLUMNS),
+        (Rating, RATING_COLUMNS),
+        (CaseEvent, EVENT_COLUMNS),
+    ):
         _check_columns(model, columns)
     started = time.perf_counter()
     rng = random.Random(20261129)  # noqa: S311
@@ -174,26 +263,40 @@ def generate(size: int, log=print) -> dict:
     units = Unit.objects.bulk_create(
         [Unit(name=f"省测{i:03d}镇", kind=UnitKind.TOWN, sort_order=i) for i in range(UNITS)]
     )
-    agents = User.objects.bulk_create([
-        User(username=f"pbench{i:03d}", password=make_password(None), role=Role.AGENT, unit=u, full_name=f"代理员{i:03d}")
-        for i, u in enumerate(units)
-    ])
+    agents = User.objects.bulk_create(
+        [
+            User(
+                username=f"pbench{i:03d}",
+                password=make_password(None),
+                role=Role.AGENT,
+                unit=u,
+                full_name=f"代理员{i:03d}",
+            )
+            for i, u in enumerate(units)
+        ]
+    )
     User.objects.create_user(username="pbench-bureau", password=None, role=Role.BUREAU, full_name="县局")
     categories = list(ContentCategory.objects.values_list("pk", flat=True))
     platforms = list(SubmissionPlatform.objects.values_list("pk", flat=True))
     clocks = dict(Clock.objects.filter(code__in=["accept_notice", "conclude"]).values_list("code", "pk"))
     log(f"  pools: encrypting {POOL:,} distinct values per encrypted column; tokens are reused")
     t = time.perf_counter()
-    ids = Pool(Petitioner, "id_number", [f"610927{1940 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}X"
-                                         for i in range(POOL)])
+    ids = Pool(
+        Petitioner,
+        "id_number",
+        [f"610927{1940 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}X" for i in range(POOL)],
+    )
     mobiles = Pool(Petitioner, "mobile", [f"139{i:08d}" for i in range(POOL)])
     addresses = Pool(Petitioner, "address", [f"某县某镇某村{i}组" for i in range(POOL)])
     contents = Pool(Case, "content", [f"诉求内容{i}：" + "情况说明" * 40 for i in range(POOL)])
     usernames = Pool(Case, "platform_username", [f"user{i:06d}" for i in range(POOL)])
     passwords = Pool(Case, "platform_password", [f"pw{i:08d}" for i in range(POOL)])
     codes = Pool(Case, "query_code", [f"Q{i:011d}" for i in range(POOL)])
-    id_hashes, mobile_hashes, code_hashes = ids.hashes("id_number"), mobiles.hashes("mobile"), codes.hashes(
-        "query_code")
+    id_hashes, mobile_hashes, code_hashes = (
+        ids.hashes("id_number"),
+        mobiles.hashes("mobile"),
+        codes.hashes("query_code"),
+    )
     log(f"  pools ready in {time.perf_counter() - t:.1f} s")
 
     # Petitioners: PETITIONERS // UNITS per unit, the k-th of a unit taking pooled value k (unique per unit).
@@ -205,11 +308,25 @@ def generate(size: int, log=print) -> dict:
         for u, unit in enumerate(units):
             pid = k * UNITS + u + 1
             v = k % POOL
-            rows.append((pid, unit.pk, f"信访人{pid}", ids.tokens[v], id_hashes[v], mobiles.tokens[v],
-                         mobile_hashes[v], "", addresses.tokens[v], "", created, created))
+            rows.append(
+                (
+                    pid,
+                    unit.pk,
+                    f"信访人{pid}",
+                    ids.tokens[v],
+                    id_hashes[v],
+                    mobiles.tokens[v],
+                    mobile_hashes[v],
+                    "",
+                    addresses.tokens[v],
+                    "",
+                    created,
+                    created,
+                )
+            )
     with transaction.atomic():
         for i in range(0, len(rows), CHUNK * 5):
-            _insert(Petitioner, PETITIONER_COLUMNS, rows[i:i + CHUNK * 5])
+            _insert(Petitioner, PETITIONER_COLUMNS, rows[i : i + CHUNK * 5])
     log(f"  {len(rows):,} petitioners in {time.perf_counter() - t:.1f} s")
     del rows
 
@@ -271,22 +388,55 @@ def generate(size: int, log=print) -> dict:
             submitted = on.get("submit")
             withdrawn = on.get("withdraw")
             closed = on.get("review") or on.get("not_accept") or withdrawn
-            cases.append((
-                case_id, unit.pk, f"{unit.name}-{received.year}-{seq:04d}", received.year, seq,
-                uuid.UUID(int=case_id).hex, status, agent.pk, received.isoformat(),
-                1 + (case_id % per_unit) * UNITS + u, "administrative", "某局", "claim",
-                categories[case_id % len(categories)], None, "", 0, 0, 0, 0, 0, f"事项{case_id}",
-                contents.tokens[v], "litigation" if status == "referred" else "", "", None,
-                "signed" if authorized else "", authorized and authorized.isoformat(),
-                platforms[case_id % len(platforms)] if submitted else None,
-                usernames.tokens[v] if submitted else "", passwords.tokens[v] if submitted else "",
-                codes.tokens[v] if submitted else "", code_hashes[v] if submitted else "",
-                submitted and stamp(submitted, 8 + case_id % 10, case_id % 60),
-                "某县某局" if "forward" in on else "", "forward" if "forward" in on else "",
-                iso(on.get("forward")), iso(on.get("receive")), iso(on.get("accept")), iso(on.get("conclude")),
-                "explain" if "conclude" in on else "", iso(on.get("deliver")), iso(closed),
-                stamp(received), stamp(steps[-1][1] if steps else received),
-            ))
+            cases.append(
+                (
+                    case_id,
+                    unit.pk,
+                    f"{unit.name}-{received.year}-{seq:04d}",
+                    received.year,
+                    seq,
+                    uuid.UUID(int=case_id).hex,
+                    status,
+                    agent.pk,
+                    received.isoformat(),
+                    1 + (case_id % per_unit) * UNITS + u,
+                    "administrative",
+                    "某局",
+                    "claim",
+                    categories[case_id % len(categories)],
+                    None,
+                    "",
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    f"事项{case_id}",
+                    contents.tokens[v],
+                    "litigation" if status == "referred" else "",
+                    "",
+                    None,
+                    "signed" if authorized else "",
+                    authorized and authorized.isoformat(),
+                    platforms[case_id % len(platforms)] if submitted else None,
+                    usernames.tokens[v] if submitted else "",
+                    passwords.tokens[v] if submitted else "",
+                    codes.tokens[v] if submitted else "",
+                    code_hashes[v] if submitted else "",
+                    submitted and stamp(submitted, 8 + case_id % 10, case_id % 60),
+                    "某县某局" if "forward" in on else "",
+                    "forward" if "forward" in on else "",
+                    iso(on.get("forward")),
+                    iso(on.get("receive")),
+                    iso(on.get("accept")),
+                    iso(on.get("conclude")),
+                    "explain" if "conclude" in on else "",
+                    iso(on.get("deliver")),
+                    iso(closed),
+                    stamp(received),
+                    stamp(steps[-1][1] if steps else received),
+                )
+            )
             # Events: open, submit and the last step (at most three per case).
             event_steps = [("open", received, "", "intake")]
             if submitted:
@@ -298,10 +448,13 @@ def generate(size: int, log=print) -> dict:
                 event_steps.append((last, last_on, STATUS_OF[steps[-2][0]], status))
             for action, day, before, after in event_steps:
                 event_id += 1
-                events.append((event_id, case_id, stamp(day, 17), agent.pk, iso(day), action, before, after, "{}"))
+                events.append(
+                    (event_id, case_id, stamp(day, 17), agent.pk, iso(day), action, before, after, "{}")
+                )
             # Clocks: 受理告知 from receipt (15 日), 办结 from acceptance (60 日).
             for code, start_step, stop_steps, length in (
-                ("accept_notice", "receive", ("accept", "not_accept"), 15), ("conclude", "accept", ("conclude",), 60),
+                ("accept_notice", "receive", ("accept", "not_accept"), 15),
+                ("conclude", "accept", ("conclude",), 60),
             ):
                 if start_step not in on:
                     continue
@@ -310,18 +463,45 @@ def generate(size: int, log=print) -> dict:
                 if stop is None and withdrawn:
                     stop = ("withdraw", withdrawn)
                 deadline_id += 1
-                deadlines.append((
-                    deadline_id, case_id, unit.pk, clocks[code], length, "calendar", iso(begun), 0,
-                    iso(begun + days(days=length)), 0, "", iso(stop and stop[1]), stop[0] if stop else "", stamp(begun),
-                ))
+                deadlines.append(
+                    (
+                        deadline_id,
+                        case_id,
+                        unit.pk,
+                        clocks[code],
+                        length,
+                        "calendar",
+                        iso(begun),
+                        0,
+                        iso(begun + days(days=length)),
+                        0,
+                        "",
+                        iso(stop and stop[1]),
+                        stop[0] if stop else "",
+                        stamp(begun),
+                    )
+                )
             delivered = on.get("deliver")
             if delivered and rng.random() < 0.5:
                 rating_id += 1
                 r = rng.random()
                 body = "satisfied" if r < 0.7 else "basically" if r < 0.9 else "unsatisfied"
                 rated = min(end, delivered + days(days=rng.randint(0, 10)))
-                ratings.append((rating_id, case_id, "platform", "satisfied", body, "", "", None, agent.pk,
-                                iso(rated), stamp(rated)))
+                ratings.append(
+                    (
+                        rating_id,
+                        case_id,
+                        "platform",
+                        "satisfied",
+                        body,
+                        "",
+                        "",
+                        None,
+                        agent.pk,
+                        iso(rated),
+                        stamp(rated),
+                    )
+                )
         with transaction.atomic():
             _insert(Case, CASE_COLUMNS, cases)
             _insert(CaseDeadline, DEADLINE_COLUMNS, deadlines)
@@ -333,8 +513,10 @@ def generate(size: int, log=print) -> dict:
         counts["events"] += len(events)
         spent = time.perf_counter() - t
         if (chunk_start // CHUNK) % 5 == 4 or counts["cases"] == size:
-            log(f"  {counts['cases']:>9,} cases, {counts['deadlines']:,} deadlines, {counts['ratings']:,} ratings, "
-                f"{counts['events']:,} events — {spent:.0f} s, {counts['cases'] / spent:,.0f} cases/s")
+            log(
+                f"  {counts['cases']:>9,} cases, {counts['deadlines']:,} deadlines, {counts['ratings']:,} ratings, "
+                f"{counts['events']:,} events — {spent:.0f} s, {counts['cases'] / spent:,.0f} cases/s"
+            )
     CaseNumberCounter.objects.bulk_create(
         [CaseNumberCounter(unit=units[u], year=year, last=last) for (u, year), last in seqs.items()]
     )
@@ -342,8 +524,9 @@ def generate(size: int, log=print) -> dict:
         if postgres:
             for model in (Petitioner, Case, CaseDeadline, Rating, CaseEvent):
                 table = model._meta.db_table
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT max(id) FROM {table}))")
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
     settle(log)
     seconds = time.perf_counter() - started
     _set_marker(size, seconds, end)

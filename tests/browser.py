@@ -12,9 +12,19 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("XINFANG_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(os.environ.get("XINFANG_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var" / "screenshots"))
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(
+    os.environ.get("XINFANG_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var" / "screenshots")
+)
 
 
 def require_browser() -> None:

@@ -42,16 +42,27 @@ def delivered(make_case, agent, serial: int, *, first: datetime.date, rating: st
     actions.accept_scope(case, by=agent)
     actions.record_authorization(case, by=agent, mode="signed", signed_on=first, scan=PDF)
     case = actions.record_submission(
-        case, by=agent, platform=SubmissionPlatform.objects.first(), username=f"u{serial}", password="pw",
-        query_code=f"Q{serial}", submitted_at=timezone.make_aware(datetime.datetime.combine(first, datetime.time(10))),
+        case,
+        by=agent,
+        platform=SubmissionPlatform.objects.first(),
+        username=f"u{serial}",
+        password="pw",
+        query_code=f"Q{serial}",
+        submitted_at=timezone.make_aware(datetime.datetime.combine(first, datetime.time(10))),
     )
     case = actions.forward_case(case, by=agent, forwarded_on=day(1), mode="forward", handling_body="县住建局")
     case = actions.record_receipt(case, by=agent, received_on=day(2))
     case = actions.accept_case(case, by=agent, accepted_on=day(4))
     case = actions.conclude_case(case, by=agent, concluded_on=day(10), opinion="explain", reply=PDF)
     case = actions.deliver_reply(case, by=agent, delivered_on=day(12))
-    record_rating(case, channel="platform", office_satisfaction="satisfied", body_satisfaction=rating,
-                  by=agent, rated_on=day(13))
+    record_rating(
+        case,
+        channel="platform",
+        office_satisfaction="satisfied",
+        body_satisfaction=rating,
+        by=agent,
+        rated_on=day(13),
+    )
     return case
 
 
@@ -63,9 +74,16 @@ def last_month(units, agent_cg, agent_zj, bureau_user, make_case, settings, tmp_
     delivered(make_case, agent_cg, 1, first=month, rating="satisfied")
     delivered(make_case, agent_zj, 2, first=month + datetime.timedelta(days=1), rating="basically")
     cg, zj = units["chengguan"], units["zengjia"]
-    figure_actions.save_tallies(month=month, by=bureau_user, counts={
-        (cg.pk, "letter"): 1, (cg.pk, "visit"): 2, (cg.pk, "online_self"): 3, (zj.pk, "visit"): 2,
-    })
+    figure_actions.save_tallies(
+        month=month,
+        by=bureau_user,
+        counts={
+            (cg.pk, "letter"): 1,
+            (cg.pk, "visit"): 2,
+            (cg.pk, "online_self"): 3,
+            (zj.pk, "visit"): 2,
+        },
+    )
     return month
 
 
@@ -157,7 +175,9 @@ def test_control_room(page, units, agent_cg, bureau_user, leader, head_cg, last_
     shot(page, "control-05-dashboard-unit-head")
 
 
-def test_bulletin_published_corrected_and_withdrawn(page, units, agent_cg, bureau_user, make_case, last_month):
+def test_bulletin_published_corrected_and_withdrawn(
+    page, units, agent_cg, bureau_user, make_case, last_month
+):
     """Bureau staff draft last month's bulletin from the dashboard, publish it (the month is then
     frozen), see a late case as a difference, publish a correction, then withdraw it."""
     label = f"{last_month.year}年{last_month.month}月"

@@ -36,19 +36,31 @@ def submitted(agent_cg, make_case, settings, tmp_path):
     actions.accept_scope(case, by=agent_cg)
     actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=received, scan=PDF)
     return actions.record_submission(
-        case, by=agent_cg, platform=SubmissionPlatform.objects.first(), username="u", password="p",
-        query_code="QC1", submitted_at=timezone.make_aware(datetime.datetime.combine(received, datetime.time(9))),
+        case,
+        by=agent_cg,
+        platform=SubmissionPlatform.objects.first(),
+        username="u",
+        password="p",
+        query_code="QC1",
+        submitted_at=timezone.make_aware(datetime.datetime.combine(received, datetime.time(9))),
     )
 
 
-def test_agent_follows_a_case_and_bureau_sees_the_board(page, agent_cg, agent_zj, bureau_user, submitted, make_case):
+def test_agent_follows_a_case_and_bureau_sees_the_board(
+    page, agent_cg, agent_zj, bureau_user, submitted, make_case
+):
     today = timezone.localdate()
     other = make_case(agent_zj, serial=8, received_on=today - datetime.timedelta(days=30))
     actions.accept_scope(other, by=agent_zj)
     actions.record_authorization(other, by=agent_zj, mode="signed", signed_on=other.received_on, scan=PDF)
     actions.record_submission(
-        other, by=agent_zj, platform=SubmissionPlatform.objects.first(), username="u2", password="p2",
-        query_code="QC2", submitted_at=timezone.now() - datetime.timedelta(days=29),
+        other,
+        by=agent_zj,
+        platform=SubmissionPlatform.objects.first(),
+        username="u2",
+        password="p2",
+        query_code="QC2",
+        submitted_at=timezone.now() - datetime.timedelta(days=29),
     )
     log_in(page, "wang")
     # The 15-day forwarding clock has passed: the case is on the worklist as overdue.
@@ -95,5 +107,7 @@ def test_agent_follows_a_case_and_bureau_sees_the_board(page, agent_cg, agent_zj
     assert "督办看板" in page.content()
     units = page.locator("section", has=page.get_by_role("heading", name="各单位")).inner_text()
     assert units.index("曾家镇") < units.index("城关镇")  # the unit with an overdue case first
-    assert other.number in page.locator("section", has=page.get_by_role("heading", name="已超期")).inner_text()
+    assert (
+        other.number in page.locator("section", has=page.get_by_role("heading", name="已超期")).inner_text()
+    )
     shot(page, "12-board")

@@ -50,7 +50,13 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
     page.get_by_label("行政机关及其工作人员").check()
     page.get_by_label("投诉对象名称").fill("城关镇人民政府")
     page.get_by_label("申诉求决类").check()
-    for question in ("是否允许公开", "法院是否已受理", "是否已经行政复议", "仲裁机构是否已受理", "是否已有复查复核意见书"):
+    for question in (
+        "是否允许公开",
+        "法院是否已受理",
+        "是否已经行政复议",
+        "仲裁机构是否已受理",
+        "是否已有复查复核意见书",
+    ):
         page.locator(".field", has=page.get_by_text(question, exact=True)).get_by_label("否").check()
     page.get_by_label("内容分类").select_option(label="城乡建设")
     page.get_by_label("事发地（镇）").select_option(label="城关镇")

@@ -37,10 +37,17 @@ def delivered(agent_cg, make_case, settings, tmp_path):
     actions.accept_scope(case, by=agent_cg)
     actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=day(0), scan=PDF)
     case = actions.record_submission(
-        case, by=agent_cg, platform=SubmissionPlatform.objects.first(), username="u", password="p",
-        query_code=CODE, submitted_at=timezone.make_aware(datetime.datetime.combine(day(1), datetime.time(9))),
+        case,
+        by=agent_cg,
+        platform=SubmissionPlatform.objects.first(),
+        username="u",
+        password="p",
+        query_code=CODE,
+        submitted_at=timezone.make_aware(datetime.datetime.combine(day(1), datetime.time(9))),
     )
-    case = actions.forward_case(case, by=agent_cg, forwarded_on=day(3), mode="assign", handling_body="县住建局")
+    case = actions.forward_case(
+        case, by=agent_cg, forwarded_on=day(3), mode="assign", handling_body="县住建局"
+    )
     case = actions.record_receipt(case, by=agent_cg, received_on=day(5))
     case = actions.accept_case(case, by=agent_cg, accepted_on=day(8))
     case = actions.conclude_case(case, by=agent_cg, concluded_on=day(50), opinion="support", reply=PDF)
@@ -67,7 +74,11 @@ def test_citizen_looks_up_progress_and_rates_once(page, delivered):
     for label in ("网上提交投诉", "转送、交办有权处理机关", "受理", "办结", "答复送达信访人"):
         assert label in steps
     assert delivered.number in page.content() and "已送达答复" in page.content()
-    assert "李某某" not in page.content() and "排水沟" not in page.content() and "13912345678" not in page.content()
+    assert (
+        "李某某" not in page.content()
+        and "排水沟" not in page.content()
+        and "13912345678" not in page.content()
+    )
     shot(page, "public-03-progress")
 
     page.locator("#id_office_satisfaction").get_by_label("满意", exact=True).check()
@@ -77,7 +88,11 @@ def test_citizen_looks_up_progress_and_rates_once(page, delivered):
     page.get_by_role("heading", name="评价已提交").wait_for()
     shot(page, "public-04-rated")
     rating = Rating.objects.get(case=delivered)
-    assert (rating.channel, rating.office_satisfaction, rating.body_satisfaction) == ("public", "satisfied", "basically")
+    assert (rating.channel, rating.office_satisfaction, rating.body_satisfaction) == (
+        "public",
+        "satisfied",
+        "basically",
+    )
 
     # Looking up again shows the rating is done, and no second form.
     page.get_by_role("link", name="返回查询").click()
@@ -90,8 +105,11 @@ def test_citizen_looks_up_progress_and_rates_once(page, delivered):
 
 def test_public_pages_fit_a_phone(page, delivered, agent_zj):
     page.set_viewport_size({"width": 390, "height": 844})
-    for path, name in (("/public/agents/", "public-05-agents-phone"), ("/public/guide/", "public-06-guide-phone"),
-                       ("/public/track/", "public-07-track-phone")):
+    for path, name in (
+        ("/public/agents/", "public-05-agents-phone"),
+        ("/public/guide/", "public-06-guide-phone"),
+        ("/public/track/", "public-07-track-phone"),
+    ):
         page.goto(page.base_url + path)
         # Nothing wider than the screen: no sideways scrolling on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
@@ -103,7 +121,11 @@ def test_public_pages_fit_a_phone(page, delivered, agent_zj):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "public-07b-progress-phone")
     page.goto(page.base_url + "/public/agents/")
-    assert "王某某" in page.content() and "赵某某" in page.content() and "城关镇便民服务中心二楼" in page.content()
+    assert (
+        "王某某" in page.content()
+        and "赵某某" in page.content()
+        and "城关镇便民服务中心二楼" in page.content()
+    )
 
 
 def test_agent_prints_the_contact_cards_and_the_flyer(page, delivered, agent_cg):

@@ -38,6 +38,7 @@ def log_in(client: Client, username: str) -> None:
 
 # --- sessions -----------------------------------------------------------------------------------
 
+
 def test_session_ends_after_thirty_idle_minutes():
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
     assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
@@ -66,6 +67,7 @@ def test_idle_session_is_over(client, leader):
 
 
 # --- headers ------------------------------------------------------------------------------------
+
 
 def assert_csp(response) -> None:
     policy = response.headers.get("Content-Security-Policy", "")
@@ -199,6 +201,7 @@ def test_script_check_catches_an_inline_script():
 
 # --- CSRF ---------------------------------------------------------------------------------------
 
+
 def test_login_without_csrf_token_is_refused(agent_cg):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("accounts:login"), {"username": "wang", "password": PASSWORD})
@@ -225,6 +228,7 @@ def test_login_with_csrf_token_works(agent_cg):
 
 
 # --- the audit log is append-only ---------------------------------------------------------------
+
 
 @pytest.fixture
 def entry(agent_cg):
@@ -296,6 +300,7 @@ def test_another_database_client_cannot_change_the_log(audit_guard, agent_cg):
 
 # --- deployment ---------------------------------------------------------------------------------
 
+
 def test_check_deploy_passes_with_production_settings(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XINFANG_", "DATABASE_URL"))}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -309,7 +314,12 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     )
     result = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "xinfang", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     print(result.stdout, result.stderr)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -319,10 +329,17 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
 def test_production_refuses_to_start_without_secrets(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XINFANG_", "DATABASE_URL"))}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.update(XINFANG_ENV="production", XINFANG_DATA_DIR=str(tmp_path), XINFANG_ALLOWED_HOSTS="xf.example.gov.cn")
+    env.update(
+        XINFANG_ENV="production", XINFANG_DATA_DIR=str(tmp_path), XINFANG_ALLOWED_HOSTS="xf.example.gov.cn"
+    )
     result = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "xinfang", "check"],
-        env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode != 0
     assert "XINFANG_SECRET_KEY" in result.stderr
@@ -330,6 +347,7 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
 
 
 # --- who reads the audit log --------------------------------------------------------------------
+
 
 def test_auditor_reads_the_audit_log(client, auditor, agent_cg):
     record(AuditAction.EXPORT, by=agent_cg, target_type="cases.Case", target_id=7)

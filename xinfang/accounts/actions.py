@@ -67,7 +67,9 @@ def _log_in(request, *, username: str, password: str) -> LoginResult:
         account.save(update_fields=["locked_until", "failed_logins"])
         record(AuditAction.LOGIN_LOCKED, request=request, by=account, target=account)
         return LoginResult(None, _locked_message(account))
-    record(AuditAction.LOGIN_FAILED, request=request, by=account, target=account, failures=account.failed_logins)
+    record(
+        AuditAction.LOGIN_FAILED, request=request, by=account, target=account, failures=account.failed_logins
+    )
     return LoginResult(None, generic)
 
 
@@ -78,19 +80,29 @@ def _unknown_user_failed(request, username: str, now, generic: str) -> LoginResu
     window = now - datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
     recent = list(
         AuditEntry.objects.filter(
-            action__in=(AuditAction.LOGIN_FAILED, AuditAction.LOGIN_LOCKED), actor__isnull=True,
-            actor_name=username, at__gte=window,
-        ).order_by("at").values_list("action", "at")
+            action__in=(AuditAction.LOGIN_FAILED, AuditAction.LOGIN_LOCKED),
+            actor__isnull=True,
+            actor_name=username,
+            at__gte=window,
+        )
+        .order_by("at")
+        .values_list("action", "at")
     )
     locks = [at for action, at in recent if action == AuditAction.LOGIN_LOCKED]
     if locks:
-        record(AuditAction.LOGIN_LOCKED, request=request, actor_name=username, unknown_user=True, attempt=True)
+        record(
+            AuditAction.LOGIN_LOCKED, request=request, actor_name=username, unknown_user=True, attempt=True
+        )
         until = locks[-1] + datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        return LoginResult(None, LOCKED.format(n=settings.LOGIN_MAX_FAILURES, until=f"{timezone.localtime(until):%H:%M}"))
+        return LoginResult(
+            None, LOCKED.format(n=settings.LOGIN_MAX_FAILURES, until=f"{timezone.localtime(until):%H:%M}")
+        )
     if len(recent) + 1 >= settings.LOGIN_MAX_FAILURES:
         record(AuditAction.LOGIN_LOCKED, request=request, actor_name=username, unknown_user=True)
         until = now + datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        return LoginResult(None, LOCKED.format(n=settings.LOGIN_MAX_FAILURES, until=f"{timezone.localtime(until):%H:%M}"))
+        return LoginResult(
+            None, LOCKED.format(n=settings.LOGIN_MAX_FAILURES, until=f"{timezone.localtime(until):%H:%M}")
+        )
     record(AuditAction.LOGIN_FAILED, request=request, actor_name=username, unknown_user=True)
     return LoginResult(None, generic)
 
@@ -154,28 +166,55 @@ def unit_for_role(role: str, unit: Unit | None) -> Unit | None:
 
 
 def create_unit(
-    *, by, request=None, name: str, kind: str, code: str = "", office_address: str = "",
-    office_phone: str = "", sort_order: int = 100, active: bool = True,
+    *,
+    by,
+    request=None,
+    name: str,
+    kind: str,
+    code: str = "",
+    office_address: str = "",
+    office_phone: str = "",
+    sort_order: int = 100,
+    active: bool = True,
 ) -> Unit:
     with transaction.atomic():
         if Unit.objects.filter(name=name).exists():
             raise AccountError(f"已有名为“{name}”的单位，单位名称不能重复。", field="name")
         unit = Unit.objects.create(
-            name=name, kind=kind, code=code, office_address=office_address, office_phone=office_phone,
-            sort_order=sort_order, active=active,
+            name=name,
+            kind=kind,
+            code=code,
+            office_address=office_address,
+            office_phone=office_phone,
+            sort_order=sort_order,
+            active=active,
         )
         record(AuditAction.ACCOUNT, request=request, by=by, target=unit, change="unit_create", kind=kind)
     return unit
 
 
 def update_unit(
-    unit: Unit, *, by, request=None, name: str, kind: str, code: str, office_address: str,
-    office_phone: str, sort_order: int, active: bool,
+    unit: Unit,
+    *,
+    by,
+    request=None,
+    name: str,
+    kind: str,
+    code: str,
+    office_address: str,
+    office_phone: str,
+    sort_order: int,
+    active: bool,
 ) -> Unit:
     """Units are deactivated, never deleted: cases and accounts keep pointing at them."""
     values = {
-        "name": name, "kind": kind, "code": code, "office_address": office_address,
-        "office_phone": office_phone, "sort_order": sort_order, "active": active,
+        "name": name,
+        "kind": kind,
+        "code": code,
+        "office_address": office_address,
+        "office_phone": office_phone,
+        "sort_order": sort_order,
+        "active": active,
     }
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
@@ -199,8 +238,15 @@ def update_unit(
 
 
 def save_agent_profile(
-    user: User, *, by, title: str = "", mobile: str = "", office_phone: str = "",
-    published: bool = False, photo: files.Checked | None = None, remove_photo: bool = False,
+    user: User,
+    *,
+    by,
+    title: str = "",
+    mobile: str = "",
+    office_phone: str = "",
+    published: bool = False,
+    photo: files.Checked | None = None,
+    remove_photo: bool = False,
 ) -> list[str]:
     """Write the agent's public profile (seed 二 2: 姓名、职务、照片、联系方式).
 
@@ -210,8 +256,12 @@ def save_agent_profile(
     """
     profile = AgentProfile.objects.select_for_update().filter(user=user).first() or AgentProfile(user=user)
     changed = []
-    for field, value in (("title", title), ("mobile", mobile), ("office_phone", office_phone),
-                         ("published", published)):
+    for field, value in (
+        ("title", title),
+        ("mobile", mobile),
+        ("office_phone", office_phone),
+        ("published", published),
+    ):
         if getattr(profile, field) != value:
             setattr(profile, field, value)
             changed.append(field)
@@ -235,8 +285,16 @@ def _check_username(username: str, *, exclude_pk=None) -> None:
 
 
 def create_user(
-    *, by, request=None, username: str, full_name: str, role: str, unit: Unit | None = None,
-    is_active: bool = True, password: str, profile: dict[str, Any] | None = None,
+    *,
+    by,
+    request=None,
+    username: str,
+    full_name: str,
+    role: str,
+    unit: Unit | None = None,
+    is_active: bool = True,
+    password: str,
+    profile: dict[str, Any] | None = None,
 ) -> User:
     """Open an account. An agent gets a profile at once (unpublished unless asked)."""
     unit = unit_for_role(role, unit)
@@ -249,15 +307,30 @@ def create_user(
         if role == Role.AGENT:
             profile_fields = save_agent_profile(user, by=by, **(profile or {}))
         record(
-            AuditAction.ACCOUNT, request=request, by=by, target=user, change="create", role=role,
-            unit=unit.pk if unit else None, active=is_active, profile=profile_fields,
+            AuditAction.ACCOUNT,
+            request=request,
+            by=by,
+            target=user,
+            change="create",
+            role=role,
+            unit=unit.pk if unit else None,
+            active=is_active,
+            profile=profile_fields,
         )
     return user
 
 
 def update_user(
-    user: User, *, by, request=None, username: str, full_name: str, role: str, unit: Unit | None,
-    is_active: bool, profile: dict[str, Any] | None = None,
+    user: User,
+    *,
+    by,
+    request=None,
+    username: str,
+    full_name: str,
+    role: str,
+    unit: Unit | None,
+    is_active: bool,
+    profile: dict[str, Any] | None = None,
 ) -> User:
     """Change an account and, for an agent, the profile.
 
@@ -301,8 +374,14 @@ def update_user(
             profile_fields = ["published"]
         if changed or profile_fields:
             record(
-                AuditAction.ACCOUNT, request=request, by=by, target=account, change="update",
-                fields=changed, profile=profile_fields, **detail,
+                AuditAction.ACCOUNT,
+                request=request,
+                by=by,
+                target=account,
+                change="update",
+                fields=changed,
+                profile=profile_fields,
+                **detail,
             )
     return account
 

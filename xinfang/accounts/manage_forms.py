@@ -67,20 +67,26 @@ class UserForm(forms.Form):
     """The account itself. The unit is checked against the role by the same rule the action applies."""
 
     username = forms.CharField(
-        label="用户名", max_length=150, error_messages=REQUIRED,
+        label="用户名",
+        max_length=150,
+        error_messages=REQUIRED,
         validators=[UnicodeUsernameValidator(message="用户名只能包含字母、数字和 @ . + - _，不能有空格。")],
         help_text="登录时使用，建议用姓名拼音，如 wangmoumou。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
     full_name = forms.CharField(label="姓名", max_length=30, error_messages=REQUIRED)
     role = forms.ChoiceField(
-        label="角色", choices=[("", "请选择角色")] + [(r.value, r.label) for r in BUREAU_MANAGED_ROLES],
+        label="角色",
+        choices=[("", "请选择角色")] + [(r.value, r.label) for r in BUREAU_MANAGED_ROLES],
         error_messages={"required": "请选择角色。"},
     )
     unit = forms.ModelChoiceField(
-        label="所在单位", queryset=Unit.objects.none(), required=False, empty_label="（不属于某个单位）",
+        label="所在单位",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="（不属于某个单位）",
         help_text="代理员、单位负责人必须选择所在单位；县信访局工作人员属于县信访局；"
-                  "领导不属于某个单位，选了也不保存。",
+        "领导不属于某个单位，选了也不保存。",
     )
     is_active = forms.BooleanField(
         label="启用", required=False, initial=True, help_text="停用后不能登录；账户和历史记录都保留。"
@@ -122,11 +128,17 @@ def _password_fields(first_label: str):
     widget = forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"})
     return (
         forms.CharField(
-            label=first_label, strip=False, widget=widget, error_messages={"required": "请输入密码。"},
+            label=first_label,
+            strip=False,
+            widget=widget,
+            error_messages={"required": "请输入密码。"},
             help_text=STRENGTH_HELP,
         ),
         forms.CharField(
-            label="再次输入密码", strip=False, widget=widget, error_messages={"required": "请再输入一次密码。"}
+            label="再次输入密码",
+            strip=False,
+            widget=widget,
+            error_messages={"required": "请再输入一次密码。"},
         ),
     )
 
@@ -171,24 +183,35 @@ class AgentProfileForm(forms.Form):
     """What the seed asks to publish of each agent (二 2): 姓名 (the account's)、职务、照片、联系方式."""
 
     prefix = "p"
-    title = forms.CharField(label="职务", max_length=40, error_messages=REQUIRED,
-                            widget=forms.TextInput(attrs={"placeholder": "如：城关镇综治办干事"}))
+    title = forms.CharField(
+        label="职务",
+        max_length=40,
+        error_messages=REQUIRED,
+        widget=forms.TextInput(attrs={"placeholder": "如：城关镇综治办干事"}),
+    )
     mobile = forms.CharField(
-        label="手机号码", max_length=20, error_messages=REQUIRED,
+        label="手机号码",
+        max_length=20,
+        error_messages=REQUIRED,
         help_text="对外公开的联系方式。加密保存，列表中只显示部分号码。",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     office_phone = forms.CharField(
-        label="办公电话（选填）", max_length=20, required=False,
+        label="办公电话（选填）",
+        max_length=20,
+        required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "placeholder": "0915-8822560"}),
     )
     photo = forms.FileField(
-        label="照片", required=False, help_text="JPEG 或 PNG 格式，不大于10M。",
+        label="照片",
+        required=False,
+        help_text="JPEG 或 PNG 格式，不大于10M。",
         widget=forms.FileInput(attrs={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"}),
     )
     remove_photo = forms.BooleanField(label="删除现有照片", required=False)
     published = forms.BooleanField(
-        label="对外公开", required=False,
+        label="对外公开",
+        required=False,
         help_text="公开后，姓名、职务、照片和联系电话可在对外的代理员名录中查看（县政府通知 二、2）。",
     )
 
@@ -202,8 +225,12 @@ class AgentProfileForm(forms.Form):
     def initial_for(cls, profile: AgentProfile | None) -> dict:
         if profile is None:
             return {}
-        return {"title": profile.title, "mobile": profile.mobile, "office_phone": profile.office_phone,
-                "published": profile.published}
+        return {
+            "title": profile.title,
+            "mobile": profile.mobile,
+            "office_phone": profile.office_phone,
+            "published": profile.published,
+        }
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()
@@ -229,19 +256,29 @@ class AgentProfileForm(forms.Form):
     def action_data(self) -> dict:
         data = self.cleaned_data
         return {
-            "title": data["title"], "mobile": data["mobile"], "office_phone": data["office_phone"],
-            "published": data["published"], "photo": data["photo"], "remove_photo": data.get("remove_photo", False),
+            "title": data["title"],
+            "mobile": data["mobile"],
+            "office_phone": data["office_phone"],
+            "published": data["published"],
+            "photo": data["photo"],
+            "remove_photo": data.get("remove_photo", False),
         }
 
 
 class UserFilterForm(forms.Form):
     STATUS_CHOICES = [("", "全部状态"), ("active", "启用"), ("inactive", "停用"), ("locked", "已锁定")]
-    unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.all(), empty_label="全部单位")
+    unit = forms.ModelChoiceField(
+        label="单位", required=False, queryset=Unit.objects.all(), empty_label="全部单位"
+    )
     role = forms.ChoiceField(
-        label="角色", required=False, choices=[("", "全部角色")] + [(r.value, r.label) for r in BUREAU_MANAGED_ROLES]
+        label="角色",
+        required=False,
+        choices=[("", "全部角色")] + [(r.value, r.label) for r in BUREAU_MANAGED_ROLES],
     )
     status = forms.ChoiceField(label="状态", required=False, choices=STATUS_CHOICES)
     q = forms.CharField(
-        label="搜索", required=False, max_length=60,
+        label="搜索",
+        required=False,
+        max_length=60,
         widget=forms.TextInput(attrs={"placeholder": "用户名或姓名", "type": "search", "class": "search"}),
     )

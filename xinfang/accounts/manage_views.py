@@ -38,6 +38,7 @@ USER_PAGE_SIZE = 100
 
 # --- Units -------------------------------------------------------------------------------------
 
+
 @role_required(Role.BUREAU)
 def unit_list(request):
     units = Unit.objects.annotate(
@@ -79,7 +80,8 @@ def unit_edit(request, pk):
             active_users = unit.users.filter(is_active=True).count()
             if not unit.active and active_users:
                 messages.warning(
-                    request, f"该单位已停用，但仍有 {active_users} 个启用的账户；如需停用，请在“账户与代理员”中逐个处理。"
+                    request,
+                    f"该单位已停用，但仍有 {active_users} 个启用的账户；如需停用，请在“账户与代理员”中逐个处理。",
                 )
             return redirect("manage:units")
     return render(request, "accounts/manage/unit_form.html", {"form": form, "unit": unit, "nav": "units"})
@@ -95,8 +97,10 @@ def managed_users():
 @role_required(Role.BUREAU)
 def user_list(request):
     form = UserFilterForm(request.GET or None)
-    accounts = managed_users().select_related("unit", "profile").order_by(
-        F("unit__sort_order").asc(nulls_last=True), "unit_id", "username"
+    accounts = (
+        managed_users()
+        .select_related("unit", "profile")
+        .order_by(F("unit__sort_order").asc(nulls_last=True), "unit_id", "username")
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -116,15 +120,27 @@ def user_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "accounts/manage/user_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now(), "nav": "users",
-         "back": request.get_full_path()},
+        request,
+        "accounts/manage/user_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+            "nav": "users",
+            "back": request.get_full_path(),
+        },
     )
 
 
 def _account_initial(account: User) -> dict:
-    return {"username": account.username, "full_name": account.full_name, "role": account.role,
-            "unit": account.unit_id, "is_active": account.is_active}
+    return {
+        "username": account.username,
+        "full_name": account.full_name,
+        "role": account.role,
+        "unit": account.unit_id,
+        "is_active": account.is_active,
+    }
 
 
 def _profile_of(account: User) -> AgentProfile | None:
@@ -138,8 +154,10 @@ def _profile_form(request, profile: AgentProfile | None) -> AgentProfileForm:
         return AgentProfileForm(initial=AgentProfileForm.initial_for(profile), profile=profile)
     if request.POST.get("role") == Role.AGENT:
         return AgentProfileForm(request.POST, request.FILES, profile=profile)
-    typed = {name: request.POST.get(f"{AgentProfileForm.prefix}-{name}", "")
-             for name in ("title", "mobile", "office_phone")}
+    typed = {
+        name: request.POST.get(f"{AgentProfileForm.prefix}-{name}", "")
+        for name in ("title", "mobile", "office_phone")
+    }
     typed["published"] = bool(request.POST.get(f"{AgentProfileForm.prefix}-published"))
     return AgentProfileForm(initial=typed, profile=profile)
 
@@ -151,18 +169,28 @@ def _forms_valid(user_form: UserForm, profile_form: AgentProfileForm) -> bool:
     return user_ok and profile_ok
 
 
-def _user_page(request, *, user_form, profile_form, account=None, profile=None, password_form=None,
-               stored_shown=False):
+def _user_page(
+    request, *, user_form, profile_form, account=None, profile=None, password_form=None, stored_shown=False
+):
     if stored_shown and profile is not None and profile.mobile:
         # The form shows the stored mobile whole: a reveal, logged like every other.
         record(AuditAction.REVEAL, request=request, target=account, field="agent_mobile")
-    return render(request, "accounts/manage/user_form.html", {
-        "form": user_form, "profile_form": profile_form, "password_form": password_form,
-        "account": account, "profile": profile, "nav": "users",
-        "is_agent": (user_form["role"].value() or "") == Role.AGENT,
-        "file_lost": request.method == "POST" and bool(request.FILES) and profile_form.is_bound,
-        "file_not_kept": FILE_NOT_KEPT, "now": timezone.now(),
-    })
+    return render(
+        request,
+        "accounts/manage/user_form.html",
+        {
+            "form": user_form,
+            "profile_form": profile_form,
+            "password_form": password_form,
+            "account": account,
+            "profile": profile,
+            "nav": "users",
+            "is_agent": (user_form["role"].value() or "") == Role.AGENT,
+            "file_lost": request.method == "POST" and bool(request.FILES) and profile_form.is_bound,
+            "file_not_kept": FILE_NOT_KEPT,
+            "now": timezone.now(),
+        },
+    )
 
 
 @role_required(Role.BUREAU)
@@ -173,14 +201,23 @@ def user_new(request):
         data = user_form.cleaned_data
         try:
             account = actions.create_user(
-                by=request.user, request=request, username=data["username"], full_name=data["full_name"],
-                role=data["role"], unit=data["unit"], is_active=data["is_active"], password=data["password1"],
+                by=request.user,
+                request=request,
+                username=data["username"],
+                full_name=data["full_name"],
+                role=data["role"],
+                unit=data["unit"],
+                is_active=data["is_active"],
+                password=data["password1"],
                 profile=profile_form.action_data() if profile_form.is_bound else None,
             )
         except actions.AccountError as exc:
             _add_error(user_form, exc)
         else:
-            messages.success(request, f"已建立“{account.full_name}”的账户（用户名 {account.username}）。请把初始密码当面或电话告知本人。")
+            messages.success(
+                request,
+                f"已建立“{account.full_name}”的账户（用户名 {account.username}）。请把初始密码当面或电话告知本人。",
+            )
             return redirect("manage:users")
     return _user_page(request, user_form=user_form, profile_form=profile_form)
 
@@ -198,8 +235,14 @@ def user_edit(request, pk):
         data = user_form.cleaned_data
         try:
             account = actions.update_user(
-                account, by=request.user, request=request, username=data["username"],
-                full_name=data["full_name"], role=data["role"], unit=data["unit"], is_active=data["is_active"],
+                account,
+                by=request.user,
+                request=request,
+                username=data["username"],
+                full_name=data["full_name"],
+                role=data["role"],
+                unit=data["unit"],
+                is_active=data["is_active"],
                 profile=profile_form.action_data() if profile_form.is_bound else None,
             )
         except actions.AccountError as exc:
@@ -208,8 +251,13 @@ def user_edit(request, pk):
             messages.success(request, f"已保存“{account.full_name}”的账户。")
             return redirect("manage:users")
     return _user_page(
-        request, user_form=user_form, profile_form=profile_form, account=account, profile=profile,
-        password_form=PasswordForm(account=account), stored_shown=request.method == "GET",
+        request,
+        user_form=user_form,
+        profile_form=profile_form,
+        account=account,
+        profile=profile,
+        password_form=PasswordForm(account=account),
+        stored_shown=request.method == "GET",
     )
 
 
@@ -219,15 +267,22 @@ def user_password(request, pk):
     account = get_object_or_404(managed_users().select_related("unit"), pk=pk)
     form = PasswordForm(request.POST, account=account)
     if form.is_valid():
-        actions.set_password(account, by=request.user, request=request, password=form.cleaned_data["password1"])
+        actions.set_password(
+            account, by=request.user, request=request, password=form.cleaned_data["password1"]
+        )
         messages.success(request, f"已重置“{account.full_name}”的密码。请把新密码当面或电话告知本人。")
         return redirect("manage:user_edit", pk=account.pk)
     profile = _profile_of(account)
     user_form = UserForm(account=account, initial=_account_initial(account))
     profile_form = AgentProfileForm(initial=AgentProfileForm.initial_for(profile), profile=profile)
     return _user_page(
-        request, user_form=user_form, profile_form=profile_form, account=account, profile=profile,
-        password_form=form, stored_shown=True,
+        request,
+        user_form=user_form,
+        profile_form=profile_form,
+        account=account,
+        profile=profile,
+        password_form=form,
+        stored_shown=True,
     )
 
 
@@ -248,6 +303,7 @@ def user_unlock(request, pk):
 
 
 # --- Agents' photos ----------------------------------------------------------------------------
+
 
 def agent_photo(request, pk):
     """The photo of an agent (user ``pk``): for bureau staff always; for anyone, without

@@ -36,8 +36,13 @@ class AuditEntry(models.Model):
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     # No database constraint: an audit row outlives anything it speaks of.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
-        null=True, blank=True, related_name="+", verbose_name="操作人",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
     )
     actor_name = models.CharField("操作人账号", max_length=150, blank=True)
     action = models.CharField("动作", max_length=20, choices=AuditAction.choices, db_index=True)

@@ -20,7 +20,14 @@ def audit_log(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "audit/log.html",
-        {"page": page, "actions": AuditAction.choices, "action": action, "actor": actor,
-         "query": query.urlencode(), "nav": "audit"},
+        request,
+        "audit/log.html",
+        {
+            "page": page,
+            "actions": AuditAction.choices,
+            "action": action,
+            "actor": actor,
+            "query": query.urlencode(),
+            "nav": "audit",
+        },
     )

@@ -70,7 +70,9 @@ def next_issue_number(*, year: int | None = None, prefix: str = DEFAULT_PREFIX) 
     return last + 1, format_issue_number(prefix, year, last + 1)
 
 
-def draft_bulletin(month: datetime.date, *, by=None, summary: str = "", today: datetime.date | None = None) -> Draft:
+def draft_bulletin(
+    month: datetime.date, *, by=None, summary: str = "", today: datetime.date | None = None
+) -> Draft:
     """The month's bulletin as it would be published now, marked 征求意见稿. Stores nothing.
     ``by`` None is the command line (run by the server's operator)."""
     if by is not None:
@@ -101,7 +103,9 @@ def _in_force(bulletin: Bulletin) -> Bulletin:
     if locked.withdrawn_at is not None:
         replacement = Bulletin.objects.filter(replaces=locked).first()
         also = f"，已由{replacement.issue_number}更正" if replacement else ""
-        raise BulletinError(f"{locked.issue_number}已于{timezone.localtime(locked.withdrawn_at):%Y年%m月%d日}撤回{also}。")
+        raise BulletinError(
+            f"{locked.issue_number}已于{timezone.localtime(locked.withdrawn_at):%Y年%m月%d日}撤回{also}。"
+        )
     return locked
 
 
@@ -119,15 +123,29 @@ def withdraw_bulletin(bulletin: Bulletin, *, by, reason: str, request=None) -> B
     with transaction.atomic():
         locked = _in_force(bulletin)
         _mark_withdrawn(locked, by=by, reason=reason)
-        record(AuditAction.PUBLICATION, by=by, request=request, target=locked, kind="bulletin_withdraw",
-               month=locked.month.isoformat(), issue_number=locked.issue_number)
+        record(
+            AuditAction.PUBLICATION,
+            by=by,
+            request=request,
+            target=locked,
+            kind="bulletin_withdraw",
+            month=locked.month.isoformat(),
+            issue_number=locked.issue_number,
+        )
     return locked
 
 
 def publish_bulletin(
-    *, month: datetime.date, by, issue_number: str | None = None, summary: str = "",
-    prefix: str = "", today: datetime.date | None = None, request=None,
-    replaces: Bulletin | None = None, reason: str = "",
+    *,
+    month: datetime.date,
+    by,
+    issue_number: str | None = None,
+    summary: str = "",
+    prefix: str = "",
+    today: datetime.date | None = None,
+    request=None,
+    replaces: Bulletin | None = None,
+    reason: str = "",
 ) -> Bulletin:
     """Publish the month's bulletin and freeze its figures.
 
@@ -164,7 +182,9 @@ def publish_bulletin(
         if existing is not None and existing != replaces:
             raise BulletinError(
                 f"{month.year}年{month.month}月的通报已于{timezone.localtime(existing.published_at):%Y年%m月%d日}"
-                f"发布（{existing.issue_number}），不能重复发布；如有错误，请在通报列表中更正或撤回。", "month")
+                f"发布（{existing.issue_number}），不能重复发布；如有错误，请在通报列表中更正或撤回。",
+                "month",
+            )
         year = today.year
         sequence, number = next_issue_number(year=year, prefix=prefix)
         if issue_number and issue_number.strip():
@@ -178,30 +198,60 @@ def publish_bulletin(
         title = documents.bulletin_title(month)
         figures = selectors.snapshot(month, today=today)
         content = documents.bulletin_docx(
-            figures, title=title, issue_number=number, summary=summary, issued_on=today,
+            figures,
+            title=title,
+            issue_number=number,
+            summary=summary,
+            issued_on=today,
             corrects=replaces.issue_number if replaces else None,
         )
         if replaces is not None:
             _mark_withdrawn(replaces, by=by, reason=reason)
         stored = files.store(
-            files.Checked(content=content, content_type=documents.DOCX, name=f"通报-{month:%Y-%m}.docx"), by=by
+            files.Checked(content=content, content_type=documents.DOCX, name=f"通报-{month:%Y-%m}.docx"),
+            by=by,
         )
         try:
             with transaction.atomic():
                 bulletin = Bulletin.objects.create(
-                    month=month, year=year, sequence=sequence, prefix=prefix, issue_number=number,
-                    title=title, summary=summary, figures=figures, published_at=timezone.now(),
-                    published_by=by, document=stored, replaces=replaces,
+                    month=month,
+                    year=year,
+                    sequence=sequence,
+                    prefix=prefix,
+                    issue_number=number,
+                    title=title,
+                    summary=summary,
+                    figures=figures,
+                    published_at=timezone.now(),
+                    published_by=by,
+                    document=stored,
+                    replaces=replaces,
                 )
         except IntegrityError:
             raise BulletinError(
-                f"{month.year}年{month.month}月的通报或文号“{number}”已存在，不能重复发布。", "month") from None
+                f"{month.year}年{month.month}月的通报或文号“{number}”已存在，不能重复发布。", "month"
+            ) from None
         if replaces is not None:
-            record(AuditAction.PUBLICATION, by=by, request=request, target=replaces, kind="bulletin_withdraw",
-                   month=month.isoformat(), issue_number=replaces.issue_number, corrected_by=number)
-        record(AuditAction.PUBLICATION, by=by, request=request, target=bulletin,
-               kind="bulletin_correct" if replaces else "bulletin_publish", month=month.isoformat(),
-               issue_number=number, **({"corrects": replaces.issue_number} if replaces else {}))
+            record(
+                AuditAction.PUBLICATION,
+                by=by,
+                request=request,
+                target=replaces,
+                kind="bulletin_withdraw",
+                month=month.isoformat(),
+                issue_number=replaces.issue_number,
+                corrected_by=number,
+            )
+        record(
+            AuditAction.PUBLICATION,
+            by=by,
+            request=request,
+            target=bulletin,
+            kind="bulletin_correct" if replaces else "bulletin_publish",
+            month=month.isoformat(),
+            issue_number=number,
+            **({"corrects": replaces.issue_number} if replaces else {}),
+        )
     return bulletin
 
 

@@ -137,16 +137,40 @@ def _bottom_border(paragraph, color: str = "E60012", size: int = 12) -> None:
         bottom.set(qn(f"w:{key}"), value)
     borders.append(bottom)
     ppr.insert_element_before(
-        borders, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-        "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-        "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-        "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
-        "w:rPr", "w:sectPr", "w:pPrChange",
+        borders,
+        "w:shd",
+        "w:tabs",
+        "w:suppressAutoHyphens",
+        "w:kinsoku",
+        "w:wordWrap",
+        "w:overflowPunct",
+        "w:topLinePunct",
+        "w:autoSpaceDE",
+        "w:autoSpaceDN",
+        "w:bidi",
+        "w:adjustRightInd",
+        "w:snapToGrid",
+        "w:spacing",
+        "w:ind",
+        "w:contextualSpacing",
+        "w:mirrorIndents",
+        "w:suppressOverlap",
+        "w:jc",
+        "w:textDirection",
+        "w:textAlignment",
+        "w:textboxTightWrap",
+        "w:outlineLvl",
+        "w:divId",
+        "w:cnfStyle",
+        "w:rPr",
+        "w:sectPr",
+        "w:pPrChange",
     )
 
 
 def _field(paragraph, instruction: str, placeholder: str, font_name: str, size) -> None:
     """A Word field (PAGE): begin, instruction, separate, the shown value, end."""
+
     def fld(kind):
         run = paragraph.add_run()
         set_font(run, font_name, size)
@@ -244,8 +268,13 @@ def _unit_table(document, rows: list[dict], county: dict) -> None:
     for row in [*rows, county]:
         cells = table.add_row().cells
         values = (
-            (row["name"],), (str(row["proxied"]),), (str(row["target"]),), ("达标" if row["met"] else "未达标",),
-            _rate_lines(row["online"]), _rate_lines(row["participation"]), _rate_lines(row["satisfaction"]),
+            (row["name"],),
+            (str(row["proxied"]),),
+            (str(row["target"]),),
+            ("达标" if row["met"] else "未达标",),
+            _rate_lines(row["online"]),
+            _rate_lines(row["participation"]),
+            _rate_lines(row["satisfaction"]),
         )
         for cell, lines in zip(cells, values, strict=True):
             _cell(cell, lines)
@@ -260,11 +289,15 @@ def _signature(document, date_text: str) -> None:
     the issuer's first; a date longer than the issuer sits two characters in from the right and
     the issuer moves left by the difference."""
     issuer_width, date_width = _width(ISSUER, BODY_SIZE.pt), _width(date_text, BODY_SIZE.pt)
-    signer = _para(document, align=WD_ALIGN_PARAGRAPH.RIGHT,
-                   right_indent=Pt(max(INDENT.pt, 2 * INDENT.pt + date_width - issuer_width)))
+    signer = _para(
+        document,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        right_indent=Pt(max(INDENT.pt, 2 * INDENT.pt + date_width - issuer_width)),
+    )
     _run(signer, ISSUER)
-    dated = _para(document, align=WD_ALIGN_PARAGRAPH.RIGHT,
-                  right_indent=Pt(max(INDENT.pt, issuer_width - date_width)))
+    dated = _para(
+        document, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=Pt(max(INDENT.pt, issuer_width - date_width))
+    )
     _run(dated, date_text)
 
 
@@ -275,8 +308,16 @@ def _counts(items) -> str:
     return "、".join(f"{label}{n}件" for label, n in items if n)
 
 
-def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, summary: str = "",
-                  issued_on: datetime.date, draft: bool = False, corrects: str | None = None) -> bytes:
+def bulletin_docx(
+    figures: dict[str, Any],
+    *,
+    title: str,
+    issue_number: str,
+    summary: str = "",
+    issued_on: datetime.date,
+    draft: bool = False,
+    corrects: str | None = None,
+) -> bytes:
     """The bulletin of one month, from ``selectors.snapshot`` (or a bulletin's frozen figures).
     ``corrects``: the issue number of the bulletin this one corrects and replaces."""
     month = datetime.date.fromisoformat(figures["month"])
@@ -317,22 +358,45 @@ def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, sum
     met = [row for row in units if row["met"]]
     share_den = county["online"][1]
     self_filed = sum(county["tallies"].get(ch, 0) for ch in ONLINE_CHANNELS)
-    _subheading(document, "（一）代理件数。", (
-        f"全县{len(units)}个单位共代理网上投诉{county['proxied']}件，目标{county['target']}件；"
-        f"{len(met)}个单位达到月度代理目标，{len(units) - len(met)}个单位未达标。"))
-    _subheading(document, "（二）网上投诉占比。", (
-        f"网上投诉{county['online'][0]}件（代理{county['proxied']}件、群众网上自投{self_filed}件），"
-        f"信访总量{share_den}件，网上投诉占比{rate_text(county['online'])}，阶段性目标{ONLINE_SHARE_TARGET}。"))
-    _subheading(document, "（三）评价情况。", (
-        f"参评率{rate_text(county['participation'])}，满意率{rate_text(county['satisfaction'])}，"
-        f"其中“满意”占{rate_text(county['satisfied'])}。"))
-    _subheading(document, "（四）办理时效。", (
-        f"及时受理率{rate_text(county['timely_acceptance'])}，按期办结率{rate_text(county['timely_conclusion'])}；"
-        f"截至月末超期未办结{county['overdue']}件。"))
+    _subheading(
+        document,
+        "（一）代理件数。",
+        (
+            f"全县{len(units)}个单位共代理网上投诉{county['proxied']}件，目标{county['target']}件；"
+            f"{len(met)}个单位达到月度代理目标，{len(units) - len(met)}个单位未达标。"
+        ),
+    )
+    _subheading(
+        document,
+        "（二）网上投诉占比。",
+        (
+            f"网上投诉{county['online'][0]}件（代理{county['proxied']}件、群众网上自投{self_filed}件），"
+            f"信访总量{share_den}件，网上投诉占比{rate_text(county['online'])}，阶段性目标{ONLINE_SHARE_TARGET}。"
+        ),
+    )
+    _subheading(
+        document,
+        "（三）评价情况。",
+        (
+            f"参评率{rate_text(county['participation'])}，满意率{rate_text(county['satisfaction'])}，"
+            f"其中“满意”占{rate_text(county['satisfied'])}。"
+        ),
+    )
+    _subheading(
+        document,
+        "（四）办理时效。",
+        (
+            f"及时受理率{rate_text(county['timely_acceptance'])}，按期办结率{rate_text(county['timely_conclusion'])}；"
+            f"截至月末超期未办结{county['overdue']}件。"
+        ),
+    )
 
     # 二、各单位情况
     _heading(document, "二、各单位情况")
-    _body_paragraph(document, f"各单位代理件数、目标及主要比率如下表（比率下为“分子/分母”件数；分母少于{FEW_CASES}件的标注“样本少”）：")
+    _body_paragraph(
+        document,
+        f"各单位代理件数、目标及主要比率如下表（比率下为“分子/分母”件数；分母少于{FEW_CASES}件的标注“样本少”）：",
+    )
     _unit_table(document, units, county)
 
     # 三、未达标单位
@@ -340,27 +404,50 @@ def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, sum
     below = [row for row in units if not row["met"]]
     if below:
         names = "、".join(f"{row['name']}（代理{row['proxied']}件，目标{row['target']}件）" for row in below)
-        _body_paragraph(document, f"本月代理件数未达到目标的单位共{len(below)}个：{names}。"
-                                  "请以上单位加强宣传引导，落实代理场所和代理人员，确保完成每月代理目标。")
+        _body_paragraph(
+            document,
+            f"本月代理件数未达到目标的单位共{len(below)}个：{names}。"
+            "请以上单位加强宣传引导，落实代理场所和代理人员，确保完成每月代理目标。",
+        )
     else:
         _body_paragraph(document, "本月各单位代理件数均达到目标。")
 
     # 四、满意度评价
     _heading(document, "四、满意度评价")
     r = figures["ratings"]
-    _body_paragraph(document, (
-        f"本月答复送达{r.get('delivered', 0)}件，已评价{r.get('rated', 0)}件，参评率{rate_text(county['participation'])}。"))
-    for sub, who, what in (("（一）", "body", "对有权处理机关处理意见的评价"), ("（二）", "office", "对信访机构的评价")):
-        counts = _counts((("满意", r.get(f"{who}_satisfied", 0)), ("基本满意", r.get(f"{who}_basically", 0)),
-                          ("不满意", r.get(f"{who}_unsatisfied", 0))))
+    _body_paragraph(
+        document,
+        (
+            f"本月答复送达{r.get('delivered', 0)}件，已评价{r.get('rated', 0)}件，参评率{rate_text(county['participation'])}。"
+        ),
+    )
+    for sub, who, what in (
+        ("（一）", "body", "对有权处理机关处理意见的评价"),
+        ("（二）", "office", "对信访机构的评价"),
+    ):
+        counts = _counts(
+            (
+                ("满意", r.get(f"{who}_satisfied", 0)),
+                ("基本满意", r.get(f"{who}_basically", 0)),
+                ("不满意", r.get(f"{who}_unsatisfied", 0)),
+            )
+        )
         content = r.get(f"{who}_satisfied", 0) + r.get(f"{who}_basically", 0)
-        _subheading(document, f"{sub}{what}。", (
-            f"{counts or '暂无评价'}；满意率{rate_text([content, r.get('rated', 0)])}。"))
-    unsatisfied = [row for row in units if row["satisfaction"][1] and row["satisfaction"][0] < row["satisfaction"][1]]
+        _subheading(
+            document,
+            f"{sub}{what}。",
+            (f"{counts or '暂无评价'}；满意率{rate_text([content, r.get('rated', 0)])}。"),
+        )
+    unsatisfied = [
+        row for row in units if row["satisfaction"][1] and row["satisfaction"][0] < row["satisfaction"][1]
+    ]
     if unsatisfied:
-        _body_paragraph(document, "有不满意评价的单位：" + "、".join(
-            f"{row['name']}（满意率{rate_text(row['satisfaction'])}）" for row in unsatisfied)
-            + "。请相关单位做好政策解释和思想疏导，引导信访人依法申请复查、复核。")
+        _body_paragraph(
+            document,
+            "有不满意评价的单位："
+            + "、".join(f"{row['name']}（满意率{rate_text(row['satisfaction'])}）" for row in unsatisfied)
+            + "。请相关单位做好政策解释和思想疏导，引导信访人依法申请复查、复核。",
+        )
 
     # 五、风险报告
     _heading(document, "五、风险报告")
@@ -368,8 +455,11 @@ def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, sum
     if reports["total"]:
         kinds = dict(ReportKind.choices)
         _body_paragraph(document, f"本月各单位共报送风险报告{reports['total']}件。")
-        _subheading(document, "（一）按类别。", _counts(
-            (kinds[k], reports["by_kind"].get(k, 0)) for k in ReportKind.values) + "。")
+        _subheading(
+            document,
+            "（一）按类别。",
+            _counts((kinds[k], reports["by_kind"].get(k, 0)) for k in ReportKind.values) + "。",
+        )
         by_unit = [
             f"{row['name']}{sum(row['reports'].values())}件" for row in units if sum(row["reports"].values())
         ]
@@ -381,8 +471,10 @@ def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, sum
     _heading(document, "六、督察情况")
     inspections = figures["inspections"]
     if inspections:
-        _body_paragraph(document, f"本月督察发现问题{len(inspections)}次，涉及"
-                                  f"{len({i['unit_id'] for i in inspections})}个单位：")
+        _body_paragraph(
+            document,
+            f"本月督察发现问题{len(inspections)}次，涉及{len({i['unit_id'] for i in inspections})}个单位：",
+        )
         for index, item in enumerate(inspections, start=1):
             when = cn_day(datetime.date.fromisoformat(item["inspected_on"]))
             if item["rectified_on"]:
@@ -391,10 +483,15 @@ def bulletin_docx(figures: dict[str, Any], *, title: str, issue_number: str, sum
                 state = "逾期未整改"
             else:
                 state = "正在整改"
-            deadline = (f"整改期限{cn_day(datetime.date.fromisoformat(item['rectify_by']))}，"
-                        if item["rectify_by"] else "")
-            _body_paragraph(document, f"{index}.{item['unit']}（{when}督察）：{'、'.join(item['findings'])}；"
-                                      f"{deadline}{state}。")
+            deadline = (
+                f"整改期限{cn_day(datetime.date.fromisoformat(item['rectify_by']))}，"
+                if item["rectify_by"]
+                else ""
+            )
+            _body_paragraph(
+                document,
+                f"{index}.{item['unit']}（{when}督察）：{'、'.join(item['findings'])}；{deadline}{state}。",
+            )
         _body_paragraph(document, "请相关单位严格遵循合法、自愿、公益、真实的原则，按期整改到位。")
     else:
         _body_paragraph(document, "本月督察未发现问题。")

@@ -13,11 +13,15 @@ class MonthForm(forms.Form):
 class PublishForm(forms.Form):
     month = MonthField(label="月份")
     issue_number = forms.CharField(
-        label="文号", max_length=40, required=False,
+        label="文号",
+        max_length=40,
+        required=False,
         help_text="留空则按本年度顺序自动编号，如“镇网代〔2026〕10号”。",
     )
     summary = forms.CharField(
-        label="总体情况说明", required=False, max_length=MAX_SUMMARY,
+        label="总体情况说明",
+        required=False,
+        max_length=MAX_SUMMARY,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="写在“一、总体情况”开头，可留空。不要写信访人姓名、身份证号、电话等个人信息。",
     )
@@ -29,7 +33,9 @@ class PublishForm(forms.Form):
 
 def _reason(label: str) -> forms.CharField:
     return forms.CharField(
-        label=label, max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 3}),
+        label=label,
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "请写明原因。"},
         help_text="记入通报记录和审计日志，例如“城关镇3月代理件数漏录2件”。",
     )

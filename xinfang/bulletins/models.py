@@ -36,12 +36,20 @@ class Bulletin(models.Model):
         "core.StoredFile", verbose_name="通报文件", on_delete=models.PROTECT, related_name="+"
     )
     replaces = models.OneToOneField(
-        "self", verbose_name="更正的通报", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="更正的通报",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="replaced_by",
     )
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="撤回人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤回人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     withdrawal_reason = models.TextField("撤回或更正原因", blank=True)
@@ -51,7 +59,9 @@ class Bulletin(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "sequence"], name="bulletin_year_sequence"),
             models.UniqueConstraint(
-                fields=["month"], condition=models.Q(withdrawn_at__isnull=True), name="bulletin_one_in_force_per_month"
+                fields=["month"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="bulletin_one_in_force_per_month",
             ),
             models.CheckConstraint(
                 condition=models.Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)

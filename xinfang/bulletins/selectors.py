@@ -39,8 +39,14 @@ SNAPSHOT_VERSION = 1
 
 def _row(f: figures.UnitFigures, reports: dict[str, int]) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "unit_id": f.unit.pk if f.unit else None, "name": f.name, "proxied": f.proxied, "target": f.target,
-        "met": f.met, "open": f.open, "overdue": f.overdue, "tallies": dict(f.tallies),
+        "unit_id": f.unit.pk if f.unit else None,
+        "name": f.name,
+        "proxied": f.proxied,
+        "target": f.target,
+        "met": f.met,
+        "open": f.open,
+        "overdue": f.overdue,
+        "tallies": dict(f.tallies),
         "reports": {kind: reports.get(kind, 0) for kind in ReportKind.values if reports.get(kind)},
     }
     for name in RATES:
@@ -77,13 +83,20 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
         for kind, n in counts.items():
             by_kind[kind] = by_kind.get(kind, 0) + n
     unit_ids = [u.pk for u in units]
-    ratings = rating_figures(Case.objects.filter(
-        unit_id__in=unit_ids, delivered_on__gte=period.start, delivered_on__lte=period.end))
+    ratings = rating_figures(
+        Case.objects.filter(
+            unit_id__in=unit_ids, delivered_on__gte=period.start, delivered_on__lte=period.end
+        )
+    )
     inspections = [
         {
-            "unit_id": i.unit_id, "unit": i.unit.name, "inspected_on": i.inspected_on.isoformat(),
-            "findings": i.finding_labels, "rectify_by": i.rectify_by.isoformat() if i.rectify_by else None,
-            "rectified_on": i.rectified_on.isoformat() if i.rectified_on else None, "overdue": bool(i.overdue),
+            "unit_id": i.unit_id,
+            "unit": i.unit.name,
+            "inspected_on": i.inspected_on.isoformat(),
+            "findings": i.finding_labels,
+            "rectify_by": i.rectify_by.isoformat() if i.rectify_by else None,
+            "rectified_on": i.rectified_on.isoformat() if i.rectified_on else None,
+            "overdue": bool(i.overdue),
         }
         for i in inspection_findings(period.start, period.end, today=today)
     ]
@@ -106,7 +119,8 @@ def published(month: datetime.date) -> Bulletin | None:
     """The month's bulletin in force (not withdrawn), or None."""
     return (
         Bulletin.objects.filter(month=first_of_month(month), withdrawn_at__isnull=True)
-        .select_related("published_by").first()
+        .select_related("published_by")
+        .first()
     )
 
 
@@ -118,16 +132,21 @@ def frozen_figures(month: datetime.date) -> dict[str, Any] | None:
 
 def bulletin_list() -> QuerySet[Bulletin]:
     """Every bulletin, withdrawn ones included (marked), newest month first."""
-    return Bulletin.objects.select_related("published_by", "withdrawn_by", "replaces", "replaced_by").order_by(
-        "-month", "-published_at")
+    return Bulletin.objects.select_related(
+        "published_by", "withdrawn_by", "replaces", "replaced_by"
+    ).order_by("-month", "-published_at")
 
 
 def as_unit_figures(row: dict[str, Any]) -> figures.UnitFigures:
     """A frozen row in the dashboard's shape (``unit`` is None: the name is what was published)."""
     return figures.UnitFigures(
-        unit=None, name=row["name"], proxied=row["proxied"], target=row["target"],
+        unit=None,
+        name=row["name"],
+        proxied=row["proxied"],
+        target=row["target"],
         tallies={ch: row["tallies"].get(ch, 0) for ch in Channel.values},
-        open=row["open"], overdue=row["overdue"],
+        open=row["open"],
+        overdue=row["overdue"],
         **{name: figures.Rate(*row[name]) for name in RATES},
     )
 
@@ -136,9 +155,16 @@ def as_unit_figures(row: dict[str, Any]) -> figures.UnitFigures:
 
 # The figures compared. 在办 is left out: it is the state now, not a figure of the month.
 COMPARED = (
-    ("proxied", "代理件数"), ("target", "目标"), ("met", "是否达标"), ("online", "网上投诉占比"),
-    ("participation", "参评率"), ("satisfaction", "满意率"), ("satisfied", "满意"),
-    ("timely_acceptance", "及时受理率"), ("timely_conclusion", "按期办结率"), ("overdue", "超期件数"),
+    ("proxied", "代理件数"),
+    ("target", "目标"),
+    ("met", "是否达标"),
+    ("online", "网上投诉占比"),
+    ("participation", "参评率"),
+    ("satisfaction", "满意率"),
+    ("satisfied", "满意"),
+    ("timely_acceptance", "及时受理率"),
+    ("timely_conclusion", "按期办结率"),
+    ("overdue", "超期件数"),
 )
 
 
@@ -169,9 +195,12 @@ def _flat(row: dict[str, Any]) -> dict[str, tuple[str, Any]]:
     return flat
 
 
-def compare(frozen: dict[str, Any], live: dict[str, Any], *, unit_ids=None, county: bool = True) -> list[Difference]:
+def compare(
+    frozen: dict[str, Any], live: dict[str, Any], *, unit_ids=None, county: bool = True
+) -> list[Difference]:
     """Per unit (and the county), each figure whose live value is not the frozen one: old → new.
     ``unit_ids`` limits the units compared (a unit head sees the own unit only)."""
+
     def keyed(snap):
         rows = {row["unit_id"]: row for row in snap["units"]}
         if county:
@@ -190,7 +219,9 @@ def compare(frozen: dict[str, Any], live: dict[str, Any], *, unit_ids=None, coun
         old, new = old_rows.get(key), new_rows.get(key)
         name = (old or new)["name"]
         if old is None or new is None:
-            result.append(Difference(name, "单位", "—" if old is None else "列入", "—" if new is None else "列入"))
+            result.append(
+                Difference(name, "单位", "—" if old is None else "列入", "—" if new is None else "列入")
+            )
             continue
         old_flat, new_flat = _flat(old), _flat(new)
         for field_key, (label, value) in old_flat.items():
@@ -204,8 +235,9 @@ def _norm(value):
     return list(value) if isinstance(value, list | tuple) else value
 
 
-def differences(month: datetime.date, *, unit_ids=None, county: bool = True,
-                today: datetime.date | None = None) -> list[Difference]:
+def differences(
+    month: datetime.date, *, unit_ids=None, county: bool = True, today: datetime.date | None = None
+) -> list[Difference]:
     """How the live figures of a published month differ from the frozen ones ([] if unpublished)."""
     frozen = frozen_figures(month)
     if frozen is None:

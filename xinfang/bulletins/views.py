@@ -32,10 +32,15 @@ def _last_month():
 
 @role_required(*selectors.READERS)
 def bulletin_list(request):
-    return render(request, "bulletins/list.html", {
-        "bulletins": selectors.bulletin_list(), "can_write": request.user.role in selectors.WRITERS,
-        "nav": "bulletins",
-    })
+    return render(
+        request,
+        "bulletins/list.html",
+        {
+            "bulletins": selectors.bulletin_list(),
+            "can_write": request.user.role in selectors.WRITERS,
+            "nav": "bulletins",
+        },
+    )
 
 
 @role_required(*selectors.WRITERS)
@@ -43,8 +48,14 @@ def draft(request):
     form = MonthForm(request.GET or None)
     month = form.cleaned_data["month"] if form.is_valid() else _last_month()
     result = actions.draft_bulletin(month, by=request.user)
-    record(AuditAction.PRINT, request=request, target_type="bulletins.draft", target_id=f"{month:%Y-%m}",
-           kind="bulletin_draft", month=month.isoformat())
+    record(
+        AuditAction.PRINT,
+        request=request,
+        target_type="bulletins.draft",
+        target_id=f"{month:%Y-%m}",
+        kind="bulletin_draft",
+        month=month.isoformat(),
+    )
     return downloads.mark(request, _docx(result.content, result.filename))
 
 
@@ -59,19 +70,32 @@ def publish(request):
         data = form.cleaned_data
         try:
             bulletin = actions.publish_bulletin(
-                month=data["month"], by=request.user, issue_number=data["issue_number"],
-                summary=data["summary"], request=request,
+                month=data["month"],
+                by=request.user,
+                issue_number=data["issue_number"],
+                summary=data["summary"],
+                request=request,
             )
         except actions.BulletinError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"已发布{bulletin.month_label}通报（{bulletin.issue_number}），该月数字已固定。")
+            messages.success(
+                request, f"已发布{bulletin.month_label}通报（{bulletin.issue_number}），该月数字已固定。"
+            )
             return redirect("bulletins:list")
     month = (form.cleaned_data.get("month") if form.is_bound else None) or initial_month
-    return render(request, "bulletins/publish.html", {
-        "form": form, "month": month, "published": selectors.published(month),
-        "next_number": actions.next_issue_number()[1], "nav": "figures",
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "bulletins/publish.html",
+        {
+            "form": form,
+            "month": month,
+            "published": selectors.published(month),
+            "next_number": actions.next_issue_number()[1],
+            "nav": "figures",
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @role_required(*selectors.READERS)
@@ -94,15 +118,26 @@ def withdraw(request, pk: int):
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and bulletin.in_force and form.is_valid():
         try:
-            actions.withdraw_bulletin(bulletin, by=request.user, reason=form.cleaned_data["reason"], request=request)
+            actions.withdraw_bulletin(
+                bulletin, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
         except actions.BulletinError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"已撤回{bulletin.issue_number}，{bulletin.month_label}的统计数字不再固定。")
+            messages.success(
+                request, f"已撤回{bulletin.issue_number}，{bulletin.month_label}的统计数字不再固定。"
+            )
             return redirect("bulletins:list")
-    return render(request, "bulletins/withdraw.html", {
-        "form": form, "bulletin": bulletin, "nav": "figures",
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "bulletins/withdraw.html",
+        {
+            "form": form,
+            "bulletin": bulletin,
+            "nav": "figures",
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @role_required(*selectors.WRITERS)
@@ -113,15 +148,29 @@ def correct(request, pk: int):
         data = form.cleaned_data
         try:
             corrected = actions.publish_bulletin(
-                month=bulletin.month, by=request.user, replaces=bulletin, reason=data["reason"],
-                issue_number=data["issue_number"], summary=data["summary"], request=request,
+                month=bulletin.month,
+                by=request.user,
+                replaces=bulletin,
+                reason=data["reason"],
+                issue_number=data["issue_number"],
+                summary=data["summary"],
+                request=request,
             )
         except actions.BulletinError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"已发布更正通报（{corrected.issue_number}），{bulletin.issue_number}同时撤回。")
+            messages.success(
+                request, f"已发布更正通报（{corrected.issue_number}），{bulletin.issue_number}同时撤回。"
+            )
             return redirect("bulletins:list")
-    return render(request, "bulletins/correct.html", {
-        "form": form, "bulletin": bulletin, "next_number": actions.next_issue_number(prefix=bulletin.prefix)[1],
-        "nav": "figures",
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "bulletins/correct.html",
+        {
+            "form": form,
+            "bulletin": bulletin,
+            "next_number": actions.next_issue_number(prefix=bulletin.prefix)[1],
+            "nav": "figures",
+        },
+        status=400 if form.is_bound else 200,
+    )

@@ -31,15 +31,31 @@ from xinfang.core import crypto, files
 
 PETITIONER_FIELDS = ("name", "id_number", "mobile", "landline", "address", "work_unit")
 COMPLAINT_FIELDS = (
-    "respondent_kind", "respondent_name", "petition_type", "category", "incident_town", "incident_place",
-    "allow_public", "court_accepted", "reconsideration_done", "arbitration_accepted", "has_review_opinion",
-    "title", "content",
+    "respondent_kind",
+    "respondent_name",
+    "petition_type",
+    "category",
+    "incident_town",
+    "incident_place",
+    "allow_public",
+    "court_accepted",
+    "reconsideration_done",
+    "arbitration_accepted",
+    "has_review_opinion",
+    "title",
+    "content",
 )
 
 
 def _event(
-    case: Case, *, by, action: str, from_status: str = "", to_status: str = "",
-    on: datetime.date | None = None, **data: Any,
+    case: Case,
+    *,
+    by,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    on: datetime.date | None = None,
+    **data: Any,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case, by=by, action=action, on=on, from_status=from_status, to_status=to_status, data=data
@@ -52,7 +68,12 @@ def _locked(case: Case) -> Case:
 
 
 def _move(
-    case: Case, step_name: str, *, by, fields: Iterable[str] = (), on: datetime.date | None = None,
+    case: Case,
+    step_name: str,
+    *,
+    by,
+    fields: Iterable[str] = (),
+    on: datetime.date | None = None,
     **data: Any,
 ) -> Case:
     """Check the step, set the new status and the given fields, save, and record the event."""
@@ -100,7 +121,11 @@ def _save_petitioner(unit, data: dict[str, Any], existing: Petitioner | None = N
 
 
 def open_case(
-    *, by, token: uuid.UUID, petitioner: dict[str, Any], complaint: dict[str, Any],
+    *,
+    by,
+    token: uuid.UUID,
+    petitioner: dict[str, Any],
+    complaint: dict[str, Any],
     received_on: datetime.date | None = None,
 ) -> tuple[Case, bool]:
     """Register a new case for the agent's unit. Returns (case, created).
@@ -118,8 +143,14 @@ def open_case(
             person = _save_petitioner(unit, petitioner)
             seq = allocate_number(unit, today.year)
             case = Case(
-                unit=unit, year=today.year, seq=seq, number=f"{unit.name}-{today.year}-{seq:04d}",
-                intake_token=token, agent=by, received_on=received_on or today, petitioner=person,
+                unit=unit,
+                year=today.year,
+                seq=seq,
+                number=f"{unit.name}-{today.year}-{seq:04d}",
+                intake_token=token,
+                agent=by,
+                received_on=received_on or today,
+                petitioner=person,
                 **{field: complaint[field] for field in COMPLAINT_FIELDS},
             )
             case.save()
@@ -160,8 +191,11 @@ def update_case(case: Case, *, by, petitioner: dict[str, Any], complaint: dict[s
             case.authorization_mode = ""
             case.authorized_on = None
             _move(
-                case, "reopen_scope", by=by,
-                fields=("scope_decided_at", "authorization_mode", "authorized_on"), reason_fields=scope_changed,
+                case,
+                "reopen_scope",
+                by=by,
+                fields=("scope_decided_at", "authorization_mode", "authorized_on"),
+                reason_fields=scope_changed,
             )
         return case
 
@@ -178,7 +212,9 @@ def accept_scope(case: Case, *, by, note: str = "") -> Case:
         case.scope_note = note
         case.referral_channel = ""
         case.scope_decided_at = timezone.now()
-        return _move(case, "accept_scope", by=by, fields=("scope_note", "referral_channel", "scope_decided_at"))
+        return _move(
+            case, "accept_scope", by=by, fields=("scope_note", "referral_channel", "scope_decided_at")
+        )
 
 
 def refer_case(case: Case, *, by, channel: str, note: str = "") -> Case:
@@ -190,12 +226,18 @@ def refer_case(case: Case, *, by, channel: str, note: str = "") -> Case:
         case.scope_note = note
         case.scope_decided_at = timezone.now()
         return _move(
-            case, "refer", by=by, fields=("referral_channel", "scope_note", "scope_decided_at"), channel=channel,
+            case,
+            "refer",
+            by=by,
+            fields=("referral_channel", "scope_note", "scope_decided_at"),
+            channel=channel,
             on=timezone.localdate(),
         )
 
 
-def attach_files(case: Case, *, by, uploads: list[files.Checked], kind: str = FileKind.ATTACHMENT) -> list[CaseFile]:
+def attach_files(
+    case: Case, *, by, uploads: list[files.Checked], kind: str = FileKind.ATTACHMENT
+) -> list[CaseFile]:
     with transaction.atomic():
         case = _locked(case)
         workflow.check(case.status, "attach")
@@ -212,9 +254,7 @@ def _check_date_order(earlier: datetime.date | None, later: datetime.date, what:
         raise workflow.TransitionError(f"{what}不能早于{after}（{earlier:%Y-%m-%d}）。")
 
 
-def record_authorization(
-    case: Case, *, by, mode: str, signed_on: datetime.date, scan: files.Checked
-) -> Case:
+def record_authorization(case: Case, *, by, mode: str, signed_on: datetime.date, scan: files.Checked) -> Case:
     """The petitioner has signed the 授权委托书 (seed 附件1); the signed scan is kept."""
     with transaction.atomic():
         case = _locked(case)
@@ -225,14 +265,26 @@ def record_authorization(
         case.authorization_mode = mode
         case.authorized_on = signed_on
         return _move(
-            case, "authorize", by=by, fields=("authorization_mode", "authorized_on"),
-            mode=mode, on=signed_on, scan=stored.sha256,
+            case,
+            "authorize",
+            by=by,
+            fields=("authorization_mode", "authorized_on"),
+            mode=mode,
+            on=signed_on,
+            scan=stored.sha256,
         )
 
 
 def record_submission(
-    case: Case, *, by, platform, username: str, password: str, query_code: str,
-    submitted_at: datetime.datetime, registration_scan: files.Checked | None = None,
+    case: Case,
+    *,
+    by,
+    platform,
+    username: str,
+    password: str,
+    query_code: str,
+    submitted_at: datetime.datetime,
+    registration_scan: files.Checked | None = None,
 ) -> Case:
     """Record the complaint as filed on the platform, with the account and 查询码 (seed 附件 二(四))."""
     with transaction.atomic():
@@ -252,9 +304,13 @@ def record_submission(
         case.query_code = query_code
         case.submitted_at = submitted_at
         return _move(
-            case, "submit", by=by,
+            case,
+            "submit",
+            by=by,
             fields=("platform", "platform_username", "platform_password", "query_code", "submitted_at"),
-            platform=platform.name, submitted_at=submitted_at.isoformat(), registration_scan=scan_hash,
+            platform=platform.name,
+            submitted_at=submitted_at.isoformat(),
+            registration_scan=scan_hash,
             on=timezone.localtime(submitted_at).date(),
         )
 
@@ -263,8 +319,21 @@ def record_submission(
 
 # Steps whose date is the day something happened: later steps may not be dated before them.
 DATED_STEPS = (
-    "open", "authorize", "submit", "forward", "receive", "accept", "not_accept", "not_accept_again",
-    "extend", "conclude", "deliver", "request_review", "review", "request_re_review", "re_review",
+    "open",
+    "authorize",
+    "submit",
+    "forward",
+    "receive",
+    "accept",
+    "not_accept",
+    "not_accept_again",
+    "extend",
+    "conclude",
+    "deliver",
+    "request_review",
+    "review",
+    "request_re_review",
+    "re_review",
 )
 MAX_EXTENSION_DAYS = 30
 
@@ -272,13 +341,22 @@ MAX_EXTENSION_DAYS = 30
 def last_step_on(case: Case) -> datetime.date | None:
     return (
         CaseEvent.objects.filter(case=case, action__in=DATED_STEPS, on__isnull=False)
-        .order_by("-on").values_list("on", flat=True).first()
+        .order_by("-on")
+        .values_list("on", flat=True)
+        .first()
     )
 
 
 def _dated_step(
-    case: Case, step_name: str, *, by, on: datetime.date, fields: Iterable[str] = (),
-    document: files.Checked | None = None, document_kind: str = "", **data: Any,
+    case: Case,
+    step_name: str,
+    *,
+    by,
+    on: datetime.date,
+    fields: Iterable[str] = (),
+    document: files.Checked | None = None,
+    document_kind: str = "",
+    **data: Any,
 ) -> Case:
     """One handling step: check it against the transition table and the dates before it,
     keep its document, move the status, record the event, and start or stop the clocks."""
@@ -298,7 +376,11 @@ def forward_case(case: Case, *, by, forwarded_on: datetime.date, mode: str, hand
         case = _locked(case)
         case.forward_mode, case.handling_body, case.forwarded_on = mode, handling_body.strip(), forwarded_on
         return _dated_step(
-            case, "forward", by=by, on=forwarded_on, fields=("forward_mode", "handling_body", "forwarded_on"),
+            case,
+            "forward",
+            by=by,
+            on=forwarded_on,
+            fields=("forward_mode", "handling_body", "forwarded_on"),
             mode=mode,
         )
 
@@ -329,7 +411,13 @@ def refuse_acceptance(case: Case, *, by, on: datetime.date, reason: str, again: 
 
 
 def extend_case(
-    case: Case, *, by, approved_on: datetime.date, days: int, approver: str, reason: str,
+    case: Case,
+    *,
+    by,
+    approved_on: datetime.date,
+    days: int,
+    approver: str,
+    reason: str,
     told_on: datetime.date,
 ) -> Case:
     """延期 approved by the body's head, the reason told to the petitioner (第34条): once, ≤ 30 days."""
@@ -348,21 +436,31 @@ def extend_case(
             )
         _check_date_order(approved_on, told_on, "告知日期", "批准日期")
         return _dated_step(
-            case, "extend", by=by, on=approved_on, days=days, approver=approver.strip(), reason=reason.strip(),
+            case,
+            "extend",
+            by=by,
+            on=approved_on,
+            days=days,
+            approver=approver.strip(),
+            reason=reason.strip(),
             told_on=told_on.isoformat(),
         )
 
 
-def conclude_case(
-    case: Case, *, by, concluded_on: datetime.date, opinion: str, reply: files.Checked
-) -> Case:
+def conclude_case(case: Case, *, by, concluded_on: datetime.date, opinion: str, reply: files.Checked) -> Case:
     """办结 with the handling opinion and the written reply (第32-34条)."""
     with transaction.atomic():
         case = _locked(case)
         case.concluded_on, case.handling_opinion = concluded_on, opinion
         return _dated_step(
-            case, "conclude", by=by, on=concluded_on, fields=("concluded_on", "handling_opinion"),
-            document=reply, document_kind=FileKind.REPLY, opinion=opinion,
+            case,
+            "conclude",
+            by=by,
+            on=concluded_on,
+            fields=("concluded_on", "handling_opinion"),
+            document=reply,
+            document_kind=FileKind.REPLY,
+            opinion=opinion,
         )
 
 
@@ -378,7 +476,9 @@ def request_review(case: Case, *, by, requested_on: datetime.date, reviewing_bod
     """复查 requested from the body one level up (第35条)."""
     with transaction.atomic():
         case = _locked(case)
-        return _dated_step(case, "request_review", by=by, on=requested_on, reviewing_body=reviewing_body.strip())
+        return _dated_step(
+            case, "request_review", by=by, on=requested_on, reviewing_body=reviewing_body.strip()
+        )
 
 
 def review_case(
@@ -387,7 +487,12 @@ def review_case(
     with transaction.atomic():
         case = _locked(case)
         return _dated_step(
-            case, "review", by=by, on=reviewed_on, outcome=outcome, document=document,
+            case,
+            "review",
+            by=by,
+            on=reviewed_on,
+            outcome=outcome,
+            document=document,
             document_kind=FileKind.REVIEW,
         )
 
@@ -408,7 +513,12 @@ def re_review_case(
     with transaction.atomic():
         case = _locked(case)
         return _dated_step(
-            case, "re_review", by=by, on=reviewed_on, outcome=outcome, document=document,
+            case,
+            "re_review",
+            by=by,
+            on=reviewed_on,
+            outcome=outcome,
+            document=document,
             document_kind=FileKind.RE_REVIEW,
         )
 
@@ -420,25 +530,50 @@ def withdraw_case(
     with transaction.atomic():
         case = _locked(case)
         return _dated_step(
-            case, "withdraw", by=by, on=withdrawn_on, reason=reason.strip(), document=document,
+            case,
+            "withdraw",
+            by=by,
+            on=withdrawn_on,
+            reason=reason.strip(),
+            document=document,
             document_kind=FileKind.WITHDRAWAL,
         )
 
 
 def record_follow_up(
-    case: Case, *, by, on: datetime.date, means: str, contact: str, content: str,
+    case: Case,
+    *,
+    by,
+    on: datetime.date,
+    means: str,
+    contact: str,
+    content: str,
     next_on: datetime.date | None = None,
 ) -> FollowUp:
     """跟踪督办 (seed 附件 三(四)): the agent urges the handling body and notes what was said."""
     with transaction.atomic():
         case = _locked(case)
         workflow.check(case.status, "follow_up")
-        _check_date_order(case.submitted_at and timezone.localtime(case.submitted_at).date(), on, "跟踪日期", "提交日期")
+        _check_date_order(
+            case.submitted_at and timezone.localtime(case.submitted_at).date(), on, "跟踪日期", "提交日期"
+        )
         if next_on is not None and next_on <= on:
             raise workflow.TransitionError("下次跟踪日期应晚于本次跟踪日期。")
         follow_up = FollowUp.objects.create(
-            case=case, on=on, means=means, contact=contact.strip(), content=content.strip(), next_on=next_on, by=by
+            case=case,
+            on=on,
+            means=means,
+            contact=contact.strip(),
+            content=content.strip(),
+            next_on=next_on,
+            by=by,
         )
-        _event(case, by=by, action="follow_up", on=on, means=means,
-               next_on=next_on.isoformat() if next_on else "")
+        _event(
+            case,
+            by=by,
+            action="follow_up",
+            on=on,
+            means=means,
+            next_on=next_on.isoformat() if next_on else "",
+        )
         return follow_up

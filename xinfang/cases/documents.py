@@ -135,7 +135,9 @@ def authorization_letter(case) -> AuthorizationLetter:
     note = CONFIRMED_NOTE if case.authorization_mode == AuthorizationMode.CONFIRMED else ""
     return AuthorizationLetter(
         number=case.number,
-        principal=Party("委托人", petitioner.name, "家庭住址", petitioner.address, petitioner_phones(petitioner)),
+        principal=Party(
+            "委托人", petitioner.name, "家庭住址", petitioner.address, petitioner_phones(petitioner)
+        ),
         agent=Party("代理人", agent.full_name, "单位", case.unit.name, agent_phones(agent)),
         office=office,
         statement=STATEMENT.format(office=office, agent=agent.full_name),
@@ -216,8 +218,17 @@ def _table_borders_and_margins(table) -> None:
     for old in tbl_pr.findall(qn("w:tblW")):
         tbl_pr.remove(old)
     tbl_pr.insert_element_before(
-        width, "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
-        "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription",
+        width,
+        "w:jc",
+        "w:tblCellSpacing",
+        "w:tblInd",
+        "w:tblBorders",
+        "w:shd",
+        "w:tblLayout",
+        "w:tblCellMar",
+        "w:tblLook",
+        "w:tblCaption",
+        "w:tblDescription",
     )
     tbl_pr.insert_element_before(
         borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription"
@@ -282,7 +293,9 @@ def authorization_docx(case) -> bytes:
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     set_font(header.add_run(f"编号：{letter.number}"), BODY_FONT, SMALL_SIZE)
 
-    title = _paragraph(document, letter.title, font_name=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
+    title = _paragraph(
+        document, letter.title, font_name=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER
+    )
     title.paragraph_format.space_after = Pt(24)
     _letter_table(document, letter)
 

@@ -17,10 +17,26 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
 
 COLUMNS = [
-    ("编号", 20), ("接待日期", 12), ("代理员", 10), ("信访人", 10), ("身份证号", 22), ("手机号码", 14),
-    ("信访类型", 12), ("内容分类", 14), ("诉求标题", 36), ("状态", 12), ("投诉平台", 18),
-    ("平台用户名", 16), ("查询码", 16), ("网上提交时间", 18), ("有权处理机关", 20), ("转送交办日期", 12),
-    ("受理日期", 12), ("办结日期", 12), ("送达日期", 12), ("终结日期", 12),
+    ("编号", 20),
+    ("接待日期", 12),
+    ("代理员", 10),
+    ("信访人", 10),
+    ("身份证号", 22),
+    ("手机号码", 14),
+    ("信访类型", 12),
+    ("内容分类", 14),
+    ("诉求标题", 36),
+    ("状态", 12),
+    ("投诉平台", 18),
+    ("平台用户名", 16),
+    ("查询码", 16),
+    ("网上提交时间", 18),
+    ("有权处理机关", 20),
+    ("转送交办日期", 12),
+    ("受理日期", 12),
+    ("办结日期", 12),
+    ("送达日期", 12),
+    ("终结日期", 12),
 ]
 
 
@@ -37,15 +53,25 @@ def ledger_rows(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iter
     for case in cases.iterator(chunk_size=500):
         person = case.petitioner
         row = [
-            case.number, case.received_on, case.agent.full_name, person.name,
+            case.number,
+            case.received_on,
+            case.agent.full_name,
+            person.name,
             person.id_number if full else mask_id_number(person.id_number),
             person.mobile if full else mask_phone(person.mobile),
-            case.get_petition_type_display(), case.category.name, case.title, case.get_status_display(),
+            case.get_petition_type_display(),
+            case.category.name,
+            case.title,
+            case.get_status_display(),
             case.platform.name if case.platform else "",
             case.platform_username if full else mask_secret(case.platform_username),
             case.query_code if full else mask_secret(case.query_code),
             timezone.localtime(case.submitted_at).strftime("%Y-%m-%d %H:%M") if case.submitted_at else "",
-            case.handling_body, case.forwarded_on, case.accepted_on, case.concluded_on, case.delivered_on,
+            case.handling_body,
+            case.forwarded_on,
+            case.accepted_on,
+            case.concluded_on,
+            case.delivered_on,
             case.closed_on,
         ]
         yield ([case.unit.name] + row) if show_unit else row

@@ -30,8 +30,11 @@ class YesNoField(forms.TypedChoiceField):
 
     def __init__(self, *, no: str = "否", **kwargs):
         super().__init__(
-            choices=[("1", "是"), ("0", no)], coerce=lambda v: v == "1", widget=forms.RadioSelect,
-            error_messages={"required": f"请选择“是”或“{no}”。"}, **kwargs,
+            choices=[("1", "是"), ("0", no)],
+            coerce=lambda v: v == "1",
+            widget=forms.RadioSelect,
+            error_messages={"required": f"请选择“是”或“{no}”。"},
+            **kwargs,
         )
 
     def prepare_value(self, value):
@@ -68,16 +71,24 @@ class PetitionerForm(forms.Form):
     prefix = "p"
     name = forms.CharField(label="信访人姓名", max_length=30)
     id_number = forms.CharField(
-        label="身份证号", max_length=30, help_text="18位居民身份证号码，系统自动核验校验位。",
+        label="身份证号",
+        max_length=30,
+        help_text="18位居民身份证号码，系统自动核验校验位。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "class": "mono"}),
     )
-    mobile = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    mobile = forms.CharField(
+        label="手机号码", max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
+    )
     landline = forms.CharField(
-        label="固定电话（选填）", max_length=20, required=False,
+        label="固定电话（选填）",
+        max_length=20,
+        required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "placeholder": "0915-8822560"}),
     )
     address = forms.CharField(label="家庭住址", max_length=200)
-    work_unit = forms.CharField(label="工作单位", max_length=100, required=False, help_text="无工作单位的可填“无”或留空。")
+    work_unit = forms.CharField(
+        label="工作单位", max_length=100, required=False, help_text="无工作单位的可填“无”或留空。"
+    )
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
@@ -96,10 +107,14 @@ class PetitionerForm(forms.Form):
 class ComplaintForm(forms.ModelForm):
     prefix = "c"
     respondent_kind = forms.ChoiceField(
-        label="投诉对象类别", choices=RespondentKind.choices, widget=forms.RadioSelect,
+        label="投诉对象类别",
+        choices=RespondentKind.choices,
+        widget=forms.RadioSelect,
         help_text="网上投诉代理只受理对以下组织、人员职务行为的投诉（前五项）。",
     )
-    petition_type = forms.ChoiceField(label="信访类型", choices=PetitionType.choices, widget=forms.RadioSelect)
+    petition_type = forms.ChoiceField(
+        label="信访类型", choices=PetitionType.choices, widget=forms.RadioSelect
+    )
     allow_public = YesNoField(label="是否允许公开")
     court_accepted = YesNoField(label="法院是否已受理")
     reconsideration_done = YesNoField(label="是否已经行政复议")
@@ -109,9 +124,19 @@ class ComplaintForm(forms.ModelForm):
     class Meta:
         model = Case
         fields = [
-            "respondent_kind", "respondent_name", "petition_type", "category", "incident_town",
-            "incident_place", "allow_public", "court_accepted", "reconsideration_done",
-            "arbitration_accepted", "has_review_opinion", "title", "content",
+            "respondent_kind",
+            "respondent_name",
+            "petition_type",
+            "category",
+            "incident_town",
+            "incident_place",
+            "allow_public",
+            "court_accepted",
+            "reconsideration_done",
+            "arbitration_accepted",
+            "has_review_opinion",
+            "title",
+            "content",
         ]
         widgets = {
             "content": forms.Textarea(attrs={"rows": 10}),
@@ -136,7 +161,9 @@ class IntakeForm(forms.Form):
 
     token = forms.UUIDField(widget=forms.HiddenInput)
     received_on = forms.DateField(
-        label="接待日期", widget=DateInput(), validators=[not_in_future],
+        label="接待日期",
+        widget=DateInput(),
+        validators=[not_in_future],
         error_messages={"invalid": "请输入有效日期，如 2026-11-29。"},
     )
 
@@ -148,11 +175,16 @@ class IntakeForm(forms.Form):
 class ScopeForm(forms.Form):
     IN_SCOPE, REFER = "in_scope", "refer"
     decision = forms.ChoiceField(
-        label="判断结果", widget=forms.RadioSelect,
+        label="判断结果",
+        widget=forms.RadioSelect,
         choices=[(IN_SCOPE, "属于代理范围，继续办理委托"), (REFER, "不属于代理范围，引导信访人走法定途径")],
     )
-    channel = forms.ChoiceField(label="引导途径", choices=[("", "请选择")] + list(ReferralChannel.choices), required=False)
-    note = forms.CharField(label="说明（选填）", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    channel = forms.ChoiceField(
+        label="引导途径", choices=[("", "请选择")] + list(ReferralChannel.choices), required=False
+    )
+    note = forms.CharField(
+        label="说明（选填）", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,7 +200,9 @@ class ScopeForm(forms.Form):
         data = super().clean()
         if data.get("decision") == self.IN_SCOPE and not self.assessment.in_scope:
             raise ValidationError(
-                "该事项" + "、".join(self.assessment.reasons) + "，不属于网上投诉代理范围，只能引导信访人走法定途径。"
+                "该事项"
+                + "、".join(self.assessment.reasons)
+                + "，不属于网上投诉代理范围，只能引导信访人走法定途径。"
             )
         if data.get("decision") == self.REFER and not data.get("channel"):
             self.add_error("channel", "请选择引导信访人的法定途径。")
@@ -185,10 +219,13 @@ def _check_scan(upload):
 
 
 class AuthorizationForm(forms.Form):
-    mode = forms.ChoiceField(label="委托书填写方式", choices=AuthorizationMode.choices, widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        label="委托书填写方式", choices=AuthorizationMode.choices, widget=forms.RadioSelect
+    )
     signed_on = forms.DateField(label="签字日期", widget=DateInput(), validators=[not_in_future])
     scan = forms.FileField(
-        label="已签字的委托书扫描件", help_text="PDF、JPEG 或 PNG，不大于10M。",
+        label="已签字的委托书扫描件",
+        help_text="PDF、JPEG 或 PNG，不大于10M。",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
@@ -215,12 +252,16 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         items = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in items if item] or super().clean(None)
+        return [
+            super(MultipleFileField, self).clean(item, initial) for item in items if item
+        ] or super().clean(None)
 
 
 class AttachmentForm(forms.Form):
     files = MultipleFileField(
-        label="诉求附件", error_messages={"required": "请选择要上传的文件。"}, help_text="可一次选择多个文件；PDF、JPEG 或 PNG，每个不大于10M。",
+        label="诉求附件",
+        error_messages={"required": "请选择要上传的文件。"},
+        help_text="可一次选择多个文件；PDF、JPEG 或 PNG，每个不大于10M。",
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png", "multiple": True}),
     )
 
@@ -238,21 +279,32 @@ class AttachmentForm(forms.Form):
 
 
 class SubmissionForm(forms.Form):
-    platform = forms.ModelChoiceField(label="投诉平台", queryset=SubmissionPlatform.objects.none(), empty_label=None)
-    username = forms.CharField(label="平台用户名", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    platform = forms.ModelChoiceField(
+        label="投诉平台", queryset=SubmissionPlatform.objects.none(), empty_label=None
+    )
+    username = forms.CharField(
+        label="平台用户名", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     password = forms.CharField(
-        label="平台密码", max_length=60, strip=False,
+        label="平台密码",
+        max_length=60,
+        strip=False,
         widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
         help_text="加密保存，列表和导出中从不显示。",
     )
-    query_code = forms.CharField(label="查询码", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}))
+    query_code = forms.CharField(
+        label="查询码", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"})
+    )
     submitted_at = forms.DateTimeField(
-        label="提交时间", widget=DateTimeInput(), validators=[not_in_future],
+        label="提交时间",
+        widget=DateTimeInput(),
+        validators=[not_in_future],
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         error_messages={"invalid": "请输入有效的日期和时间。"},
     )
     registration_scan = forms.FileField(
-        label="注册成功页面扫描件", required=False,
+        label="注册成功页面扫描件",
+        required=False,
         help_text="信访人首次在平台注册时，打印注册成功页面并扫描上传（PDF、JPEG 或 PNG）。",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
@@ -270,7 +322,9 @@ class SubmissionForm(forms.Form):
     def clean_submitted_at(self):
         value = self.cleaned_data["submitted_at"]
         if self.case.authorized_on and timezone.localtime(value).date() < self.case.authorized_on:
-            raise ValidationError("提交时间不能早于委托日期（%(d)s）。", params={"d": self.case.authorized_on})
+            raise ValidationError(
+                "提交时间不能早于委托日期（%(d)s）。", params={"d": self.case.authorized_on}
+            )
         return value
 
     def clean_registration_scan(self):
@@ -280,13 +334,19 @@ class SubmissionForm(forms.Form):
 
 class LedgerFilterForm(forms.Form):
     month = forms.CharField(label="接待月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + list(CaseStatus.choices))
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态")] + list(CaseStatus.choices)
+    )
     category = forms.ModelChoiceField(
         label="内容分类", required=False, queryset=ContentCategory.objects.all(), empty_label="全部分类"
     )
-    unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.all(), empty_label="全部单位")
+    unit = forms.ModelChoiceField(
+        label="单位", required=False, queryset=Unit.objects.all(), empty_label="全部单位"
+    )
     q = forms.CharField(
-        label="搜索", required=False, max_length=60,
+        label="搜索",
+        required=False,
+        max_length=60,
         widget=forms.TextInput(attrs={"placeholder": "信访人姓名、标题或编号", "type": "search"}),
     )
 
@@ -309,7 +369,9 @@ class FullExportForm(forms.Form):
     MIN_REASON = 4
 
     reason = forms.CharField(
-        label="导出用途", max_length=200, min_length=MIN_REASON,
+        label="导出用途",
+        max_length=200,
+        min_length=MIN_REASON,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：按县纪委监委函件要求核对信访人身份信息"}),
         help_text="完整台账含身份证号、手机号码、平台用户名和查询码，用途记入审计日志。",
         error_messages={
@@ -328,16 +390,22 @@ class FullExportForm(forms.Form):
 
 # --- Handling steps after submission ----------------------------------------------------------
 
+
 def _date_field(label: str, help_text: str = "") -> forms.DateField:
     return forms.DateField(
-        label=label, widget=DateInput(), validators=[not_in_future], help_text=help_text,
+        label=label,
+        widget=DateInput(),
+        validators=[not_in_future],
+        help_text=help_text,
         error_messages={"invalid": "请输入有效日期，如 2026-11-29。", "required": "请填写日期。"},
     )
 
 
 def _document_field(label: str, required: bool) -> forms.FileField:
     return forms.FileField(
-        label=label, required=required, help_text="PDF、JPEG 或 PNG，不大于10M。",
+        label=label,
+        required=required,
+        help_text="PDF、JPEG 或 PNG，不大于10M。",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
@@ -369,8 +437,11 @@ class ForwardForm(StepForm):
     intro = "信访部门应在登记之日起15日内将信访事项转送或交办有权处理机关（《信访工作条例》第二十二条）。"
     on = _date_field("转送交办日期")
     mode = forms.ChoiceField(label="方式", choices=ForwardMode.choices, widget=forms.RadioSelect)
-    handling_body = forms.CharField(label="有权处理机关", max_length=100,
-                                    widget=forms.TextInput(attrs={"placeholder": "如：镇坪县住房和城乡建设局"}))
+    handling_body = forms.CharField(
+        label="有权处理机关",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "如：镇坪县住房和城乡建设局"}),
+    )
 
 
 class ReceiveForm(StepForm):
@@ -392,8 +463,12 @@ class RefuseForm(StepForm):
 class ExtendForm(StepForm):
     intro = "情况复杂的，经本机关负责人批准，可以适当延长办理期限，但延长期限不得超过30日，并告知信访人延期理由（第三十四条）。"
     on = _date_field("批准延期日期")
-    days = forms.IntegerField(label="延长天数", min_value=1, max_value=30,
-                              error_messages={"max_value": "延长期限不得超过30日。", "min_value": "至少延长1日。"})
+    days = forms.IntegerField(
+        label="延长天数",
+        min_value=1,
+        max_value=30,
+        error_messages={"max_value": "延长期限不得超过30日。", "min_value": "至少延长1日。"},
+    )
     approver = forms.CharField(label="批准人（机关负责人）", max_length=60)
     reason = forms.CharField(label="延期理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     told_on = _date_field("告知信访人日期")
@@ -451,10 +526,19 @@ class WithdrawForm(StepForm):
 
 
 STEP_FORMS: dict[str, type[StepForm]] = {
-    "forward": ForwardForm, "receive": ReceiveForm, "accept": AcceptForm, "not_accept": RefuseForm,
-    "not_accept_again": RefuseForm, "extend": ExtendForm, "conclude": ConcludeForm, "deliver": DeliverForm,
-    "request_review": RequestReviewForm, "review": ReviewForm, "request_re_review": RequestReReviewForm,
-    "re_review": ReReviewForm, "withdraw": WithdrawForm,
+    "forward": ForwardForm,
+    "receive": ReceiveForm,
+    "accept": AcceptForm,
+    "not_accept": RefuseForm,
+    "not_accept_again": RefuseForm,
+    "extend": ExtendForm,
+    "conclude": ConcludeForm,
+    "deliver": DeliverForm,
+    "request_review": RequestReviewForm,
+    "review": ReviewForm,
+    "request_re_review": RequestReReviewForm,
+    "re_review": ReReviewForm,
+    "withdraw": WithdrawForm,
 }
 
 

@@ -149,8 +149,12 @@ class Case(models.Model):
         "reference.ContentCategory", on_delete=models.PROTECT, verbose_name="内容分类"
     )
     incident_town = models.ForeignKey(
-        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="事发地（镇）",
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="事发地（镇）",
     )
     incident_place = models.CharField("事发地（村、社区或地点）", max_length=100, blank=True)
     allow_public = models.BooleanField("是否允许公开", default=False)
@@ -173,7 +177,10 @@ class Case(models.Model):
     authorized_on = models.DateField("委托日期", null=True, blank=True)
 
     platform = models.ForeignKey(
-        "reference.SubmissionPlatform", on_delete=models.PROTECT, null=True, blank=True,
+        "reference.SubmissionPlatform",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name="投诉平台",
     )
     platform_username = EncryptedTextField("平台用户名", blank=True)
@@ -190,7 +197,9 @@ class Case(models.Model):
     body_received_on = models.DateField("有权处理机关收到日期", null=True, blank=True)
     accepted_on = models.DateField("受理告知日期", null=True, blank=True, db_index=True)
     concluded_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
-    handling_opinion = models.CharField("处理意见", max_length=10, choices=HandlingOpinion.choices, blank=True)
+    handling_opinion = models.CharField(
+        "处理意见", max_length=10, choices=HandlingOpinion.choices, blank=True
+    )
     delivered_on = models.DateField("答复送达日期", null=True, blank=True)  # indexed below
     closed_on = models.DateField("终结日期", null=True, blank=True, db_index=True)
 
@@ -209,7 +218,9 @@ class Case(models.Model):
             models.Index(fields=["-received_on", "-id"], name="case_ledger_order"),
             # The figures (xinfang.figures.selectors) count by these dates within units; the
             # columns they read are in the index, so a count never visits the cases themselves.
-            models.Index(fields=["submitted_at", "unit", "category", "incident_town"], name="case_submitted_figures"),
+            models.Index(
+                fields=["submitted_at", "unit", "category", "incident_town"], name="case_submitted_figures"
+            ),
             models.Index(fields=["delivered_on", "unit", "id"], name="case_delivered_figures"),
         ]
         verbose_name = "代理事项"

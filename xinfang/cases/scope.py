@@ -96,5 +96,9 @@ def assess_case(case) -> Assessment:
 
 
 SCOPE_FIELDS = (
-    "respondent_kind", "court_accepted", "arbitration_accepted", "reconsideration_done", "has_review_opinion",
+    "respondent_kind",
+    "court_accepted",
+    "arbitration_accepted",
+    "reconsideration_done",
+    "has_review_opinion",
 )

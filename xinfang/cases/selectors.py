@@ -24,7 +24,9 @@ from xinfang.core.masking import mask_id_number, mask_phone
 
 
 def cases_for(user, *, write: bool = False) -> QuerySet[Case]:
-    cases = Case.objects.select_related("unit", "petitioner", "category", "agent", "incident_town", "platform")
+    cases = Case.objects.select_related(
+        "unit", "petitioner", "category", "agent", "incident_town", "platform"
+    )
     if not user.is_authenticated or not user.is_active:
         return cases.none()
     if user.role == Role.AGENT and user.unit_id:
@@ -78,7 +80,9 @@ def petitioner_history(user, id_number: str, *, exclude_pk: int | None = None) -
     )
     return [
         PriorCase(
-            unit_name=row.unit.name, received_on=row.received_on, status_label=row.get_status_display(),
+            unit_name=row.unit.name,
+            received_on=row.received_on,
+            status_label=row.get_status_display(),
             case=row if row.pk in visible else None,
         )
         for row in rows
@@ -108,7 +112,9 @@ def ledger(user, flt: LedgerFilter) -> QuerySet[Case]:
         cases = cases.filter(unit_id=flt.unit)
     q = flt.q.strip()
     if q:
-        cases = cases.filter(Q(petitioner__name__icontains=q) | Q(title__icontains=q) | Q(number__icontains=q))
+        cases = cases.filter(
+            Q(petitioner__name__icontains=q) | Q(title__icontains=q) | Q(number__icontains=q)
+        )
     return cases
 
 
@@ -192,7 +198,9 @@ def agent_line(case: Case) -> str:
     """The line that opens the complaint (seed 附件 三(三)3): the agent shows who they are."""
     profile = getattr(case.agent, "profile", None)
     phone = profile.contact_phone if profile else ""
-    return f"【{case.unit.name}网上投诉代理员{case.agent.full_name}，{phone}】，代{case.petitioner.name}反映："
+    return (
+        f"【{case.unit.name}网上投诉代理员{case.agent.full_name}，{phone}】，代{case.petitioner.name}反映："
+    )
 
 
 def platform_content(case: Case) -> str:
@@ -281,7 +289,9 @@ def worklist(user, *, today: datetime.date | None = None) -> Worklist:
         .select_related("case", "case__unit", "case__agent")
         .order_by("next_on", "case__number")
     )
-    return Worklist(today=today, soon_until=soon_until, overdue=overdue, due_soon=due_soon, follow_ups=follow_ups)
+    return Worklist(
+        today=today, soon_until=soon_until, overdue=overdue, due_soon=due_soon, follow_ups=follow_ups
+    )
 
 
 def board_by_unit(work: Worklist) -> list[dict]:
@@ -292,7 +302,11 @@ def board_by_unit(work: Worklist) -> list[dict]:
         unit.pk: {"unit": unit, "overdue": 0, "due_soon": 0, "follow_ups": 0}
         for unit in Unit.objects.filter(active=True)
     }
-    for key, rows in (("overdue", work.overdue), ("due_soon", work.due_soon), ("follow_ups", work.follow_ups)):
+    for key, rows in (
+        ("overdue", work.overdue),
+        ("due_soon", work.due_soon),
+        ("follow_ups", work.follow_ups),
+    ):
         for row in rows:
             unit = row.case.unit
             entry = units.setdefault(unit.pk, {"unit": unit, "overdue": 0, "due_soon": 0, "follow_ups": 0})

@@ -48,7 +48,9 @@ def _ledger_filter(request) -> tuple[LedgerFilterForm, selectors.LedgerFilter]:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         flt = selectors.LedgerFilter(
-            month=data["month"], status=data["status"], q=data["q"],
+            month=data["month"],
+            status=data["status"],
+            q=data["q"],
             category=data["category"].pk if data["category"] else None,
             unit=data["unit"].pk if data.get("unit") else None,
         )
@@ -63,9 +65,15 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "cases/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "nav": "ledger",
-         "show_unit": request.user.role == Role.BUREAU},
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "nav": "ledger",
+            "show_unit": request.user.role == Role.BUREAU,
+        },
     )
 
 
@@ -83,14 +91,20 @@ def find_by_query_code(request):
 
 def _ledger_filters(flt: selectors.LedgerFilter) -> dict:
     """The filters of an export, for its audit row: the search words themselves are left out."""
-    return {"month": flt.month, "status": flt.status, "category": flt.category, "unit": flt.unit,
-            "search": bool(flt.q)}
+    return {
+        "month": flt.month,
+        "status": flt.status,
+        "category": flt.category,
+        "unit": flt.unit,
+        "search": bool(flt.q),
+    }
 
 
 def _ledger_response(request, flt: selectors.LedgerFilter, *, full: bool) -> StreamingHttpResponse:
     cases = selectors.ledger(request.user, flt)
     response = StreamingHttpResponse(
-        exports.ledger_xlsx(cases, show_unit=request.user.role == Role.BUREAU, full=full), content_type=exports.XLSX
+        exports.ledger_xlsx(cases, show_unit=request.user.role == Role.BUREAU, full=full),
+        content_type=exports.XLSX,
     )
     name = "网上投诉代理台账（完整）.xlsx" if full else "网上投诉代理台账.xlsx"
     response["Content-Disposition"] = exports.attachment_header(name)
@@ -101,7 +115,9 @@ def _ledger_response(request, flt: selectors.LedgerFilter, *, full: bool) -> Str
 def ledger_export(request):
     """The ledger as .xlsx, masked (ID numbers and phones with the middle digits hidden)."""
     _form, flt = _ledger_filter(request)
-    record(AuditAction.EXPORT, request=request, target_type="ledger", masked=True, filters=_ledger_filters(flt))
+    record(
+        AuditAction.EXPORT, request=request, target_type="ledger", masked=True, filters=_ledger_filters(flt)
+    )
     return _ledger_response(request, flt, full=False)
 
 
@@ -119,15 +135,30 @@ def ledger_export_full(request):
     reason_form = FullExportForm(request.POST or None)
     if request.method == "POST" and reason_form.is_valid():
         rows = selectors.ledger(request.user, flt).count()
-        record(AuditAction.EXPORT, request=request, target_type="ledger", masked=False,
-               reason=reason_form.cleaned_data["reason"], rows=rows, filters=_ledger_filters(flt))
+        record(
+            AuditAction.EXPORT,
+            request=request,
+            target_type="ledger",
+            masked=False,
+            reason=reason_form.cleaned_data["reason"],
+            rows=rows,
+            filters=_ledger_filters(flt),
+        )
         return _ledger_response(request, flt, full=True)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/export_full.html", {
-        "form": reason_form, "filter": form, "query": query.urlencode(), "nav": "ledger",
-        "rows": selectors.ledger(request.user, flt).count(),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "cases/export_full.html",
+        {
+            "form": reason_form,
+            "filter": form,
+            "query": query.urlencode(),
+            "nav": "ledger",
+            "rows": selectors.ledger(request.user, flt).count(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _intake_forms(request, case=None):
@@ -148,21 +179,30 @@ def case_new(request):
     intake_form = IntakeForm(request.POST) if request.method == "POST" else IntakeForm.blank()
     if request.method == "POST" and all(f.is_valid() for f in (petitioner_form, complaint_form, intake_form)):
         case, created = actions.open_case(
-            by=request.user, token=intake_form.cleaned_data["token"],
-            petitioner=petitioner_form.cleaned_data, complaint=complaint_form.cleaned_data,
+            by=request.user,
+            token=intake_form.cleaned_data["token"],
+            petitioner=petitioner_form.cleaned_data,
+            complaint=complaint_form.cleaned_data,
             received_on=intake_form.cleaned_data["received_on"],
         )
         if created:
             messages.success(request, f"已登记，编号 {case.number}。下一步：判断是否属于代理范围。")
         else:
             messages.warning(
-                request, f"这张登记表已经提交过，已打开先前登记的事项 {case.number}；如需登记另一件事项，请点“新登记”。"
+                request,
+                f"这张登记表已经提交过，已打开先前登记的事项 {case.number}；如需登记另一件事项，请点“新登记”。",
             )
         return redirect("cases:detail", pk=case.pk)
     return render(
-        request, "cases/form.html",
-        {"petitioner_form": petitioner_form, "complaint_form": complaint_form, "intake_form": intake_form,
-         "nav": "new", "history_url": reverse("cases:history")},
+        request,
+        "cases/form.html",
+        {
+            "petitioner_form": petitioner_form,
+            "complaint_form": complaint_form,
+            "intake_form": intake_form,
+            "nav": "new",
+            "history_url": reverse("cases:history"),
+        },
     )
 
 
@@ -180,20 +220,30 @@ def case_edit(request, pk):
         old_status = case.status
         try:
             case = actions.update_case(
-                case, by=request.user, petitioner=petitioner_form.cleaned_data, complaint=complaint_form.cleaned_data
+                case,
+                by=request.user,
+                petitioner=petitioner_form.cleaned_data,
+                complaint=complaint_form.cleaned_data,
             )
         except workflow.TransitionError as exc:
             messages.error(request, str(exc))
         else:
             if case.status != old_status:
-                messages.warning(request, "已保存。由于修改了与代理范围有关的内容，请重新判断是否属于代理范围。")
+                messages.warning(
+                    request, "已保存。由于修改了与代理范围有关的内容，请重新判断是否属于代理范围。"
+                )
             else:
                 messages.success(request, "已保存修改。")
         return redirect("cases:detail", pk=case.pk)
     return render(
-        request, "cases/form.html",
-        {"petitioner_form": petitioner_form, "complaint_form": complaint_form, "case": case,
-         "history_url": reverse("cases:history")},
+        request,
+        "cases/form.html",
+        {
+            "petitioner_form": petitioner_form,
+            "complaint_form": complaint_form,
+            "case": case,
+            "history_url": reverse("cases:history"),
+        },
     )
 
 
@@ -223,7 +273,9 @@ def petitioner_history(request):
     if id_number:
         # A county-wide look-up by ID number: logged with the number of hits, never the number.
         record(AuditAction.REVEAL, request=request, target_type="petitioner_history", hits=len(history))
-    return render(request, "cases/_history.html", {"history": history, "error": error, "checked": bool(id_number)})
+    return render(
+        request, "cases/_history.html", {"history": history, "error": error, "checked": bool(id_number)}
+    )
 
 
 @role_required(*READERS)
@@ -235,14 +287,20 @@ def case_detail(request, pk):
     files_by_kind = selectors.files_by_kind(case)
     handling_steps = [steps[name] for name in workflow.HANDLING_STEPS if name in steps]
     return render(
-        request, "cases/detail.html",
+        request,
+        "cases/detail.html",
         {
-            "case": case, "can_write": can_write, "steps": steps,
-            "assessment": scope.assess_case(case), "history": history,
-            "files_by_kind": files_by_kind, "file_kinds": FileKind.choices,
+            "case": case,
+            "can_write": can_write,
+            "steps": steps,
+            "assessment": scope.assess_case(case),
+            "history": history,
+            "files_by_kind": files_by_kind,
+            "file_kinds": FileKind.choices,
             "has_files": any(files_by_kind.values()),
             "explanation": scope.EXPLANATIONS.get(case.referral_channel, ""),
-            "events": case.events.select_related("by"), "progress": selectors.progress(case),
+            "events": case.events.select_related("by"),
+            "progress": selectors.progress(case),
             "is_final": case.status in workflow.FINAL,
             "handling_steps": handling_steps,
             "primary_step": next((s.name for s in handling_steps if s.target and s.name != "withdraw"), ""),
@@ -265,16 +323,25 @@ def case_scope(request, pk):
                 messages.success(request, "已确认属于代理范围。下一步：打印授权委托书，请信访人签字。")
             else:
                 actions.refer_case(
-                    case, by=request.user, channel=form.cleaned_data["channel"], note=form.cleaned_data["note"]
+                    case,
+                    by=request.user,
+                    channel=form.cleaned_data["channel"],
+                    note=form.cleaned_data["note"],
                 )
                 messages.success(request, "已按引导办结。请将下方的说明告知信访人。")
         except workflow.TransitionError as exc:
             messages.error(request, str(exc))
         return redirect("cases:detail", pk=case.pk)
     return render(
-        request, "cases/scope.html",
-        {"case": case, "form": form, "assessment": form.assessment, "explanations": scope.EXPLANATIONS,
-         "allowed": workflow.allows(case.status, "decide_scope") or workflow.allows(case.status, "refer")},
+        request,
+        "cases/scope.html",
+        {
+            "case": case,
+            "form": form,
+            "assessment": form.assessment,
+            "explanations": scope.EXPLANATIONS,
+            "allowed": workflow.allows(case.status, "decide_scope") or workflow.allows(case.status, "refer"),
+        },
     )
 
 
@@ -282,12 +349,18 @@ def case_scope(request, pk):
 def authorization(request, pk):
     """The 授权委托书 (seed 附件1) as an A4 print view; printing shows the person's details, so it is logged."""
     case = selectors.get_case_for(request, pk, write=True)
-    workflow_error = None if workflow.allows(case.status, "print_authorization") else _refusal(case, "print_authorization")
+    workflow_error = (
+        None if workflow.allows(case.status, "print_authorization") else _refusal(case, "print_authorization")
+    )
     if workflow_error:
         messages.error(request, str(workflow_error))
         return redirect("cases:detail", pk=case.pk)
     record(AuditAction.PRINT, request=request, target=case, document="authorization", format="html")
-    return render(request, "cases/authorization_print.html", {"case": case, "letter": documents.authorization_letter(case)})
+    return render(
+        request,
+        "cases/authorization_print.html",
+        {"case": case, "letter": documents.authorization_letter(case)},
+    )
 
 
 @role_required(*WRITERS)
@@ -309,19 +382,32 @@ def authorize(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             actions.record_authorization(
-                case, by=request.user, mode=form.cleaned_data["mode"],
-                signed_on=form.cleaned_data["signed_on"], scan=form.cleaned_data["scan"],
+                case,
+                by=request.user,
+                mode=form.cleaned_data["mode"],
+                signed_on=form.cleaned_data["signed_on"],
+                scan=form.cleaned_data["scan"],
             )
         except workflow.TransitionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "已登记授权委托。下一步：上传诉求附件（如有），按填报内容在平台上提交。")
+            messages.success(
+                request, "已登记授权委托。下一步：上传诉求附件（如有），按填报内容在平台上提交。"
+            )
         return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/step_form.html", {
-        "case": case, "form": form, "title": "登记授权委托", "multipart": True,
-        "intro": "信访人在《网上投诉代理授权委托书》上签字（盖章、指印）后，登记填写方式并上传扫描件。",
-        "allowed": workflow.allows(case.status, "authorize"), "refusal": _refusal(case, "authorize"),
-    })
+    return render(
+        request,
+        "cases/step_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": "登记授权委托",
+            "multipart": True,
+            "intro": "信访人在《网上投诉代理授权委托书》上签字（盖章、指印）后，登记填写方式并上传扫描件。",
+            "allowed": workflow.allows(case.status, "authorize"),
+            "refusal": _refusal(case, "authorize"),
+        },
+    )
 
 
 @role_required(*WRITERS)
@@ -336,18 +422,28 @@ def attach(request, pk):
         else:
             messages.success(request, f"已上传 {len(added)} 个附件。")
         return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/step_form.html", {
-        "case": case, "form": form, "title": "上传诉求附件", "multipart": True,
-        "intro": "信访人有纸质佐证材料的，扫描后作为附件上传，与网上投诉一并提交。",
-        "allowed": workflow.allows(case.status, "attach"), "refusal": _refusal(case, "attach"),
-    })
+    return render(
+        request,
+        "cases/step_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": "上传诉求附件",
+            "multipart": True,
+            "intro": "信访人有纸质佐证材料的，扫描后作为附件上传，与网上投诉一并提交。",
+            "allowed": workflow.allows(case.status, "attach"),
+            "refusal": _refusal(case, "attach"),
+        },
+    )
 
 
 @role_required(*READERS)
 def case_file(request, pk, file_pk):
     case_file = selectors.get_case_file_for(request, pk, file_pk)
     stored = case_file.file
-    record(AuditAction.DOWNLOAD, request=request, target=case_file.case, file=stored.sha256, kind=case_file.kind)
+    record(
+        AuditAction.DOWNLOAD, request=request, target=case_file.case, file=stored.sha256, kind=case_file.kind
+    )
     response = HttpResponse(files.read(stored), content_type=stored.content_type)
     disposition = "inline" if request.GET.get("inline") else "attachment"
     response["Content-Disposition"] = exports.attachment_header(files.download_name(stored), disposition)
@@ -361,10 +457,16 @@ def prepared(request, pk):
     if not workflow.allows(case.status, "prepare"):
         messages.error(request, str(_refusal(case, "prepare")))
         return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/prepared.html", {
-        "case": case, "registration": selectors.registration_fields(case),
-        "fields": selectors.platform_fields(case), "attachments": selectors.files_by_kind(case)[FileKind.ATTACHMENT],
-    })
+    return render(
+        request,
+        "cases/prepared.html",
+        {
+            "case": case,
+            "registration": selectors.registration_fields(case),
+            "fields": selectors.platform_fields(case),
+            "attachments": selectors.files_by_kind(case)[FileKind.ATTACHMENT],
+        },
+    )
 
 
 @require_POST
@@ -389,8 +491,13 @@ def submit(request, pk):
         data = form.cleaned_data
         try:
             actions.record_submission(
-                case, by=request.user, platform=data["platform"], username=data["username"],
-                password=data["password"], query_code=data["query_code"], submitted_at=data["submitted_at"],
+                case,
+                by=request.user,
+                platform=data["platform"],
+                username=data["username"],
+                password=data["password"],
+                query_code=data["query_code"],
+                submitted_at=data["submitted_at"],
                 registration_scan=data["registration_scan"],
             )
         except workflow.TransitionError as exc:
@@ -398,15 +505,24 @@ def submit(request, pk):
         else:
             messages.success(request, "已登记网上提交。请按时跟踪办理进展。")
         return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/step_form.html", {
-        "case": case, "form": form, "title": "登记网上提交", "multipart": True,
-        "intro": "在平台上提交成功后，登记平台账户、查询码和提交时间。账户密码加密保存。",
-        "allowed": workflow.allows(case.status, "submit"), "refusal": _refusal(case, "submit"),
-        "status_submitted": CaseStatus.SUBMITTED,
-    })
+    return render(
+        request,
+        "cases/step_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": "登记网上提交",
+            "multipart": True,
+            "intro": "在平台上提交成功后，登记平台账户、查询码和提交时间。账户密码加密保存。",
+            "allowed": workflow.allows(case.status, "submit"),
+            "refusal": _refusal(case, "submit"),
+            "status_submitted": CaseStatus.SUBMITTED,
+        },
+    )
 
 
 # --- After submission --------------------------------------------------------------------------
+
 
 def _optional_document(d):
     return {"document": d.get("document") or None}
@@ -414,28 +530,42 @@ def _optional_document(d):
 
 STEP_ACTIONS = {
     "forward": lambda c, by, d: actions.forward_case(
-        c, by=by, forwarded_on=d["on"], mode=d["mode"], handling_body=d["handling_body"]),
+        c, by=by, forwarded_on=d["on"], mode=d["mode"], handling_body=d["handling_body"]
+    ),
     "receive": lambda c, by, d: actions.record_receipt(c, by=by, received_on=d["on"]),
     "accept": lambda c, by, d: actions.accept_case(c, by=by, accepted_on=d["on"]),
     "not_accept": lambda c, by, d: actions.refuse_acceptance(c, by=by, on=d["on"], reason=d["reason"]),
     "not_accept_again": lambda c, by, d: actions.refuse_acceptance(
-        c, by=by, on=d["on"], reason=d["reason"], again=True),
+        c, by=by, on=d["on"], reason=d["reason"], again=True
+    ),
     "extend": lambda c, by, d: actions.extend_case(
-        c, by=by, approved_on=d["on"], days=d["days"], approver=d["approver"], reason=d["reason"],
-        told_on=d["told_on"]),
+        c,
+        by=by,
+        approved_on=d["on"],
+        days=d["days"],
+        approver=d["approver"],
+        reason=d["reason"],
+        told_on=d["told_on"],
+    ),
     "conclude": lambda c, by, d: actions.conclude_case(
-        c, by=by, concluded_on=d["on"], opinion=d["opinion"], reply=d["document"]),
+        c, by=by, concluded_on=d["on"], opinion=d["opinion"], reply=d["document"]
+    ),
     "deliver": lambda c, by, d: actions.deliver_reply(c, by=by, delivered_on=d["on"]),
     "request_review": lambda c, by, d: actions.request_review(
-        c, by=by, requested_on=d["on"], reviewing_body=d["reviewing_body"]),
+        c, by=by, requested_on=d["on"], reviewing_body=d["reviewing_body"]
+    ),
     "review": lambda c, by, d: actions.review_case(
-        c, by=by, reviewed_on=d["on"], outcome=d["outcome"], **_optional_document(d)),
+        c, by=by, reviewed_on=d["on"], outcome=d["outcome"], **_optional_document(d)
+    ),
     "request_re_review": lambda c, by, d: actions.request_re_review(
-        c, by=by, requested_on=d["on"], reviewing_body=d["reviewing_body"]),
+        c, by=by, requested_on=d["on"], reviewing_body=d["reviewing_body"]
+    ),
     "re_review": lambda c, by, d: actions.re_review_case(
-        c, by=by, reviewed_on=d["on"], outcome=d["outcome"], **_optional_document(d)),
+        c, by=by, reviewed_on=d["on"], outcome=d["outcome"], **_optional_document(d)
+    ),
     "withdraw": lambda c, by, d: actions.withdraw_case(
-        c, by=by, withdrawn_on=d["on"], reason=d["reason"], **_optional_document(d)),
+        c, by=by, withdrawn_on=d["on"], reason=d["reason"], **_optional_document(d)
+    ),
 }
 
 
@@ -457,10 +587,19 @@ def step(request, pk, name):
             messages.success(request, f"已{workflow.STEPS[name].label}。")
             return redirect("cases:detail", pk=case.pk)
     multipart = any(isinstance(f, django_forms.FileField) for f in form.fields.values())
-    return render(request, "cases/step_form.html", {
-        "case": case, "form": form, "title": workflow.STEPS[name].label, "multipart": multipart,
-        "intro": form.intro, "allowed": allowed, "refusal": _refusal(case, name),
-    })
+    return render(
+        request,
+        "cases/step_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": workflow.STEPS[name].label,
+            "multipart": multipart,
+            "intro": form.intro,
+            "allowed": allowed,
+            "refusal": _refusal(case, name),
+        },
+    )
 
 
 @role_required(*WRITERS)
@@ -476,11 +615,19 @@ def follow_up(request, pk):
         else:
             messages.success(request, "已记录跟踪督办。")
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/step_form.html", {
-        "case": case, "form": form, "title": "记录跟踪督办", "multipart": False,
-        "intro": "及时进入网上信访信息系统跟踪办理进展，提醒、督促有权处理机关及时受理、规范办理和送达告知。",
-        "allowed": allowed, "refusal": _refusal(case, "follow_up"),
-    })
+    return render(
+        request,
+        "cases/step_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": "记录跟踪督办",
+            "multipart": False,
+            "intro": "及时进入网上信访信息系统跟踪办理进展，提醒、督促有权处理机关及时受理、规范办理和送达告知。",
+            "allowed": allowed,
+            "refusal": _refusal(case, "follow_up"),
+        },
+    )
 
 
 @role_required(*READERS)
@@ -488,5 +635,8 @@ def work(request):
     """The agent's worklist; for bureau staff, the same across every unit (the board)."""
     work = selectors.worklist(request.user)
     board = selectors.board_by_unit(work) if request.user.role == Role.BUREAU else None
-    return render(request, "cases/worklist.html", {"work": work, "board": board, "nav": "work",
-                                                   "show_unit": request.user.role == Role.BUREAU})
+    return render(
+        request,
+        "cases/worklist.html",
+        {"work": work, "board": board, "nav": "work", "show_unit": request.user.role == Role.BUREAU},
+    )

@@ -24,10 +24,19 @@ class Step:
     url_name: str
 
 
-HANDLING = frozenset({
-    S.SUBMITTED, S.FORWARDED, S.RECEIVED, S.ACCEPTED, S.CONCLUDED, S.DELIVERED,
-    S.REVIEW_REQUESTED, S.REVIEWED, S.RE_REVIEW_REQUESTED,
-})
+HANDLING = frozenset(
+    {
+        S.SUBMITTED,
+        S.FORWARDED,
+        S.RECEIVED,
+        S.ACCEPTED,
+        S.CONCLUDED,
+        S.DELIVERED,
+        S.REVIEW_REQUESTED,
+        S.REVIEWED,
+        S.RE_REVIEW_REQUESTED,
+    }
+)
 FINAL = frozenset({S.REFERRED, S.WITHDRAWN, S.RE_REVIEWED, S.NOT_ACCEPTED, S.NOT_ACCEPTED_AGAIN})
 
 STEPS: dict[str, Step] = {
@@ -37,15 +46,23 @@ STEPS: dict[str, Step] = {
         Step("decide_scope", "判断代理范围", frozenset({S.INTAKE}), None, "cases:scope"),
         Step("accept_scope", "属于代理范围", frozenset({S.INTAKE}), S.IN_SCOPE, "cases:scope"),
         Step("refer", "引导走法定途径", frozenset({S.INTAKE, S.IN_SCOPE}), S.REFERRED, "cases:scope"),
-        Step("reopen_scope", "重新判断代理范围", frozenset({S.IN_SCOPE, S.AUTHORIZED}), S.INTAKE, "cases:edit"),
         Step(
-            "print_authorization", "打印授权委托书",
-            frozenset({S.IN_SCOPE, S.AUTHORIZED, S.SUBMITTED}), None, "cases:authorization",
+            "reopen_scope", "重新判断代理范围", frozenset({S.IN_SCOPE, S.AUTHORIZED}), S.INTAKE, "cases:edit"
+        ),
+        Step(
+            "print_authorization",
+            "打印授权委托书",
+            frozenset({S.IN_SCOPE, S.AUTHORIZED, S.SUBMITTED}),
+            None,
+            "cases:authorization",
         ),
         Step("authorize", "登记授权委托", frozenset({S.IN_SCOPE}), S.AUTHORIZED, "cases:authorize"),
         Step(
-            "attach", "上传附件",
-            frozenset({S.INTAKE, S.IN_SCOPE, S.AUTHORIZED, S.SUBMITTED}), None, "cases:attach",
+            "attach",
+            "上传附件",
+            frozenset({S.INTAKE, S.IN_SCOPE, S.AUTHORIZED, S.SUBMITTED}),
+            None,
+            "cases:attach",
         ),
         Step("prepare", "网上投诉填报内容", frozenset({S.AUTHORIZED, S.SUBMITTED}), None, "cases:prepared"),
         Step("submit", "登记网上提交", frozenset({S.AUTHORIZED}), S.SUBMITTED, "cases:submit"),
@@ -60,20 +77,36 @@ STEPS: dict[str, Step] = {
         Step("deliver", "登记答复送达", frozenset({S.CONCLUDED}), S.DELIVERED, "cases:step"),
         Step("request_review", "登记申请复查", frozenset({S.DELIVERED}), S.REVIEW_REQUESTED, "cases:step"),
         Step("review", "登记复查意见", frozenset({S.REVIEW_REQUESTED}), S.REVIEWED, "cases:step"),
-        Step("request_re_review", "登记申请复核", frozenset({S.REVIEWED}), S.RE_REVIEW_REQUESTED, "cases:step"),
+        Step(
+            "request_re_review", "登记申请复核", frozenset({S.REVIEWED}), S.RE_REVIEW_REQUESTED, "cases:step"
+        ),
         Step("re_review", "登记复核意见", frozenset({S.RE_REVIEW_REQUESTED}), S.RE_REVIEWED, "cases:step"),
         Step("follow_up", "记录跟踪督办", HANDLING, None, "cases:follow_up"),
         Step(
-            "withdraw", "撤回委托",
-            frozenset({S.INTAKE, S.IN_SCOPE, S.AUTHORIZED}) | HANDLING, S.WITHDRAWN, "cases:step",
+            "withdraw",
+            "撤回委托",
+            frozenset({S.INTAKE, S.IN_SCOPE, S.AUTHORIZED}) | HANDLING,
+            S.WITHDRAWN,
+            "cases:step",
         ),
     )
 }
 
 # The handling steps a user takes with a dated form, in the order shown on the case page.
 HANDLING_STEPS = (
-    "forward", "receive", "accept", "not_accept", "not_accept_again", "extend", "conclude", "deliver",
-    "request_review", "review", "request_re_review", "re_review", "withdraw",
+    "forward",
+    "receive",
+    "accept",
+    "not_accept",
+    "not_accept_again",
+    "extend",
+    "conclude",
+    "deliver",
+    "request_review",
+    "review",
+    "request_re_review",
+    "re_review",
+    "withdraw",
 )
 
 REFUSALS = {
@@ -97,6 +130,7 @@ def check(status: str, step_name: str) -> Step:
 
 def available(status: str) -> list[Step]:
     return [step for step in STEPS.values() if status in step.sources]
+
 
 EVENT_LABELS = {
     "open": "登记",

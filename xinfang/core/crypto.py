@@ -83,9 +83,7 @@ def decrypt_bytes(blob: bytes, context: str) -> bytes:
         if cipher_id == AES_256_GCM:
             return AESGCM(keys["aes"]).decrypt(nonce, body, aad)
         if cipher_id == SM4_GCM:
-            decryptor = Cipher(
-                algorithms.SM4(keys["sm4"]), modes.GCM(nonce, body[-TAG_BYTES:])
-            ).decryptor()
+            decryptor = Cipher(algorithms.SM4(keys["sm4"]), modes.GCM(nonce, body[-TAG_BYTES:])).decryptor()
             decryptor.authenticate_additional_data(aad)
             return decryptor.update(body[:-TAG_BYTES]) + decryptor.finalize()
     except InvalidTag as exc:

@@ -72,7 +72,14 @@ MARKER_USERNAME = "chengguan"
 # ── Units ────────────────────────────────────────────────────────────────────────────────
 # key, name, kind, code (GB/T 2260 for towns), office address, office phone
 UNITS = [
-    ("bureau", "县信访局", UnitKind.BUREAU, "", "镇坪县城关镇县政府办公楼一楼 县信访接待中心", "0915-8822560"),
+    (
+        "bureau",
+        "县信访局",
+        UnitKind.BUREAU,
+        "",
+        "镇坪县城关镇县政府办公楼一楼 县信访接待中心",
+        "0915-8822560",
+    ),
     ("chengguan", "城关镇", UnitKind.TOWN, "610927100", "城关镇人民政府一楼便民服务大厅", "0915-8821315"),
     ("zengjia", "曾家镇", UnitKind.TOWN, "610927101", "曾家镇人民政府综治中心", "0915-8861102"),
     ("niutoudian", "牛头店镇", UnitKind.TOWN, "610927102", "牛头店镇人民政府便民服务中心", "0915-8851203"),
@@ -80,7 +87,14 @@ UNITS = [
     ("shangzhu", "上竹镇", UnitKind.TOWN, "610927105", "上竹镇人民政府便民服务中心", "0915-8881208"),
     ("huaping", "华坪镇", UnitKind.TOWN, "610927106", "华坪镇人民政府综治中心", "0915-8891105"),
     ("shuping", "曙坪镇", UnitKind.TOWN, "610927108", "曙坪镇人民政府便民服务中心", "0915-8841107"),
-    ("renshe", "县人力资源和社会保障局", UnitKind.DEPARTMENT, "", "县人社局办公楼一楼服务窗口", "0915-8822731"),
+    (
+        "renshe",
+        "县人力资源和社会保障局",
+        UnitKind.DEPARTMENT,
+        "",
+        "县人社局办公楼一楼服务窗口",
+        "0915-8822731",
+    ),
     ("ziran", "县自然资源局", UnitKind.DEPARTMENT, "", "县自然资源局办公楼一楼", "0915-8823416"),
     ("zhujian", "县住房和城乡建设局", UnitKind.DEPARTMENT, "", "县住建局办公楼二楼", "0915-8821562"),
     ("jiaoti", "县教育体育和科技局", UnitKind.DEPARTMENT, "", "县教体科技局办公楼一楼", "0915-8822318"),
@@ -115,8 +129,16 @@ ACCOUNTS = [
 
 # The accounts shown in the login help, in this order.
 HELP_USERNAMES = [
-    "chengguan", "chengguan2", "zengjia", "jiedai", "renshe", "chengguan_head",
-    "xinfangju", "leader", "sysadmin", "auditor",
+    "chengguan",
+    "chengguan2",
+    "zengjia",
+    "jiedai",
+    "renshe",
+    "chengguan_head",
+    "xinfangju",
+    "leader",
+    "sysadmin",
+    "auditor",
 ]
 
 # ── Petitioners ──────────────────────────────────────────────────────────────────────────
@@ -169,7 +191,23 @@ PERSONS = {
     "符某英": ("钟宝镇", "钟宝村", "F", "无"),
 }
 
-MOBILE_PREFIXES = ("133", "135", "138", "139", "150", "151", "153", "157", "159", "177", "180", "182", "187", "189", "199")
+MOBILE_PREFIXES = (
+    "133",
+    "135",
+    "138",
+    "139",
+    "150",
+    "151",
+    "153",
+    "157",
+    "159",
+    "177",
+    "180",
+    "182",
+    "187",
+    "189",
+    "199",
+)
 
 # The bodies one level up that hear 复查 and 复核 (《信访工作条例》第35、36条), unless a case names others.
 REVIEWER = "镇坪县人民政府"
@@ -195,7 +233,9 @@ class Spec:
     content: str
     place: str = ""
     town: str = ""  # incident town; defaults to the unit when it is a town, else the person's town
-    flags: tuple[str, ...] = ()  # court_accepted, arbitration_accepted, reconsideration_done, has_review_opinion
+    flags: tuple[
+        str, ...
+    ] = ()  # court_accepted, arbitration_accepted, reconsideration_done, has_review_opinion
     channel: str = ""  # referral channel for status "referred"
     note: str = ""
     platform: str = "陕西省网上信访大厅"
@@ -219,249 +259,811 @@ class Spec:
 
 CASES = [
     # 城关镇
-    Spec("chengguan", "李某华", "delivered", 12, "城乡建设", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
-         "通组道路硬化后排水沟被堵，雨天积水进屋",
-         "我家住文彩村三组。组内道路硬化施工时，施工方把路边原有排水沟填平，一直未恢复。"
-         "近几次下雨，路面雨水直接流进我家院坝和堂屋，墙脚已经发潮。多次向村上反映，答复说要等镇上安排。"
-         "请求镇政府督促施工方恢复排水沟，并对受损情况进行核实。", place="文彩村三组", attachments=2,
-         body="城关镇人民政府", assign=True),
-    Spec("chengguan", "张某兰", "accepted", 26, "房产物业", RK.VILLAGE_COMMITTEE, "新华社区居民委员会", PT.CLAIM,
-         "小区电梯长期故障，社区协调维修无进展",
-         "我所住小区3号楼电梯停运已有两个多月，楼内有多位行动不便的老人。业主曾向社区反映，社区表示会协调物业和维保单位，"
-         "但至今没有维修。请求社区尽快组织协调，明确维修责任和时限。", place="新华社区", agent="chengguan2",
-         allow_public=True, body="城关镇人民政府", follow="today"),
-    Spec("chengguan", "刘某芬", "referred", 38, "自然资源", RK.VILLAGE_COMMITTEE, "金岸社区居民委员会", PT.CLAIM,
-         "宅基地边界纠纷，对社区调解结果不服",
-         "我与邻居因宅基地边界发生纠纷，社区组织调解后我不同意调解结果。邻居已向县人民法院起诉，法院已经立案受理。",
-         place="金岸社区", flags=("court_accepted",), channel=RC.LITIGATION, agent="chengguan2",
-         note="法院已立案受理，已向信访人说明应在诉讼中主张权利，并告知可申请法律援助。"),
-    Spec("chengguan", "李某华", "authorized", 8, "交通运输", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
-         "文彩村公路边坡塌方，半个月未清理",
-         "文彩村三组通往县城的公路边坡塌方，泥石堆在路面占了一半车道，已经半个月没人清理，晚上行车很危险。"
-         "请求尽快清理塌方并设置警示标志。", place="文彩村三组"),
-    Spec("chengguan", "陈某明", "in_scope", 4, "生态环境", RK.ADMINISTRATIVE, "县城市管理执法部门", PT.ACCUSATION,
-         "县城某餐馆油烟直排，反映后未见处理",
-         "我家楼下餐馆的排烟管道直接朝向居民楼，油烟和噪声很大，夏天不能开窗。已向有关部门电话反映两次，未见处理。"
-         "请求依法检查并督促整改。", place="文彩村", agent="chengguan2"),
-    Spec("chengguan", "周某平", "intake", 0, "民政与应急", RK.VILLAGE_COMMITTEE, "新华社区居民委员会", PT.CLAIM,
-         "申请城乡低保后未获答复",
-         "我老伴常年患病，家庭收入很低。三个月前向社区递交了低保申请材料，至今没有入户调查，也没有答复。"
-         "请求社区按规定办理并告知结果。", place="新华社区"),
-    Spec("chengguan", "孙某兵", "submitted", 0, "房产物业", RK.ADMINISTRATIVE, "城关镇人民政府", PT.CLAIM,
-         "易地搬迁安置房入住两年仍未办理不动产权证",
-         "我家是小河村易地扶贫搬迁户，搬进安置小区已经两年，不动产权证一直没有办下来，孩子上学、办理贷款都受影响。"
-         "多次到镇上询问，答复是手续还在走。请求说明未办证的原因和办理时限。", place="小河村安置小区",
-         due_in=-12, follow="missed"),
-    Spec("chengguan", "汪某霞", "submitted", 0, "城乡建设", RK.ADMINISTRATIVE, "县城市管理执法部门", PT.CLAIM,
-         "小区门口人行道窨井盖缺失一个多月",
-         "金岸社区小区门口人行道上的窨井盖缺失一个多月，只用几块砖头围着，晚上已经有老人踩空摔伤。"
-         "请求尽快补装井盖并排查周边类似隐患。", place="金岸社区", agent="chengguan2", attachments=1,
-         due_in=1),
+    Spec(
+        "chengguan",
+        "李某华",
+        "delivered",
+        12,
+        "城乡建设",
+        RK.ADMINISTRATIVE,
+        "城关镇人民政府",
+        PT.CLAIM,
+        "通组道路硬化后排水沟被堵，雨天积水进屋",
+        "我家住文彩村三组。组内道路硬化施工时，施工方把路边原有排水沟填平，一直未恢复。"
+        "近几次下雨，路面雨水直接流进我家院坝和堂屋，墙脚已经发潮。多次向村上反映，答复说要等镇上安排。"
+        "请求镇政府督促施工方恢复排水沟，并对受损情况进行核实。",
+        place="文彩村三组",
+        attachments=2,
+        body="城关镇人民政府",
+        assign=True,
+    ),
+    Spec(
+        "chengguan",
+        "张某兰",
+        "accepted",
+        26,
+        "房产物业",
+        RK.VILLAGE_COMMITTEE,
+        "新华社区居民委员会",
+        PT.CLAIM,
+        "小区电梯长期故障，社区协调维修无进展",
+        "我所住小区3号楼电梯停运已有两个多月，楼内有多位行动不便的老人。业主曾向社区反映，社区表示会协调物业和维保单位，"
+        "但至今没有维修。请求社区尽快组织协调，明确维修责任和时限。",
+        place="新华社区",
+        agent="chengguan2",
+        allow_public=True,
+        body="城关镇人民政府",
+        follow="today",
+    ),
+    Spec(
+        "chengguan",
+        "刘某芬",
+        "referred",
+        38,
+        "自然资源",
+        RK.VILLAGE_COMMITTEE,
+        "金岸社区居民委员会",
+        PT.CLAIM,
+        "宅基地边界纠纷，对社区调解结果不服",
+        "我与邻居因宅基地边界发生纠纷，社区组织调解后我不同意调解结果。邻居已向县人民法院起诉，法院已经立案受理。",
+        place="金岸社区",
+        flags=("court_accepted",),
+        channel=RC.LITIGATION,
+        agent="chengguan2",
+        note="法院已立案受理，已向信访人说明应在诉讼中主张权利，并告知可申请法律援助。",
+    ),
+    Spec(
+        "chengguan",
+        "李某华",
+        "authorized",
+        8,
+        "交通运输",
+        RK.ADMINISTRATIVE,
+        "城关镇人民政府",
+        PT.CLAIM,
+        "文彩村公路边坡塌方，半个月未清理",
+        "文彩村三组通往县城的公路边坡塌方，泥石堆在路面占了一半车道，已经半个月没人清理，晚上行车很危险。"
+        "请求尽快清理塌方并设置警示标志。",
+        place="文彩村三组",
+    ),
+    Spec(
+        "chengguan",
+        "陈某明",
+        "in_scope",
+        4,
+        "生态环境",
+        RK.ADMINISTRATIVE,
+        "县城市管理执法部门",
+        PT.ACCUSATION,
+        "县城某餐馆油烟直排，反映后未见处理",
+        "我家楼下餐馆的排烟管道直接朝向居民楼，油烟和噪声很大，夏天不能开窗。已向有关部门电话反映两次，未见处理。"
+        "请求依法检查并督促整改。",
+        place="文彩村",
+        agent="chengguan2",
+    ),
+    Spec(
+        "chengguan",
+        "周某平",
+        "intake",
+        0,
+        "民政与应急",
+        RK.VILLAGE_COMMITTEE,
+        "新华社区居民委员会",
+        PT.CLAIM,
+        "申请城乡低保后未获答复",
+        "我老伴常年患病，家庭收入很低。三个月前向社区递交了低保申请材料，至今没有入户调查，也没有答复。"
+        "请求社区按规定办理并告知结果。",
+        place="新华社区",
+    ),
+    Spec(
+        "chengguan",
+        "孙某兵",
+        "submitted",
+        0,
+        "房产物业",
+        RK.ADMINISTRATIVE,
+        "城关镇人民政府",
+        PT.CLAIM,
+        "易地搬迁安置房入住两年仍未办理不动产权证",
+        "我家是小河村易地扶贫搬迁户，搬进安置小区已经两年，不动产权证一直没有办下来，孩子上学、办理贷款都受影响。"
+        "多次到镇上询问，答复是手续还在走。请求说明未办证的原因和办理时限。",
+        place="小河村安置小区",
+        due_in=-12,
+        follow="missed",
+    ),
+    Spec(
+        "chengguan",
+        "汪某霞",
+        "submitted",
+        0,
+        "城乡建设",
+        RK.ADMINISTRATIVE,
+        "县城市管理执法部门",
+        PT.CLAIM,
+        "小区门口人行道窨井盖缺失一个多月",
+        "金岸社区小区门口人行道上的窨井盖缺失一个多月，只用几块砖头围着，晚上已经有老人踩空摔伤。"
+        "请求尽快补装井盖并排查周边类似隐患。",
+        place="金岸社区",
+        agent="chengguan2",
+        attachments=1,
+        due_in=1,
+    ),
     # 曾家镇
-    Spec("zengjia", "张某军", "reviewed", 20, "农村农业", RK.VILLAGE_COMMITTEE, "曾家坝村村民委员会", PT.CLAIM,
-         "退耕还林补助未足额发放",
-         "我家退耕还林地块面积在合同上是4.2亩，但这两年补助都只按3亩发放。向村上询问，村干部说面积核减了，"
-         "但一直拿不出核减的依据。请求核实面积并补发差额。", place="曾家坝村二组",
-         body="曾家镇人民政府", opinion=HO.EXPLAIN),
-    Spec("zengjia", "黄某林", "intake", 1, "自然资源", RK.VILLAGE_COMMITTEE, "花坪村村民委员会", PT.CLAIM,
-         "承包地被占用修建产业路，未给补偿",
-         "村上修建产业路占用了我家承包地约0.6亩，施工前没有和我签协议，至今没有任何补偿。请求村委会说明情况并依法补偿。",
-         place="花坪村一组"),
-    Spec("zengjia", "罗某英", "referred", 21, "其他", RK.NONE, "同村村民", PT.CLAIM,
-         "同村村民借款三年不还",
-         "三年前同村村民向我借款2万元，写有借条，多次催要一直不还。", place="曾家坝村",
-         channel=RC.OTHER, note="属于平等主体之间的借贷纠纷，已告知可申请人民调解或向法院起诉。"),
-    Spec("zengjia", "罗某英", "in_scope", 3, "卫生健康", RK.PUBLIC_SERVICE, "曾家镇中心卫生院", PT.ACCUSATION,
-         "镇卫生院门诊收费项目不明",
-         "我在镇卫生院看门诊，收费单上有两项检查我并没有做，向收费窗口询问，工作人员态度生硬，没有给出解释。"
-         "请求核查收费情况并退还多收的费用。", place="集镇"),
-    Spec("zengjia", "雷某春", "not_accepted", 20, "农村农业", RK.VILLAGE_COMMITTEE, "花坪村村民委员会", PT.CLAIM,
-         "村委会经手的土地流转租金三年未付",
-         "村委会出面把我家3亩承包地流转给外地老板种植魔芋，合同约定每年付租金，已经三年没有给过。"
-         "找村上，村上说老板跑了，让我们自己去找。请求村委会履行合同、支付租金。", place="花坪村二组",
-         body="曾家镇人民政府",
-         reason="经核实，信访人反映的是土地经营权流转合同履行纠纷，依法应当通过农村土地承包仲裁或者诉讼途径解决，"
-                "依据《信访工作条例》第三十一条不予受理；已书面告知信访人可向县农村土地承包仲裁委员会申请仲裁。"),
+    Spec(
+        "zengjia",
+        "张某军",
+        "reviewed",
+        20,
+        "农村农业",
+        RK.VILLAGE_COMMITTEE,
+        "曾家坝村村民委员会",
+        PT.CLAIM,
+        "退耕还林补助未足额发放",
+        "我家退耕还林地块面积在合同上是4.2亩，但这两年补助都只按3亩发放。向村上询问，村干部说面积核减了，"
+        "但一直拿不出核减的依据。请求核实面积并补发差额。",
+        place="曾家坝村二组",
+        body="曾家镇人民政府",
+        opinion=HO.EXPLAIN,
+    ),
+    Spec(
+        "zengjia",
+        "黄某林",
+        "intake",
+        1,
+        "自然资源",
+        RK.VILLAGE_COMMITTEE,
+        "花坪村村民委员会",
+        PT.CLAIM,
+        "承包地被占用修建产业路，未给补偿",
+        "村上修建产业路占用了我家承包地约0.6亩，施工前没有和我签协议，至今没有任何补偿。请求村委会说明情况并依法补偿。",
+        place="花坪村一组",
+    ),
+    Spec(
+        "zengjia",
+        "罗某英",
+        "referred",
+        21,
+        "其他",
+        RK.NONE,
+        "同村村民",
+        PT.CLAIM,
+        "同村村民借款三年不还",
+        "三年前同村村民向我借款2万元，写有借条，多次催要一直不还。",
+        place="曾家坝村",
+        channel=RC.OTHER,
+        note="属于平等主体之间的借贷纠纷，已告知可申请人民调解或向法院起诉。",
+    ),
+    Spec(
+        "zengjia",
+        "罗某英",
+        "in_scope",
+        3,
+        "卫生健康",
+        RK.PUBLIC_SERVICE,
+        "曾家镇中心卫生院",
+        PT.ACCUSATION,
+        "镇卫生院门诊收费项目不明",
+        "我在镇卫生院看门诊，收费单上有两项检查我并没有做，向收费窗口询问，工作人员态度生硬，没有给出解释。"
+        "请求核查收费情况并退还多收的费用。",
+        place="集镇",
+    ),
+    Spec(
+        "zengjia",
+        "雷某春",
+        "not_accepted",
+        20,
+        "农村农业",
+        RK.VILLAGE_COMMITTEE,
+        "花坪村村民委员会",
+        PT.CLAIM,
+        "村委会经手的土地流转租金三年未付",
+        "村委会出面把我家3亩承包地流转给外地老板种植魔芋，合同约定每年付租金，已经三年没有给过。"
+        "找村上，村上说老板跑了，让我们自己去找。请求村委会履行合同、支付租金。",
+        place="花坪村二组",
+        body="曾家镇人民政府",
+        reason="经核实，信访人反映的是土地经营权流转合同履行纠纷，依法应当通过农村土地承包仲裁或者诉讼途径解决，"
+        "依据《信访工作条例》第三十一条不予受理；已书面告知信访人可向县农村土地承包仲裁委员会申请仲裁。",
+    ),
     # 牛头店镇
-    Spec("niutoudian", "冯某贵", "accepted", 0, "生态环境", RK.ADMINISTRATIVE, "牛头店镇人民政府", PT.ACCUSATION,
-         "龙河村河道有人私自采砂，举报后未制止",
-         "龙河村河段近来有人夜间用挖机私自采砂，河床被挖得坑坑洼洼，河堤也有垮塌危险。"
-         "村民向镇上反映后，采砂停了几天又继续。请求依法查处并修复河堤。", place="龙河村", attachments=1,
-         body="县水利局", assign=True, due_in=-9, follow="today"),
-    Spec("niutoudian", "蒋某梅", "concluded", 3, "农村农业", RK.VILLAGE_COMMITTEE, "大坪村村民委员会", PT.CLAIM,
-         "产业奖补资金公示后迟迟未发放",
-         "我家去年发展中药材种植，村上已经公示了产业奖补名单，但半年多过去了资金还没有发放。请求说明原因并尽快兑现。",
-         place="大坪村三组", body="牛头店镇人民政府"),
-    Spec("niutoudian", "邓某才", "authorized", 1, "民政与应急", RK.AUTHORIZED_ORG, "县残疾人联合会", PT.CLAIM,
-         "残疾等级评定结果有异议",
-         "我右腿因工伤截肢，今年换发残疾证时评定等级被降低，残疾人两项补贴也随之减少。请求重新评定或说明依据。",
-         place="牛头店村", confirmed=True),
-    Spec("niutoudian", "曹某福", "intake", 0, "经济管理", RK.VILLAGE_COMMITTEE, "龙河村村民委员会", PT.SUGGESTION,
-         "村集体经济收益分配情况不公开",
-         "龙河村集体经济合作社去年有收益，但分配方案和账目一直没有向村民公开。建议按规定公开账目和分配方案。",
-         place="龙河村"),
-    Spec("niutoudian", "贺某明", "received", 5, "农村农业", RK.PUBLIC_SERVICE, "牛头店镇集镇供水站", PT.CLAIM,
-         "安全饮水工程管道破损，组里停水半个月",
-         "龙河村四组安全饮水工程的主管道被山洪冲断，组里十几户已经停水半个月，只能到河沟挑水。供水站说要等上面安排资金。"
-         "请求尽快抢修管道、恢复供水。", place="龙河村四组", body="县水利局", follow="later"),
+    Spec(
+        "niutoudian",
+        "冯某贵",
+        "accepted",
+        0,
+        "生态环境",
+        RK.ADMINISTRATIVE,
+        "牛头店镇人民政府",
+        PT.ACCUSATION,
+        "龙河村河道有人私自采砂，举报后未制止",
+        "龙河村河段近来有人夜间用挖机私自采砂，河床被挖得坑坑洼洼，河堤也有垮塌危险。"
+        "村民向镇上反映后，采砂停了几天又继续。请求依法查处并修复河堤。",
+        place="龙河村",
+        attachments=1,
+        body="县水利局",
+        assign=True,
+        due_in=-9,
+        follow="today",
+    ),
+    Spec(
+        "niutoudian",
+        "蒋某梅",
+        "concluded",
+        3,
+        "农村农业",
+        RK.VILLAGE_COMMITTEE,
+        "大坪村村民委员会",
+        PT.CLAIM,
+        "产业奖补资金公示后迟迟未发放",
+        "我家去年发展中药材种植，村上已经公示了产业奖补名单，但半年多过去了资金还没有发放。请求说明原因并尽快兑现。",
+        place="大坪村三组",
+        body="牛头店镇人民政府",
+    ),
+    Spec(
+        "niutoudian",
+        "邓某才",
+        "authorized",
+        1,
+        "民政与应急",
+        RK.AUTHORIZED_ORG,
+        "县残疾人联合会",
+        PT.CLAIM,
+        "残疾等级评定结果有异议",
+        "我右腿因工伤截肢，今年换发残疾证时评定等级被降低，残疾人两项补贴也随之减少。请求重新评定或说明依据。",
+        place="牛头店村",
+        confirmed=True,
+    ),
+    Spec(
+        "niutoudian",
+        "曹某福",
+        "intake",
+        0,
+        "经济管理",
+        RK.VILLAGE_COMMITTEE,
+        "龙河村村民委员会",
+        PT.SUGGESTION,
+        "村集体经济收益分配情况不公开",
+        "龙河村集体经济合作社去年有收益，但分配方案和账目一直没有向村民公开。建议按规定公开账目和分配方案。",
+        place="龙河村",
+    ),
+    Spec(
+        "niutoudian",
+        "贺某明",
+        "received",
+        5,
+        "农村农业",
+        RK.PUBLIC_SERVICE,
+        "牛头店镇集镇供水站",
+        PT.CLAIM,
+        "安全饮水工程管道破损，组里停水半个月",
+        "龙河村四组安全饮水工程的主管道被山洪冲断，组里十几户已经停水半个月，只能到河沟挑水。供水站说要等上面安排资金。"
+        "请求尽快抢修管道、恢复供水。",
+        place="龙河村四组",
+        body="县水利局",
+        follow="later",
+    ),
     # 钟宝镇
-    Spec("zhongbao", "彭某琴", "forwarded", 2, "城乡建设", RK.PUBLIC_SERVICE, "钟宝镇供电所", PT.CLAIM,
-         "组内电压不稳，经常停电",
-         "钟宝村五组电压一直偏低，晚上灯光昏暗，冰箱和水泵经常不能启动，每月还会停电几次。请求供电部门检修线路、改造变压器。",
-         place="钟宝村五组", body="县发展和改革局", follow="later"),
-    Spec("zhongbao", "曾某海", "not_accepted_again", 11, "劳动和社会保障", RK.ADMINISTRATIVE, "钟宝镇人民政府", PT.CLAIM,
-         "城乡居民养老保险缴费年限记录有误",
-         "我从2012年起每年都缴纳城乡居民养老保险，但查询记录少了两年。当年的缴费收据我还保存着。请求核实并更正缴费记录。",
-         place="和平村", body="县人力资源和社会保障局",
-         reason="经查，信访人此前已就同一缴费记录问题提出信访，县社会保险经办机构已作出处理意见，并经复查、复核；"
-                "本次未提出新的事实和理由，依据《信访工作条例》第三十六条不再受理。"),
-    Spec("zhongbao", "萧某云", "referred", 35, "自然资源", RK.ADMINISTRATIVE, "县自然资源局", PT.CLAIM,
-         "对建房罚款决定不服",
-         "我在自家承包地边上建了一间杂物房，被县自然资源局处以罚款，我认为处罚过重，已经向县政府申请了行政复议。",
-         place="东坝村", flags=("reconsideration_done",), channel=RC.RECONSIDERATION,
-         note="已申请行政复议，告知信访人等待复议决定，对复议决定不服的可依法提起行政诉讼。"),
-    Spec("zhongbao", "田某成", "in_scope", 2, "教育", RK.PUBLIC_SERVICE, "钟宝镇中心小学", PT.SUGGESTION,
-         "建议改善学校营养午餐质量",
-         "孙子反映学校营养午餐分量不足、菜品单一。建议学校公开午餐食谱和经费使用情况，并请家长代表参与监督。",
-         place="集镇"),
-    Spec("zhongbao", "邱某华", "review_requested", 8, "民政与应急", RK.ADMINISTRATIVE, "钟宝镇人民政府", PT.CLAIM,
-         "低保被取消，未告知取消理由",
-         "我家享受农村低保多年，今年动态调整时被取消，镇上和村上都没有告诉我取消的理由。我丈夫瘫痪在床，家里没有劳动力。"
-         "请求说明取消依据并重新核查家庭情况。", place="东坝村", body="钟宝镇人民政府", opinion=HO.REJECT,
-         follow="today"),
+    Spec(
+        "zhongbao",
+        "彭某琴",
+        "forwarded",
+        2,
+        "城乡建设",
+        RK.PUBLIC_SERVICE,
+        "钟宝镇供电所",
+        PT.CLAIM,
+        "组内电压不稳，经常停电",
+        "钟宝村五组电压一直偏低，晚上灯光昏暗，冰箱和水泵经常不能启动，每月还会停电几次。请求供电部门检修线路、改造变压器。",
+        place="钟宝村五组",
+        body="县发展和改革局",
+        follow="later",
+    ),
+    Spec(
+        "zhongbao",
+        "曾某海",
+        "not_accepted_again",
+        11,
+        "劳动和社会保障",
+        RK.ADMINISTRATIVE,
+        "钟宝镇人民政府",
+        PT.CLAIM,
+        "城乡居民养老保险缴费年限记录有误",
+        "我从2012年起每年都缴纳城乡居民养老保险，但查询记录少了两年。当年的缴费收据我还保存着。请求核实并更正缴费记录。",
+        place="和平村",
+        body="县人力资源和社会保障局",
+        reason="经查，信访人此前已就同一缴费记录问题提出信访，县社会保险经办机构已作出处理意见，并经复查、复核；"
+        "本次未提出新的事实和理由，依据《信访工作条例》第三十六条不再受理。",
+    ),
+    Spec(
+        "zhongbao",
+        "萧某云",
+        "referred",
+        35,
+        "自然资源",
+        RK.ADMINISTRATIVE,
+        "县自然资源局",
+        PT.CLAIM,
+        "对建房罚款决定不服",
+        "我在自家承包地边上建了一间杂物房，被县自然资源局处以罚款，我认为处罚过重，已经向县政府申请了行政复议。",
+        place="东坝村",
+        flags=("reconsideration_done",),
+        channel=RC.RECONSIDERATION,
+        note="已申请行政复议，告知信访人等待复议决定，对复议决定不服的可依法提起行政诉讼。",
+    ),
+    Spec(
+        "zhongbao",
+        "田某成",
+        "in_scope",
+        2,
+        "教育",
+        RK.PUBLIC_SERVICE,
+        "钟宝镇中心小学",
+        PT.SUGGESTION,
+        "建议改善学校营养午餐质量",
+        "孙子反映学校营养午餐分量不足、菜品单一。建议学校公开午餐食谱和经费使用情况，并请家长代表参与监督。",
+        place="集镇",
+    ),
+    Spec(
+        "zhongbao",
+        "邱某华",
+        "review_requested",
+        8,
+        "民政与应急",
+        RK.ADMINISTRATIVE,
+        "钟宝镇人民政府",
+        PT.CLAIM,
+        "低保被取消，未告知取消理由",
+        "我家享受农村低保多年，今年动态调整时被取消，镇上和村上都没有告诉我取消的理由。我丈夫瘫痪在床，家里没有劳动力。"
+        "请求说明取消依据并重新核查家庭情况。",
+        place="东坝村",
+        body="钟宝镇人民政府",
+        opinion=HO.REJECT,
+        follow="today",
+    ),
     # 上竹镇
-    Spec("shangzhu", "董某国", "concluded", 9, "文体旅游", RK.VILLAGE_COMMITTEE, "长岭村村民委员会", PT.SUGGESTION,
-         "村文化广场堆放杂物，群众无法使用",
-         "长岭村文化广场建成后一直被堆放建材和杂物，健身器材也有损坏，群众没有地方活动。建议清理广场并维修器材。",
-         place="长岭村", allow_public=True, body="上竹镇人民政府"),
-    Spec("shangzhu", "袁某莲", "authorized", 6, "农村农业", RK.ADMINISTRATIVE, "上竹镇人民政府", PT.CLAIM,
-         "生猪养殖补助申报材料交了半年没有结果",
-         "去年我按通知申报了生猪养殖补助，材料交到镇上半年多了，一直没有审核结果，也没人告知是否符合条件。请求告知办理结果。",
-         place="上竹村", confirmed=True),
-    Spec("shangzhu", "潘某生", "intake", 2, "交通运输", RK.PUBLIC_SERVICE, "县城至上竹镇客运班线经营者", PT.SUGGESTION,
-         "班车经常不按时刻发车",
-         "县城至上竹镇的班车经常比公布时刻晚发车半小时以上，有时直接取消，乘客没有得到任何通知。建议规范运营并公布投诉电话。",
-         place="龙湾村"),
-    Spec("shangzhu", "董某国", "withdrawn", 6, "交通运输", RK.VILLAGE_COMMITTEE, "长岭村村民委员会", PT.CLAIM,
-         "通组公路水毁两个月未修复",
-         "长岭村三组通组公路夏天被洪水冲毁一段，两个月了没有修复，三轮车和摩托车都过不去，农产品运不出去。"
-         "请求村委会尽快组织修复。", place="长岭村三组", withdrawn_from="in_scope",
-         reason="村委会已组织修复通组公路，信访人表示问题已经解决，申请撤回委托，不再网上投诉。"),
+    Spec(
+        "shangzhu",
+        "董某国",
+        "concluded",
+        9,
+        "文体旅游",
+        RK.VILLAGE_COMMITTEE,
+        "长岭村村民委员会",
+        PT.SUGGESTION,
+        "村文化广场堆放杂物，群众无法使用",
+        "长岭村文化广场建成后一直被堆放建材和杂物，健身器材也有损坏，群众没有地方活动。建议清理广场并维修器材。",
+        place="长岭村",
+        allow_public=True,
+        body="上竹镇人民政府",
+    ),
+    Spec(
+        "shangzhu",
+        "袁某莲",
+        "authorized",
+        6,
+        "农村农业",
+        RK.ADMINISTRATIVE,
+        "上竹镇人民政府",
+        PT.CLAIM,
+        "生猪养殖补助申报材料交了半年没有结果",
+        "去年我按通知申报了生猪养殖补助，材料交到镇上半年多了，一直没有审核结果，也没人告知是否符合条件。请求告知办理结果。",
+        place="上竹村",
+        confirmed=True,
+    ),
+    Spec(
+        "shangzhu",
+        "潘某生",
+        "intake",
+        2,
+        "交通运输",
+        RK.PUBLIC_SERVICE,
+        "县城至上竹镇客运班线经营者",
+        PT.SUGGESTION,
+        "班车经常不按时刻发车",
+        "县城至上竹镇的班车经常比公布时刻晚发车半小时以上，有时直接取消，乘客没有得到任何通知。建议规范运营并公布投诉电话。",
+        place="龙湾村",
+    ),
+    Spec(
+        "shangzhu",
+        "董某国",
+        "withdrawn",
+        6,
+        "交通运输",
+        RK.VILLAGE_COMMITTEE,
+        "长岭村村民委员会",
+        PT.CLAIM,
+        "通组公路水毁两个月未修复",
+        "长岭村三组通组公路夏天被洪水冲毁一段，两个月了没有修复，三轮车和摩托车都过不去，农产品运不出去。"
+        "请求村委会尽快组织修复。",
+        place="长岭村三组",
+        withdrawn_from="in_scope",
+        reason="村委会已组织修复通组公路，信访人表示问题已经解决，申请撤回委托，不再网上投诉。",
+    ),
     # 华坪镇
-    Spec("huaping", "陈某芳", "re_reviewed", 60, "卫生健康", RK.PUBLIC_SERVICE, "华坪镇卫生院", PT.CLAIM,
-         "住院费用医保报销比例有疑问",
-         "我母亲在镇卫生院住院一周，出院结算时报销比例明显低于政策规定，卫生院解释不清楚。请求核实报销计算并退还差额。",
-         place="华坪村", body="县医疗保障局", opinion=HO.EXPLAIN),
-    Spec("huaping", "蔡某德", "referred", 16, "城乡建设", RK.ADMINISTRATIVE, "华坪镇人民政府", PT.CLAIM,
-         "农村危房改造补助标准有异议",
-         "我对危房改造补助标准不服，此前已经信访，镇上答复后又经县上复查，已有复查意见书，我仍然不服。",
-         place="桃园村", flags=("has_review_opinion",), channel=RC.REVIEW,
-         note="已有复查意见书，已引导信访人自收到之日起三十日内向上一级机关申请复核。"),
-    Spec("huaping", "丁某发", "in_scope", 5, "劳动和社会保障", RK.ADMINISTRATIVE, "华坪镇人民政府", PT.CLAIM,
-         "公益性岗位工资迟发两个月",
-         "我在镇上安排的公益性岗位做护林员，最近两个月的工资一直没有发放。请求按时发放并说明原因。",
-         place="三合村"),
+    Spec(
+        "huaping",
+        "陈某芳",
+        "re_reviewed",
+        60,
+        "卫生健康",
+        RK.PUBLIC_SERVICE,
+        "华坪镇卫生院",
+        PT.CLAIM,
+        "住院费用医保报销比例有疑问",
+        "我母亲在镇卫生院住院一周，出院结算时报销比例明显低于政策规定，卫生院解释不清楚。请求核实报销计算并退还差额。",
+        place="华坪村",
+        body="县医疗保障局",
+        opinion=HO.EXPLAIN,
+    ),
+    Spec(
+        "huaping",
+        "蔡某德",
+        "referred",
+        16,
+        "城乡建设",
+        RK.ADMINISTRATIVE,
+        "华坪镇人民政府",
+        PT.CLAIM,
+        "农村危房改造补助标准有异议",
+        "我对危房改造补助标准不服，此前已经信访，镇上答复后又经县上复查，已有复查意见书，我仍然不服。",
+        place="桃园村",
+        flags=("has_review_opinion",),
+        channel=RC.REVIEW,
+        note="已有复查意见书，已引导信访人自收到之日起三十日内向上一级机关申请复核。",
+    ),
+    Spec(
+        "huaping",
+        "丁某发",
+        "in_scope",
+        5,
+        "劳动和社会保障",
+        RK.ADMINISTRATIVE,
+        "华坪镇人民政府",
+        PT.CLAIM,
+        "公益性岗位工资迟发两个月",
+        "我在镇上安排的公益性岗位做护林员，最近两个月的工资一直没有发放。请求按时发放并说明原因。",
+        place="三合村",
+    ),
     # 曙坪镇
-    Spec("shuping", "余某荣", "review_requested", 0, "农村农业", RK.APPOINTED, "兴隆村茶叶专业合作社（镇政府派驻的帮扶负责人）", PT.CLAIM,
-         "合作社承诺的茶苗款未兑现",
-         "前年镇政府派驻的合作社帮扶负责人组织我们种植茶苗，承诺成活后每亩补助茶苗款，至今没有兑现。请求核实并兑现承诺。",
-         place="兴隆村", body="曙坪镇人民政府", opinion=HO.REJECT, due_in=2, follow="later"),
-    Spec("shuping", "程某霞", "intake", 1, "生态环境", RK.ADMINISTRATIVE, "曙坪镇人民政府", PT.ACCUSATION,
-         "养殖场粪污直排河沟",
-         "马鞍村上游一家养猪场把粪污直接排进河沟，下游水质发黑发臭，村民不敢用水浇地。请求依法查处。",
-         place="马鞍村"),
-    Spec("shuping", "魏某山", "authorized", 3, "市场监督", RK.ADMINISTRATIVE, "县市场监督管理局", PT.ACCUSATION,
-         "集镇商户销售过期食品，举报后未见处理",
-         "我在曙坪集镇一家商店买到过期的饮料和饼干，已拨打电话举报，一个多月没有任何回复。请求依法查处并告知结果。",
-         place="集镇"),
-    Spec("shuping", "鲁某全", "delivered", 65, "党务政务", RK.ADMINISTRATIVE, "曙坪镇人民政府", PT.SUGGESTION,
-         "建议便民服务中心午间安排值班",
-         "镇便民服务中心中午不办公，山里群众赶到集镇往往已是中午，只能等到下午或改天再来。建议午间安排窗口值班。",
-         place="集镇", platform="县领导信访信箱", allow_public=True, body="曙坪镇人民政府"),
-    Spec("shuping", "苏某兰", "re_review_requested", 14, "城乡建设", RK.ADMINISTRATIVE, "曙坪镇人民政府", PT.CLAIM,
-         "危房改造补助被扣减一半",
-         "我家去年列入农村危房改造，房子按要求改造完成并通过验收，补助款却只发了一半，镇上说是资金不够。"
-         "请求按标准足额发放补助。", place="马鞍村", body="曙坪镇人民政府", opinion=HO.EXPLAIN, follow="later"),
+    Spec(
+        "shuping",
+        "余某荣",
+        "review_requested",
+        0,
+        "农村农业",
+        RK.APPOINTED,
+        "兴隆村茶叶专业合作社（镇政府派驻的帮扶负责人）",
+        PT.CLAIM,
+        "合作社承诺的茶苗款未兑现",
+        "前年镇政府派驻的合作社帮扶负责人组织我们种植茶苗，承诺成活后每亩补助茶苗款，至今没有兑现。请求核实并兑现承诺。",
+        place="兴隆村",
+        body="曙坪镇人民政府",
+        opinion=HO.REJECT,
+        due_in=2,
+        follow="later",
+    ),
+    Spec(
+        "shuping",
+        "程某霞",
+        "intake",
+        1,
+        "生态环境",
+        RK.ADMINISTRATIVE,
+        "曙坪镇人民政府",
+        PT.ACCUSATION,
+        "养殖场粪污直排河沟",
+        "马鞍村上游一家养猪场把粪污直接排进河沟，下游水质发黑发臭，村民不敢用水浇地。请求依法查处。",
+        place="马鞍村",
+    ),
+    Spec(
+        "shuping",
+        "魏某山",
+        "authorized",
+        3,
+        "市场监督",
+        RK.ADMINISTRATIVE,
+        "县市场监督管理局",
+        PT.ACCUSATION,
+        "集镇商户销售过期食品，举报后未见处理",
+        "我在曙坪集镇一家商店买到过期的饮料和饼干，已拨打电话举报，一个多月没有任何回复。请求依法查处并告知结果。",
+        place="集镇",
+    ),
+    Spec(
+        "shuping",
+        "鲁某全",
+        "delivered",
+        65,
+        "党务政务",
+        RK.ADMINISTRATIVE,
+        "曙坪镇人民政府",
+        PT.SUGGESTION,
+        "建议便民服务中心午间安排值班",
+        "镇便民服务中心中午不办公，山里群众赶到集镇往往已是中午，只能等到下午或改天再来。建议午间安排窗口值班。",
+        place="集镇",
+        platform="县领导信访信箱",
+        allow_public=True,
+        body="曙坪镇人民政府",
+    ),
+    Spec(
+        "shuping",
+        "苏某兰",
+        "re_review_requested",
+        14,
+        "城乡建设",
+        RK.ADMINISTRATIVE,
+        "曙坪镇人民政府",
+        PT.CLAIM,
+        "危房改造补助被扣减一半",
+        "我家去年列入农村危房改造，房子按要求改造完成并通过验收，补助款却只发了一半，镇上说是资金不够。"
+        "请求按标准足额发放补助。",
+        place="马鞍村",
+        body="曙坪镇人民政府",
+        opinion=HO.EXPLAIN,
+        follow="later",
+    ),
     # 县人力资源和社会保障局
-    Spec("renshe", "张某军", "received", 0, "劳动和社会保障", RK.ADMINISTRATIVE, "县人力资源和社会保障局劳动保障监察部门", PT.ACCUSATION,
-         "举报县城某工地拖欠农民工工资，监察部门处理慢",
-         "我在县城一处建设工地务工，包工头拖欠我和十几名工友四个月工资。我们已向劳动保障监察部门举报，一个多月没有进展。"
-         "请求依法督促支付工资。", town="城关镇", place="县城某建设工地",
-         body="县人力资源和社会保障局", assign=True, due_in=-6, follow="today"),
-    Spec("renshe", "姚某波", "referred", 29, "劳动和社会保障", RK.PUBLIC_SERVICE, "县某供水企业", PT.CLAIM,
-         "被解除劳动合同的经济补偿争议",
-         "我被单位解除劳动合同，对经济补偿金额有争议，已经向县劳动人事争议仲裁委员会申请仲裁，仲裁委已受理。",
-         town="城关镇", flags=("arbitration_accepted",), channel=RC.ARBITRATION,
-         note="仲裁委员会已受理，已告知信访人在仲裁程序中主张权利。"),
-    Spec("renshe", "严某江", "authorized", 2, "组织人事", RK.ADMINISTRATIVE, "县人力资源和社会保障局", PT.CLAIM,
-         "事业单位招聘体检结论有异议",
-         "我参加县事业单位公开招聘，体检结论为不合格，但我在省级医院复查结果正常。请求按规定安排复检。",
-         town="上竹镇", place="长岭村"),
-    Spec("renshe", "康某伟", "forwarded", 1, "劳动和社会保障", RK.ADMINISTRATIVE, "县人力资源和社会保障局", PT.CLAIM,
-         "工伤认定申请超过六十日未作决定",
-         "我在县城一处工地干活时从脚手架上摔下，腰椎骨折。单位不申请工伤认定，我自己提交了申请和材料，"
-         "已经过了六十天还没有认定结论。请求依法作出工伤认定决定。", town="城关镇", place="县城某建设工地",
-         body="县人力资源和社会保障局", assign=True),
+    Spec(
+        "renshe",
+        "张某军",
+        "received",
+        0,
+        "劳动和社会保障",
+        RK.ADMINISTRATIVE,
+        "县人力资源和社会保障局劳动保障监察部门",
+        PT.ACCUSATION,
+        "举报县城某工地拖欠农民工工资，监察部门处理慢",
+        "我在县城一处建设工地务工，包工头拖欠我和十几名工友四个月工资。我们已向劳动保障监察部门举报，一个多月没有进展。"
+        "请求依法督促支付工资。",
+        town="城关镇",
+        place="县城某建设工地",
+        body="县人力资源和社会保障局",
+        assign=True,
+        due_in=-6,
+        follow="today",
+    ),
+    Spec(
+        "renshe",
+        "姚某波",
+        "referred",
+        29,
+        "劳动和社会保障",
+        RK.PUBLIC_SERVICE,
+        "县某供水企业",
+        PT.CLAIM,
+        "被解除劳动合同的经济补偿争议",
+        "我被单位解除劳动合同，对经济补偿金额有争议，已经向县劳动人事争议仲裁委员会申请仲裁，仲裁委已受理。",
+        town="城关镇",
+        flags=("arbitration_accepted",),
+        channel=RC.ARBITRATION,
+        note="仲裁委员会已受理，已告知信访人在仲裁程序中主张权利。",
+    ),
+    Spec(
+        "renshe",
+        "严某江",
+        "authorized",
+        2,
+        "组织人事",
+        RK.ADMINISTRATIVE,
+        "县人力资源和社会保障局",
+        PT.CLAIM,
+        "事业单位招聘体检结论有异议",
+        "我参加县事业单位公开招聘，体检结论为不合格，但我在省级医院复查结果正常。请求按规定安排复检。",
+        town="上竹镇",
+        place="长岭村",
+    ),
+    Spec(
+        "renshe",
+        "康某伟",
+        "forwarded",
+        1,
+        "劳动和社会保障",
+        RK.ADMINISTRATIVE,
+        "县人力资源和社会保障局",
+        PT.CLAIM,
+        "工伤认定申请超过六十日未作决定",
+        "我在县城一处工地干活时从脚手架上摔下，腰椎骨折。单位不申请工伤认定，我自己提交了申请和材料，"
+        "已经过了六十天还没有认定结论。请求依法作出工伤认定决定。",
+        town="城关镇",
+        place="县城某建设工地",
+        body="县人力资源和社会保障局",
+        assign=True,
+    ),
     # 县自然资源局
-    Spec("ziran", "崔某花", "accepted", 0, "自然资源", RK.ADMINISTRATIVE, "县不动产登记机构", PT.CLAIM,
-         "不动产登记办理超过承诺时限",
-         "我在县政务服务中心申请办理房屋不动产登记，材料齐全，已超过承诺办结时间一个月仍未办好，也没有告知原因。请求尽快办理。",
-         town="城关镇", place="县政务服务中心", body="县自然资源局", due_in=1, extension=30,
-         reason="该宗房屋涉及历史遗留的宅基地权属问题，需调取原始档案并会同城关镇现场核实，情况复杂，无法在六十日内办结。",
-         follow="later"),
-    Spec("ziran", "萧某云", "in_scope", 1, "自然资源", RK.ADMINISTRATIVE, "县自然资源局", PT.CLAIM,
-         "林权证四至界限与实际不符",
-         "我家林权证上标注的四至界限与实际山林位置不符，与邻组发生争议。请求派员现场核实并更正登记。",
-         place="东坝村"),
+    Spec(
+        "ziran",
+        "崔某花",
+        "accepted",
+        0,
+        "自然资源",
+        RK.ADMINISTRATIVE,
+        "县不动产登记机构",
+        PT.CLAIM,
+        "不动产登记办理超过承诺时限",
+        "我在县政务服务中心申请办理房屋不动产登记，材料齐全，已超过承诺办结时间一个月仍未办好，也没有告知原因。请求尽快办理。",
+        town="城关镇",
+        place="县政务服务中心",
+        body="县自然资源局",
+        due_in=1,
+        extension=30,
+        reason="该宗房屋涉及历史遗留的宅基地权属问题，需调取原始档案并会同城关镇现场核实，情况复杂，无法在六十日内办结。",
+        follow="later",
+    ),
+    Spec(
+        "ziran",
+        "萧某云",
+        "in_scope",
+        1,
+        "自然资源",
+        RK.ADMINISTRATIVE,
+        "县自然资源局",
+        PT.CLAIM,
+        "林权证四至界限与实际不符",
+        "我家林权证上标注的四至界限与实际山林位置不符，与邻组发生争议。请求派员现场核实并更正登记。",
+        place="东坝村",
+    ),
     # 县住房和城乡建设局
-    Spec("zhujian", "毛某林", "authorized", 5, "城乡建设", RK.ADMINISTRATIVE, "县住房和城乡建设局", PT.CLAIM,
-         "老旧小区改造夜间施工噪声扰民",
-         "小区改造工程经常施工到夜里十一点以后，噪声很大，老人孩子无法休息。请求督促施工单位遵守作业时间。",
-         town="城关镇", place="小河村安置小区", confirmed=True),
-    Spec("zhujian", "毛某林", "delivered", 4, "房产物业", RK.ADMINISTRATIVE, "县住房和城乡建设局", PT.CLAIM,
-         "安置小区屋面漏水，维修责任推来推去",
-         "我家在小河村安置小区顶楼，入住第二年屋面就开始漏水，卧室墙面发霉。找施工单位说过了质保期，找住建部门说让找施工单位。"
-         "请求明确维修责任并尽快维修。", town="城关镇", place="小河村安置小区", body="县住房和城乡建设局",
-         extension=30, reason="屋面漏水原因需委托第三方检测机构检测，以确定施工单位的质量保修责任，检测周期较长。"),
-    Spec("zhujian", "谭某红", "withdrawn", 15, "房产物业", RK.PUBLIC_SERVICE, "新华社区某物业服务企业", PT.CLAIM,
-         "小区维修资金使用情况不公开",
-         "我们小区去年用住宅专项维修资金更换了消防管道，物业一直不公布费用明细，业主要求查看也不给看。"
-         "请求主管部门督促物业公开维修资金使用情况。", town="城关镇", place="新华社区",
-         body="县住房和城乡建设局", withdrawn_from="accepted",
-         reason="物业服务企业已在小区公示维修资金使用明细，信访人查看后表示满意，申请撤回委托。"),
+    Spec(
+        "zhujian",
+        "毛某林",
+        "authorized",
+        5,
+        "城乡建设",
+        RK.ADMINISTRATIVE,
+        "县住房和城乡建设局",
+        PT.CLAIM,
+        "老旧小区改造夜间施工噪声扰民",
+        "小区改造工程经常施工到夜里十一点以后，噪声很大，老人孩子无法休息。请求督促施工单位遵守作业时间。",
+        town="城关镇",
+        place="小河村安置小区",
+        confirmed=True,
+    ),
+    Spec(
+        "zhujian",
+        "毛某林",
+        "delivered",
+        4,
+        "房产物业",
+        RK.ADMINISTRATIVE,
+        "县住房和城乡建设局",
+        PT.CLAIM,
+        "安置小区屋面漏水，维修责任推来推去",
+        "我家在小河村安置小区顶楼，入住第二年屋面就开始漏水，卧室墙面发霉。找施工单位说过了质保期，找住建部门说让找施工单位。"
+        "请求明确维修责任并尽快维修。",
+        town="城关镇",
+        place="小河村安置小区",
+        body="县住房和城乡建设局",
+        extension=30,
+        reason="屋面漏水原因需委托第三方检测机构检测，以确定施工单位的质量保修责任，检测周期较长。",
+    ),
+    Spec(
+        "zhujian",
+        "谭某红",
+        "withdrawn",
+        15,
+        "房产物业",
+        RK.PUBLIC_SERVICE,
+        "新华社区某物业服务企业",
+        PT.CLAIM,
+        "小区维修资金使用情况不公开",
+        "我们小区去年用住宅专项维修资金更换了消防管道，物业一直不公布费用明细，业主要求查看也不给看。"
+        "请求主管部门督促物业公开维修资金使用情况。",
+        town="城关镇",
+        place="新华社区",
+        body="县住房和城乡建设局",
+        withdrawn_from="accepted",
+        reason="物业服务企业已在小区公示维修资金使用明细，信访人查看后表示满意，申请撤回委托。",
+    ),
     # 县教育体育和科技局
-    Spec("jiaoti", "陈某芳", "accepted", 18, "教育", RK.ADMINISTRATIVE, "县教育体育和科技局", PT.CLAIM,
-         "孩子转学回县内就读，申请一个月未获安排",
-         "我们一家在外省务工多年，今年回华坪镇上班，孩子要转回县内读书。按规定提交了转学申请，开学一个月了还没有安排学校。"
-         "请求尽快安排入学。",
-         town="华坪镇", place="集镇", body="县教育体育和科技局", follow="later"),
-    Spec("jiaoti", "石某勇", "delivered", 30, "教育", RK.ADMINISTRATIVE, "县教育体育和科技局", PT.SUGGESTION,
-         "建议调整曙坪片区校车接送线路",
-         "曙坪片区校车线路没有覆盖兴隆村上片，村里的孩子每天要步行一个多小时到接送点。建议调整线路或增设接送点。",
-         town="曙坪镇", place="兴隆村", platform="县领导信访信箱", body="县教育体育和科技局"),
+    Spec(
+        "jiaoti",
+        "陈某芳",
+        "accepted",
+        18,
+        "教育",
+        RK.ADMINISTRATIVE,
+        "县教育体育和科技局",
+        PT.CLAIM,
+        "孩子转学回县内就读，申请一个月未获安排",
+        "我们一家在外省务工多年，今年回华坪镇上班，孩子要转回县内读书。按规定提交了转学申请，开学一个月了还没有安排学校。"
+        "请求尽快安排入学。",
+        town="华坪镇",
+        place="集镇",
+        body="县教育体育和科技局",
+        follow="later",
+    ),
+    Spec(
+        "jiaoti",
+        "石某勇",
+        "delivered",
+        30,
+        "教育",
+        RK.ADMINISTRATIVE,
+        "县教育体育和科技局",
+        PT.SUGGESTION,
+        "建议调整曙坪片区校车接送线路",
+        "曙坪片区校车线路没有覆盖兴隆村上片，村里的孩子每天要步行一个多小时到接送点。建议调整线路或增设接送点。",
+        town="曙坪镇",
+        place="兴隆村",
+        platform="县领导信访信箱",
+        body="县教育体育和科技局",
+    ),
     # 县卫生健康局
-    Spec("weijian", "覃某英", "authorized", 1, "卫生健康", RK.ADMINISTRATIVE, "县卫生健康局", PT.CLAIM,
-         "家庭医生签约后未提供随访服务",
-         "我父亲患高血压多年，给他签约了家庭医生，但一年来没有一次随访，也没有健康指导。请求督促落实签约服务。",
-         town="牛头店镇", place="龙河村", confirmed=True),
-    Spec("weijian", "符某英", "submitted", 2, "卫生健康", RK.PUBLIC_SERVICE, "钟宝村卫生室", PT.ACCUSATION,
-         "村卫生室常用药品价格高于镇卫生院",
-         "钟宝村卫生室卖的降压药、感冒药比镇卫生院贵不少，也不给开收费票据。请求核查村卫生室药品价格和收费行为。",
-         town="钟宝镇", place="钟宝村"),
+    Spec(
+        "weijian",
+        "覃某英",
+        "authorized",
+        1,
+        "卫生健康",
+        RK.ADMINISTRATIVE,
+        "县卫生健康局",
+        PT.CLAIM,
+        "家庭医生签约后未提供随访服务",
+        "我父亲患高血压多年，给他签约了家庭医生，但一年来没有一次随访，也没有健康指导。请求督促落实签约服务。",
+        town="牛头店镇",
+        place="龙河村",
+        confirmed=True,
+    ),
+    Spec(
+        "weijian",
+        "符某英",
+        "submitted",
+        2,
+        "卫生健康",
+        RK.PUBLIC_SERVICE,
+        "钟宝村卫生室",
+        PT.ACCUSATION,
+        "村卫生室常用药品价格高于镇卫生院",
+        "钟宝村卫生室卖的降压药、感冒药比镇卫生院贵不少，也不给开收费票据。请求核查村卫生室药品价格和收费行为。",
+        town="钟宝镇",
+        place="钟宝村",
+    ),
     # 县农业农村局
-    Spec("nongye", "万某秀", "accepted", 45, "农村农业", RK.ADMINISTRATIVE, "县农业农村局", PT.CLAIM,
-         "农机购置补贴申请未发放",
-         "我购买了一台微耕机并按程序申请了农机购置补贴，已核验通过，半年多了补贴还没有发放。请求尽快兑付。",
-         town="牛头店镇", place="大坪村", body="县农业农村局", follow="later"),
+    Spec(
+        "nongye",
+        "万某秀",
+        "accepted",
+        45,
+        "农村农业",
+        RK.ADMINISTRATIVE,
+        "县农业农村局",
+        PT.CLAIM,
+        "农机购置补贴申请未发放",
+        "我购买了一台微耕机并按程序申请了农机购置补贴，已核验通过，半年多了补贴还没有发放。请求尽快兑付。",
+        town="牛头店镇",
+        place="大坪村",
+        body="县农业农村局",
+        follow="later",
+    ),
     # 县信访局（县信访接待中心）
-    Spec("bureau", "钱某珍", "submitted", 0, "党务政务", RK.ADMINISTRATIVE, "城关镇便民服务中心", PT.SUGGESTION,
-         "反映便民服务窗口工作人员态度生硬",
-         "我到便民服务中心办理业务，窗口工作人员态度生硬，让我来回跑了三趟。建议加强窗口作风建设，实行一次性告知。",
-         town="城关镇", place="便民服务中心", due_in=-25, follow="today"),
-    Spec("bureau", "熊某丽", "in_scope", 0, "城乡建设", RK.ADMINISTRATIVE, "县住房和城乡建设局", PT.SUGGESTION,
-         "建议县城主干道增设无障碍设施",
-         "县城部分主干道人行道没有盲道和坡道，轮椅和婴儿车通行困难。建议在道路改造中增设无障碍设施。",
-         town="城关镇", place="县城"),
+    Spec(
+        "bureau",
+        "钱某珍",
+        "submitted",
+        0,
+        "党务政务",
+        RK.ADMINISTRATIVE,
+        "城关镇便民服务中心",
+        PT.SUGGESTION,
+        "反映便民服务窗口工作人员态度生硬",
+        "我到便民服务中心办理业务，窗口工作人员态度生硬，让我来回跑了三趟。建议加强窗口作风建设，实行一次性告知。",
+        town="城关镇",
+        place="便民服务中心",
+        due_in=-25,
+        follow="today",
+    ),
+    Spec(
+        "bureau",
+        "熊某丽",
+        "in_scope",
+        0,
+        "城乡建设",
+        RK.ADMINISTRATIVE,
+        "县住房和城乡建设局",
+        PT.SUGGESTION,
+        "建议县城主干道增设无障碍设施",
+        "县城部分主干道人行道没有盲道和坡道，轮椅和婴儿车通行困难。建议在道路改造中增设无障碍设施。",
+        town="城关镇",
+        place="县城",
+    ),
 ]
 
 STATUSES = tuple(CaseStatus.values)
@@ -484,8 +1086,12 @@ class Person:
 
     def as_form(self) -> dict:
         return {
-            "name": self.name, "id_number": self.id_number, "mobile": self.mobile, "landline": "",
-            "address": self.address, "work_unit": self.work_unit,
+            "name": self.name,
+            "id_number": self.id_number,
+            "mobile": self.mobile,
+            "landline": "",
+            "address": self.address,
+            "work_unit": self.work_unit,
         }
 
 
@@ -589,7 +1195,9 @@ def png(rng: random.Random, width: int = 320, height: int = 220) -> bytes:
     raw = zlib.compress(b"".join(rows), 9)
 
     def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
@@ -633,14 +1241,31 @@ def _local(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
 # calendar. So the dates stay valid and in order whatever today is.
 
 HANDLING_PATH = (
-    "authorize", "submit", "forward", "receive", "accept", "conclude", "deliver",
-    "request_review", "review", "request_re_review", "re_review",
+    "authorize",
+    "submit",
+    "forward",
+    "receive",
+    "accept",
+    "conclude",
+    "deliver",
+    "request_review",
+    "review",
+    "request_re_review",
+    "re_review",
 )
 # The status → the step that reaches it, along HANDLING_PATH.
 REACHED_BY = {
-    "authorized": "authorize", "submitted": "submit", "forwarded": "forward", "received": "receive",
-    "accepted": "accept", "concluded": "conclude", "delivered": "deliver", "review_requested": "request_review",
-    "reviewed": "review", "re_review_requested": "request_re_review", "re_reviewed": "re_review",
+    "authorized": "authorize",
+    "submitted": "submit",
+    "forwarded": "forward",
+    "received": "receive",
+    "accepted": "accept",
+    "concluded": "conclude",
+    "delivered": "deliver",
+    "review_requested": "request_review",
+    "reviewed": "review",
+    "re_review_requested": "request_re_review",
+    "re_reviewed": "re_review",
 }
 REFUSALS = {"not_accepted": "not_accept", "not_accepted_again": "not_accept_again"}
 
@@ -727,7 +1352,11 @@ class Clocks:
     def due(self, code: str, start: datetime.date, extension: int = 0) -> datetime.date:
         length, day_count = self.lengths[code]
         return compute_due(
-            started_on=start, length=length, day_count=day_count, extension_days=extension, calendar=self.calendar
+            started_on=start,
+            length=length,
+            day_count=day_count,
+            extension_days=extension,
+            calendar=self.calendar,
         ).due_on
 
     def soon_until(self, today: datetime.date) -> datetime.date:
@@ -803,7 +1432,9 @@ def plan_case(spec: Spec, index: int, *, today: datetime.date, clocks: Clocks) -
         dates[chain[k]] = min(clocks.workday_on_or_after(day), today)
     plan = Plan(dates=dates, steps=steps, extension=extension)
     if "extend" in steps:
-        plan.told_on = min(clocks.workday_on_or_after(dates["extend"] + datetime.timedelta(days=rng.randint(1, 2))), today)
+        plan.told_on = min(
+            clocks.workday_on_or_after(dates["extend"] + datetime.timedelta(days=rng.randint(1, 2))), today
+        )
     _plan_follow_ups(plan, spec, rng, today=today, clocks=clocks)
     return plan
 
@@ -831,7 +1462,7 @@ def _plan_follow_ups(plan: Plan, spec: Spec, rng: random.Random, *, today, clock
         final = (on, on + datetime.timedelta(days=max(1, wait)))
     if "accept" in plan.steps:
         start = plan.dates["accept"]
-        after = plan.steps[plan.steps.index("accept") + 1:]
+        after = plan.steps[plan.steps.index("accept") + 1 :]
         end = plan.dates[after[0]] if after else (final[0] if final else today)
         if (end - start).days >= 20:
             middle = clocks.workday_on_or_before(start + datetime.timedelta(days=(end - start).days // 2))
@@ -858,7 +1489,10 @@ def _build_users(units: dict[str, Unit]) -> dict[str, User]:
         user.save()
         if role == Role.AGENT:
             AgentProfile.objects.create(
-                user=user, title=title, mobile=agent_mobile(username), office_phone=unit.office_phone,
+                user=user,
+                title=title,
+                mobile=agent_mobile(username),
+                office_phone=unit.office_phone,
                 published=published,
             )
         users[username] = user
@@ -872,13 +1506,16 @@ def _first_agent(unit_key: str) -> str:
 def _document(case, title: str, name: str, day: datetime.date) -> files.Checked:
     """A scanned paper of the handling (reply, review opinion, …): a one-page demo PDF."""
     return files.Checked(
-        content=pdf([
-            "DEMO SCAN - not a real document",
-            title,
-            f"Case {case.unit.code or case.unit_id}-{case.year}-{case.seq:04d}",
-            f"Dated {day.isoformat()}",
-        ]),
-        content_type=files.PDF, name=name,
+        content=pdf(
+            [
+                "DEMO SCAN - not a real document",
+                title,
+                f"Case {case.unit.code or case.unit_id}-{case.year}-{case.seq:04d}",
+                f"Dated {day.isoformat()}",
+            ]
+        ),
+        content_type=files.PDF,
+        name=name,
     )
 
 
@@ -892,65 +1529,123 @@ def _follow_up_text(spec: Spec, case, stage: str, overdue: bool) -> tuple[str, s
 
     if status == CaseStatus.SUBMITTED:
         if overdue:
-            return (FollowUpMeans.PHONE, "县信访局网上信访办理人员",
-                    "事项网上提交已超过十五日，平台仍显示“待转送”。已电话向县信访局反映，请其尽快转送交办，"
-                    "并向本单位负责人报告。")
-        return (FollowUpMeans.PLATFORM, "陕西省网上信访大厅",
-                "登录平台查询，事项显示“待转送”。电话联系县信访局，对方表示正在审核，近日转送交办。")
+            return (
+                FollowUpMeans.PHONE,
+                "县信访局网上信访办理人员",
+                "事项网上提交已超过十五日，平台仍显示“待转送”。已电话向县信访局反映，请其尽快转送交办，"
+                "并向本单位负责人报告。",
+            )
+        return (
+            FollowUpMeans.PLATFORM,
+            "陕西省网上信访大厅",
+            "登录平台查询，事项显示“待转送”。电话联系县信访局，对方表示正在审核，近日转送交办。",
+        )
     if status == CaseStatus.FORWARDED:
-        return (FollowUpMeans.PHONE, f"{body}办公室",
-                f"电话联系{body}办公室，对方表示已在平台看到转送的事项，正在登记，收到后交承办股室办理。")
+        return (
+            FollowUpMeans.PHONE,
+            f"{body}办公室",
+            f"电话联系{body}办公室，对方表示已在平台看到转送的事项，正在登记，收到后交承办股室办理。",
+        )
     if status == CaseStatus.RECEIVED:
         if overdue:
-            return (FollowUpMeans.PHONE, f"{body}承办人",
-                    f"{body}收到事项已超过十五日，仍未告知信访人是否受理。已电话督促，对方表示本周内书面告知，"
-                    "已将情况报告县信访局。")
-        return (FollowUpMeans.PHONE, f"{body}承办人",
-                f"电话联系{body}承办人，对方已收到事项，正在审查是否属于本机关职责；已提醒应自收到之日起十五日内"
-                "告知信访人是否受理。")
+            return (
+                FollowUpMeans.PHONE,
+                f"{body}承办人",
+                f"{body}收到事项已超过十五日，仍未告知信访人是否受理。已电话督促，对方表示本周内书面告知，"
+                "已将情况报告县信访局。",
+            )
+        return (
+            FollowUpMeans.PHONE,
+            f"{body}承办人",
+            f"电话联系{body}承办人，对方已收到事项，正在审查是否属于本机关职责；已提醒应自收到之日起十五日内"
+            "告知信访人是否受理。",
+        )
     if status == CaseStatus.ACCEPTED:
         if stage == "progress":
-            return pick([
-                (FollowUpMeans.PHONE, f"{body}承办人",
-                 f"电话询问办理进度，{body}承办人称已派员现场调查核实，正在研究处理意见；已提醒在受理之日起"
-                 "六十日内办结。"),
-                (FollowUpMeans.PLATFORM, "陕西省网上信访大厅",
-                 f"登录平台查询，事项显示“办理中”。电话联系{body}，对方表示已约谈相关人员、调取资料，"
-                 "正在形成处理意见。"),
-                (FollowUpMeans.VISIT, f"{body}承办股室",
-                 f"到{body}了解办理情况，承办股室已会同村（社区）现场查看，正在核实有关数据；已将进展告知信访人。"),
-            ])
+            return pick(
+                [
+                    (
+                        FollowUpMeans.PHONE,
+                        f"{body}承办人",
+                        f"电话询问办理进度，{body}承办人称已派员现场调查核实，正在研究处理意见；已提醒在受理之日起"
+                        "六十日内办结。",
+                    ),
+                    (
+                        FollowUpMeans.PLATFORM,
+                        "陕西省网上信访大厅",
+                        f"登录平台查询，事项显示“办理中”。电话联系{body}，对方表示已约谈相关人员、调取资料，"
+                        "正在形成处理意见。",
+                    ),
+                    (
+                        FollowUpMeans.VISIT,
+                        f"{body}承办股室",
+                        f"到{body}了解办理情况，承办股室已会同村（社区）现场查看，正在核实有关数据；已将进展告知信访人。",
+                    ),
+                ]
+            )
         if overdue:
-            return (FollowUpMeans.VISIT, f"{body}分管负责人",
-                    f"办结期限已过，{body}仍未出具处理意见。已到{body}当面督促，对方称涉及多个部门，正在协调；"
-                    "已报告县信访局督办。")
+            return (
+                FollowUpMeans.VISIT,
+                f"{body}分管负责人",
+                f"办结期限已过，{body}仍未出具处理意见。已到{body}当面督促，对方称涉及多个部门，正在协调；"
+                "已报告县信访局督办。",
+            )
         if case.events.filter(action="extend").exists():
-            return (FollowUpMeans.PHONE, f"{body}承办人",
-                    f"{body}已批准延期，延期理由已告知信访人。电话了解核实进展，已提醒在延长的期限内办结并书面答复。")
-        return (FollowUpMeans.PHONE, f"{body}承办人",
-                f"电话联系{body}承办人，对方表示处理意见已初步形成，正在履行审批程序，预计近期书面答复；"
-                "已将进展告知信访人。")
+            return (
+                FollowUpMeans.PHONE,
+                f"{body}承办人",
+                f"{body}已批准延期，延期理由已告知信访人。电话了解核实进展，已提醒在延长的期限内办结并书面答复。",
+            )
+        return (
+            FollowUpMeans.PHONE,
+            f"{body}承办人",
+            f"电话联系{body}承办人，对方表示处理意见已初步形成，正在履行审批程序，预计近期书面答复；"
+            "已将进展告知信访人。",
+        )
     if status == CaseStatus.REVIEW_REQUESTED:
-        return (FollowUpMeans.PHONE, f"{REVIEWER}复查承办人员",
-                "电话联系复查机关，复查请求已收到，正在调阅原办理材料；已提醒应自收到复查请求之日起三十日内"
-                "提出复查意见。")
+        return (
+            FollowUpMeans.PHONE,
+            f"{REVIEWER}复查承办人员",
+            "电话联系复查机关，复查请求已收到，正在调阅原办理材料；已提醒应自收到复查请求之日起三十日内"
+            "提出复查意见。",
+        )
     if status == CaseStatus.RE_REVIEW_REQUESTED:
-        return (FollowUpMeans.LETTER, f"{RE_REVIEWER}复核承办人员",
-                "已函询复核机关，复核请求已收到，拟组织听证；已告知信访人听证所需时间不计算在复核期限内。")
-    return (FollowUpMeans.PHONE, f"{body}承办人",
-            f"电话联系{body}，了解答复意见书送达安排，对方表示近日送达信访人。")
+        return (
+            FollowUpMeans.LETTER,
+            f"{RE_REVIEWER}复核承办人员",
+            "已函询复核机关，复核请求已收到，拟组织听证；已告知信访人听证所需时间不计算在复核期限内。",
+        )
+    return (
+        FollowUpMeans.PHONE,
+        f"{body}承办人",
+        f"电话联系{body}，了解答复意见书送达安排，对方表示近日送达信访人。",
+    )
 
 
-def _record_follow_up(case, spec: Spec, *, by, on: datetime.date, next_on: datetime.date | None, stage: str) -> None:
+def _record_follow_up(
+    case, spec: Spec, *, by, on: datetime.date, next_on: datetime.date | None, stage: str
+) -> None:
     overdue = CaseDeadline.objects.filter(
         case=case, stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE, due_on__lt=on
     ).exists()
     means, contact, content = _follow_up_text(spec, case, stage, overdue)
-    actions.record_follow_up(case, by=by, on=on, means=means, contact=contact, content=content, next_on=next_on)
+    actions.record_follow_up(
+        case, by=by, on=on, means=means, contact=contact, content=content, next_on=next_on
+    )
 
 
 def _build_case(
-    spec: Spec, plan: Plan, *, index: int, units, users, categories, platforms, registered: set[str], today, now,
+    spec: Spec,
+    plan: Plan,
+    *,
+    index: int,
+    units,
+    users,
+    categories,
+    platforms,
+    registered: set[str],
+    today,
+    now,
 ):
     rng = random.Random(f"{SEED}:case:{index}")
     agent = users[spec.agent or _first_agent(spec.unit)]
@@ -960,16 +1655,26 @@ def _build_case(
     town_name = spec.town or (unit.name if unit.kind == UnitKind.TOWN else PERSONS[spec.person][0])
     flags = set(spec.flags)
     complaint = {
-        "respondent_kind": spec.kind, "respondent_name": spec.respondent, "petition_type": spec.ptype,
-        "category": categories[spec.category], "incident_town": units_by_name[town_name],
-        "incident_place": spec.place, "allow_public": spec.allow_public,
-        "court_accepted": "court_accepted" in flags, "reconsideration_done": "reconsideration_done" in flags,
-        "arbitration_accepted": "arbitration_accepted" in flags, "has_review_opinion": "has_review_opinion" in flags,
-        "title": spec.title, "content": spec.content,
+        "respondent_kind": spec.kind,
+        "respondent_name": spec.respondent,
+        "petition_type": spec.ptype,
+        "category": categories[spec.category],
+        "incident_town": units_by_name[town_name],
+        "incident_place": spec.place,
+        "allow_public": spec.allow_public,
+        "court_accepted": "court_accepted" in flags,
+        "reconsideration_done": "reconsideration_done" in flags,
+        "arbitration_accepted": "arbitration_accepted" in flags,
+        "has_review_opinion": "has_review_opinion" in flags,
+        "title": spec.title,
+        "content": spec.content,
     }
     case, _ = actions.open_case(
-        by=agent, token=uuid.uuid4(), petitioner=who.as_form(),
-        complaint=complaint, received_on=plan.received_on,
+        by=agent,
+        token=uuid.uuid4(),
+        petitioner=who.as_form(),
+        complaint=complaint,
+        received_on=plan.received_on,
     )
     if spec.attachments:
         photos = [
@@ -981,20 +1686,25 @@ def _build_case(
         return case
     if spec.status == CaseStatus.REFERRED:
         return actions.refer_case(case, by=agent, channel=spec.channel, note=spec.note)
-    case = actions.accept_scope(case, by=agent, note=spec.note or "投诉对象属于五类代理对象，未经诉讼、仲裁、行政复议，属于代理范围。")
+    case = actions.accept_scope(
+        case, by=agent, note=spec.note or "投诉对象属于五类代理对象，未经诉讼、仲裁、行政复议，属于代理范围。"
+    )
     dates = plan.dates
     progress = [(on, next_on) for on, next_on, stage in plan.follow_ups if stage == "progress"]
     for step in plan.steps:
         on = dates[step]
         if step == "authorize":
             scan = files.Checked(
-                content=pdf([
-                    "DEMO SCAN - not a real document",
-                    "Wangshang tousu daili shouquan weituoshu (authorization)",
-                    f"Case {case.unit.code or case.unit_id}-{case.year}-{case.seq:04d}",
-                    f"Signed on {on.isoformat()}",
-                ]),
-                content_type=files.PDF, name="授权委托书（已签字）.pdf",
+                content=pdf(
+                    [
+                        "DEMO SCAN - not a real document",
+                        "Wangshang tousu daili shouquan weituoshu (authorization)",
+                        f"Case {case.unit.code or case.unit_id}-{case.year}-{case.seq:04d}",
+                        f"Signed on {on.isoformat()}",
+                    ]
+                ),
+                content_type=files.PDF,
+                name="授权委托书（已签字）.pdf",
             )
             mode = AuthorizationMode.CONFIRMED if spec.confirmed else AuthorizationMode.SIGNED
             case = actions.record_authorization(case, by=agent, mode=mode, signed_on=on, scan=scan)
@@ -1008,10 +1718,17 @@ def _build_case(
             registered.add(spec.person)
             registration = None
             if first_time and spec.platform == "陕西省网上信访大厅":
-                registration = files.Checked(content=png(rng), content_type=files.PNG, name="平台注册成功页面.png")
+                registration = files.Checked(
+                    content=png(rng), content_type=files.PNG, name="平台注册成功页面.png"
+                )
             case = actions.record_submission(
-                case, by=agent, platform=platforms[spec.platform], username=account.username,
-                password=account.password, query_code=query_code(rng), submitted_at=submitted_at,
+                case,
+                by=agent,
+                platform=platforms[spec.platform],
+                username=account.username,
+                password=account.password,
+                query_code=query_code(rng),
+                submitted_at=submitted_at,
                 registration_scan=registration,
             )
         elif step == "forward":
@@ -1029,8 +1746,13 @@ def _build_case(
             )
         elif step == "extend":
             case = actions.extend_case(
-                case, by=agent, approved_on=on, days=plan.extension, approver=f"{spec.body}主要负责人",
-                reason=spec.reason, told_on=plan.told_on,
+                case,
+                by=agent,
+                approved_on=on,
+                days=plan.extension,
+                approver=f"{spec.body}主要负责人",
+                reason=spec.reason,
+                told_on=plan.told_on,
             )
         elif step == "conclude":
             reply = _document(case, "Xinfang shixiang chuli yijianshu (reply)", "信访事项处理意见书.pdf", on)
@@ -1042,14 +1764,18 @@ def _build_case(
         elif step == "request_review":
             case = actions.request_review(case, by=agent, requested_on=on, reviewing_body=REVIEWER)
         elif step == "review":
-            opinion = _document(case, "Xinfang shixiang fucha yijianshu (review)", "信访事项复查意见书.pdf", on)
+            opinion = _document(
+                case, "Xinfang shixiang fucha yijianshu (review)", "信访事项复查意见书.pdf", on
+            )
             case = actions.review_case(
                 case, by=agent, reviewed_on=on, outcome=spec.outcome or ReviewOutcome.UPHOLD, document=opinion
             )
         elif step == "request_re_review":
             case = actions.request_re_review(case, by=agent, requested_on=on, reviewing_body=RE_REVIEWER)
         elif step == "re_review":
-            opinion = _document(case, "Xinfang shixiang fuhe yijianshu (re-review)", "信访事项复核意见书.pdf", on)
+            opinion = _document(
+                case, "Xinfang shixiang fuhe yijianshu (re-review)", "信访事项复核意见书.pdf", on
+            )
             case = actions.re_review_case(
                 case, by=agent, reviewed_on=on, outcome=spec.outcome or ReviewOutcome.UPHOLD, document=opinion
             )
@@ -1081,7 +1807,9 @@ def build() -> Summary:
     today = timezone.localdate(now)
     categories = {c.name: c for c in ContentCategory.objects.all()}
     platforms = {p.name: p for p in SubmissionPlatform.objects.all()}
-    missing = sorted({s.category for s in CASES} - set(categories) | {s.platform for s in CASES} - set(platforms))
+    missing = sorted(
+        {s.category for s in CASES} - set(categories) | {s.platform for s in CASES} - set(platforms)
+    )
     if missing:
         raise MissingReferenceData("缺少内容分类或投诉平台：" + "、".join(missing))
     planned = plans(today)
@@ -1093,8 +1821,16 @@ def build() -> Summary:
     order = sorted(range(len(CASES)), key=lambda i: (planned[i].received_on, i))
     for index in order:
         case = _build_case(
-            CASES[index], planned[index], index=index, units=units, users=users, categories=categories,
-            platforms=platforms, registered=registered, today=today, now=now,
+            CASES[index],
+            planned[index],
+            index=index,
+            units=units,
+            users=users,
+            categories=categories,
+            platforms=platforms,
+            registered=registered,
+            today=today,
+            now=now,
         )
         summary.cases += 1
         summary.by_status[case.status] = summary.by_status.get(case.status, 0) + 1
@@ -1124,15 +1860,23 @@ def _build_ratings(today: datetime.date) -> int:
 
     delivered = list(
         Case.objects.filter(delivered_on__isnull=False)
-        .exclude(status=CaseStatus.WITHDRAWN).select_related("agent").order_by("delivered_on", "pk")
+        .exclude(status=CaseStatus.WITHDRAWN)
+        .select_related("agent")
+        .order_by("delivered_on", "pk")
     )
     made = 0
     for case, (channel, office, body, means, comment) in zip(delivered, RATINGS, strict=False):
         rated_on = min(today, case.delivered_on + datetime.timedelta(days=3))
         ratings.record_rating(
-            case, channel=channel, office_satisfaction=office, body_satisfaction=body, comment=comment,
-            by=case.agent, instruction_means=means,
-            instructed_at=_local(rated_on, 10, 30) if channel == "agent" else None, rated_on=rated_on,
+            case,
+            channel=channel,
+            office_satisfaction=office,
+            body_satisfaction=body,
+            comment=comment,
+            by=case.agent,
+            instruction_means=means,
+            instructed_at=_local(rated_on, 10, 30) if channel == "agent" else None,
+            rated_on=rated_on,
         )
         made += 1
     return made
@@ -1152,8 +1896,13 @@ def _build_publicity(units: dict[str, Unit], users: dict[str, User], today: date
 
     for unit_key, days_ago, place, kind, people, note in PUBLICITY:
         record_publicity(
-            by=users[_first_agent(unit_key)], unit=units[unit_key], on=today - datetime.timedelta(days=days_ago),
-            place=place, kind=kind, people=people, note=note,
+            by=users[_first_agent(unit_key)],
+            unit=units[unit_key],
+            on=today - datetime.timedelta(days=days_ago),
+            place=place,
+            kind=kind,
+            people=people,
+            note=note,
         )
     return len(PUBLICITY)
 
@@ -1202,7 +1951,9 @@ def _build_targets(units: dict[str, Unit], users: dict[str, User], today: dateti
 
     since = add_months(first_of_month(today), -TARGETS_MONTHS_AGO)
     for unit_key, monthly in TARGETS:
-        set_target(unit=units[unit_key], monthly_target=monthly, effective_from=since, by=users[BUREAU_USERNAME])
+        set_target(
+            unit=units[unit_key], monthly_target=monthly, effective_from=since, by=users[BUREAU_USERNAME]
+        )
     return len(TARGETS)
 
 
@@ -1229,7 +1980,9 @@ def _build_tallies(units: dict[str, Unit], users: dict[str, User], today: dateti
             key = keys[turn % len(keys)]
             counts[key][Channel.VISIT if share > high else Channel.ONLINE_SELF] += 1
         result = save_tallies(
-            month=month, by=users[BUREAU_USERNAME], source="demo",
+            month=month,
+            by=users[BUREAU_USERNAME],
+            source="demo",
             counts={(units[key].pk, ch): n for key, row in counts.items() for ch, n in row.items()},
         )
         saved += result["saved"]
@@ -1239,18 +1992,40 @@ def _build_tallies(units: dict[str, Unit], users: dict[str, User], today: dateti
 # unit, kind, urgency, happened (days ago), petitioner, the title of a case of the unit (or ""),
 # what the agent reports, and the bureau's disposal ("" leaves the report as it came in).
 REPORTS = [
-    ("zengjia", ReportKind.ESCALATION, Urgency.URGENT, 6, "雷某春", "村委会经手的土地流转租金三年未付",
-     "信访人雷某春收到不予受理告知书后，多次到镇综治中心表示不申请仲裁，准备近日到市里、省里上访，"
-     "要求村委会先行垫付三年租金。代理员已解释仲裁途径和时限，信访人情绪仍较激动。",
-     "县信访局会同曾家镇、县农业农村局约见信访人，由县农村土地承包仲裁委员会现场讲解仲裁程序并协助"
-     "准备申请材料，信访人表示同意先申请仲裁；曾家镇落实专人跟踪。"),
-    ("chengguan", ReportKind.TREND, Urgency.NORMAL, 2, "", "",
-     "近一个月城关镇新华社区、金岸社区居民反映老旧小区电梯维修、物业服务问题的来访有所增多（共5人次），"
-     "多涉及维修资金使用和物业企业更换，存在联名反映的可能，建议县住建局提前介入。", ""),
-    ("niutoudian", ReportKind.EXTREME, Urgency.URGENT, 0, "冯某贵", "龙河村河道有人私自采砂，举报后未制止",
-     "信访人冯某贵今日上午到镇便民服务中心，称河道采砂问题举报多次无人制止，扬言如本周内再不处理，"
-     "将到采砂现场阻拦挖机，“出了事自己负责”。代理员已稳定其情绪并报告镇主要负责人，请县信访局协调县水利局尽快处置。",
-     ""),
+    (
+        "zengjia",
+        ReportKind.ESCALATION,
+        Urgency.URGENT,
+        6,
+        "雷某春",
+        "村委会经手的土地流转租金三年未付",
+        "信访人雷某春收到不予受理告知书后，多次到镇综治中心表示不申请仲裁，准备近日到市里、省里上访，"
+        "要求村委会先行垫付三年租金。代理员已解释仲裁途径和时限，信访人情绪仍较激动。",
+        "县信访局会同曾家镇、县农业农村局约见信访人，由县农村土地承包仲裁委员会现场讲解仲裁程序并协助"
+        "准备申请材料，信访人表示同意先申请仲裁；曾家镇落实专人跟踪。",
+    ),
+    (
+        "chengguan",
+        ReportKind.TREND,
+        Urgency.NORMAL,
+        2,
+        "",
+        "",
+        "近一个月城关镇新华社区、金岸社区居民反映老旧小区电梯维修、物业服务问题的来访有所增多（共5人次），"
+        "多涉及维修资金使用和物业企业更换，存在联名反映的可能，建议县住建局提前介入。",
+        "",
+    ),
+    (
+        "niutoudian",
+        ReportKind.EXTREME,
+        Urgency.URGENT,
+        0,
+        "冯某贵",
+        "龙河村河道有人私自采砂，举报后未制止",
+        "信访人冯某贵今日上午到镇便民服务中心，称河道采砂问题举报多次无人制止，扬言如本周内再不处理，"
+        "将到采砂现场阻拦挖机，“出了事自己负责”。代理员已稳定其情绪并报告镇主要负责人，请县信访局协调县水利局尽快处置。",
+        "",
+    ),
 ]
 
 
@@ -1262,8 +2037,12 @@ def _build_reports(units: dict[str, Unit], users: dict[str, User], today: dateti
     for unit_key, kind, urgency, days_ago, name, title, description, disposal in REPORTS:
         case = Case.objects.filter(unit=units[unit_key], title=title).first() if title else None
         report = oversight.file_report(
-            by=users[_first_agent(unit_key)], kind=kind, urgency=urgency,
-            happened_on=today - datetime.timedelta(days=days_ago), description=description, case=case,
+            by=users[_first_agent(unit_key)],
+            kind=kind,
+            urgency=urgency,
+            happened_on=today - datetime.timedelta(days=days_ago),
+            description=description,
+            case=case,
             petitioner_name=name,
         )
         if disposal:
@@ -1275,11 +2054,25 @@ def _build_reports(units: dict[str, Unit], users: dict[str, User], today: dateti
 # unit, inspected (days ago), findings, note, what must be put right, rectify by (days from the
 # inspection), rectified (days ago; None: not yet). The first is due within a few days.
 INSPECTIONS = [
-    ("shuping", 45, [Finding.IRREGULAR], "两件代理事项的授权委托书未扫描留存，台账未登记查询码。",
-     "补齐授权委托书扫描件和查询码，一周内完成台账自查。", 15, 33),
+    (
+        "shuping",
+        45,
+        [Finding.IRREGULAR],
+        "两件代理事项的授权委托书未扫描留存，台账未登记查询码。",
+        "补齐授权委托书扫描件和查询码，一周内完成台账自查。",
+        15,
+        33,
+    ),
     ("huaping", 20, [], "", "", None, None),
-    ("zhongbao", 9, [Finding.IRREGULAR], "新任代理员未经培训即开展代理，联系方式未公示；一件代理事项未记录跟踪督办情况。",
-     "组织代理员参加县信访局业务培训，公示代理员联系方式，补记跟踪督办记录。", 12, None),
+    (
+        "zhongbao",
+        9,
+        [Finding.IRREGULAR],
+        "新任代理员未经培训即开展代理，联系方式未公示；一件代理事项未记录跟踪督办情况。",
+        "组织代理员参加县信访局业务培训，公示代理员联系方式，补记跟踪督办记录。",
+        12,
+        None,
+    ),
 ]
 INSPECTORS = "卢艺、涂元明"
 
@@ -1291,13 +2084,21 @@ def _build_inspections(units: dict[str, Unit], users: dict[str, User], today: da
     for unit_key, days_ago, findings, note, rectification, within, rectified_ago in INSPECTIONS:
         inspected_on = today - datetime.timedelta(days=days_ago)
         inspection = oversight.record_inspection(
-            by=bureau, unit=units[unit_key], inspected_on=inspected_on, inspectors=INSPECTORS,
-            findings=findings, findings_note=note, no_problems=not findings, rectification=rectification,
+            by=bureau,
+            unit=units[unit_key],
+            inspected_on=inspected_on,
+            inspectors=INSPECTORS,
+            findings=findings,
+            findings_note=note,
+            no_problems=not findings,
+            rectification=rectification,
             rectify_by=inspected_on + datetime.timedelta(days=within) if within else None,
         )
         if rectified_ago is not None:
             oversight.record_rectification(
-                inspection, by=bureau, rectified_on=today - datetime.timedelta(days=rectified_ago),
+                inspection,
+                by=bureau,
+                rectified_on=today - datetime.timedelta(days=rectified_ago),
                 note="已补齐授权委托书扫描件和查询码，县信访局复核无误。",
             )
     return len(INSPECTIONS)
@@ -1320,25 +2121,29 @@ def login_help(address: str = LOGIN_URL) -> str:
     for username in HELP_USERNAMES:
         user = users.get(username)
         if user is not None:
-            rows.append((username, user.get_role_display(), user.unit.name if user.unit else "—", user.full_name))
+            rows.append(
+                (username, user.get_role_display(), user.unit.name if user.unit else "—", user.full_name)
+            )
     widths = [max(_width(row[i]) for row in rows) for i in range(4)]
     table = ["  " + "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     table.insert(1, "  " + "  ".join("-" * w for w in widths))
     others = "、".join(a[0] for a in ACCOUNTS if a[0] not in HELP_USERNAMES)
-    return "\n".join([
-        "",
-        "【演示数据】以下单位、人员和事项均为虚构，仅供试用，不得用于实际工作；"
-        "信访人姓名、身份证号、手机号码均为编造。",
-        "",
-        f"登录地址：{address}",
-        f"演示账户的统一密码：{DEMO_PASSWORD}",
-        "",
-        *table,
-        "",
-        f"其他镇、部门的代理员账户：{others}（密码相同）。",
-        "提示：代理员只能看到本单位的事项。同一信访人（身份证号相同）此前的事项会在事项页面列出，"
-        "例如城关镇的李某华，曾家镇的张某军（在县人力资源和社会保障局另有一件）。",
-        "演示事项覆盖从登记、转送、受理、办结到复查、复核的各个环节；其中几件已超过法定期限、"
-        "几件即将到期，几件今日应跟踪督办，见代理员的“工作台”和县信访局的“督办看板”。",
-        "",
-    ])
+    return "\n".join(
+        [
+            "",
+            "【演示数据】以下单位、人员和事项均为虚构，仅供试用，不得用于实际工作；"
+            "信访人姓名、身份证号、手机号码均为编造。",
+            "",
+            f"登录地址：{address}",
+            f"演示账户的统一密码：{DEMO_PASSWORD}",
+            "",
+            *table,
+            "",
+            f"其他镇、部门的代理员账户：{others}（密码相同）。",
+            "提示：代理员只能看到本单位的事项。同一信访人（身份证号相同）此前的事项会在事项页面列出，"
+            "例如城关镇的李某华，曾家镇的张某军（在县人力资源和社会保障局另有一件）。",
+            "演示事项覆盖从登记、转送、受理、办结到复查、复核的各个环节；其中几件已超过法定期限、"
+            "几件即将到期，几件今日应跟踪督办，见代理员的“工作台”和县信访局的“督办看板”。",
+            "",
+        ]
+    )

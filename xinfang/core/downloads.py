@@ -19,6 +19,7 @@ def mark(request, response):
     """Set the cookie on ``response`` when the request carried a well-formed token."""
     token = request.POST.get("download_token") or request.GET.get("download_token") or ""
     if TOKEN.match(token):
-        response.set_cookie(COOKIE, token, max_age=120, samesite="Lax", httponly=False,
-                            secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(
+            COOKIE, token, max_age=120, samesite="Lax", httponly=False, secure=settings.SESSION_COOKIE_SECURE
+        )
     return response

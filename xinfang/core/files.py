@@ -55,7 +55,8 @@ def check_upload(upload, allowed: frozenset[str] = DOCUMENTS) -> Checked:
     if upload.size > limit:
         raise ValidationError(
             "文件“%(n)s”大小为 %(s)s，超过了 %(l)s 的上限（省网上信访大厅附件不大于10M），请压缩或分拆后再上传。",
-            code="too_large", params={"n": name, "s": human_size(upload.size), "l": human_size(limit)},
+            code="too_large",
+            params={"n": name, "s": human_size(upload.size), "l": human_size(limit)},
         )
     if upload.size == 0:
         raise ValidationError("文件“%(n)s”是空文件。", code="empty", params={"n": name})
@@ -66,7 +67,8 @@ def check_upload(upload, allowed: frozenset[str] = DOCUMENTS) -> Checked:
         kinds = "、".join(sorted({"PDF" if t == PDF else "JPEG" if t == JPEG else "PNG" for t in allowed}))
         raise ValidationError(
             "文件“%(n)s”不是 %(k)s 格式（按文件内容判断，而非文件名），请转换后再上传。",
-            code="bad_type", params={"n": name, "k": kinds},
+            code="bad_type",
+            params={"n": name, "k": kinds},
         )
     return Checked(content=content, content_type=content_type, name=name)
 
@@ -124,7 +126,9 @@ def sweep_orphans(*, older_than_seconds: int = 3600) -> int:
                 full = os.path.join(path, name)
                 if os.path.getmtime(full) < cutoff:
                     on_disk[name] = full
-    known = set(StoredFile.objects.filter(storage_name__in=list(on_disk)).values_list("storage_name", flat=True))
+    known = set(
+        StoredFile.objects.filter(storage_name__in=list(on_disk)).values_list("storage_name", flat=True)
+    )
     orphans = [full for name, full in on_disk.items() if name not in known]
     for full in orphans:
         os.unlink(full)

@@ -35,7 +35,8 @@ def validate_id_number(value: str) -> str:
         born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(
-            "身份证号第7-14位的出生日期 %(d)s 不是有效日期，请核对。", code="id_birth",
+            "身份证号第7-14位的出生日期 %(d)s 不是有效日期，请核对。",
+            code="id_birth",
             params={"d": number[6:14]},
         ) from None
     if born.year < 1900 or born > datetime.date.today():
@@ -44,7 +45,8 @@ def validate_id_number(value: str) -> str:
     if number[17] != expected:
         raise ValidationError(
             "身份证号校验位不正确：按前17位计算，最后一位应为 %(e)s，请逐位核对。",
-            code="id_check", params={"e": expected},
+            code="id_check",
+            params={"e": expected},
         )
     return number
 
@@ -61,7 +63,9 @@ def validate_mobile(value: str) -> str:
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise ValidationError("%(v)s 不是有效的手机号码，请核对号段。", code="mobile_invalid", params={"v": digits})
+        raise ValidationError(
+            "%(v)s 不是有效的手机号码，请核对号段。", code="mobile_invalid", params={"v": digits}
+        )
     return digits
 
 
@@ -75,7 +79,9 @@ def validate_landline(value: str) -> str:
         raise ValidationError("固定电话应为区号加号码，例如 0915-8822560。", code="landline_format")
     number = phonenumbers.parse(digits, "CN")
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError("%(v)s 不是有效的固定电话号码，请核对。", code="landline_invalid", params={"v": raw})
+        raise ValidationError(
+            "%(v)s 不是有效的固定电话号码，请核对。", code="landline_invalid", params={"v": raw}
+        )
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     area, _, rest = national.partition(" ")
     return f"{area}-{rest.replace(' ', '')}" if rest else national.replace(" ", "")

@@ -61,6 +61,7 @@ class ClockError(Exception):
 
 # --- The clocks of the 2022 条例, as seeded ------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ClockSeed:
     code: str
@@ -74,22 +75,86 @@ class ClockSeed:
 
 
 CLOCKS = (
-    ClockSeed("forward", "转送交办", "submit", "forward", 15, DayCount.CALENDAR, ClockKind.DEADLINE,
-              "《信访工作条例》第22条"),
-    ClockSeed("accept_notice", "受理告知", "receive", "accept,not_accept,not_accept_again", 15,
-              DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第23条"),
-    ClockSeed("competence_objection", "管辖异议", "receive", "accept,not_accept,not_accept_again", 5,
-              DayCount.WORKDAYS, ClockKind.WINDOW, "《信访工作条例》第23条"),
-    ClockSeed("conclude", "办结", "accept", "conclude", 60, DayCount.CALENDAR, ClockKind.DEADLINE,
-              "《信访工作条例》第34条"),
-    ClockSeed("review_request", "申请复查", "deliver", "request_review", 30, DayCount.CALENDAR,
-              ClockKind.WINDOW, "《信访工作条例》第35条"),
-    ClockSeed("review_opinion", "复查意见", "request_review", "review", 30, DayCount.CALENDAR,
-              ClockKind.DEADLINE, "《信访工作条例》第35条"),
-    ClockSeed("re_review_request", "申请复核", "review", "request_re_review", 30, DayCount.CALENDAR,
-              ClockKind.WINDOW, "《信访工作条例》第36条"),
-    ClockSeed("re_review_opinion", "复核意见", "request_re_review", "re_review", 30, DayCount.CALENDAR,
-              ClockKind.DEADLINE, "《信访工作条例》第36条（听证时间不计算在内）"),
+    ClockSeed(
+        "forward",
+        "转送交办",
+        "submit",
+        "forward",
+        15,
+        DayCount.CALENDAR,
+        ClockKind.DEADLINE,
+        "《信访工作条例》第22条",
+    ),
+    ClockSeed(
+        "accept_notice",
+        "受理告知",
+        "receive",
+        "accept,not_accept,not_accept_again",
+        15,
+        DayCount.CALENDAR,
+        ClockKind.DEADLINE,
+        "《信访工作条例》第23条",
+    ),
+    ClockSeed(
+        "competence_objection",
+        "管辖异议",
+        "receive",
+        "accept,not_accept,not_accept_again",
+        5,
+        DayCount.WORKDAYS,
+        ClockKind.WINDOW,
+        "《信访工作条例》第23条",
+    ),
+    ClockSeed(
+        "conclude",
+        "办结",
+        "accept",
+        "conclude",
+        60,
+        DayCount.CALENDAR,
+        ClockKind.DEADLINE,
+        "《信访工作条例》第34条",
+    ),
+    ClockSeed(
+        "review_request",
+        "申请复查",
+        "deliver",
+        "request_review",
+        30,
+        DayCount.CALENDAR,
+        ClockKind.WINDOW,
+        "《信访工作条例》第35条",
+    ),
+    ClockSeed(
+        "review_opinion",
+        "复查意见",
+        "request_review",
+        "review",
+        30,
+        DayCount.CALENDAR,
+        ClockKind.DEADLINE,
+        "《信访工作条例》第35条",
+    ),
+    ClockSeed(
+        "re_review_request",
+        "申请复核",
+        "review",
+        "request_re_review",
+        30,
+        DayCount.CALENDAR,
+        ClockKind.WINDOW,
+        "《信访工作条例》第36条",
+    ),
+    ClockSeed(
+        "re_review_opinion",
+        "复核意见",
+        "request_re_review",
+        "re_review",
+        30,
+        DayCount.CALENDAR,
+        ClockKind.DEADLINE,
+        "《信访工作条例》第36条（听证时间不计算在内）",
+    ),
 )
 
 
@@ -100,9 +165,14 @@ def seed_clocks(clock_model=Clock) -> int:
         _, made = clock_model.objects.get_or_create(
             code=seed.code,
             defaults={
-                "name": seed.name, "start_action": seed.start_action, "stop_actions": seed.stop_actions,
-                "length": seed.length, "day_count": seed.day_count, "kind": seed.kind,
-                "legal_basis": seed.legal_basis, "sort_order": order * 10,
+                "name": seed.name,
+                "start_action": seed.start_action,
+                "stop_actions": seed.stop_actions,
+                "length": seed.length,
+                "day_count": seed.day_count,
+                "kind": seed.kind,
+                "legal_basis": seed.legal_basis,
+                "sort_order": order * 10,
             },
         )
         created += made
@@ -110,6 +180,7 @@ def seed_clocks(clock_model=Clock) -> int:
 
 
 # --- Case steps ----------------------------------------------------------------------------------
+
 
 def compute_due(
     *, started_on: datetime.date, length: int, day_count: str, extension_days: int, calendar: Calendar
@@ -122,15 +193,20 @@ def compute_due(
     extended = due_date(original.due_on, extension_days, CALENDAR, calendar)
     reason = extended.reason or original.reason
     return DueDate(
-        due_on=extended.due_on, provisional=original.provisional or extended.provisional, reason=reason,
+        due_on=extended.due_on,
+        provisional=original.provisional or extended.provisional,
+        reason=reason,
         skipped=original.skipped + extended.skipped,
     )
 
 
 def _due_of(deadline: CaseDeadline, calendar: Calendar) -> DueDate:
     return compute_due(
-        started_on=deadline.started_on, length=deadline.length, day_count=deadline.day_count,
-        extension_days=deadline.extension_days, calendar=calendar,
+        started_on=deadline.started_on,
+        length=deadline.length,
+        day_count=deadline.day_count,
+        extension_days=deadline.extension_days,
+        calendar=calendar,
     )
 
 
@@ -162,7 +238,8 @@ def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: in
     stop_all = action in STOP_ALL_ACTIONS or case.status in workflow.FINAL
     running = list(
         CaseDeadline.objects.select_for_update(of=("self",))
-        .filter(case=case, stopped_on__isnull=True).select_related("clock")
+        .filter(case=case, stopped_on__isnull=True)
+        .select_related("clock")
     )
     still_running = []
     for deadline in running:
@@ -196,7 +273,12 @@ def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: in
         if clock.pk in running_clocks:
             continue
         deadline = CaseDeadline(
-            case=case, unit_id=case.unit_id, clock=clock, length=clock.length, day_count=clock.day_count, started_on=on,
+            case=case,
+            unit_id=case.unit_id,
+            clock=clock,
+            length=clock.length,
+            day_count=clock.day_count,
+            started_on=on,
         )
         _apply(deadline, _due_of(deadline, cal()))
         deadline.save()
@@ -213,12 +295,18 @@ def recompute_open_deadlines(*, by, reason: str) -> int:
     changed = 0
     with transaction.atomic():
         running = (
-            CaseDeadline.objects.select_for_update(of=("self",)).filter(stopped_on__isnull=True)
-            .select_related("clock").order_by("id")
+            CaseDeadline.objects.select_for_update(of=("self",))
+            .filter(stopped_on__isnull=True)
+            .select_related("clock")
+            .order_by("id")
         )
         for deadline in running:
             result = _due_of(deadline, calendar)
-            old_due, old_provisional, old_reason = deadline.due_on, deadline.provisional, deadline.provisional_reason
+            old_due, old_provisional, old_reason = (
+                deadline.due_on,
+                deadline.provisional,
+                deadline.provisional_reason,
+            )
             _apply(deadline, result)
             if (deadline.due_on, deadline.provisional) == (old_due, old_provisional):
                 if deadline.provisional_reason != old_reason:
@@ -226,10 +314,16 @@ def recompute_open_deadlines(*, by, reason: str) -> int:
                 continue
             deadline.save(update_fields=["due_on", "provisional", "provisional_reason"])
             CaseEvent.objects.create(
-                case_id=deadline.case_id, by=by, action="deadline_recomputed", on=today,
+                case_id=deadline.case_id,
+                by=by,
+                action="deadline_recomputed",
+                on=today,
                 data={
-                    "clock": deadline.clock.code, "old": old_due.isoformat(), "new": deadline.due_on.isoformat(),
-                    "provisional": deadline.provisional, "reason": reason,
+                    "clock": deadline.clock.code,
+                    "old": old_due.isoformat(),
+                    "new": deadline.due_on.isoformat(),
+                    "provisional": deadline.provisional,
+                    "reason": reason,
                 },
             )
             changed += 1
@@ -237,6 +331,7 @@ def recompute_open_deadlines(*, by, reason: str) -> int:
 
 
 # --- The official calendar -----------------------------------------------------------------------
+
 
 def _label(day: datetime.date) -> str:
     return f"{day:%Y-%m-%d}（星期{WEEKDAYS[day.weekday()]}）"
@@ -251,7 +346,9 @@ def check_year_schedule(
         return [f"年份 {year} 不对，请填写四位年份，如 {timezone.localdate().year + 1}。"]
     holidays, workdays = list(holidays), list(workdays)
     if not holidays:
-        problems.append(f"没有填写{year}年的法定节假日。每年至少有元旦、春节等假日，请按国务院办公厅的通知填写。")
+        problems.append(
+            f"没有填写{year}年的法定节假日。每年至少有元旦、春节等假日，请按国务院办公厅的通知填写。"
+        )
     seen: dict[datetime.date, str] = {}
     for kind, rows in (("放假", holidays), ("调休上班", workdays)):
         for day, name in rows:
@@ -275,8 +372,13 @@ def check_year_schedule(
 
 
 def set_year_schedule(
-    *, year: int, holidays: list[tuple[datetime.date, str]], workdays: list[tuple[datetime.date, str]],
-    by, source: str, request=None,
+    *,
+    year: int,
+    holidays: list[tuple[datetime.date, str]],
+    workdays: list[tuple[datetime.date, str]],
+    by,
+    source: str,
+    request=None,
 ) -> tuple[CalendarYear, int]:
     """Enter or replace one year's official schedule (国务院办公厅关于节假日安排的通知).
 
@@ -290,8 +392,7 @@ def set_year_schedule(
         raise ScheduleError(problems)
     with transaction.atomic():
         old = {
-            (d.date, d.kind): d.name
-            for d in CalendarDay.objects.select_for_update().filter(date__year=year)
+            (d.date, d.kind): d.name for d in CalendarDay.objects.select_for_update().filter(date__year=year)
         }
         entry = CalendarYear.objects.filter(year=year).first()
         replaced = entry is not None
@@ -307,8 +408,14 @@ def set_year_schedule(
         entry.entered_by = by
         entry.save()
         record(
-            AuditAction.POLICY, by=by, request=request, target=entry, change="calendar_year", year=year,
-            replaced=replaced, source=entry.source,
+            AuditAction.POLICY,
+            by=by,
+            request=request,
+            target=entry,
+            change="calendar_year",
+            year=year,
+            replaced=replaced,
+            source=entry.source,
             holidays=sum(1 for _, k in new if k == DayKind.HOLIDAY),
             workdays=sum(1 for _, k in new if k == DayKind.WORKDAY),
             added=sorted(f"{d:%Y-%m-%d} {k}" for d, k in new.keys() - old.keys()),
@@ -324,7 +431,15 @@ def set_year_schedule(
 # --- The clocks as rules -------------------------------------------------------------------------
 
 CLOCK_FIELDS = (
-    "name", "start_action", "stop_actions", "length", "day_count", "kind", "legal_basis", "active", "sort_order",
+    "name",
+    "start_action",
+    "stop_actions",
+    "length",
+    "day_count",
+    "kind",
+    "legal_basis",
+    "active",
+    "sort_order",
 )
 MAX_CLOCK_LENGTH = 366
 
@@ -366,12 +481,21 @@ def update_clock(clock: Clock, *, by, request=None, **changes) -> Clock:
         clock = Clock.objects.select_for_update().get(pk=clock.pk)
         diff = {
             field: {"old": getattr(clock, field), "new": value}
-            for field, value in changes.items() if getattr(clock, field) != value
+            for field, value in changes.items()
+            if getattr(clock, field) != value
         }
         if not diff:
             return clock
         for field, change in diff.items():
             setattr(clock, field, change["new"])
         clock.save(update_fields=list(diff))
-        record(AuditAction.POLICY, by=by, request=request, target=clock, change="clock", code=clock.code, fields=diff)
+        record(
+            AuditAction.POLICY,
+            by=by,
+            request=request,
+            target=clock,
+            change="clock",
+            code=clock.code,
+            fields=diff,
+        )
     return clock

@@ -165,19 +165,29 @@ def parse_table(content: bytes) -> tuple[list[tuple[datetime.date, str]], list[t
 
 class CalculatorForm(forms.Form):
     start = forms.DateField(
-        label="起算日", input_formats=DATE_FORMATS, error_messages={
-            **REQUIRED, "invalid": "请按 2026-09-30 的格式填写日期。"},
+        label="起算日",
+        input_formats=DATE_FORMATS,
+        error_messages={**REQUIRED, "invalid": "请按 2026-09-30 的格式填写日期。"},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="引起期限的事件发生之日（如收到之日），当日不计入。",
     )
     length = forms.IntegerField(
-        label="期限长度", min_value=0, max_value=3650,
-        error_messages={**REQUIRED, "invalid": "请填写整数天数。", "min_value": "天数不能为负数。",
-                        "max_value": "天数不超过3650。"},
+        label="期限长度",
+        min_value=0,
+        max_value=3650,
+        error_messages={
+            **REQUIRED,
+            "invalid": "请填写整数天数。",
+            "min_value": "天数不能为负数。",
+            "max_value": "天数不超过3650。",
+        },
     )
     day_count = forms.ChoiceField(
-        label="计算方式", choices=[(CALENDAR, "日（自然日，届满日遇休息日顺延）"), (WORKDAYS, "工作日")],
-        initial=CALENDAR, widget=forms.RadioSelect, error_messages={"required": "请选择计算方式。"},
+        label="计算方式",
+        choices=[(CALENDAR, "日（自然日，届满日遇休息日顺延）"), (WORKDAYS, "工作日")],
+        initial=CALENDAR,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择计算方式。"},
     )
 
     def clean_start(self):
@@ -191,20 +201,33 @@ class ScheduleForm(forms.Form):
     """A year's schedule typed from the State Council's notice, one date per line."""
 
     year = forms.IntegerField(
-        label="年份", min_value=2000, max_value=2100,
-        error_messages={**REQUIRED, "invalid": "请填写四位年份。", "min_value": "年份不对。", "max_value": "年份不对。"},
+        label="年份",
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            **REQUIRED,
+            "invalid": "请填写四位年份。",
+            "min_value": "年份不对。",
+            "max_value": "年份不对。",
+        },
     )
     source = forms.CharField(
-        label="依据", max_length=100, required=False,
+        label="依据",
+        max_length=100,
+        required=False,
         help_text="如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）。",
     )
     holidays = forms.CharField(
-        label="放假日期", widget=forms.Textarea(attrs={"rows": 12, "placeholder": "2027-01-01 元旦\n2027-02-05至2027-02-11 春节"}),
+        label="放假日期",
+        widget=forms.Textarea(
+            attrs={"rows": 12, "placeholder": "2027-01-01 元旦\n2027-02-05至2027-02-11 春节"}
+        ),
         error_messages={"required": "请填写放假日期。"},
         help_text="每行一个日期和节日名称，如“2027-01-01 元旦”；连续几天可写成“2027-02-05至2027-02-11 春节”。放假期间的周六、周日也要列出。",
     )
     workdays = forms.CharField(
-        label="调休上班日期", required=False,
+        label="调休上班日期",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "2027-02-07 春节调休"}),
         help_text="需要上班的星期六、星期日，每行一个，如“2027-02-07 春节调休”。没有就空着。",
     )
@@ -218,13 +241,17 @@ class ScheduleForm(forms.Form):
 
 class UploadForm(forms.Form):
     year = forms.IntegerField(
-        label="年份", min_value=2000, max_value=2100, required=False,
+        label="年份",
+        min_value=2000,
+        max_value=2100,
+        required=False,
         error_messages={"invalid": "请填写四位年份。", "min_value": "年份不对。", "max_value": "年份不对。"},
         help_text="空着则按文件里的日期确定。",
     )
     source = forms.CharField(label="依据", max_length=100, required=False)
     file = forms.FileField(
-        label="安排表文件（.csv 或 .xlsx）", error_messages={"required": "请选择要上传的文件。"},
+        label="安排表文件（.csv 或 .xlsx）",
+        error_messages={"required": "请选择要上传的文件。"},
         help_text="三列：日期、类别（放假/上班）、名称；第一行可以是表头。可先下载模板填写。",
     )
 
@@ -252,18 +279,28 @@ class ClockForm(forms.Form):
     name = forms.CharField(label="名称", max_length=40, error_messages=REQUIRED)
     start_action = forms.ChoiceField(label="起算环节", error_messages={"required": "请选择起算环节。"})
     stop_actions = forms.MultipleChoiceField(
-        label="终止环节", widget=forms.CheckboxSelectMultiple, error_messages={"required": "至少选择一个终止环节。"},
+        label="终止环节",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "至少选择一个终止环节。"},
         help_text="登记这些环节之一时，期限结束。撤回委托和事项终结时，所有期限都结束。",
     )
     length = forms.IntegerField(
-        label="期限长度", min_value=1, max_value=actions.MAX_CLOCK_LENGTH,
-        error_messages={**REQUIRED, "invalid": "请填写整数。", "min_value": "至少1天。",
-                        "max_value": f"不超过{actions.MAX_CLOCK_LENGTH}天。"},
+        label="期限长度",
+        min_value=1,
+        max_value=actions.MAX_CLOCK_LENGTH,
+        error_messages={
+            **REQUIRED,
+            "invalid": "请填写整数。",
+            "min_value": "至少1天。",
+            "max_value": f"不超过{actions.MAX_CLOCK_LENGTH}天。",
+        },
     )
     day_count = forms.ChoiceField(label="计算方式", choices=DayCount.choices, widget=forms.RadioSelect)
     kind = forms.ChoiceField(label="类别", choices=ClockKind.choices, widget=forms.RadioSelect)
     legal_basis = forms.CharField(label="法律依据", max_length=120, error_messages=REQUIRED)
-    active = forms.BooleanField(label="启用", required=False, help_text="停用后不再为新环节起算；已在计算的期限不变。")
+    active = forms.BooleanField(
+        label="启用", required=False, help_text="停用后不再为新环节起算；已在计算的期限不变。"
+    )
     sort_order = forms.IntegerField(label="排序", min_value=0, max_value=32767, error_messages=REQUIRED)
 
     def __init__(self, *args, **kwargs):
@@ -275,9 +312,15 @@ class ClockForm(forms.Form):
     @staticmethod
     def initial_for(clock) -> dict:
         return {
-            "name": clock.name, "start_action": clock.start_action, "stop_actions": clock.stop_action_list,
-            "length": clock.length, "day_count": clock.day_count, "kind": clock.kind,
-            "legal_basis": clock.legal_basis, "active": clock.active, "sort_order": clock.sort_order,
+            "name": clock.name,
+            "start_action": clock.start_action,
+            "stop_actions": clock.stop_action_list,
+            "length": clock.length,
+            "day_count": clock.day_count,
+            "kind": clock.kind,
+            "legal_basis": clock.legal_basis,
+            "active": clock.active,
+            "sort_order": clock.sort_order,
         }
 
     def clean(self):

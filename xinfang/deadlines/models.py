@@ -117,13 +117,15 @@ class CaseDeadline(models.Model):
             models.Index(fields=["stopped_on", "due_on"]),
             # The figures' timeliness rates: every column they read, so a year's count reads the
             # index alone (xinfang.figures.selectors.unit_figures).
-            models.Index(fields=["due_on", "unit", "clock", "stopped_on", "stopped_by"],
-                         name="casedeadline_figures"),
+            models.Index(
+                fields=["due_on", "unit", "clock", "stopped_on", "stopped_by"], name="casedeadline_figures"
+            ),
             # The ever-late deadlines (stopped after the due date, or not stopped): the only ones
             # that can be 超期 on any day. The figures' overdue count reads just these
             # (figures.selectors.EVER_LATE repeats this condition so both databases use the index).
             models.Index(
-                fields=["due_on", "unit", "clock", "started_on", "stopped_on", "case"], name="casedeadline_late",
+                fields=["due_on", "unit", "clock", "started_on", "stopped_on", "case"],
+                name="casedeadline_late",
                 condition=models.Q(stopped_on__isnull=True) | models.Q(stopped_on__gt=models.F("due_on")),
             ),
         ]

@@ -61,7 +61,9 @@ def deadlines_for_case(case, today: datetime.date | None = None) -> list[Deadlin
     """The case's clocks, running and stopped, each with its state as of ``today``."""
     today = today or timezone.localdate()
     deadlines = list(
-        CaseDeadline.objects.filter(case=case).select_related("clock").order_by("started_on", "clock__sort_order", "id")
+        CaseDeadline.objects.filter(case=case)
+        .select_related("clock")
+        .order_by("started_on", "clock__sort_order", "id")
     )
     if not deadlines:
         return []
@@ -73,7 +75,8 @@ def open_deadlines(cases: QuerySet) -> QuerySet:
     """Running clocks of these cases, soonest first (for worklists)."""
     return (
         CaseDeadline.objects.filter(case__in=cases, stopped_on__isnull=True)
-        .select_related("clock").order_by("due_on", "id")
+        .select_related("clock")
+        .order_by("due_on", "id")
     )
 
 
@@ -82,6 +85,7 @@ def provisional_open_count() -> int:
 
 
 # --- The calculator (page and ``xinfang deadline``) ----------------------------------------------
+
 
 def weekday(day: datetime.date) -> str:
     return f"星期{WEEKDAY_NAMES[day.weekday()]}"
@@ -117,30 +121,40 @@ def calculate(
     """The due date and how it was reached: the days skipped and why, the make-up workdays counted."""
     calendar = calendar or official.load()
     result = due_date(start, length, day_count, calendar)
-    steps = [Step(start, f"起算日 {start:%Y-%m-%d}（{weekday(start)}），当日不计入（民法典第201条）", "start")]
+    steps = [
+        Step(start, f"起算日 {start:%Y-%m-%d}（{weekday(start)}），当日不计入（民法典第201条）", "start")
+    ]
     if day_count == CALENDAR:
         landing = start + datetime.timedelta(days=length)
         steps.append(Step(landing, f"第{length}日为 {landing:%Y-%m-%d}（{weekday(landing)}）", "land"))
         for day, why in result.skipped:
-            steps.append(Step(day, f"{day:%Y-%m-%d}（{weekday(day)}）{why}，期限顺延（民法典第203条）", "skip"))
+            steps.append(
+                Step(day, f"{day:%Y-%m-%d}（{weekday(day)}）{why}，期限顺延（民法典第203条）", "skip")
+            )
     else:
         skipped = dict(result.skipped)
         day = start
         while day < result.due_on:
             day += datetime.timedelta(days=1)
             if day in skipped:
-                steps.append(Step(day, f"{day:%Y-%m-%d}（{weekday(day)}）{skipped[day]}，不计入工作日", "skip"))
+                steps.append(
+                    Step(day, f"{day:%Y-%m-%d}（{weekday(day)}）{skipped[day]}，不计入工作日", "skip")
+                )
             elif day in calendar.workdays:
                 name = calendar.workdays[day]
-                steps.append(Step(
-                    day, f"{day:%Y-%m-%d}（{weekday(day)}）调休上班日{f'（{name}）' if name else ''}，计为工作日",
-                    "count",
-                ))
+                steps.append(
+                    Step(
+                        day,
+                        f"{day:%Y-%m-%d}（{weekday(day)}）调休上班日{f'（{name}）' if name else ''}，计为工作日",
+                        "count",
+                    )
+                )
     steps.append(Step(result.due_on, f"届满日 {result.due_on:%Y-%m-%d}（{weekday(result.due_on)}）", "due"))
     return Calculation(start=start, length=length, day_count=day_count, result=result, steps=tuple(steps))
 
 
 # --- The years of the official calendar ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class YearRow:
@@ -152,10 +166,14 @@ class YearRow:
 def years_overview() -> list[YearRow]:
     counts: dict[tuple[int, str], int] = {
         (row["y"], row["kind"]): row["n"]
-        for row in CalendarDay.objects.annotate(y=ExtractYear("date")).values("y", "kind").annotate(n=Count("id"))
+        for row in CalendarDay.objects.annotate(y=ExtractYear("date"))
+        .values("y", "kind")
+        .annotate(n=Count("id"))
     }
     return [
-        YearRow(entry, counts.get((entry.year, DayKind.HOLIDAY), 0), counts.get((entry.year, DayKind.WORKDAY), 0))
+        YearRow(
+            entry, counts.get((entry.year, DayKind.HOLIDAY), 0), counts.get((entry.year, DayKind.WORKDAY), 0)
+        )
         for entry in CalendarYear.objects.select_related("entered_by").order_by("-year")
     ]
 

@@ -38,15 +38,24 @@ def calculator(request):
         data = form.cleaned_data
         calculation = selectors.calculate(data["start"], data["length"], data["day_count"])
     clocks = Clock.objects.filter(active=True)
-    return render(request, "deadlines/calculator.html", {
-        "form": form, "calculation": calculation, "clocks": clocks, "nav": "calendar",
-    })
+    return render(
+        request,
+        "deadlines/calculator.html",
+        {
+            "form": form,
+            "calculation": calculation,
+            "clocks": clocks,
+            "nav": "calendar",
+        },
+    )
 
 
 def _schedule_initial(year: int) -> dict:
     holidays, workdays = selectors.year_days(year)
     return {
-        "year": year, "holidays": format_lines(holidays), "workdays": format_lines(workdays),
+        "year": year,
+        "holidays": format_lines(holidays),
+        "workdays": format_lines(workdays),
         "source": f"国务院办公厅关于{year}年部分节假日安排的通知",
     }
 
@@ -57,7 +66,11 @@ def _save(request, form, *, holidays, workdays, how: str):
     source = data.get("source") or f"国务院办公厅关于{year}年部分节假日安排的通知"
     try:
         _, changed = actions.set_year_schedule(
-            year=year, holidays=holidays, workdays=workdays, by=request.user, request=request,
+            year=year,
+            holidays=holidays,
+            workdays=workdays,
+            by=request.user,
+            request=request,
             source=f"{source}（{how}）"[:100],
         )
     except actions.ScheduleError as exc:
@@ -69,8 +82,11 @@ def _save(request, form, *, holidays, workdays, how: str):
     messages.success(
         request,
         f"已保存{year}年的节假日安排：放假{rest}天，调休上班{work}天。"
-        + (f"{changed}个在办事项的期限已按新日历重新计算，并记入各事项的办理记录。" if changed
-           else "没有在办事项的期限因此改变。"),
+        + (
+            f"{changed}个在办事项的期限已按新日历重新计算，并记入各事项的办理记录。"
+            if changed
+            else "没有在办事项的期限因此改变。"
+        ),
     )
     return redirect(f"{reverse('deadlines:calendar')}?year={year}")
 
@@ -98,18 +114,36 @@ def calendar(request):
             if schedule_form.is_valid():
                 data = schedule_form.cleaned_data
                 response = _save(
-                    request, schedule_form, holidays=data["holidays"], workdays=data["workdays"], how="页面录入"
+                    request,
+                    schedule_form,
+                    holidays=data["holidays"],
+                    workdays=data["workdays"],
+                    how="页面录入",
                 )
                 if response is not None:
                     return response
     holidays, workdays = selectors.year_days(shown)
     years = selectors.years_overview()
-    return render(request, "deadlines/calendar.html", {
-        "nav": "calendar", "years": years, "shown": shown, "covered": any(r.entry.year == shown for r in years),
-        "holidays": holidays, "workdays": workdays, "missing": missing, "today": today,
-        "provisional": selectors.provisional_open_count(), "form": schedule_form, "upload_form": upload_form,
-        "file_lost": file_lost, "file_not_kept": FILE_NOT_KEPT, "target": target,
-    })
+    return render(
+        request,
+        "deadlines/calendar.html",
+        {
+            "nav": "calendar",
+            "years": years,
+            "shown": shown,
+            "covered": any(r.entry.year == shown for r in years),
+            "holidays": holidays,
+            "workdays": workdays,
+            "missing": missing,
+            "today": today,
+            "provisional": selectors.provisional_open_count(),
+            "form": schedule_form,
+            "upload_form": upload_form,
+            "file_lost": file_lost,
+            "file_not_kept": FILE_NOT_KEPT,
+            "target": target,
+        },
+    )
 
 
 @role_required(Role.BUREAU)
@@ -134,8 +168,11 @@ def calendar_template(request):
 def clocks(request):
     labels = dict(actions.step_choices())
     rows = [
-        {"clock": c, "start": labels.get(c.start_action, c.start_action),
-         "stops": "、".join(labels.get(a, a) for a in c.stop_action_list)}
+        {
+            "clock": c,
+            "start": labels.get(c.start_action, c.start_action),
+            "stops": "、".join(labels.get(a, a) for a in c.stop_action_list),
+        }
         for c in Clock.objects.all()
     ]
     return render(request, "deadlines/clocks.html", {"rows": rows, "nav": "calendar"})

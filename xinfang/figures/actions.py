@@ -33,7 +33,9 @@ def _check_bureau(by) -> None:
         raise FiguresError("只有县信访局工作人员可以设定目标和登记渠道台账。")
 
 
-def set_target(*, unit: Unit, monthly_target: int, effective_from: datetime.date, by, request=None) -> UnitTarget:
+def set_target(
+    *, unit: Unit, monthly_target: int, effective_from: datetime.date, by, request=None
+) -> UnitTarget:
     """From the month of ``effective_from`` on, the unit's monthly target is ``monthly_target``.
 
     A new row each time: months before keep the target they had (figures of the past do not
@@ -46,13 +48,26 @@ def set_target(*, unit: Unit, monthly_target: int, effective_from: datetime.date
         target = UnitTarget.objects.create(
             unit=unit, monthly_target=monthly_target, effective_from=first_of_month(effective_from), set_by=by
         )
-        record(AuditAction.POLICY, by=by, request=request, target=target, kind="unit_target", unit=unit.pk,
-               monthly_target=monthly_target, effective_from=target.effective_from.isoformat())
+        record(
+            AuditAction.POLICY,
+            by=by,
+            request=request,
+            target=target,
+            kind="unit_target",
+            unit=unit.pk,
+            monthly_target=monthly_target,
+            effective_from=target.effective_from.isoformat(),
+        )
     return target
 
 
 def save_tallies(
-    *, month: datetime.date, counts: Mapping[tuple[int, str], int | None], by, source: str = "form", request=None
+    *,
+    month: datetime.date,
+    counts: Mapping[tuple[int, str], int | None],
+    by,
+    source: str = "form",
+    request=None,
 ) -> dict[str, int]:
     """Store a month's counts: {(unit id, channel): count}; None (a blank cell) removes the entry.
 
@@ -82,12 +97,23 @@ def save_tallies(
                     row.delete()
                     removed += 1
             elif row is None:
-                ChannelTally.objects.create(unit_id=key[0], channel=key[1], month=month, count=count, entered_by=by)
+                ChannelTally.objects.create(
+                    unit_id=key[0], channel=key[1], month=month, count=count, entered_by=by
+                )
                 saved += 1
             elif row.count != count:
                 row.count, row.entered_by = count, by
                 row.save(update_fields=["count", "entered_by", "updated_at"])
                 saved += 1
-        record(AuditAction.POLICY, by=by, request=request, target_type="figures.ChannelTally",
-               target_id=month.strftime("%Y-%m"), kind="channel_tally", source=source, saved=saved, removed=removed)
+        record(
+            AuditAction.POLICY,
+            by=by,
+            request=request,
+            target_type="figures.ChannelTally",
+            target_id=month.strftime("%Y-%m"),
+            kind="channel_tally",
+            source=source,
+            saved=saved,
+            removed=removed,
+        )
     return {"saved": saved, "removed": removed}

@@ -36,9 +36,13 @@ def _grid(maximum: float, fmt, plot_w: float, plot_h: float) -> list[str]:
     parts = []
     for i in range(5):
         y = TOP + plot_h - plot_h * i / 4
-        parts.append(f'<line class="chart-grid" x1="{LEFT}" x2="{LEFT + plot_w:.1f}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="chart-axis" x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">'
-                     f"{escape(fmt(maximum * i / 4))}</text>")
+        parts.append(
+            f'<line class="chart-grid" x1="{LEFT}" x2="{LEFT + plot_w:.1f}" y1="{y:.1f}" y2="{y:.1f}"/>'
+        )
+        parts.append(
+            f'<text class="chart-axis" x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{escape(fmt(maximum * i / 4))}</text>"
+        )
     return parts
 
 
@@ -59,10 +63,14 @@ def bars(points: Sequence[tuple[str, int]], *, title: str) -> SafeString:
     for i, (_, n) in enumerate(points):
         h = plot_h * n / maximum
         x = LEFT + step * i + step * 0.18
-        body.append(f'<rect class="chart-bar" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{step * 0.64:.1f}" '
-                    f'height="{h:.1f}"/>')
-        body.append(f'<text class="chart-value" x="{LEFT + step * (i + 0.5):.1f}" y="{TOP + plot_h - h - 3:.1f}" '
-                    f'text-anchor="middle">{n}</text>')
+        body.append(
+            f'<rect class="chart-bar" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{step * 0.64:.1f}" '
+            f'height="{h:.1f}"/>'
+        )
+        body.append(
+            f'<text class="chart-value" x="{LEFT + step * (i + 0.5):.1f}" y="{TOP + plot_h - h - 3:.1f}" '
+            f'text-anchor="middle">{n}</text>'
+        )
     body += _x_labels([label for label, _ in points], step, plot_h)
     return _svg(body, title)
 
@@ -85,10 +93,14 @@ def line(points: Sequence[tuple[str, Rate]], *, title: str) -> SafeString:
         x, y = LEFT + step * (i + 0.5), TOP + plot_h * (1 - rate.value)
         segment.append(f"{x:.1f},{y:.1f}")
         css = "chart-dot chart-dot-few" if rate.few else "chart-dot"
-        dots.append(f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"><title>'
-                    f"{escape(rate.percent)}（{rate.numerator}/{rate.denominator}）</title></circle>")
-        dots.append(f'<text class="chart-value" x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle">'
-                    f"{rate.value * 100:.0f}</text>")
+        dots.append(
+            f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"><title>'
+            f"{escape(rate.percent)}（{rate.numerator}/{rate.denominator}）</title></circle>"
+        )
+        dots.append(
+            f'<text class="chart-value" x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle">'
+            f"{rate.value * 100:.0f}</text>"
+        )
     if segment:
         segments.append(segment)
     body += [f'<polyline class="chart-line" points="{" ".join(s)}"/>' for s in segments]
@@ -109,9 +121,15 @@ def target_bars(rows: Sequence[UnitFigures], *, title: str) -> SafeString:
         w = plot_w * row.proxied / maximum
         tx = label_w + plot_w * row.target / maximum
         css = "chart-bar" if row.met else "chart-bar chart-bar-short"
-        body.append(f'<text class="chart-axis" x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(row.name)}</text>')
+        body.append(
+            f'<text class="chart-axis" x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(row.name)}</text>'
+        )
         body.append(f'<rect class="{css}" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}"/>')
-        body.append(f'<line class="chart-target" x1="{tx:.1f}" x2="{tx:.1f}" y1="{y + 1}" y2="{y + row_h - 1}"/>')
-        body.append(f'<text class="chart-value" x="{label_w + max(w, plot_w * row.target / maximum) + 5:.1f}" '
-                    f'y="{y + 15}">{row.proxied}/{row.target}</text>')
+        body.append(
+            f'<line class="chart-target" x1="{tx:.1f}" x2="{tx:.1f}" y1="{y + 1}" y2="{y + row_h - 1}"/>'
+        )
+        body.append(
+            f'<text class="chart-value" x="{label_w + max(w, plot_w * row.target / maximum) + 5:.1f}" '
+            f'y="{y + 15}">{row.proxied}/{row.target}</text>'
+        )
     return _svg(body, title, height=height)

@@ -49,7 +49,10 @@ class PeriodForm(forms.Form):
     month = MonthField(label="月份", required=False)
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
     quarter = forms.TypedChoiceField(
-        label="季度", coerce=int, required=False, empty_value=None,
+        label="季度",
+        coerce=int,
+        required=False,
+        empty_value=None,
         choices=[("", "—")] + [(q, f"第{q}季度") for q in (1, 2, 3, 4)],
     )
     start = forms.DateField(label="起始日期", required=False, widget=DateInput())
@@ -100,7 +103,9 @@ class PeriodForm(forms.Form):
 
 class TargetForm(forms.Form):
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), empty_label=None)
-    monthly_target = forms.IntegerField(label="每月代理目标（件）", min_value=1, max_value=MAX_MONTHLY_TARGET, initial=1)
+    monthly_target = forms.IntegerField(
+        label="每月代理目标（件）", min_value=1, max_value=MAX_MONTHLY_TARGET, initial=1
+    )
     effective_from = MonthField(label="自哪个月起", help_text="该月及以后各月适用，之前各月保持原目标。")
 
     def __init__(self, *args, units=None, **kwargs):
@@ -122,7 +127,10 @@ class TallyGridForm(forms.Form):
         for unit in self.units:
             for channel, label in Channel.choices:
                 self.fields[self.key(unit.pk, channel)] = forms.IntegerField(
-                    label=f"{unit.name}{label}", required=False, min_value=0, max_value=MAX_TALLY,
+                    label=f"{unit.name}{label}",
+                    required=False,
+                    min_value=0,
+                    max_value=MAX_TALLY,
                     widget=forms.NumberInput(attrs={"class": "tally-cell", "min": 0}),
                     error_messages={"min_value": "不能为负数。", "invalid": "请填写整数。"},
                 )
@@ -138,7 +146,8 @@ class TallyGridForm(forms.Form):
     def counts(self) -> dict[tuple[int, str], int | None]:
         return {
             (unit.pk, ch): self.cleaned_data.get(self.key(unit.pk, ch))
-            for unit in self.units for ch in Channel.values
+            for unit in self.units
+            for ch in Channel.values
         }
 
 

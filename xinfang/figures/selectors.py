@@ -50,24 +50,48 @@ CONCLUDE_CLOCK, CONCLUDE_STEPS = "conclude", ("conclude",)
 # 在办: a body owes the next act (the handling body, or the reviewing body). A delivered reply
 # or a review opinion waits on the petitioner, and a final status on no one.
 OPEN_STATUSES = (
-    S.SUBMITTED, S.FORWARDED, S.RECEIVED, S.ACCEPTED, S.CONCLUDED, S.REVIEW_REQUESTED, S.RE_REVIEW_REQUESTED,
+    S.SUBMITTED,
+    S.FORWARDED,
+    S.RECEIVED,
+    S.ACCEPTED,
+    S.CONCLUDED,
+    S.REVIEW_REQUESTED,
+    S.RE_REVIEW_REQUESTED,
 )
 
 DEFINITIONS = (
     ("代理件数", "本期在网上提交的代理投诉件数（按网上提交时间，北京时间）。"),
-    ("代理目标与达标", "每个单位每月代理目标默认1件（方案二：每月代理网上投诉不低于1件），县信访局可按单位调整；"
-     "本期目标为本期所含各月目标之和，代理件数不低于目标即为达标。自定义区间按其涉及的各整月计算目标。"),
-    ("网上投诉占比", "网上投诉件数 ÷ 信访总量。网上投诉 = 本期代理件数 + 渠道台账中“网上自投”件数；"
-     "信访总量 = 网上投诉 + 渠道台账中来信、来访、电话、其他件数。渠道台账按月登记，自定义区间按其涉及的各整月计算。"),
+    (
+        "代理目标与达标",
+        "每个单位每月代理目标默认1件（方案二：每月代理网上投诉不低于1件），县信访局可按单位调整；"
+        "本期目标为本期所含各月目标之和，代理件数不低于目标即为达标。自定义区间按其涉及的各整月计算目标。",
+    ),
+    (
+        "网上投诉占比",
+        "网上投诉件数 ÷ 信访总量。网上投诉 = 本期代理件数 + 渠道台账中“网上自投”件数；"
+        "信访总量 = 网上投诉 + 渠道台账中来信、来访、电话、其他件数。渠道台账按月登记，自定义区间按其涉及的各整月计算。",
+    ),
     ("参评率", "已评价件数 ÷ 本期答复送达的件数（按答复送达日期）。"),
-    ("满意率", "（满意 + 基本满意）÷ 已评价件数，统计本期答复送达的事项；旁列“满意”单项的比例。"
-     "按信访人对有权处理机关处理意见的评价（反馈表第三项）计算。"),
-    ("及时受理率", "届满日在本期内的受理告知期限（《信访工作条例》第23条，15日）中，在届满日当天或之前告知受理、"
-     "不予受理或不再受理的比例。告知不予受理也是依法按时作出的受理告知，计为及时。尚未届满仍在计时的、"
-     "届满前已撤回委托的不计入。"),
-    ("按期办结率", "届满日在本期内的办结期限（第34条，60日，经批准延期的按延期后的届满日）中，"
-     "在届满日当天或之前办结的比例。尚未届满仍在计时的、届满前已撤回委托的不计入。"),
-    ("在办件数", "当前处于已提交、转送交办、有权处理机关已收到、已受理、已办结待送达、复查或复核办理中的事项。"),
+    (
+        "满意率",
+        "（满意 + 基本满意）÷ 已评价件数，统计本期答复送达的事项；旁列“满意”单项的比例。"
+        "按信访人对有权处理机关处理意见的评价（反馈表第三项）计算。",
+    ),
+    (
+        "及时受理率",
+        "届满日在本期内的受理告知期限（《信访工作条例》第23条，15日）中，在届满日当天或之前告知受理、"
+        "不予受理或不再受理的比例。告知不予受理也是依法按时作出的受理告知，计为及时。尚未届满仍在计时的、"
+        "届满前已撤回委托的不计入。",
+    ),
+    (
+        "按期办结率",
+        "届满日在本期内的办结期限（第34条，60日，经批准延期的按延期后的届满日）中，"
+        "在届满日当天或之前办结的比例。尚未届满仍在计时的、届满前已撤回委托的不计入。",
+    ),
+    (
+        "在办件数",
+        "当前处于已提交、转送交办、有权处理机关已收到、已受理、已办结待送达、复查或复核办理中的事项。",
+    ),
     ("超期件数", "截至本期最后一天（当期截至今天），有办理期限已过届满日仍未完成的事项件数。"),
     ("样本少", f"分母少于{FEW_CASES}件的比率标注“样本少”，仅供参考。"),
 )
@@ -154,7 +178,9 @@ class UnitFigures:
 # --- Targets ----------------------------------------------------------------------------------------
 
 
-def targets_by_month(unit_ids: Sequence[int], months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, int]]:
+def targets_by_month(
+    unit_ids: Sequence[int], months: Sequence[datetime.date]
+) -> dict[int, dict[datetime.date, int]]:
     """The monthly target in force for each unit and month: the latest ``effective_from`` on or
     before that month (the latest row on a tie); ``DEFAULT_MONTHLY_TARGET`` where none. One query."""
     result = {uid: dict.fromkeys(months, DEFAULT_MONTHLY_TARGET) for uid in unit_ids}
@@ -162,7 +188,8 @@ def targets_by_month(unit_ids: Sequence[int], months: Sequence[datetime.date]) -
         return result
     rows = (
         UnitTarget.objects.filter(unit_id__in=unit_ids, effective_from__lte=max(months))
-        .order_by("unit_id", "effective_from", "id").values_list("unit_id", "effective_from", "monthly_target")
+        .order_by("unit_id", "effective_from", "id")
+        .values_list("unit_id", "effective_from", "monthly_target")
     )
     history: dict[int, list[tuple[datetime.date, int]]] = defaultdict(list)
     for unit_id, effective_from, target in rows:
@@ -205,7 +232,9 @@ def _per_unit(queryset: QuerySet, key: str = "unit_id", **aggregates) -> dict[in
     return {row[key]: row for row in queryset.order_by().values(key).annotate(**aggregates)}
 
 
-def _per_range(queryset: QuerySet, field: str, ranges: Sequence[tuple], *keys: str, **aggregates) -> list[dict]:
+def _per_range(
+    queryset: QuerySet, field: str, ranges: Sequence[tuple], *keys: str, **aggregates
+) -> list[dict]:
     """``aggregates`` over ``queryset`` within each ``(low, high)`` range of ``field`` (low ≤ field
     < high), grouped by ``keys``; each row carries ``range_index``, the range's place in ``ranges``.
 
@@ -214,8 +243,11 @@ def _per_range(queryset: QuerySet, field: str, ranges: Sequence[tuple], *keys: s
     more on SQLite). With ``keys``, a range with no rows has no row; without, its counts are 0.
     """
     parts = [
-        queryset.filter(**{f"{field}__gte": low, f"{field}__lt": high}).order_by()
-        .annotate(range_index=Value(i, output_field=IntegerField())).values("range_index", *keys).annotate(**aggregates)
+        queryset.filter(**{f"{field}__gte": low, f"{field}__lt": high})
+        .order_by()
+        .annotate(range_index=Value(i, output_field=IntegerField()))
+        .values("range_index", *keys)
+        .annotate(**aggregates)
         for i, (low, high) in enumerate(ranges)
     ]
     return list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
@@ -227,7 +259,9 @@ def _per_range(queryset: QuerySet, field: str, ranges: Sequence[tuple], *keys: s
 EVER_LATE = Q(stopped_on__isnull=True) | Q(stopped_on__gt=F("due_on"))
 
 
-def unit_figures(period: Period, units: Sequence[Unit], *, today: datetime.date | None = None) -> list[UnitFigures]:
+def unit_figures(
+    period: Period, units: Sequence[Unit], *, today: datetime.date | None = None
+) -> list[UnitFigures]:
     """Each unit's figures for the period, in the order of ``units``. Definitions:
 
     1. 代理件数: cases whose ``submitted_at`` (local time) falls in the period.
@@ -251,10 +285,12 @@ def unit_figures(period: Period, units: Sequence[Unit], *, today: datetime.date 
     cases = Case.objects.filter(unit_id__in=ids)
     # COUNT(*) where a count needs no column: PostgreSQL then answers from the index alone.
     proxied = _per_unit(
-        cases.filter(submitted_at__gte=period.start_moment, submitted_at__lt=period.end_moment), n=Count("*"))
+        cases.filter(submitted_at__gte=period.start_moment, submitted_at__lt=period.end_moment), n=Count("*")
+    )
     delivered = _per_unit(
         cases.filter(delivered_on__gte=period.start, delivered_on__lte=period.end),
-        delivered=Count("*"), rated=Count("rating"),
+        delivered=Count("*"),
+        rated=Count("rating"),
         satisfied=Count("rating", filter=Q(rating__body_satisfaction=Satisfaction.SATISFIED)),
         basically=Count("rating", filter=Q(rating__body_satisfaction=Satisfaction.BASICALLY)),
     )
@@ -269,13 +305,18 @@ def unit_figures(period: Period, units: Sequence[Unit], *, today: datetime.date 
     overdue = _per_unit(
         deadlines.filter(EVER_LATE).filter(
             Q(stopped_on__isnull=True) | Q(stopped_on__gt=as_of),
-            clock__kind=ClockKind.DEADLINE, due_on__lt=as_of, started_on__lte=as_of,
-        ), n=Count("case_id", distinct=True),
+            clock__kind=ClockKind.DEADLINE,
+            due_on__lt=as_of,
+            started_on__lte=as_of,
+        ),
+        n=Count("case_id", distinct=True),
     )
     tallies: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
-        ChannelTally.objects.filter(unit_id__in=ids, month__in=period.months).order_by()
-        .values("unit_id", "channel").annotate(n=Sum("count"))
+        ChannelTally.objects.filter(unit_id__in=ids, month__in=period.months)
+        .order_by()
+        .values("unit_id", "channel")
+        .annotate(n=Sum("count"))
     ):
         tallies[row["unit_id"]][row["channel"]] = row["n"] or 0
     targets = targets_by_month(ids, period.months)
@@ -289,17 +330,23 @@ def unit_figures(period: Period, units: Sequence[Unit], *, today: datetime.date 
         online = n_proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
         offline = sum(n for ch, n in t.items() if ch not in ONLINE_CHANNELS)
         rated, content = c.get("rated", 0), c.get("satisfied", 0) + c.get("basically", 0)
-        rows.append(UnitFigures(
-            unit=unit, name=unit.name, proxied=n_proxied, target=sum(targets[unit.pk].values()),
-            online=Rate(online, online + offline),
-            tallies={ch: t.get(ch, 0) for ch in Channel.values},
-            participation=Rate(rated, c.get("delivered", 0)),
-            satisfaction=Rate(content, rated),
-            satisfied=Rate(c.get("satisfied", 0), rated),
-            timely_acceptance=Rate(d.get("accept_met", 0), d.get("accept_due", 0)),
-            timely_conclusion=Rate(d.get("conclude_met", 0), d.get("conclude_due", 0)),
-            open=still_open.get(unit.pk, {}).get("n", 0), overdue=overdue.get(unit.pk, {}).get("n", 0),
-        ))
+        rows.append(
+            UnitFigures(
+                unit=unit,
+                name=unit.name,
+                proxied=n_proxied,
+                target=sum(targets[unit.pk].values()),
+                online=Rate(online, online + offline),
+                tallies={ch: t.get(ch, 0) for ch in Channel.values},
+                participation=Rate(rated, c.get("delivered", 0)),
+                satisfaction=Rate(content, rated),
+                satisfied=Rate(c.get("satisfied", 0), rated),
+                timely_acceptance=Rate(d.get("accept_met", 0), d.get("accept_due", 0)),
+                timely_conclusion=Rate(d.get("conclude_met", 0), d.get("conclude_due", 0)),
+                open=still_open.get(unit.pk, {}).get("n", 0),
+                overdue=overdue.get(unit.pk, {}).get("n", 0),
+            )
+        )
     return rows
 
 
@@ -309,8 +356,14 @@ def county_totals(rows: Sequence[UnitFigures]) -> UnitFigures:
     for row in rows:
         total.proxied += row.proxied
         total.target += row.target
-        for name in ("online", "participation", "satisfaction", "satisfied", "timely_acceptance",
-                     "timely_conclusion"):
+        for name in (
+            "online",
+            "participation",
+            "satisfaction",
+            "satisfied",
+            "timely_acceptance",
+            "timely_conclusion",
+        ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
         for ch, n in row.tallies.items():
             total.tallies[ch] += n
@@ -332,8 +385,9 @@ class ReportRow:
         return sum(self.counts)
 
 
-def report_rows(period: Period, units: Sequence[Unit], *, county: bool,
-                frozen: dict | None = None) -> tuple[list[ReportRow], ReportRow | None]:
+def report_rows(
+    period: Period, units: Sequence[Unit], *, county: bool, frozen: dict | None = None
+) -> tuple[list[ReportRow], ReportRow | None]:
     """Risk reports filed in the period, per unit and kind (units with none left out), and the
     total of the units shown when ``county``. ``frozen``: a published month's figures, whose
     report counts are shown instead of today's. One query (none when frozen)."""
@@ -341,12 +395,16 @@ def report_rows(period: Period, units: Sequence[Unit], *, county: bool,
         counts = {row["unit_id"]: row.get("reports", {}) for row in frozen["units"]}
     else:
         counts = report_counts(period.start, period.end)
-    rows = [ReportRow(unit.name, tuple(counts.get(unit.pk, {}).get(kind, 0) for kind in ReportKind.values))
-            for unit in units]
+    rows = [
+        ReportRow(unit.name, tuple(counts.get(unit.pk, {}).get(kind, 0) for kind in ReportKind.values))
+        for unit in units
+    ]
     rows = [row for row in rows if row.total]
     if not county:
         return rows, None
-    return rows, ReportRow("全县合计", tuple(sum(r.counts[i] for r in rows) for i in range(len(ReportKind.values))))
+    return rows, ReportRow(
+        "全县合计", tuple(sum(r.counts[i] for r in rows) for i in range(len(ReportKind.values)))
+    )
 
 
 # --- 形势: what complaints are about and where they come from ----------------------------------------
@@ -373,9 +431,11 @@ class Change:
 def _changes(period: Period, units: Sequence[Unit], key: str, names: dict, blank: str) -> list[Change]:
     previous = period.previous()
     rows = _per_range(
-        Case.objects.filter(unit_id__in=[u.pk for u in units]), "submitted_at",
+        Case.objects.filter(unit_id__in=[u.pk for u in units]),
+        "submitted_at",
         [(period.start_moment, period.end_moment), (previous.start_moment, previous.end_moment)],
-        key, n=Count("*"),
+        key,
+        n=Count("*"),
     )
     counts: dict[int | None, list[int]] = {}
     for row in rows:
@@ -390,10 +450,12 @@ def situation(period: Period, units: Sequence[Unit]) -> dict[str, list[Change]]:
     largest rise first. One query each, grouped by the key alone (a join to the names lets SQLite
     loop over the names and read the period once per name), and one each for the names."""
     return {
-        "categories": _changes(period, units, "category_id", dict(ContentCategory.objects.values_list("id", "name")),
-                               "未分类"),
-        "towns": _changes(period, units, "incident_town_id", dict(Unit.objects.values_list("id", "name")),
-                          "未填写事发镇"),
+        "categories": _changes(
+            period, units, "category_id", dict(ContentCategory.objects.values_list("id", "name")), "未分类"
+        ),
+        "towns": _changes(
+            period, units, "incident_town_id", dict(Unit.objects.values_list("id", "name")), "未填写事发镇"
+        ),
     }
 
 
@@ -433,18 +495,27 @@ def trends(end_month: datetime.date, units: Sequence[Unit], months: int = 12) ->
     )
     rated = [(0, 0)] * months
     for row in (
-        Rating.objects.filter(case__unit_id__in=ids, case__delivered_on__gte=edges[0], case__delivered_on__lt=edges[-1])
-        .order_by().annotate(range_index=month_of).values("range_index").annotate(
+        Rating.objects.filter(
+            case__unit_id__in=ids, case__delivered_on__gte=edges[0], case__delivered_on__lt=edges[-1]
+        )
+        .order_by()
+        .annotate(range_index=month_of)
+        .values("range_index")
+        .annotate(
             rated=Count("pk"),
-            content=Count("pk", filter=Q(body_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
+            content=Count(
+                "pk", filter=Q(body_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))
+            ),
         )
     ):
         rated[row["range_index"]] = (row["content"], row["rated"])
     online_self: dict[datetime.date, int] = defaultdict(int)
     offline: dict[datetime.date, int] = defaultdict(int)
     for row in (
-        ChannelTally.objects.filter(unit_id__in=ids, month__gte=month_list[0], month__lte=last).order_by()
-        .values("month", "channel").annotate(n=Sum("count"))
+        ChannelTally.objects.filter(unit_id__in=ids, month__gte=month_list[0], month__lte=last)
+        .order_by()
+        .values("month", "channel")
+        .annotate(n=Sum("count"))
     ):
         bucket = online_self if row["channel"] in ONLINE_CHANNELS else offline
         bucket[row["month"]] += row["n"] or 0
@@ -461,7 +532,8 @@ def trends(end_month: datetime.date, units: Sequence[Unit], months: int = 12) ->
 def target_history(units: Sequence[Unit]) -> QuerySet[UnitTarget]:
     return (
         UnitTarget.objects.filter(unit_id__in=[u.pk for u in units])
-        .select_related("unit", "set_by").order_by("unit__sort_order", "unit_id", "-effective_from", "-id")
+        .select_related("unit", "set_by")
+        .order_by("unit__sort_order", "unit_id", "-effective_from", "-id")
     )
 
 

@@ -37,24 +37,43 @@ def dashboard(request):
     if frozen is not None:
         rows, total = frozen.rows, frozen.total
     reports, reports_total = selectors.report_rows(
-        period, units, county=county, frozen=frozen.bulletin.figures if frozen else None)
+        period, units, county=county, frozen=frozen.bulletin.figures if frozen else None
+    )
     trend = selectors.trends(period.end, units)
     span = f"（{trend[0].month.year}年{trend[0].month.month}月—{trend[-1].month.year}年{trend[-1].month.month}月）"
-    return render(request, "figures/dashboard.html", {
-        "form": form, "period": period, "previous": period.previous(), "rows": rows, "total": total,
-        "county": county, "situation": selectors.situation(period, units),
-        "as_of": period.as_of(timezone.localdate()),
-        "definitions": selectors.DEFINITIONS, "few_cases": selectors.FEW_CASES,
-        "channels": Channel.choices, "trend": trend,
-        "charts": {
-            "proxied": charts.bars([(p.label, p.proxied) for p in trend], title=f"代理件数（件）{span}"),
-            "online": charts.line([(p.label, p.online) for p in trend], title=f"网上投诉占比{span}"),
-            "satisfaction": charts.line([(p.label, p.satisfaction) for p in trend], title=f"满意率{span}"),
-            "units": charts.target_bars(rows, title=f"{period.label}各单位代理件数与目标") if county else "",
+    return render(
+        request,
+        "figures/dashboard.html",
+        {
+            "form": form,
+            "period": period,
+            "previous": period.previous(),
+            "rows": rows,
+            "total": total,
+            "county": county,
+            "situation": selectors.situation(period, units),
+            "as_of": period.as_of(timezone.localdate()),
+            "definitions": selectors.DEFINITIONS,
+            "few_cases": selectors.FEW_CASES,
+            "channels": Channel.choices,
+            "trend": trend,
+            "charts": {
+                "proxied": charts.bars([(p.label, p.proxied) for p in trend], title=f"代理件数（件）{span}"),
+                "online": charts.line([(p.label, p.online) for p in trend], title=f"网上投诉占比{span}"),
+                "satisfaction": charts.line(
+                    [(p.label, p.satisfaction) for p in trend], title=f"满意率{span}"
+                ),
+                "units": charts.target_bars(rows, title=f"{period.label}各单位代理件数与目标")
+                if county
+                else "",
+            },
+            "reports": reports,
+            "reports_total": reports_total,
+            "report_kinds": ReportKind.choices,
+            "frozen": frozen,
+            "nav": "figures",
         },
-        "reports": reports, "reports_total": reports_total, "report_kinds": ReportKind.choices,
-        "frozen": frozen, "nav": "figures",
-    })
+    )
 
 
 @role_required(*selectors.MANAGE_ROLES)
@@ -65,21 +84,32 @@ def targets(request):
         data = form.cleaned_data
         try:
             target = actions.set_target(
-                unit=data["unit"], monthly_target=data["monthly_target"], effective_from=data["effective_from"],
-                by=request.user, request=request,
+                unit=data["unit"],
+                monthly_target=data["monthly_target"],
+                effective_from=data["effective_from"],
+                by=request.user,
+                request=request,
             )
         except actions.FiguresError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(
-                request, f"已设定：{target.unit.name}自{target.effective_from.year}年{target.effective_from.month}月起"
-                f"每月代理目标{target.monthly_target}件。")
+                request,
+                f"已设定：{target.unit.name}自{target.effective_from.year}年{target.effective_from.month}月起"
+                f"每月代理目标{target.monthly_target}件。",
+            )
             return redirect("figures:targets")
     current = selectors.current_targets(units)
-    return render(request, "figures/targets.html", {
-        "form": form, "current": [(unit, current[unit.pk]) for unit in units],
-        "history": selectors.target_history(units), "nav": "figures",
-    })
+    return render(
+        request,
+        "figures/targets.html",
+        {
+            "form": form,
+            "current": [(unit, current[unit.pk]) for unit in units],
+            "history": selectors.target_history(units),
+            "nav": "figures",
+        },
+    )
 
 
 def _month(request):
@@ -87,7 +117,8 @@ def _month(request):
     if choice.is_bound and choice.is_valid():
         return choice, choice.cleaned_data["month"]
     return MonthChoiceForm(initial={"month": first_of_month(timezone.localdate())}), first_of_month(
-        timezone.localdate())
+        timezone.localdate()
+    )
 
 
 @role_required(*selectors.MANAGE_ROLES)
@@ -100,17 +131,30 @@ def tallies(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                result = actions.save_tallies(month=month, counts=form.counts(), by=request.user, request=request)
+                result = actions.save_tallies(
+                    month=month, counts=form.counts(), by=request.user, request=request
+                )
             except actions.FiguresError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(
-                    request, f"已保存{month.year}年{month.month}月渠道台账：更新{result['saved']}项，清除{result['removed']}项。")
+                    request,
+                    f"已保存{month.year}年{month.month}月渠道台账：更新{result['saved']}项，清除{result['removed']}项。",
+                )
                 return redirect(f"{reverse('figures:tallies')}?month={month:%Y-%m}")
-    return render(request, "figures/tallies.html", {
-        "choice": choice, "month": month, "form": form, "channels": Channel.choices,
-        "upload": TallyUploadForm(), "upload_errors": [], "nav": "figures",
-    })
+    return render(
+        request,
+        "figures/tallies.html",
+        {
+            "choice": choice,
+            "month": month,
+            "form": form,
+            "channels": Channel.choices,
+            "upload": TallyUploadForm(),
+            "upload_errors": [],
+            "nav": "figures",
+        },
+    )
 
 
 @role_required(*selectors.MANAGE_ROLES)
@@ -132,19 +176,33 @@ def tally_upload(request):
     if upload.is_valid():
         try:
             month, counts = workbooks.read(upload.cleaned_data["file"].read(), units)
-            result = actions.save_tallies(month=month, counts=counts, by=request.user, source="xlsx", request=request)
+            result = actions.save_tallies(
+                month=month, counts=counts, by=request.user, source="xlsx", request=request
+            )
         except workbooks.WorkbookError as exc:
             errors = exc.errors
         except actions.FiguresError as exc:
             errors = [exc.message]
         else:
             messages.success(
-                request, f"已导入{month.year}年{month.month}月渠道台账：更新{result['saved']}项，清除{result['removed']}项。")
+                request,
+                f"已导入{month.year}年{month.month}月渠道台账：更新{result['saved']}项，清除{result['removed']}项。",
+            )
             return redirect(f"{reverse('figures:tallies')}?month={month:%Y-%m}")
     choice, month = _month(request)
     entered = selectors.tallies_for_month(month, units)
     form = TallyGridForm(units=units, initial={TallyGridForm.key(u, c): n for (u, c), n in entered.items()})
-    return render(request, "figures/tallies.html", {
-        "choice": choice, "month": month, "form": form, "channels": Channel.choices,
-        "upload": upload, "upload_errors": errors, "nav": "figures",
-    }, status=400)
+    return render(
+        request,
+        "figures/tallies.html",
+        {
+            "choice": choice,
+            "month": month,
+            "form": form,
+            "channels": Channel.choices,
+            "upload": upload,
+            "upload_errors": errors,
+            "nav": "figures",
+        },
+        status=400,
+    )

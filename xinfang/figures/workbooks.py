@@ -53,8 +53,15 @@ def template(month: datetime.date, units: Sequence[Unit], counts: dict[tuple[int
     for unit in units:
         sheet.append([unit.name, *(counts.get((unit.pk, ch)) for ch in Channel.values)])
     last = HEADER_ROW + max(len(units), 1)
-    rule = DataValidation(type="whole", operator="between", formula1="0", formula2=str(MAX_TALLY),
-                          allow_blank=True, error="请填写不小于0的整数。", showErrorMessage=True)
+    rule = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2=str(MAX_TALLY),
+        allow_blank=True,
+        error="请填写不小于0的整数。",
+        showErrorMessage=True,
+    )
     rule.add(f"B{HEADER_ROW + 1}:{chr(ord('A') + len(Channel.values))}{last}")
     sheet.add_data_validation(rule)
     sheet.column_dimensions["A"].width = 24
@@ -119,7 +126,9 @@ def read(content: bytes, units: Sequence[Unit]) -> tuple[datetime.date, dict[tup
         elif title:
             errors.append(f"第{HEADER_ROW}行：表头“{title}”不是渠道名称（应为{'、'.join(labels)}）。")
     if not header or str(header[0] or "").strip() != "单位" or not columns:
-        raise WorkbookError(errors + [f"第{HEADER_ROW}行应为表头：单位、{'、'.join(labels)}。请使用本页提供的模板。"])
+        raise WorkbookError(
+            errors + [f"第{HEADER_ROW}行应为表头：单位、{'、'.join(labels)}。请使用本页提供的模板。"]
+        )
     by_name = {unit.name: unit for unit in units}
     seen: dict[int, int] = {}
     counts: dict[tuple[int, str], int | None] = {}
@@ -141,7 +150,9 @@ def read(content: bytes, units: Sequence[Unit]) -> tuple[datetime.date, dict[tup
         for index, channel in columns.items():
             value = _count(cells[index])
             if isinstance(value, str):
-                errors.append(f"第{number}行（{name}）“{Channel(channel).label}”{value}，现为“{cells[index]}”。")
+                errors.append(
+                    f"第{number}行（{name}）“{Channel(channel).label}”{value}，现为“{cells[index]}”。"
+                )
             else:
                 counts[(unit.pk, channel)] = value
     if errors:

@@ -81,7 +81,9 @@ def run_reminders(*, today: datetime.date | None = None, now: datetime.datetime 
     return summary
 
 
-def _remind_once(*, key: str, level: str, case, recipients: list, text: str, send: bool, summary: Summary) -> bool:
+def _remind_once(
+    *, key: str, level: str, case, recipients: list, text: str, send: bool, summary: Summary
+) -> bool:
     """Make the reminder ``key`` unless it exists; True when it was made now."""
     with transaction.atomic():
         # get_or_create retries the read after a unique-key conflict, so a concurrent run
@@ -147,8 +149,13 @@ def remind_deadlines(*, today: datetime.date, calendar: Calendar, summary: Summa
         if level == ReminderLevel.OVERDUE:
             recipients += staff
         made = _remind_once(
-            key=key, level=level, case=deadline.case, recipients=recipients,
-            text=deadline_text(deadline, level, today), send=True, summary=summary,
+            key=key,
+            level=level,
+            case=deadline.case,
+            recipients=recipients,
+            text=deadline_text(deadline, level, today),
+            send=True,
+            summary=summary,
         )
         if made and level == ReminderLevel.OVERDUE:
             summary.overdue += 1
@@ -173,9 +180,13 @@ def remind_follow_ups(*, today: datetime.date, summary: Summary) -> None:
             continue
         # In-app only: the follow-up is the agent's own plan, not a statutory clock.
         if _remind_once(
-            key=key, level=ReminderLevel.FOLLOW_UP, case=follow_up.case,
+            key=key,
+            level=ReminderLevel.FOLLOW_UP,
+            case=follow_up.case,
             recipients=agents_to_tell(follow_up.case, agents),
-            text=follow_up_text(follow_up, today), send=False, summary=summary,
+            text=follow_up_text(follow_up, today),
+            send=False,
+            summary=summary,
         ):
             summary.follow_up += 1
 
@@ -197,18 +208,26 @@ def wipe_platform_passwords(*, today: datetime.date, days: int | None = None) ->
     wiped = 0
     for case in list(selectors.passwords_to_wipe(cutoff)):
         with transaction.atomic():
-            changed = selectors.passwords_to_wipe(cutoff).filter(pk=case.pk).update(
-                platform_password="", updated_at=timezone.now()
+            changed = (
+                selectors.passwords_to_wipe(cutoff)
+                .filter(pk=case.pk)
+                .update(platform_password="", updated_at=timezone.now())
             )
             if not changed:
                 continue
             CaseEvent.objects.create(
-                case=case, by_id=case.agent_id, on=today, action="password_wiped",
+                case=case,
+                by_id=case.agent_id,
+                on=today,
+                action="password_wiped",
                 data={"automatic": True, "retention_days": days},
             )
             record(
-                AuditAction.WIPE, target=case, actor_name=SYSTEM_ACTOR,
-                field="platform_password", retention_days=days,
+                AuditAction.WIPE,
+                target=case,
+                actor_name=SYSTEM_ACTOR,
+                field="platform_password",
+                retention_days=days,
                 closed_on=case.closed_on.isoformat() if case.closed_on else "request window ran out",
             )
         wiped += 1

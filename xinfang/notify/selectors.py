@@ -22,8 +22,10 @@ KEY_CHUNK = 500  # stays well below every database's limit on bound parameters
 
 
 def notices_for(user) -> QuerySet[Notice]:
-    return Notice.objects.filter(recipient=user).select_related("case").only(
-        "id", "level", "text", "created_at", "read_at", "case__id", "case__number"
+    return (
+        Notice.objects.filter(recipient=user)
+        .select_related("case")
+        .only("id", "level", "text", "created_at", "read_at", "case__id", "case__number")
     )
 
 
@@ -33,8 +35,15 @@ def unread_count(user) -> int:
 
 def outbox_messages() -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.select_related("recipient").only(
-        "id", "channel", "subject", "body", "created_at", "sent_at",
-        "recipient__id", "recipient__username", "recipient__full_name",
+        "id",
+        "channel",
+        "subject",
+        "body",
+        "created_at",
+        "sent_at",
+        "recipient__id",
+        "recipient__username",
+        "recipient__full_name",
     )
 
 
@@ -43,7 +52,7 @@ def existing_keys(keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), KEY_CHUNK):
         found.update(
-            Reminder.objects.filter(key__in=keys[start:start + KEY_CHUNK]).values_list("key", flat=True)
+            Reminder.objects.filter(key__in=keys[start : start + KEY_CHUNK]).values_list("key", flat=True)
         )
     return found
 
@@ -55,11 +64,21 @@ def open_deadlines_due_by(day: datetime.date) -> QuerySet[CaseDeadline]:
         .exclude(case__status__in=FINAL)
         .select_related("case__agent", "clock")
         .only(
-            "id", "due_on", "provisional",
-            "case__id", "case__number", "case__status", "case__unit_id",
-            "case__agent__id", "case__agent__username", "case__agent__is_active", "case__agent__unit_id",
+            "id",
+            "due_on",
+            "provisional",
+            "case__id",
+            "case__number",
+            "case__status",
+            "case__unit_id",
+            "case__agent__id",
+            "case__agent__username",
+            "case__agent__is_active",
+            "case__agent__unit_id",
             "case__agent__role",
-            "clock__id", "clock__code", "clock__name",
+            "clock__id",
+            "clock__code",
+            "clock__name",
         )
         .order_by("due_on", "id")
     )
@@ -80,9 +99,17 @@ def pending_follow_ups(today: datetime.date) -> QuerySet[FollowUp]:
         .filter(~Exists(later))
         .select_related("case__agent")
         .only(
-            "id", "on", "next_on",
-            "case__id", "case__number", "case__status", "case__unit_id",
-            "case__agent__id", "case__agent__username", "case__agent__is_active", "case__agent__unit_id",
+            "id",
+            "on",
+            "next_on",
+            "case__id",
+            "case__number",
+            "case__status",
+            "case__unit_id",
+            "case__agent__id",
+            "case__agent__username",
+            "case__agent__is_active",
+            "case__agent__unit_id",
             "case__agent__role",
         )
         .order_by("next_on", "id")
@@ -113,8 +140,10 @@ def passwords_to_wipe(closed_on_or_before: datetime.date) -> QuerySet[Case]:
     # the petitioner can no longer ask for 复查 or 复核 (条例 第35、36条).
     window_ran_out = Exists(
         CaseDeadline.objects.filter(
-            case=OuterRef("pk"), clock__code__in=("review_request", "re_review_request"),
-            stopped_on__isnull=True, due_on__lte=closed_on_or_before,
+            case=OuterRef("pk"),
+            clock__code__in=("review_request", "re_review_request"),
+            stopped_on__isnull=True,
+            due_on__lte=closed_on_or_before,
         )
     )
     return (

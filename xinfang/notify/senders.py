@@ -31,8 +31,11 @@ class OutboxSender:
     def send(self, *, recipient, subject: str, body: str) -> None:
         subject_field = OutboxMessage._meta.get_field("subject")
         OutboxMessage.objects.create(
-            recipient=recipient, channel=self.channel, subject=subject[: subject_field.max_length],
-            body=body, sent_at=timezone.now(),
+            recipient=recipient,
+            channel=self.channel,
+            subject=subject[: subject_field.max_length],
+            body=body,
+            sent_at=timezone.now(),
         )
 
 

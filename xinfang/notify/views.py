@@ -25,9 +25,15 @@ def notice_list(request):
         notices = notices.filter(read_at__isnull=True)
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "notify/list.html",
-        {"page": page, "unread_only": unread_only, "query": "unread=1" if unread_only else "",
-         "levels": dict(ReminderLevel.choices), "nav": "notices"},
+        request,
+        "notify/list.html",
+        {
+            "page": page,
+            "unread_only": unread_only,
+            "query": "unread=1" if unread_only else "",
+            "levels": dict(ReminderLevel.choices),
+            "nav": "notices",
+        },
     )
 
 

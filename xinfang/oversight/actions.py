@@ -84,7 +84,13 @@ def notice_text(report: RiskReport) -> str:
 
 
 def file_report(
-    *, by, kind: str, urgency: str, happened_on: datetime.date, description: str, case=None,
+    *,
+    by,
+    kind: str,
+    urgency: str,
+    happened_on: datetime.date,
+    description: str,
+    case=None,
     petitioner_name: str = "",
 ) -> RiskReport:
     """An agent reports to the bureau (seed 二 3 二: 及时向县信访局报告; 三: 报送信访动态信息).
@@ -113,8 +119,14 @@ def file_report(
         petitioner_name = case.petitioner.name
     with transaction.atomic():
         report = RiskReport.objects.create(
-            unit=by.unit, reported_by=by, kind=kind, urgency=urgency, happened_on=happened_on,
-            description=description, case=case, petitioner_name=petitioner_name,
+            unit=by.unit,
+            reported_by=by,
+            kind=kind,
+            urgency=urgency,
+            happened_on=happened_on,
+            description=description,
+            case=case,
+            petitioner_name=petitioner_name,
         )
         _event(report, by=by, action="file", kind=kind, urgency=urgency, case=case.pk if case else None)
         notify(recipients=bureau_staff(), case=None, level=NOTICE_LEVELS[urgency], text=notice_text(report))
@@ -168,8 +180,16 @@ def split_inspectors(text: str) -> list[str]:
 
 
 def record_inspection(
-    *, by, unit, inspected_on: datetime.date, inspectors: str, findings: list[str], findings_note: str = "",
-    no_problems: bool = False, rectification: str = "", rectify_by: datetime.date | None = None,
+    *,
+    by,
+    unit,
+    inspected_on: datetime.date,
+    inspectors: str,
+    findings: list[str],
+    findings_note: str = "",
+    no_problems: bool = False,
+    rectification: str = "",
+    rectify_by: datetime.date | None = None,
 ) -> Inspection:
     """Record an inspection (督察) of a unit's proxy work (seed 四).
 
@@ -205,13 +225,21 @@ def record_inspection(
         if rectify_by <= inspected_on:
             raise InspectionError("整改期限应晚于督察日期。", "rectify_by")
     return Inspection.objects.create(
-        unit=unit, inspected_on=inspected_on, inspectors="、".join(names), findings=findings,
-        findings_note=findings_note, no_problems=no_problems, rectification=rectification,
-        rectify_by=rectify_by, recorded_by=by,
+        unit=unit,
+        inspected_on=inspected_on,
+        inspectors="、".join(names),
+        findings=findings,
+        findings_note=findings_note,
+        no_problems=no_problems,
+        rectification=rectification,
+        rectify_by=rectify_by,
+        recorded_by=by,
     )
 
 
-def record_rectification(inspection: Inspection, *, by, rectified_on: datetime.date, note: str = "") -> Inspection:
+def record_rectification(
+    inspection: Inspection, *, by, rectified_on: datetime.date, note: str = ""
+) -> Inspection:
     """The unit has put right what the inspection found: record the day and what was done."""
     if by.role != Role.BUREAU:
         raise InspectionError("只有县信访局工作人员可以登记整改情况。")
@@ -226,7 +254,9 @@ def record_rectification(inspection: Inspection, *, by, rectified_on: datetime.d
         if rectified_on < inspection.inspected_on:
             raise InspectionError("整改完成日期不能早于督察日期。", "rectified_on")
         inspection.rectified_on, inspection.rectified_note, inspection.rectified_by = (
-            rectified_on, (note or "").strip(), by,
+            rectified_on,
+            (note or "").strip(),
+            by,
         )
         inspection.save(update_fields=["rectified_on", "rectified_note", "rectified_by"])
     return inspection

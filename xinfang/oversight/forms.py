@@ -18,23 +18,39 @@ class CaseChoiceField(forms.ModelChoiceField):
 
 
 class ReportForm(forms.Form):
-    kind = forms.ChoiceField(label="类别", choices=ReportKind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "请选择报告类别。"})
+    kind = forms.ChoiceField(
+        label="类别",
+        choices=ReportKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择报告类别。"},
+    )
     urgency = forms.ChoiceField(
-        label="紧急程度", choices=Urgency.choices, widget=forms.RadioSelect,
+        label="紧急程度",
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "请选择紧急程度。"},
         help_text="执意越级上访、扬言采取过激行为、可能集体上访的，请选“紧急”：县信访局每个页面都会立即提示。",
     )
-    happened_on = forms.DateField(label="发生日期", widget=DateInput(), validators=[not_in_future],
-                                  error_messages=DATE_ERRORS)
+    happened_on = forms.DateField(
+        label="发生日期", widget=DateInput(), validators=[not_in_future], error_messages=DATE_ERRORS
+    )
     description = forms.CharField(
-        label="情况", max_length=4000, widget=forms.Textarea(attrs={"rows": 6}),
+        label="情况",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="发生了什么、涉及多少人、何时何地、已做的思想疏导工作。加密保存，仅本单位和县信访局可见。",
     )
-    petitioner_name = forms.CharField(label="信访人（选填）", max_length=30, required=False,
-                                      help_text="关联了代理事项且此处不填的，取该事项的信访人姓名。")
+    petitioner_name = forms.CharField(
+        label="信访人（选填）",
+        max_length=30,
+        required=False,
+        help_text="关联了代理事项且此处不填的，取该事项的信访人姓名。",
+    )
     case = CaseChoiceField(
-        label="相关代理事项（选填）", required=False, queryset=Case.objects.none(), empty_label="不关联事项",
+        label="相关代理事项（选填）",
+        required=False,
+        queryset=Case.objects.none(),
+        empty_label="不关联事项",
         error_messages={"invalid_choice": "只能关联本单位的代理事项。"},
     )
 
@@ -42,17 +58,24 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the columns the choice shows: no personal data is decrypted for the list.
         self.fields["case"].queryset = (
-            cases_for(user, write=True).select_related(None).only("id", "number", "title").order_by("-created_at", "-id")
+            cases_for(user, write=True)
+            .select_related(None)
+            .only("id", "number", "title")
+            .order_by("-created_at", "-id")
         )
         if not self.is_bound:
             self.initial.setdefault("happened_on", timezone.localdate())
 
 
 class ReportFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位")
+    unit = forms.ModelChoiceField(
+        label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位"
+    )
     kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *ReportKind.choices])
     urgency = forms.ChoiceField(label="紧急程度", required=False, choices=[("", "全部"), *Urgency.choices])
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *ReportStatus.choices])
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态"), *ReportStatus.choices]
+    )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,27 +84,36 @@ class ReportFilterForm(forms.Form):
 
 class DisposalForm(forms.Form):
     disposal = forms.CharField(
-        label="处置情况", max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
+        label="处置情况",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="采取了什么措施、由谁负责、结果如何。加密保存。",
     )
 
 
 class InspectionForm(forms.Form):
     unit = forms.ModelChoiceField(label="被督察单位", queryset=Unit.objects.none(), empty_label="请选择单位")
-    inspected_on = forms.DateField(label="督察日期", widget=DateInput(), validators=[not_in_future],
-                                   error_messages=DATE_ERRORS)
+    inspected_on = forms.DateField(
+        label="督察日期", widget=DateInput(), validators=[not_in_future], error_messages=DATE_ERRORS
+    )
     inspectors = forms.CharField(label="督察人员", max_length=200, help_text="多人用“、”分开，至少一人。")
     no_problems = forms.BooleanField(label="未发现问题", required=False)
     findings = forms.MultipleChoiceField(
-        label="发现问题", required=False, choices=Finding.choices, widget=forms.CheckboxSelectMultiple,
+        label="发现问题",
+        required=False,
+        choices=Finding.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text="方案 四：不得强行代理、不得收取代理费用、不得歪曲信访人意愿、不得散布非法言论，并按规定代理。",
     )
-    findings_note = forms.CharField(label="问题说明", required=False, max_length=4000,
-                                    widget=forms.Textarea(attrs={"rows": 4}))
-    rectification = forms.CharField(label="整改要求", required=False, max_length=4000,
-                                    widget=forms.Textarea(attrs={"rows": 4}))
-    rectify_by = forms.DateField(label="整改期限", required=False, widget=DateInput(),
-                                 error_messages=DATE_ERRORS)
+    findings_note = forms.CharField(
+        label="问题说明", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    rectification = forms.CharField(
+        label="整改要求", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    rectify_by = forms.DateField(
+        label="整改期限", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+    )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,7 +134,9 @@ class InspectionForm(forms.Form):
 
 
 class InspectionFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位")
+    unit = forms.ModelChoiceField(
+        label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位"
+    )
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
     overdue = forms.BooleanField(label="只看逾期未整改", required=False)
 
@@ -113,10 +147,12 @@ class InspectionFilterForm(forms.Form):
 
 
 class RectificationForm(forms.Form):
-    rectified_on = forms.DateField(label="整改完成日期", widget=DateInput(), validators=[not_in_future],
-                                   error_messages=DATE_ERRORS)
-    note = forms.CharField(label="整改情况（选填）", required=False, max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 4}))
+    rectified_on = forms.DateField(
+        label="整改完成日期", widget=DateInput(), validators=[not_in_future], error_messages=DATE_ERRORS
+    )
+    note = forms.CharField(
+        label="整改情况（选填）", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -32,7 +32,9 @@ class ReportStatus(models.TextChoices):
 class RiskReport(models.Model):
     """An agent's report to the bureau (seed 二 3: 及时向县信访局报告; 收集报送信访动态信息)."""
 
-    unit = models.ForeignKey("accounts.Unit", verbose_name="报告单位", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name="报告单位", on_delete=models.PROTECT, related_name="+"
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, related_name="+"
     )
@@ -42,18 +44,31 @@ class RiskReport(models.Model):
     # What happened: names, places and threats of real people, so encrypted at rest.
     description = EncryptedTextField("情况")
     case = models.ForeignKey(
-        "cases.Case", verbose_name="相关事项", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "cases.Case",
+        verbose_name="相关事项",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     petitioner_name = models.CharField("信访人", max_length=30, blank=True)
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="签收人", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     disposal = EncryptedTextField("处置情况", blank=True)
     disposed_at = models.DateTimeField("处置登记时间", null=True, blank=True)
     disposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="处置登记人", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="处置登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField("报告时间", auto_now_add=True, db_index=True)
@@ -126,7 +141,9 @@ class Finding(models.TextChoices):
 class Inspection(models.Model):
     """One inspection (督察) of a unit's proxy work by the bureau (seed 四)."""
 
-    unit = models.ForeignKey("accounts.Unit", verbose_name="被督察单位", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name="被督察单位", on_delete=models.PROTECT, related_name="+"
+    )
     inspected_on = models.DateField("督察日期", db_index=True)
     inspectors = models.CharField("督察人员", max_length=200)
     # Codes of ``Finding``; empty exactly when ``no_problems`` (the action enforces it).
@@ -138,7 +155,11 @@ class Inspection(models.Model):
     rectified_on = models.DateField("整改完成日期", null=True, blank=True)
     rectified_note = models.TextField("整改情况", blank=True)
     rectified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="整改登记人", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="整改登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     recorded_by = models.ForeignKey(

@@ -91,7 +91,8 @@ def urgent_unacknowledged(limit: int = BANNER_MAX) -> list[RiskReport]:
     oldest first, at most ``limit`` (one more is read to tell that there are more). One query."""
     return list(
         RiskReport.objects.filter(urgency=Urgency.URGENT, acknowledged_at__isnull=True)
-        .select_related("unit").only("id", "kind", "urgency", "created_at", "unit__id", "unit__name")
+        .select_related("unit")
+        .only("id", "kind", "urgency", "created_at", "unit__id", "unit__name")
         .order_by("created_at", "id")[: limit + 1]
     )
 
@@ -109,8 +110,10 @@ def report_counts(start: datetime.date, end: datetime.date) -> dict[int, dict[st
     change when a late report tells of an earlier event. One aggregate query."""
     low, high = _local_bounds(start, end)
     rows = (
-        RiskReport.objects.filter(created_at__gte=low, created_at__lt=high).order_by()
-        .values_list("unit_id", "kind").annotate(n=Count("id"))
+        RiskReport.objects.filter(created_at__gte=low, created_at__lt=high)
+        .order_by()
+        .values_list("unit_id", "kind")
+        .annotate(n=Count("id"))
     )
     result: dict[int, dict[str, int]] = {}
     for unit_id, kind, n in rows:

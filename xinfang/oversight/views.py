@@ -44,13 +44,21 @@ def report_list(request):
     flt = selectors.ReportFilter()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        flt = selectors.ReportFilter(unit=data.get("unit"), kind=data["kind"], urgency=data["urgency"],
-                                     status=data["status"])
+        flt = selectors.ReportFilter(
+            unit=data.get("unit"), kind=data["kind"], urgency=data["urgency"], status=data["status"]
+        )
     page = Paginator(selectors.report_list(request.user, flt), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "oversight/report_list.html",
-        {"filter": form, "page": page, "query": _query(request), "nav": "reports",
-         "show_unit": request.user.role == Role.BUREAU, "can_file": request.user.role == Role.AGENT},
+        request,
+        "oversight/report_list.html",
+        {
+            "filter": form,
+            "page": page,
+            "query": _query(request),
+            "nav": "reports",
+            "show_unit": request.user.role == Role.BUREAU,
+            "can_file": request.user.role == Role.AGENT,
+        },
     )
 
 
@@ -65,8 +73,13 @@ def report_new(request):
         data = form.cleaned_data
         try:
             report = actions.file_report(
-                by=request.user, kind=data["kind"], urgency=data["urgency"], happened_on=data["happened_on"],
-                description=data["description"], case=data["case"], petitioner_name=data["petitioner_name"],
+                by=request.user,
+                kind=data["kind"],
+                urgency=data["urgency"],
+                happened_on=data["happened_on"],
+                description=data["description"],
+                case=data["case"],
+                petitioner_name=data["petitioner_name"],
             )
         except actions.ReportError as exc:
             _form_error(form, exc)
@@ -84,11 +97,16 @@ def report_detail(request, pk):
     report = selectors.get_report_for(request, pk)
     is_bureau = request.user.role == Role.BUREAU
     return render(
-        request, "oversight/report_detail.html",
-        {"report": report, "events": selectors.report_events(report), "nav": "reports",
-         "can_acknowledge": is_bureau and actions.allows(report, "acknowledge"),
-         "can_dispose": is_bureau and actions.allows(report, "dispose"),
-         "disposal_form": DisposalForm()},
+        request,
+        "oversight/report_detail.html",
+        {
+            "report": report,
+            "events": selectors.report_events(report),
+            "nav": "reports",
+            "can_acknowledge": is_bureau and actions.allows(report, "acknowledge"),
+            "can_dispose": is_bureau and actions.allows(report, "dispose"),
+            "disposal_form": DisposalForm(),
+        },
     )
 
 
@@ -130,17 +148,30 @@ def report_dispose(request, pk):
 def inspection_list(request):
     units = selectors.report_units(request.user)
     everything = selectors.inspections_for(request.user)
-    form = InspectionFilterForm(request.GET or None, units=units, years=selectors.inspection_years(everything))
+    form = InspectionFilterForm(
+        request.GET or None, units=units, years=selectors.inspection_years(everything)
+    )
     unit = year = None
     overdue_only = False
     if form.is_bound and form.is_valid():
-        unit, year, overdue_only = form.cleaned_data.get("unit"), form.cleaned_data.get("year"), form.cleaned_data["overdue"]
+        unit, year, overdue_only = (
+            form.cleaned_data.get("unit"),
+            form.cleaned_data.get("year"),
+            form.cleaned_data["overdue"],
+        )
     inspections = selectors.inspection_list(request.user, unit=unit, year=year, overdue_only=overdue_only)
     page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "oversight/inspection_list.html",
-        {"filter": form, "page": page, "query": _query(request), "nav": "inspections",
-         "show_unit": request.user.role == Role.BUREAU, "can_write": request.user.role == Role.BUREAU},
+        request,
+        "oversight/inspection_list.html",
+        {
+            "filter": form,
+            "page": page,
+            "query": _query(request),
+            "nav": "inspections",
+            "show_unit": request.user.role == Role.BUREAU,
+            "can_write": request.user.role == Role.BUREAU,
+        },
     )
 
 
@@ -151,9 +182,15 @@ def inspection_new(request):
         data = form.cleaned_data
         try:
             inspection = actions.record_inspection(
-                by=request.user, unit=data["unit"], inspected_on=data["inspected_on"], inspectors=data["inspectors"],
-                findings=data["findings"], findings_note=data["findings_note"], no_problems=data["no_problems"],
-                rectification=data["rectification"], rectify_by=data["rectify_by"],
+                by=request.user,
+                unit=data["unit"],
+                inspected_on=data["inspected_on"],
+                inspectors=data["inspectors"],
+                findings=data["findings"],
+                findings_note=data["findings_note"],
+                no_problems=data["no_problems"],
+                rectification=data["rectification"],
+                rectify_by=data["rectify_by"],
             )
         except actions.InspectionError as exc:
             _form_error(form, exc)
@@ -168,9 +205,14 @@ def inspection_detail(request, pk):
     inspection = selectors.get_inspection_for(request, pk)
     can_rectify = request.user.role == Role.BUREAU and inspection.needs_rectification
     return render(
-        request, "oversight/inspection_detail.html",
-        {"inspection": inspection, "can_rectify": can_rectify, "form": RectificationForm() if can_rectify else None,
-         "nav": "inspections"},
+        request,
+        "oversight/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "can_rectify": can_rectify,
+            "form": RectificationForm() if can_rectify else None,
+            "nav": "inspections",
+        },
     )
 
 
@@ -182,7 +224,9 @@ def inspection_rectified(request, pk):
     if form.is_valid():
         try:
             actions.record_rectification(
-                inspection, by=request.user, rectified_on=form.cleaned_data["rectified_on"],
+                inspection,
+                by=request.user,
+                rectified_on=form.cleaned_data["rectified_on"],
                 note=form.cleaned_data["note"],
             )
         except actions.InspectionError as exc:
@@ -191,7 +235,12 @@ def inspection_rectified(request, pk):
             messages.success(request, "已登记整改完成。")
             return redirect("oversight:inspection", pk=inspection.pk)
     return render(
-        request, "oversight/inspection_detail.html",
-        {"inspection": inspection, "can_rectify": inspection.needs_rectification, "form": form,
-         "nav": "inspections"},
+        request,
+        "oversight/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "can_rectify": inspection.needs_rectification,
+            "form": form,
+            "nav": "inspections",
+        },
     )

@@ -115,14 +115,17 @@ def look_up(*, code: str, last4: str, request, now: datetime.datetime | None = N
         if locks:
             retry_at = max(locks)
             LookupAttempt.objects.create(ip=ip, code_hash=key, at=now, success=False, throttled=True)
-            record(AuditAction.ACCESS_DENIED, request=request, target_type="cases.Case", public="track",
-                   reason="throttled")
+            record(
+                AuditAction.ACCESS_DENIED,
+                request=request,
+                target_type="cases.Case",
+                public="track",
+                reason="throttled",
+            )
             throttled = LookupRefused(throttled_message(retry_at), retry_at=retry_at)
         else:
             throttled = None
-            candidates = selectors.candidate_cases(
-                {key} if len(digits) == 4 else set()
-            )
+            candidates = selectors.candidate_cases({key} if len(digits) == 4 else set())
             found = None
             for case in candidates:
                 # Every candidate is compared, so the time taken does not say which one matched.
@@ -135,8 +138,11 @@ def look_up(*, code: str, last4: str, request, now: datetime.datetime | None = N
                 record(AuditAction.REVEAL, request=request, target=found, public="track")
             else:
                 record(
-                    AuditAction.ACCESS_DENIED, request=request, target_type="cases.Case",
-                    target_id=candidates[0].pk if candidates else "", public="track",
+                    AuditAction.ACCESS_DENIED,
+                    request=request,
+                    target_type="cases.Case",
+                    target_id=candidates[0].pk if candidates else "",
+                    public="track",
                     reason="wrong_digits" if candidates else "no_such_code",
                 )
     if throttled is not None:
@@ -199,6 +205,11 @@ def record_publicity(
     if not place:
         raise PublicityError("请填写地点。", "place")
     return PublicityEvent.objects.create(
-        unit=unit, on=on, place=place, kind=kind, people_reached=people, note=(note or "").strip(),
+        unit=unit,
+        on=on,
+        place=place,
+        kind=kind,
+        people_reached=people,
+        note=(note or "").strip(),
         recorded_by=by,
     )

@@ -107,8 +107,13 @@ class Guide:
 def guide() -> Guide:
     platform = provincial_platform()
     return Guide(
-        summary=SUMMARY, principles=PRINCIPLES, body_kinds=BODY_KINDS, out_of_scope=OUT_OF_SCOPE,
-        legal_channels=LEGAL_CHANNELS, review_note=REVIEW_NOTE, what_to_bring=WHAT_TO_BRING,
+        summary=SUMMARY,
+        principles=PRINCIPLES,
+        body_kinds=BODY_KINDS,
+        out_of_scope=OUT_OF_SCOPE,
+        legal_channels=LEGAL_CHANNELS,
+        review_note=REVIEW_NOTE,
+        what_to_bring=WHAT_TO_BRING,
         steps=tuple(step.format(platform=platform.name, url=platform.url) for step in STEPS),
         self_service=SELF_SERVICE.format(platform=platform.name, url=platform.url),
         platform=platform,
@@ -197,8 +202,17 @@ def _run(paragraph, text: str, *, font_name: str = BODY_FONT, size: float = 12, 
     return run
 
 
-def _paragraph(container, text: str = "", *, font_name: str = BODY_FONT, size: float = 12, align=None,
-               before: float = 0, after: float = 0, line: float | None = None):
+def _paragraph(
+    container,
+    text: str = "",
+    *,
+    font_name: str = BODY_FONT,
+    size: float = 12,
+    align=None,
+    before: float = 0,
+    after: float = 0,
+    line: float | None = None,
+):
     paragraph = container.add_paragraph()
     if align is not None:
         paragraph.alignment = align
@@ -303,7 +317,9 @@ def _heading(container, text: str) -> None:
 
 
 def _body(container, text: str, *, indent: bool = False, hanging: bool = False) -> None:
-    paragraph = _paragraph(container, text, size=FLYER_BODY, line=FLYER_LINE, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    paragraph = _paragraph(
+        container, text, size=FLYER_BODY, line=FLYER_LINE, align=WD_ALIGN_PARAGRAPH.JUSTIFY
+    )
     if indent:
         paragraph.paragraph_format.first_line_indent = Pt(FLYER_BODY * 2)
     if hanging:  # a numbered or bulleted item: the lines after the first align with its text
@@ -318,8 +334,17 @@ def _columns(section, number: int) -> None:
     if cols is None:
         cols = OxmlElement("w:cols")
         sect_pr.insert_element_before(
-            cols, "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
-            "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange",
+            cols,
+            "w:formProt",
+            "w:vAlign",
+            "w:noEndnote",
+            "w:titlePg",
+            "w:textDirection",
+            "w:bidi",
+            "w:rtlGutter",
+            "w:docGrid",
+            "w:printerSettings",
+            "w:sectPrChange",
         )
     cols.set(qn("w:num"), str(number))
     cols.set(qn("w:space"), str(round(FLYER_GAP.twips)))
@@ -335,9 +360,17 @@ def flyer_docx(material: UnitMaterial) -> bytes:
     to see and where to look up progress and rate, across the page again."""
     g = material.guide
     document = _document(f"{material.office}宣传页", margin=FLYER_MARGIN)
-    _paragraph(document, "网上投诉 · 免费代理", font_name=HEADING_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(document, f"{settings.COUNTY_NAME}{material.office}", font_name=HEADING_FONT, size=13,
-               align=WD_ALIGN_PARAGRAPH.CENTER, after=3)
+    _paragraph(
+        document, "网上投诉 · 免费代理", font_name=HEADING_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER
+    )
+    _paragraph(
+        document,
+        f"{settings.COUNTY_NAME}{material.office}",
+        font_name=HEADING_FONT,
+        size=13,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        after=3,
+    )
     _body(document, g.summary + g.principles, indent=True)
 
     _columns(document.add_section(WD_SECTION.CONTINUOUS), 2)

@@ -13,18 +13,32 @@ class TrackForm(forms.Form):
     """查询码 and the last four digits of the petitioner's mobile. Posted, never in the URL."""
 
     code = forms.CharField(
-        label="查询码", max_length=60, error_messages={"required": "请输入查询码。"},
+        label="查询码",
+        max_length=60,
+        error_messages={"required": "请输入查询码。"},
         help_text="在网上投诉提交成功后取得，可向为您代理的代理员询问。",
-        widget=forms.TextInput(attrs={
-            "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "class": "mono",
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "mono",
+            }
+        ),
     )
     last4 = forms.CharField(
-        label="手机号后四位", max_length=8, error_messages={"required": "请输入手机号码的最后四位数字。"},
+        label="手机号后四位",
+        max_length=8,
+        error_messages={"required": "请输入手机号码的最后四位数字。"},
         help_text="投诉时登记的信访人手机号码的最后四位数字。",
-        widget=forms.TextInput(attrs={
-            "autocomplete": "off", "inputmode": "numeric", "pattern": "[0-9]{4}", "class": "mono",
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "inputmode": "numeric",
+                "pattern": "[0-9]{4}",
+                "class": "mono",
+            }
+        ),
     )
 
     def clean_code(self):
@@ -45,15 +59,21 @@ class RatingForm(forms.Form):
 
     token = forms.CharField(widget=forms.HiddenInput)
     office_satisfaction = forms.ChoiceField(
-        label="对信访机构的评价", choices=Satisfaction.choices, widget=forms.RadioSelect,
+        label="对信访机构的评价",
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "请选择对信访机构的评价。"},
     )
     body_satisfaction = forms.ChoiceField(
-        label="对有权处理机关处理意见的评价", choices=Satisfaction.choices, widget=forms.RadioSelect,
+        label="对有权处理机关处理意见的评价",
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "请选择对有权处理机关处理意见的评价。"},
     )
     comment = forms.CharField(
-        label="具体意见（选填）", required=False, max_length=500,
+        label="具体意见（选填）",
+        required=False,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="请不要填写姓名、身份证号、电话等个人信息。",
     )
@@ -62,10 +82,13 @@ class RatingForm(forms.Form):
 class PublicityForm(forms.Form):
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), empty_label=None)
     on = forms.DateField(label="日期", widget=DateInput(), validators=[not_in_future])
-    place = forms.CharField(label="地点", max_length=100, help_text="如：城关镇便民服务中心、文彩村村委会、赶集日集市。")
+    place = forms.CharField(
+        label="地点", max_length=100, help_text="如：城关镇便民服务中心、文彩村村委会、赶集日集市。"
+    )
     kind = forms.ChoiceField(label="形式", choices=PublicityKind.choices, widget=forms.RadioSelect)
-    people_reached = forms.IntegerField(label="覆盖人数", min_value=1, max_value=100000,
-                                        help_text="发放份数或到场听取讲解的人数。")
+    people_reached = forms.IntegerField(
+        label="覆盖人数", min_value=1, max_value=100000, help_text="发放份数或到场听取讲解的人数。"
+    )
     note = forms.CharField(label="说明（选填）", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, units=None, **kwargs):
@@ -78,7 +101,9 @@ class PublicityForm(forms.Form):
 
 
 class PublicityFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位")
+    unit = forms.ModelChoiceField(
+        label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位"
+    )
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, units=None, years=(), **kwargs):

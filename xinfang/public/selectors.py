@@ -34,8 +34,11 @@ def published_profiles() -> QuerySet[AgentProfile]:
     """The agents a citizen may see: published, active, an agent, of an active unit."""
     return (
         AgentProfile.objects.filter(
-            published=True, user__is_active=True, user__role=Role.AGENT,
-            user__unit__isnull=False, user__unit__active=True,
+            published=True,
+            user__is_active=True,
+            user__role=Role.AGENT,
+            user__unit__isnull=False,
+            user__unit__active=True,
         )
         .select_related("user__unit", "photo_file")
         .order_by("user__unit__sort_order", "user__unit_id", "user__full_name", "user_id")
@@ -63,8 +66,20 @@ def public_profile(user_pk: int) -> AgentProfile | None:
 # What a citizen is shown of a case's history: submission and the steps of the handling body,
 # never edits, reveals, attachments, follow-ups or the data recorded with a step.
 PUBLIC_STEPS = (
-    "submit", "forward", "receive", "accept", "not_accept", "not_accept_again", "extend", "conclude",
-    "deliver", "request_review", "review", "request_re_review", "re_review", "withdraw",
+    "submit",
+    "forward",
+    "receive",
+    "accept",
+    "not_accept",
+    "not_accept_again",
+    "extend",
+    "conclude",
+    "deliver",
+    "request_review",
+    "review",
+    "request_re_review",
+    "re_review",
+    "withdraw",
 )
 # Where the staff's word for a step reads oddly to a citizen.
 PUBLIC_LABELS = {"submit": "网上提交投诉"}
@@ -90,8 +105,10 @@ def candidate_cases(code_hashes: set[str]) -> list[Case]:
     if not hashes:
         return []
     return list(
-        Case.objects.filter(query_code_hash__in=hashes).select_related("petitioner")
-        .only(*TRACK_FIELDS, "petitioner__mobile").order_by("id")[:MAX_CANDIDATES]
+        Case.objects.filter(query_code_hash__in=hashes)
+        .select_related("petitioner")
+        .only(*TRACK_FIELDS, "petitioner__mobile")
+        .order_by("id")[:MAX_CANDIDATES]
     )
 
 
@@ -121,7 +138,9 @@ class Progress:
 
 
 def progress(case: Case, today: datetime.date | None = None) -> Progress:
-    events = CaseEvent.objects.filter(case=case, action__in=PUBLIC_STEPS).only("action", "on").order_by("at", "id")
+    events = (
+        CaseEvent.objects.filter(case=case, action__in=PUBLIC_STEPS).only("action", "on").order_by("at", "id")
+    )
     return Progress(
         number=case.number,
         status=case.status,
@@ -203,14 +222,18 @@ def publicity_by_unit(start: datetime.date, end: datetime.date) -> dict[int, dic
     (both included). One aggregate query."""
     result: dict[int, dict[str, dict[str, int]]] = {}
     rows = (
-        PublicityEvent.objects.filter(on__gte=start, on__lte=end).order_by()
-        .values("unit_id", "kind").annotate(n=Count("id"), people=Sum("people_reached"))
+        PublicityEvent.objects.filter(on__gte=start, on__lte=end)
+        .order_by()
+        .values("unit_id", "kind")
+        .annotate(n=Count("id"), people=Sum("people_reached"))
     )
     for row in rows:
-        result.setdefault(row["unit_id"], {})[row["kind"]] = {"events": row["n"], "people": row["people"] or 0}
+        result.setdefault(row["unit_id"], {})[row["kind"]] = {
+            "events": row["n"],
+            "people": row["people"] or 0,
+        }
     return result
 
 
 def publicity_years(events: QuerySet[PublicityEvent]) -> list[int]:
     return sorted({d.year for d in events.order_by().dates("on", "year")}, reverse=True)
-

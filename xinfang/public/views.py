@@ -56,9 +56,16 @@ def _result(request, case, *, rating_form=None, rating_error=""):
     progress = selectors.progress(case)
     form = rating_form or RatingForm(initial={"token": actions.lookup_token(case)})
     response = render(
-        request, "public/track_result.html",
-        {"progress": progress, "form": form, "rating_error": rating_error, "nav": "track",
-         "staff": request.user.is_authenticated, "staff_rating": STAFF_RATING},
+        request,
+        "public/track_result.html",
+        {
+            "progress": progress,
+            "form": form,
+            "rating_error": rating_error,
+            "nav": "track",
+            "staff": request.user.is_authenticated,
+            "staff_rating": STAFF_RATING,
+        },
     )
     response.personal_data = True  # never kept by a browser or a proxy
     return response
@@ -70,7 +77,9 @@ def track(request):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            case = actions.look_up(code=form.cleaned_data["code"], last4=form.cleaned_data["last4"], request=request)
+            case = actions.look_up(
+                code=form.cleaned_data["code"], last4=form.cleaned_data["last4"], request=request
+            )
         except actions.LookupRefused as exc:
             error = exc.message
             # The digits are not sent back into the page; the code is kept to correct a typo.
@@ -89,7 +98,9 @@ def rate(request):
     try:
         case = actions.case_for_token(request.POST.get("token", ""))
     except actions.LookupRefused as exc:
-        response = render(request, "public/track.html", {"form": TrackForm(), "error": exc.message, "nav": "track"})
+        response = render(
+            request, "public/track.html", {"form": TrackForm(), "error": exc.message, "nav": "track"}
+        )
         response.personal_data = True
         return response
     if request.user.is_authenticated:
@@ -100,8 +111,13 @@ def rate(request):
     data = form.cleaned_data
     try:
         record_rating(
-            case, channel="public", office_satisfaction=data["office_satisfaction"],
-            body_satisfaction=data["body_satisfaction"], comment=data["comment"], by=None, request=request,
+            case,
+            channel="public",
+            office_satisfaction=data["office_satisfaction"],
+            body_satisfaction=data["body_satisfaction"],
+            comment=data["comment"],
+            by=None,
+            request=request,
         )
     except TransitionError as exc:
         return _result(request, case, rating_error=str(exc))
@@ -129,7 +145,8 @@ def _print_view(request, pk, *, document: str, template: str):
     material = documents.contact_card(unit, request) if document == "card" else documents.flyer(unit, request)
     record(AuditAction.PRINT, request=request, target=unit, document=document, format="html")
     return render(
-        request, template,
+        request,
+        template,
         {"unit": unit, "material": material, "cards": range(documents.CARDS_PER_PAGE), "nav": "materials"},
     )
 
@@ -182,9 +199,17 @@ def publicity(request):
     page = Paginator(events, PUBLICITY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in (("unit", unit.pk if unit else ""), ("year", year or "")) if v)
     return render(
-        request, "public/publicity_list.html",
-        {"page": page, "filter": flt, "totals": totals, "overall": overall, "query": query,
-         "show_unit": units.count() > 1, "nav": "publicity"},
+        request,
+        "public/publicity_list.html",
+        {
+            "page": page,
+            "filter": flt,
+            "totals": totals,
+            "overall": overall,
+            "query": query,
+            "show_unit": units.count() > 1,
+            "nav": "publicity",
+        },
     )
 
 
@@ -196,14 +221,21 @@ def publicity_new(request):
         data = form.cleaned_data
         try:
             event = actions.record_publicity(
-                by=request.user, unit=data["unit"], on=data["on"], place=data["place"], kind=data["kind"],
-                people=data["people_reached"], note=data["note"],
+                by=request.user,
+                unit=data["unit"],
+                on=data["on"],
+                place=data["place"],
+                kind=data["kind"],
+                people=data["people_reached"],
+                note=data["note"],
             )
         except actions.PublicityError as exc:
             visible = exc.field in form.fields and not form[exc.field].is_hidden
             form.add_error(exc.field if visible else None, exc.message)
         else:
-            messages.success(request, f"已登记宣传记录：{event.on:%Y年%m月%d日} {event.get_kind_display()}，覆盖{event.people_reached}人。")
+            messages.success(
+                request,
+                f"已登记宣传记录：{event.on:%Y年%m月%d日} {event.get_kind_display()}，覆盖{event.people_reached}人。",
+            )
             return redirect("public:publicity")
     return render(request, "public/publicity_form.html", {"form": form, "nav": "publicity"})
-

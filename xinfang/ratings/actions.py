@@ -51,9 +51,22 @@ MIN_DELIVERERS = 2  # 附件2: 送达人（至少2名工作人员）
 NAME_SEPARATORS = re.compile(r"[、，,;；\s]+")
 
 FEEDBACK_FIELDS = (
-    "documents", "document_count", "truthful", "notified_in_time", "forwarded_in_time", "agent_rating",
-    "office_satisfaction", "office_reasons", "office_comment", "body_satisfaction", "body_reasons",
-    "body_comment", "delivered_by", "delivered_at", "petitioner_signed", "signed_on",
+    "documents",
+    "document_count",
+    "truthful",
+    "notified_in_time",
+    "forwarded_in_time",
+    "agent_rating",
+    "office_satisfaction",
+    "office_reasons",
+    "office_comment",
+    "body_satisfaction",
+    "body_reasons",
+    "body_comment",
+    "delivered_by",
+    "delivered_at",
+    "petitioner_signed",
+    "signed_on",
 )
 REASONS = {"office_reasons": OfficeReason, "body_reasons": BodyReason}
 SATISFACTION_OF = {"office_reasons": "office_satisfaction", "body_reasons": "body_satisfaction"}
@@ -77,6 +90,7 @@ def _event(case: Case, *, by, action: str, on: datetime.date | None, **data: Any
 
 # --- Who may do what, and when ----------------------------------------------------------------------
 
+
 def rating_refusal(case: Case) -> str | None:
     """Why the case cannot be rated now, or None. One rating per case."""
     if case.status == S.WITHDRAWN:
@@ -99,6 +113,7 @@ def feedback_refusal(case: Case) -> str | None:
 
 # --- Ratings --------------------------------------------------------------------------------------------
 
+
 def _choice(choices, value: str, message: str) -> str:
     try:
         return choices(value).value
@@ -107,9 +122,17 @@ def _choice(choices, value: str, message: str) -> str:
 
 
 def record_rating(
-    case: Case, *, channel: str, office_satisfaction: str, body_satisfaction: str, comment: str = "",
-    by=None, instruction_means: str = "", instructed_at: datetime.datetime | None = None,
-    rated_on: datetime.date | None = None, request=None,
+    case: Case,
+    *,
+    channel: str,
+    office_satisfaction: str,
+    body_satisfaction: str,
+    comment: str = "",
+    by=None,
+    instruction_means: str = "",
+    instructed_at: datetime.datetime | None = None,
+    rated_on: datetime.date | None = None,
+    request=None,
 ) -> Rating:
     """Record the petitioner's 满意度评价 of the petition office and of the handling body.
 
@@ -137,7 +160,9 @@ def record_rating(
     elif by is None:
         raise RatingError("代理员登记评价时应记录登记人。")
     if channel == RatingChannel.AGENT:
-        instruction_means = _choice(InstructionMeans, instruction_means, "代为评价的，请选择信访人表达意见的方式（电话或当面）。")
+        instruction_means = _choice(
+            InstructionMeans, instruction_means, "代为评价的，请选择信访人表达意见的方式（电话或当面）。"
+        )
         if instructed_at is None:
             raise RatingError("代为评价的，请填写信访人表达意见的日期和时间。")
     else:
@@ -159,16 +184,23 @@ def record_rating(
                 raise RatingError("信访人表达意见的时间不能晚于现在。")
             instructed_on = timezone.localtime(instructed_at).date()
             if instructed_on < case.delivered_on:
-                raise RatingError(f"信访人表达意见的时间不能早于答复送达日期（{case.delivered_on:%Y-%m-%d}）。")
+                raise RatingError(
+                    f"信访人表达意见的时间不能早于答复送达日期（{case.delivered_on:%Y-%m-%d}）。"
+                )
             if rated_on < instructed_on:
                 raise RatingError("评价日期不能早于信访人表达意见的日期。")
         try:
             with transaction.atomic():
                 rating = Rating.objects.create(
-                    case=case, channel=channel, office_satisfaction=office_satisfaction,
-                    body_satisfaction=body_satisfaction, comment=comment.strip(),
-                    instruction_means=instruction_means, instructed_at=instructed_at,
-                    entered_by=by, rated_on=rated_on,
+                    case=case,
+                    channel=channel,
+                    office_satisfaction=office_satisfaction,
+                    body_satisfaction=body_satisfaction,
+                    comment=comment.strip(),
+                    instruction_means=instruction_means,
+                    instructed_at=instructed_at,
+                    entered_by=by,
+                    rated_on=rated_on,
                 )
         except IntegrityError:
             # Two submissions at once on a database without row locks: the second loses.
@@ -180,8 +212,14 @@ def record_rating(
         # says that the petitioner rated; Rating.entered_by stays empty, so the record and
         # the figures stay true.
         _event(
-            case, by=by or case.agent, action="rate", on=rated_on, channel=channel,
-            office=office_satisfaction, body=body_satisfaction, means=instruction_means,
+            case,
+            by=by or case.agent,
+            action="rate",
+            on=rated_on,
+            channel=channel,
+            office=office_satisfaction,
+            body=body_satisfaction,
+            means=instruction_means,
         )
         if rating.is_unsatisfied:
             _alert_unsatisfied(case, rating)
@@ -191,7 +229,11 @@ def record_rating(
 def _alert_unsatisfied(case: Case, rating: Rating) -> None:
     """Tell the bureau and the agent at once; the text names the case by number only."""
     which = "、".join(
-        name for name, value in (("信访机构", rating.office_satisfaction), ("有权处理机关", rating.body_satisfaction))
+        name
+        for name, value in (
+            ("信访机构", rating.office_satisfaction),
+            ("有权处理机关", rating.body_satisfaction),
+        )
         if value == Satisfaction.UNSATISFIED
     )
     text = (
@@ -206,6 +248,7 @@ def _alert_unsatisfied(case: Case, rating: Rating) -> None:
 
 
 # --- The 反馈表 -------------------------------------------------------------------------------------------
+
 
 def split_names(text: str) -> list[str]:
     """The delivering staff's names, separated by 、，, or spaces; repeats dropped, order kept."""
@@ -323,7 +366,12 @@ def save_feedback_form(
             return form
         form.save()
         _event(
-            case, by=by, action="feedback", on=values["delivered_at"], created=created,
-            fields=[] if created else changed, scan=scan_hash,
+            case,
+            by=by,
+            action="feedback",
+            on=values["delivered_at"],
+            created=created,
+            fields=[] if created else changed,
+            scan=scan_hash,
         )
         return form

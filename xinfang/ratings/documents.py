@@ -163,24 +163,44 @@ def feedback_sheet(case, form: FeedbackForm | None = None) -> FeedbackSheet:
     """What the 反馈表 of this case says; a missing form leaves its blanks. Changes nothing."""
     f = form
     opening = (
-        ("您好！您委托", False), (case.agent.full_name, True), ("代理员反映", False), (case.title, True),
-        ("事项，已由有权处理机关处理，于", False), (_cn(case.concluded_on), bool(case.concluded_on)),
-        ("办结，现将答复意见书", False), (_documents_blank(f.documents) if f else FILL_LONG, bool(f)),
-        ("等", False), (str(f.document_count) if f else FILL_SHORT, bool(f)),
+        ("您好！您委托", False),
+        (case.agent.full_name, True),
+        ("代理员反映", False),
+        (case.title, True),
+        ("事项，已由有权处理机关处理，于", False),
+        (_cn(case.concluded_on), bool(case.concluded_on)),
+        ("办结，现将答复意见书", False),
+        (_documents_blank(f.documents) if f else FILL_LONG, bool(f)),
+        ("等", False),
+        (str(f.document_count) if f else FILL_SHORT, bool(f)),
         ("件转送于您，并敬请做出评价。", False),
     )
     questions = tuple(Question(text, _yes_no(getattr(f, field) if f else None)) for field, text in QUESTIONS)
     rating = f.agent_rating if f else None
-    questions += (Question(AGENT_RATING_QUESTION, tuple(Mark(label, rating == code) for code, label in AgentRating.choices)),)
+    questions += (
+        Question(
+            AGENT_RATING_QUESTION, tuple(Mark(label, rating == code) for code, label in AgentRating.choices)
+        ),
+    )
     return FeedbackSheet(
         number=case.number,
         greeting=f"{case.petitioner.name}同志：",
         opening=opening,
         questions=questions,
-        office=_assessment(SECTION_OFFICE, f and f.office_satisfaction, OfficeReason, f and f.office_reasons,
-                           f.office_comment if f else ""),
-        body=_assessment(SECTION_BODY, f and f.body_satisfaction, BodyReason, f and f.body_reasons,
-                         f.body_comment if f else ""),
+        office=_assessment(
+            SECTION_OFFICE,
+            f and f.office_satisfaction,
+            OfficeReason,
+            f and f.office_reasons,
+            f.office_comment if f else "",
+        ),
+        body=_assessment(
+            SECTION_BODY,
+            f and f.body_satisfaction,
+            BodyReason,
+            f and f.body_reasons,
+            f.body_comment if f else "",
+        ),
         delivered_by=f.delivered_by if f else "",
         delivered_at=_cn(f.delivered_at) if f else DATE_BLANK,
         signed_on=_cn(f.signed_on) if f and f.signed_on else DATE_BLANK,
@@ -262,7 +282,9 @@ def feedback_docx(case, form: FeedbackForm | None = None) -> bytes:
     delivered = _para(document, space_before=12)
     delivered.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     _run(delivered, DELIVERERS_LABEL)
-    _run(delivered, sheet.delivered_by or f"{FILL_LONG}{DELIVERERS_PROMPT}", underline=bool(sheet.delivered_by))
+    _run(
+        delivered, sheet.delivered_by or f"{FILL_LONG}{DELIVERERS_PROMPT}", underline=bool(sheet.delivered_by)
+    )
     _run(delivered, f"\t{DELIVERED_AT_LABEL}{sheet.delivered_at}")
 
     signature = _para(document, space_before=18)

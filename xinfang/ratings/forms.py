@@ -25,7 +25,8 @@ class RatingForm(forms.Form):
     """What staff record: the public page's channel is the petitioner's own, not offered here."""
 
     channel = forms.ChoiceField(
-        label="评价方式", widget=forms.RadioSelect,
+        label="评价方式",
+        widget=forms.RadioSelect,
         choices=[(c.value, c.label) for c in (RatingChannel.PLATFORM, RatingChannel.AGENT)],
         help_text="信访人不会电脑操作的，由代理员按信访人真实评价意见代为评价（附件 三(五)）。",
     )
@@ -36,20 +37,31 @@ class RatingForm(forms.Form):
         label="对有权处理机关的满意度", choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     rated_on = forms.DateField(
-        label="评价日期", widget=DateInput(), validators=[not_in_future], error_messages=DATE_ERRORS,
+        label="评价日期",
+        widget=DateInput(),
+        validators=[not_in_future],
+        error_messages=DATE_ERRORS,
         help_text="信访人（或代理员代为）在网上信访平台评价的日期。",
     )
     instruction_means = forms.ChoiceField(
-        label="信访人表达评价意见的方式（代为评价时填写）", required=False, widget=forms.RadioSelect,
+        label="信访人表达评价意见的方式（代为评价时填写）",
+        required=False,
+        widget=forms.RadioSelect,
         choices=InstructionMeans.choices,
     )
     instructed_at = forms.DateTimeField(
-        label="信访人表达评价意见的时间（代为评价时填写）", required=False, widget=DateTimeInput(),
-        validators=[not_in_future], input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        label="信访人表达评价意见的时间（代为评价时填写）",
+        required=False,
+        widget=DateTimeInput(),
+        validators=[not_in_future],
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         error_messages={"invalid": "请输入有效的日期和时间。"},
     )
     comment = forms.CharField(
-        label="具体意见（选填）", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="具体意见（选填）",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="信访人的原话，不要填写身份证号、电话等个人信息。",
     )
 
@@ -82,7 +94,8 @@ class FeedbackEntryForm(forms.Form):
     """The 反馈表 (seed 附件2), field by field in the order of the paper form."""
 
     documents = forms.CharField(
-        label="现将答复意见书", max_length=200,
+        label="现将答复意见书",
+        max_length=200,
         help_text="填写答复意见书的名称或文号，即“现将答复意见书____等__件转送于您”的空白处。",
     )
     document_count = forms.IntegerField(
@@ -91,13 +104,18 @@ class FeedbackEntryForm(forms.Form):
     truthful = YesNotField(label="1.是否如实通过网络反映您的诉求？")
     notified_in_time = YesNotField(label="2.是否按时告知受理意见（受理、不予受理或不再受理）？")
     forwarded_in_time = YesNotField(label="3.是否及时转送有权处理机关？")
-    agent_rating = forms.ChoiceField(label="4.您对代理工作作出评价？", choices=AgentRating.choices, widget=forms.RadioSelect)
+    agent_rating = forms.ChoiceField(
+        label="4.您对代理工作作出评价？", choices=AgentRating.choices, widget=forms.RadioSelect
+    )
     office_satisfaction = forms.ChoiceField(
         label="对信访机构满意度评价", choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     office_reasons = forms.MultipleChoiceField(
-        label="不满意原因（可多选）", required=False, choices=OfficeReason.choices,
-        widget=forms.CheckboxSelectMultiple, help_text="仅在选择“不满意”时勾选。",
+        label="不满意原因（可多选）",
+        required=False,
+        choices=OfficeReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="仅在选择“不满意”时勾选。",
     )
     office_comment = forms.CharField(
         label="具体意见内容", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
@@ -106,14 +124,19 @@ class FeedbackEntryForm(forms.Form):
         label="对责任机关处理意见评价", choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     body_reasons = forms.MultipleChoiceField(
-        label="不满意原因（可多选）", required=False, choices=BodyReason.choices,
-        widget=forms.CheckboxSelectMultiple, help_text="仅在选择“不满意”时勾选。",
+        label="不满意原因（可多选）",
+        required=False,
+        choices=BodyReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="仅在选择“不满意”时勾选。",
     )
     body_comment = forms.CharField(
         label="具体意见内容", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     delivered_by = forms.CharField(
-        label="送达人", max_length=100, help_text="至少2名工作人员，姓名之间用顿号、逗号或空格分隔。",
+        label="送达人",
+        max_length=100,
+        help_text="至少2名工作人员，姓名之间用顿号、逗号或空格分隔。",
         widget=forms.TextInput(attrs={"placeholder": "如：张某某、刘某某"}),
     )
     delivered_at = forms.DateField(
@@ -121,11 +144,16 @@ class FeedbackEntryForm(forms.Form):
     )
     petitioner_signed = forms.BooleanField(label="委托人（信访人）已在反馈表上签字", required=False)
     signed_on = forms.DateField(
-        label="签字日期", required=False, widget=DateInput(), validators=[not_in_future],
+        label="签字日期",
+        required=False,
+        widget=DateInput(),
+        validators=[not_in_future],
         error_messages=DATE_ERRORS,
     )
     signed_scan = forms.FileField(
-        label="签字后的反馈表扫描件", required=False, help_text="PDF、JPEG 或 PNG，不大于10M。已上传的，不选则保留原件。",
+        label="签字后的反馈表扫描件",
+        required=False,
+        help_text="PDF、JPEG 或 PNG，不大于10M。已上传的，不选则保留原件。",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
@@ -139,13 +167,16 @@ class FeedbackEntryForm(forms.Form):
 
     def __init__(self, *args, case: Case, instance: FeedbackForm | None = None, **kwargs):
         if instance is not None:
-            kwargs.setdefault("initial", {field: getattr(instance, field) for field in actions.FEEDBACK_FIELDS})
+            kwargs.setdefault(
+                "initial", {field: getattr(instance, field) for field in actions.FEEDBACK_FIELDS}
+            )
         super().__init__(*args, **kwargs)
         self.case, self.instance = case, instance
         if instance is None and not self.is_bound:
             replies = case.files.filter(kind=FileKind.REPLY).count()
             self.initial.update(
-                documents="", document_count=replies or 1,
+                documents="",
+                document_count=replies or 1,
                 delivered_at=case.delivered_on or timezone.localdate(),
             )
 

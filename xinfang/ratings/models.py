@@ -79,7 +79,11 @@ class Rating(models.Model):
     instructed_at = models.DateTimeField("信访人表达意见的时间", null=True, blank=True)
     # Null for the public page: nobody of the staff entered it.
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="登记人",
     )
     rated_on = models.DateField("评价日期", db_index=True)
@@ -126,11 +130,15 @@ class FeedbackForm(models.Model):
     forwarded_in_time = models.BooleanField("是否及时转送有权处理机关")
     agent_rating = models.CharField("您对代理工作作出评价", max_length=10, choices=AgentRating.choices)
     # 二、对信访机构满意度评价
-    office_satisfaction = models.CharField("对信访机构满意度评价", max_length=12, choices=Satisfaction.choices)
+    office_satisfaction = models.CharField(
+        "对信访机构满意度评价", max_length=12, choices=Satisfaction.choices
+    )
     office_reasons = models.JSONField("不满意原因（信访机构）", default=list, blank=True)
     office_comment = models.TextField("具体意见内容（信访机构）", blank=True)
     # 三、对责任机关处理意见评价
-    body_satisfaction = models.CharField("对责任机关处理意见评价", max_length=12, choices=Satisfaction.choices)
+    body_satisfaction = models.CharField(
+        "对责任机关处理意见评价", max_length=12, choices=Satisfaction.choices
+    )
     body_reasons = models.JSONField("不满意原因（责任机关）", default=list, blank=True)
     body_comment = models.TextField("具体意见内容（责任机关）", blank=True)
     # 送达人（至少2名工作人员）、送达时间、委托人（信访人）签字
@@ -139,7 +147,11 @@ class FeedbackForm(models.Model):
     petitioner_signed = models.BooleanField("委托人（信访人）已签字", default=False)
     signed_on = models.DateField("签字日期", null=True, blank=True)
     signed_scan = models.ForeignKey(
-        "core.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "core.StoredFile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="签字后的扫描件",
     )
     filled_by = models.ForeignKey(

@@ -50,15 +50,19 @@ def feedback_for(case: Case) -> FeedbackForm | None:
 
 def _window(case: Case, code: str) -> CaseDeadline | None:
     return (
-        CaseDeadline.objects.filter(case_id=case.pk, clock__code=code)
-        .order_by("-started_on", "-id").first()
+        CaseDeadline.objects.filter(case_id=case.pk, clock__code=code).order_by("-started_on", "-id").first()
     )
 
 
 def _guidance(state: str, title: str, text: str, basis: str, due_on=None, today=None) -> dict[str, Any]:
     return {
-        "state": state, "title": title, "text": text, "basis": basis, "duty": AGENT_DUTY,
-        "due_on": due_on, "days_left": (due_on - today).days if due_on and today else None,
+        "state": state,
+        "title": title,
+        "text": text,
+        "basis": basis,
+        "duty": AGENT_DUTY,
+        "due_on": due_on,
+        "days_left": (due_on - today).days if due_on and today else None,
     }
 
 
@@ -83,13 +87,21 @@ def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[s
         window = _window(case, RE_REVIEW_CLOCK)
         if window is not None and window.stopped_on is None and window.due_on >= today:
             return _guidance(
-                "re_review_open", f"信访人对复查意见仍不服的，可在{_cn(window.due_on)}前请求复核",
-                RE_REVIEW_RULE, RE_REVIEW_BASIS, window.due_on, today,
+                "re_review_open",
+                f"信访人对复查意见仍不服的，可在{_cn(window.due_on)}前请求复核",
+                RE_REVIEW_RULE,
+                RE_REVIEW_BASIS,
+                window.due_on,
+                today,
             )
         if window is not None:
             return _guidance(
-                "re_review_passed", f"请求复核的期限已于{_cn(window.due_on)}届满", RE_REVIEW_RULE,
-                RE_REVIEW_BASIS, window.due_on, today,
+                "re_review_passed",
+                f"请求复核的期限已于{_cn(window.due_on)}届满",
+                RE_REVIEW_RULE,
+                RE_REVIEW_BASIS,
+                window.due_on,
+                today,
             )
         return _guidance("unknown", "信访人对复查意见不服的，可以请求复核", RE_REVIEW_RULE, RE_REVIEW_BASIS)
 
@@ -102,11 +114,20 @@ def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[s
         )
     if window.stopped_on is None and window.due_on >= today:
         return _guidance(
-            "open", f"信访人不满意的，可在{_cn(window.due_on)}前申请复查", REVIEW_RULE, REVIEW_BASIS,
-            window.due_on, today,
+            "open",
+            f"信访人不满意的，可在{_cn(window.due_on)}前申请复查",
+            REVIEW_RULE,
+            REVIEW_BASIS,
+            window.due_on,
+            today,
         )
     return _guidance(
-        "passed", f"申请复查的期限已于{_cn(window.due_on)}届满", REVIEW_RULE, REVIEW_BASIS, window.due_on, today
+        "passed",
+        f"申请复查的期限已于{_cn(window.due_on)}届满",
+        REVIEW_RULE,
+        REVIEW_BASIS,
+        window.due_on,
+        today,
     )
 
 
@@ -155,13 +176,18 @@ def rating_figures(cases: QuerySet[Case]) -> dict[str, Any]:
     满意率 = (满意 + 基本满意) ÷ rated, for each of the two bodies; the counts come with the
     rates, since a rate over a handful of cases says little.
     """
-    counts = cases.order_by().filter(delivered_on__isnull=False).aggregate(
-        delivered=Count("pk"),
-        rated=Count("rating"),
-        **{
-            f"{who}_{value}": Count("rating", filter=Q(**{f"rating__{who}_satisfaction": value}))
-            for who in ("office", "body") for value in Satisfaction.values
-        },
+    counts = (
+        cases.order_by()
+        .filter(delivered_on__isnull=False)
+        .aggregate(
+            delivered=Count("pk"),
+            rated=Count("rating"),
+            **{
+                f"{who}_{value}": Count("rating", filter=Q(**{f"rating__{who}_satisfaction": value}))
+                for who in ("office", "body")
+                for value in Satisfaction.values
+            },
+        )
     )
 
     def rate(part: int, whole: int) -> float | None:

@@ -34,17 +34,24 @@ def rate(request, pk):
         data = form.cleaned_data
         try:
             rating = actions.record_rating(
-                case, by=request.user, channel=data["channel"], office_satisfaction=data["office_satisfaction"],
-                body_satisfaction=data["body_satisfaction"], comment=data["comment"],
-                instruction_means=data["instruction_means"], instructed_at=data["instructed_at"],
-                rated_on=data["rated_on"], request=request,
+                case,
+                by=request.user,
+                channel=data["channel"],
+                office_satisfaction=data["office_satisfaction"],
+                body_satisfaction=data["body_satisfaction"],
+                comment=data["comment"],
+                instruction_means=data["instruction_means"],
+                instructed_at=data["instructed_at"],
+                rated_on=data["rated_on"],
+                request=request,
             )
         except actions.RatingError as exc:
             form.add_error(None, str(exc))
         else:
             if rating.is_unsatisfied:
                 messages.warning(
-                    request, "已登记评价。信访人不满意，已提醒县信访局；请按下方提示做好解释疏导，引导信访人依法申请复查。"
+                    request,
+                    "已登记评价。信访人不满意，已提醒县信访局；请按下方提示做好解释疏导，引导信访人依法申请复查。",
                 )
             else:
                 messages.success(request, "已登记评价。")
@@ -66,12 +73,22 @@ def feedback(request, pk):
         except actions.RatingError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "已保存反馈表。" if instance else "已保存反馈表。可打印后请信访人签字，再上传扫描件。")
+            messages.success(
+                request,
+                "已保存反馈表。" if instance else "已保存反馈表。可打印后请信访人签字，再上传扫描件。",
+            )
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "ratings/feedback_form.html", {
-        "case": case, "form": form, "instance": instance, "refusal": refusal,
-        "sheet": documents.feedback_sheet(case, instance),
-    })
+    return render(
+        request,
+        "ratings/feedback_form.html",
+        {
+            "case": case,
+            "form": form,
+            "instance": instance,
+            "refusal": refusal,
+            "sheet": documents.feedback_sheet(case, instance),
+        },
+    )
 
 
 def _printable(request, pk):
@@ -90,10 +107,16 @@ def feedback_print(request, pk):
         messages.error(request, refusal)
         return redirect("cases:detail", pk=case.pk)
     record(AuditAction.PRINT, request=request, target=case, document="feedback", format="html")
-    return render(request, "ratings/feedback_print.html", {
-        "case": case, "form": form, "sheet": documents.feedback_sheet(case, form),
-        "can_write": request.user.role == Role.AGENT,
-    })
+    return render(
+        request,
+        "ratings/feedback_print.html",
+        {
+            "case": case,
+            "form": form,
+            "sheet": documents.feedback_sheet(case, form),
+            "can_write": request.user.role == Role.AGENT,
+        },
+    )
 
 
 @role_required(*READERS)

@@ -36,6 +36,7 @@ def entries(action: str):
 
 # --- a good login -------------------------------------------------------------------------------
 
+
 def test_login_page_renders(client, login_url, db):
     response = client.get(login_url)
     assert response.status_code == 200
@@ -84,6 +85,7 @@ def test_anonymous_home_goes_to_login(client, db):
 
 
 # --- wrong passwords ----------------------------------------------------------------------------
+
 
 def test_wrong_password_gives_the_chinese_message_and_keeps_the_username(client, agent_cg):
     response = post_login(client, "wang", WRONG)
@@ -147,6 +149,7 @@ def test_a_success_resets_the_count(client, agent_cg):
 
 # --- lockout ------------------------------------------------------------------------------------
 
+
 def fail_five_times(client: Client):
     responses = [post_login(client, "wang", WRONG) for _ in range(5)]
     return responses[-1]
@@ -158,7 +161,11 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, agent_cg):
     after = timezone.now()
     agent_cg.refresh_from_db()
     assert agent_cg.locked_until is not None
-    assert before + datetime.timedelta(minutes=15) <= agent_cg.locked_until <= after + datetime.timedelta(minutes=15)
+    assert (
+        before + datetime.timedelta(minutes=15)
+        <= agent_cg.locked_until
+        <= after + datetime.timedelta(minutes=15)
+    )
     assert "锁定" in response.text
     assert f"{timezone.localtime(agent_cg.locked_until):%H:%M}" in response.text
     assert 'value="wang"' in response.text
@@ -222,6 +229,7 @@ def test_after_the_lock_expires_counting_starts_again(client, agent_cg):
 
 # --- logout -------------------------------------------------------------------------------------
 
+
 def test_logout_by_get_is_refused(client, agent_cg):
     client.force_login(agent_cg)
     response = client.get(reverse("accounts:logout"))
@@ -247,6 +255,7 @@ def test_logout_when_not_logged_in_writes_nothing(client, db):
 
 # --- the password hasher ------------------------------------------------------------------------
 
+
 @pytest.mark.argon2
 def test_passwords_are_hashed_with_argon2(client, units):
     user = make_user("argon", Role.AGENT, units["chengguan"], "钱某某")
@@ -268,7 +277,9 @@ def test_unknown_user_names_lock_like_real_ones(client, agent_cg):
     def answers(username):
         texts = []
         for _ in range(6):
-            response = client.post(reverse("accounts:login"), {"username": username, "password": "wrong-pass"})
+            response = client.post(
+                reverse("accounts:login"), {"username": username, "password": "wrong-pass"}
+            )
             texts.append("已被锁定" in response.content.decode())
         return texts
 

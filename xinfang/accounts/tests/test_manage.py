@@ -34,15 +34,24 @@ def image(name: str = "photo.png", content: bytes = PNG) -> SimpleUploadedFile:
 
 def account_rows(target) -> list[AuditEntry]:
     return list(
-        AuditEntry.objects.filter(action=AuditAction.ACCOUNT, target_type=target._meta.label, target_id=str(target.pk))
+        AuditEntry.objects.filter(
+            action=AuditAction.ACCOUNT, target_type=target._meta.label, target_id=str(target.pk)
+        )
     )
 
 
 def new_user_post(units, **overrides) -> dict:
     data = {
-        "username": "liu", "full_name": "刘某某", "role": Role.AGENT, "unit": units["chengguan"].pk,
-        "is_active": "on", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-        "p-title": "城关镇综治办干事", "p-mobile": "13912345678", "p-office_phone": "0915 8822560",
+        "username": "liu",
+        "full_name": "刘某某",
+        "role": Role.AGENT,
+        "unit": units["chengguan"].pk,
+        "is_active": "on",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "p-title": "城关镇综治办干事",
+        "p-mobile": "13912345678",
+        "p-office_phone": "0915 8822560",
         "p-published": "on",
     }
     data.update(overrides)
@@ -57,14 +66,28 @@ def bureau_client(client, bureau_user):
 
 # --- Units ---------------------------------------------------------------------------------------
 
+
 def test_bureau_creates_a_unit(bureau_client, units):
-    response = bureau_client.post(reverse("manage:unit_new"), {
-        "name": "牛头店镇", "kind": UnitKind.TOWN, "code": "610927102", "office_address": "牛头店镇便民服务中心",
-        "office_phone": "0915 8812345", "sort_order": "12", "active": "on",
-    })
+    response = bureau_client.post(
+        reverse("manage:unit_new"),
+        {
+            "name": "牛头店镇",
+            "kind": UnitKind.TOWN,
+            "code": "610927102",
+            "office_address": "牛头店镇便民服务中心",
+            "office_phone": "0915 8812345",
+            "sort_order": "12",
+            "active": "on",
+        },
+    )
     assert response.status_code == 302
     unit = Unit.objects.get(name="牛头店镇")
-    assert (unit.kind, unit.code, unit.office_phone, unit.active) == (UnitKind.TOWN, "610927102", "0915-8812345", True)
+    assert (unit.kind, unit.code, unit.office_phone, unit.active) == (
+        UnitKind.TOWN,
+        "610927102",
+        "0915-8812345",
+        True,
+    )
     [row] = account_rows(unit)
     assert row.detail["change"] == "unit_create"
     listing = bureau_client.get(reverse("manage:units"))
@@ -72,10 +95,16 @@ def test_bureau_creates_a_unit(bureau_client, units):
 
 
 def test_unit_name_must_be_unique_and_typed_values_are_kept(bureau_client, units):
-    response = bureau_client.post(reverse("manage:unit_new"), {
-        "name": "城关镇", "kind": UnitKind.TOWN, "office_address": "某某路1号", "office_phone": "8822560",
-        "sort_order": "5",
-    })
+    response = bureau_client.post(
+        reverse("manage:unit_new"),
+        {
+            "name": "城关镇",
+            "kind": UnitKind.TOWN,
+            "office_address": "某某路1号",
+            "office_phone": "8822560",
+            "sort_order": "5",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "已有名为“城关镇”的单位" in page
@@ -86,10 +115,17 @@ def test_unit_name_must_be_unique_and_typed_values_are_kept(bureau_client, units
 
 def test_a_unit_is_deactivated_not_deleted(bureau_client, units, agent_cg):
     unit = units["chengguan"]
-    response = bureau_client.post(reverse("manage:unit_edit", args=[unit.pk]), {
-        "name": unit.name, "kind": unit.kind, "code": unit.code, "office_address": "", "office_phone": "",
-        "sort_order": unit.sort_order,
-    })
+    response = bureau_client.post(
+        reverse("manage:unit_edit", args=[unit.pk]),
+        {
+            "name": unit.name,
+            "kind": unit.kind,
+            "code": unit.code,
+            "office_address": "",
+            "office_phone": "",
+            "sort_order": unit.sort_order,
+        },
+    )
     assert response.status_code == 302
     unit.refresh_from_db()
     assert unit.active is False
@@ -101,9 +137,15 @@ def test_a_unit_is_deactivated_not_deleted(bureau_client, units, agent_cg):
 
 def test_the_bureau_unit_keeps_its_kind_while_bureau_staff_belong_to_it(bureau_client, units):
     unit = units["bureau"]
-    response = bureau_client.post(reverse("manage:unit_edit", args=[unit.pk]), {
-        "name": unit.name, "kind": UnitKind.DEPARTMENT, "sort_order": 1, "active": "on",
-    })
+    response = bureau_client.post(
+        reverse("manage:unit_edit", args=[unit.pk]),
+        {
+            "name": unit.name,
+            "kind": UnitKind.DEPARTMENT,
+            "sort_order": 1,
+            "active": "on",
+        },
+    )
     assert "不能改为其他类别" in response.content.decode()
     unit.refresh_from_db()
     assert unit.kind == UnitKind.BUREAU
@@ -111,16 +153,26 @@ def test_the_bureau_unit_keeps_its_kind_while_bureau_staff_belong_to_it(bureau_c
 
 # --- Accounts -------------------------------------------------------------------------------------
 
+
 def test_bureau_creates_an_agent_with_a_profile_stored_encrypted(bureau_client, units):
     response = bureau_client.post(reverse("manage:user_new"), new_user_post(units, **{"p-photo": image()}))
     assert response.status_code == 302
     user = User.objects.get(username="liu")
-    assert (user.full_name, user.role, user.unit, user.is_active) == ("刘某某", Role.AGENT, units["chengguan"], True)
+    assert (user.full_name, user.role, user.unit, user.is_active) == (
+        "刘某某",
+        Role.AGENT,
+        units["chengguan"],
+        True,
+    )
     assert user.check_password(NEW_PASSWORD)
     assert user.password.startswith("md5$")  # the configured hasher (tests use a fast one)
     profile = user.profile
     assert (profile.title, profile.mobile, profile.office_phone, profile.published) == (
-        "城关镇综治办干事", "13912345678", "0915-8822560", True)
+        "城关镇综治办干事",
+        "13912345678",
+        "0915-8822560",
+        True,
+    )
     assert files.read(profile.photo_file) == PNG
     with connection.cursor() as cursor:
         cursor.execute("SELECT mobile FROM accounts_agentprofile WHERE user_id = %s", [user.pk])
@@ -144,7 +196,9 @@ def test_an_agent_needs_a_unit_and_nothing_typed_is_lost(bureau_client, units):
 
 
 def test_a_bad_mobile_is_refused(bureau_client, units):
-    response = bureau_client.post(reverse("manage:user_new"), new_user_post(units, **{"p-mobile": "1391234567"}))
+    response = bureau_client.post(
+        reverse("manage:user_new"), new_user_post(units, **{"p-mobile": "1391234567"})
+    )
     assert "手机号码应为以1开头的11位数字。" in response.content.decode()
     assert not User.objects.filter(username="liu").exists()
 
@@ -166,16 +220,22 @@ def test_a_pdf_is_no_photo(bureau_client, units):
 
 def test_a_photo_over_ten_megabytes_is_refused(bureau_client, units, settings):
     settings.UPLOAD_MAX_BYTES = 100
-    response = bureau_client.post(reverse("manage:user_new"), new_user_post(units, **{"p-photo": image(content=PNG * 2)}))
+    response = bureau_client.post(
+        reverse("manage:user_new"), new_user_post(units, **{"p-photo": image(content=PNG * 2)})
+    )
     assert "超过了" in response.content.decode()
     assert not User.objects.filter(username="liu").exists()
 
 
 def test_passwords_follow_the_validators(bureau_client, units):
-    response = bureau_client.post(reverse("manage:user_new"), new_user_post(units, password1="12345678", password2="12345678"))
+    response = bureau_client.post(
+        reverse("manage:user_new"), new_user_post(units, password1="12345678", password2="12345678")
+    )
     page = response.content.decode()
     assert "这个密码" in page  # Django's own messages, in Chinese
-    response = bureau_client.post(reverse("manage:user_new"), new_user_post(units, password2="Zhenping-2027!"))
+    response = bureau_client.post(
+        reverse("manage:user_new"), new_user_post(units, password2="Zhenping-2027!")
+    )
     assert "两次输入的密码不一致" in response.content.decode()
     assert not User.objects.filter(username="liu").exists()
 
@@ -219,27 +279,46 @@ def test_bureau_cannot_create_or_touch_separated_duty_accounts(bureau_client, un
 
 
 def test_bureau_edits_an_account_and_the_change_is_logged(bureau_client, units, agent_cg):
-    response = bureau_client.post(reverse("manage:user_edit", args=[agent_cg.pk]), {
-        "username": "wang", "full_name": "王某某", "role": Role.AGENT, "unit": units["zengjia"].pk,
-        "is_active": "on", "p-title": "曾家镇代理员", "p-mobile": "13800000000", "p-office_phone": "",
-        "p-published": "on",
-    })
+    response = bureau_client.post(
+        reverse("manage:user_edit", args=[agent_cg.pk]),
+        {
+            "username": "wang",
+            "full_name": "王某某",
+            "role": Role.AGENT,
+            "unit": units["zengjia"].pk,
+            "is_active": "on",
+            "p-title": "曾家镇代理员",
+            "p-mobile": "13800000000",
+            "p-office_phone": "",
+            "p-published": "on",
+        },
+    )
     assert response.status_code == 302
     agent_cg.refresh_from_db()
     assert agent_cg.unit == units["zengjia"]
     assert agent_cg.profile.title == "曾家镇代理员"
     [row] = account_rows(agent_cg)
     assert row.detail == {
-        "change": "update", "fields": ["unit"], "profile": ["title", "office_phone"],
+        "change": "update",
+        "fields": ["unit"],
+        "profile": ["title", "office_phone"],
         "unit": [units["chengguan"].pk, units["zengjia"].pk],
     }
 
 
 def test_an_account_that_stops_being_an_agent_is_withdrawn_from_publication(bureau_client, units, agent_cg):
-    response = bureau_client.post(reverse("manage:user_edit", args=[agent_cg.pk]), {
-        "username": "wang", "full_name": "王某某", "role": Role.LEADER, "unit": units["chengguan"].pk,
-        "is_active": "on", "p-title": "", "p-mobile": "bad",
-    })
+    response = bureau_client.post(
+        reverse("manage:user_edit", args=[agent_cg.pk]),
+        {
+            "username": "wang",
+            "full_name": "王某某",
+            "role": Role.LEADER,
+            "unit": units["chengguan"].pk,
+            "is_active": "on",
+            "p-title": "",
+            "p-mobile": "bad",
+        },
+    )
     assert response.status_code == 302
     agent_cg.refresh_from_db()
     assert (agent_cg.role, agent_cg.unit) == (Role.LEADER, None)
@@ -250,9 +329,15 @@ def test_an_account_that_stops_being_an_agent_is_withdrawn_from_publication(bure
 
 
 def test_bureau_staff_cannot_deactivate_themselves(bureau_client, units, bureau_user):
-    response = bureau_client.post(reverse("manage:user_edit", args=[bureau_user.pk]), {
-        "username": "lu", "full_name": "卢艺", "role": Role.BUREAU, "unit": units["bureau"].pk,
-    })
+    response = bureau_client.post(
+        reverse("manage:user_edit", args=[bureau_user.pk]),
+        {
+            "username": "lu",
+            "full_name": "卢艺",
+            "role": Role.BUREAU,
+            "unit": units["bureau"].pk,
+        },
+    )
     assert "不能停用自己的账户" in response.content.decode()
     bureau_user.refresh_from_db()
     assert bureau_user.is_active is True
@@ -273,8 +358,9 @@ def test_the_list_filters_and_masks_mobiles(bureau_client, units, agent_cg, agen
     assert "陈主任" in page and "王某某" not in page
 
 
-def test_the_list_takes_the_same_queries_however_many_accounts(bureau_client, units, agent_cg,
-                                                               django_assert_max_num_queries):
+def test_the_list_takes_the_same_queries_however_many_accounts(
+    bureau_client, units, agent_cg, django_assert_max_num_queries
+):
     for n in range(12):
         make_user(f"agent{n}", Role.AGENT, units["zengjia"], f"代理员{n}", f"139000000{n:02d}")
     # Session, user, the user's unit, filter choices, count, one page of accounts with unit and profile,
@@ -305,7 +391,9 @@ def test_unlock_clears_the_lock_and_is_logged(bureau_client, agent_cg):
     )
     listing = bureau_client.get(reverse("manage:users")).content.decode()
     assert reverse("manage:user_unlock", args=[agent_cg.pk]) in listing
-    response = bureau_client.post(reverse("manage:user_unlock", args=[agent_cg.pk]), {"next": reverse("manage:users")})
+    response = bureau_client.post(
+        reverse("manage:user_unlock", args=[agent_cg.pk]), {"next": reverse("manage:users")}
+    )
     assert response.status_code == 302
     agent_cg.refresh_from_db()
     assert (agent_cg.failed_logins, agent_cg.locked_until) == (0, None)
@@ -320,11 +408,17 @@ def test_unlock_is_post_only(bureau_client, agent_cg):
 
 # --- Who may come in ------------------------------------------------------------------------------
 
+
 def manage_urls(units, target) -> list[str]:
     return [
-        reverse("manage:units"), reverse("manage:unit_new"), reverse("manage:unit_edit", args=[units["chengguan"].pk]),
-        reverse("manage:users"), reverse("manage:user_new"), reverse("manage:user_edit", args=[target.pk]),
-        reverse("manage:user_password", args=[target.pk]), reverse("manage:user_unlock", args=[target.pk]),
+        reverse("manage:units"),
+        reverse("manage:unit_new"),
+        reverse("manage:unit_edit", args=[units["chengguan"].pk]),
+        reverse("manage:users"),
+        reverse("manage:user_new"),
+        reverse("manage:user_edit", args=[target.pk]),
+        reverse("manage:user_password", args=[target.pk]),
+        reverse("manage:user_unlock", args=[target.pk]),
     ]
 
 
@@ -334,7 +428,10 @@ def test_everyone_but_bureau_staff_gets_404(client, request, units, agent_zj, pe
     client.force_login(user)
     for url in manage_urls(units, agent_zj):
         assert client.get(url).status_code == 404, url
-        assert client.post(url, {"name": "x", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code == 404, url
+        assert (
+            client.post(url, {"name": "x", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code
+            == 404
+        ), url
     assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor=user).count() == 16
     assert not AuditEntry.objects.filter(action=AuditAction.ACCOUNT).exists()
 
@@ -347,13 +444,24 @@ def test_anonymous_visitors_are_sent_to_log_in(client, units, agent_zj):
 
 # --- Agents' photos -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def photographed(agent_cg, bureau_user):
     def make(published: bool) -> User:
         actions.update_user(
-            agent_cg, by=bureau_user, username="wang", full_name="王某某", role=Role.AGENT, unit=agent_cg.unit,
-            is_active=True, profile={"title": "代理员", "mobile": "13800000000", "published": published,
-                                     "photo": files.Checked(content=JPEG, content_type=files.JPEG, name="wang.jpg")},
+            agent_cg,
+            by=bureau_user,
+            username="wang",
+            full_name="王某某",
+            role=Role.AGENT,
+            unit=agent_cg.unit,
+            is_active=True,
+            profile={
+                "title": "代理员",
+                "mobile": "13800000000",
+                "published": published,
+                "photo": files.Checked(content=JPEG, content_type=files.JPEG, name="wang.jpg"),
+            },
         )
         return agent_cg
 

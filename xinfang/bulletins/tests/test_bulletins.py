@@ -61,8 +61,10 @@ def test_the_draft_is_an_a4_official_document_with_east_asian_fonts(march, burea
     document = open_docx(actions.draft_bulletin(d(3, 1), by=bureau_user).content)
     section = document.sections[0]
     assert round(section.page_width.cm, 2) == 21.0 and round(section.page_height.cm, 2) == 29.7
-    assert [round(m.cm, 2) for m in (section.top_margin, section.bottom_margin, section.left_margin,
-                                     section.right_margin)] == [3.7, 3.5, 2.8, 2.6]
+    assert [
+        round(m.cm, 2)
+        for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    ] == [3.7, 3.5, 2.8, 2.6]
 
     title = paragraph(document, "关于2025年3月")
     assert title.text == "关于2025年3月全县网上投诉代理工作\n情况的通报"  # broken between words (7.3.1)
@@ -84,7 +86,11 @@ def test_the_draft_is_an_a4_official_document_with_east_asian_fonts(march, burea
     for footer in (section.footer, section.even_page_footer):
         xml = footer._element.xml
         assert "PAGE" in "".join(t.text for t in footer._element.iter(qn("w:instrText")))
-        assert "fldChar" in xml and footer.paragraphs[0].text.startswith("— ") and footer.paragraphs[0].text.endswith(" —")
+        assert (
+            "fldChar" in xml
+            and footer.paragraphs[0].text.startswith("— ")
+            and footer.paragraphs[0].text.endswith(" —")
+        )
         assert {east_asian(r) for r in footer.paragraphs[0].runs} == {"宋体"}
     text = all_text(document)
     assert "征求意见稿" in text
@@ -95,7 +101,15 @@ def test_the_numbers_are_those_of_the_figures_selectors(march, bureau_user):
     document = open_docx(actions.draft_bulletin(d(3, 1), by=bureau_user).content)
     rows, total = live_figures()
     table = document.tables[0]
-    assert [c.text for c in table.rows[0].cells] == ["单位", "代理件数", "目标", "是否达标", "网上投诉占比", "参评率", "满意率"]
+    assert [c.text for c in table.rows[0].cells] == [
+        "单位",
+        "代理件数",
+        "目标",
+        "是否达标",
+        "网上投诉占比",
+        "参评率",
+        "满意率",
+    ]
 
     def rate(r):
         if not r.denominator:
@@ -103,8 +117,15 @@ def test_the_numbers_are_those_of_the_figures_selectors(march, bureau_user):
         return f"{r.percent}\n{r.numerator}/{r.denominator}" + ("\n样本少" if r.few else "")
 
     expected = [
-        [f.name, str(f.proxied), str(f.target), "达标" if f.met else "未达标",
-         rate(f.online), rate(f.participation), rate(f.satisfaction)]
+        [
+            f.name,
+            str(f.proxied),
+            str(f.target),
+            "达标" if f.met else "未达标",
+            rate(f.online),
+            rate(f.participation),
+            rate(f.satisfaction),
+        ]
         for f in [*rows, total]
     ]
     assert [[c.text for c in row.cells] for row in table.rows[1:]] == expected
@@ -114,7 +135,11 @@ def test_the_numbers_are_those_of_the_figures_selectors(march, bureau_user):
 
     text = all_text(document)
     below = paragraph(document, "本月代理件数未达到目标的单位共3个").text
-    assert "城关镇（代理4件，目标5件）" in below and "曾家镇（代理1件，目标2件）" in below and "县信访局" in below
+    assert (
+        "城关镇（代理4件，目标5件）" in below
+        and "曾家镇（代理1件，目标2件）" in below
+        and "县信访局" in below
+    )
     assert f"全县3个单位共代理网上投诉{total.proxied}件，目标{total.target}件" in text
     assert f"网上投诉占比{total.online.percent}（7/20）" in text
     assert f"及时受理率{total.timely_acceptance.percent}（{total.timely_acceptance.numerator}/" in text
@@ -141,8 +166,14 @@ def test_publishing_freezes_the_month(march, bureau_user, agent_cg, make_case, c
     assert frozen["county"]["proxied"] == total.proxied == 5
     assert frozen["county"]["online"] == [7, 20]
     assert [(u["name"], u["proxied"], u["target"], u["met"]) for u in frozen["units"]] == [
-        ("县信访局", 0, 1, False), ("城关镇", 4, 5, False), ("曾家镇", 1, 2, False)]
-    assert AuditEntry.objects.filter(action=AuditAction.PUBLICATION, detail__kind="bulletin_publish").count() == 1
+        ("县信访局", 0, 1, False),
+        ("城关镇", 4, 5, False),
+        ("曾家镇", 1, 2, False),
+    ]
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.PUBLICATION, detail__kind="bulletin_publish").count()
+        == 1
+    )
 
     published = open_docx(actions.read_document(bulletin))
     text = all_text(published)
@@ -159,7 +190,11 @@ def test_publishing_freezes_the_month(march, bureau_user, agent_cg, make_case, c
     client.force_login(bureau_user)
     response = client.get(reverse("figures:dashboard"), MARCH_GET)
     html = response.content.decode()
-    assert [(r.name, r.proxied) for r in response.context["rows"]] == [("县信访局", 0), ("城关镇", 4), ("曾家镇", 1)]
+    assert [(r.name, r.proxied) for r in response.context["rows"]] == [
+        ("县信访局", 0),
+        ("城关镇", 4),
+        ("曾家镇", 1),
+    ]
     assert response.context["total"].proxied == 5
     assert f"发布通报（{bulletin.issue_number}）：以下为发布时的数字" in html
     assert "发布后数据变化" in html and "<td>代理件数</td><td>4</td><td>5</td>" in html
@@ -215,7 +250,9 @@ def test_the_command_writes_a_draft_then_publishes(march, bureau_user, agent_cg,
     text = all_text(open_docx(out.read_bytes()))
     assert bulletin.issue_number in text and "征求意见稿" not in text
     with pytest.raises(CommandError, match="不能重复发布"):
-        call_command("bulletin", "--month", "2025-03", "-o", str(out), "--publish", "--by", bureau_user.username)
+        call_command(
+            "bulletin", "--month", "2025-03", "-o", str(out), "--publish", "--by", bureau_user.username
+        )
     with pytest.raises(CommandError, match="月份格式"):
         call_command("bulletin", "--month", "2025/03", "-o", str(out))
 
@@ -233,8 +270,10 @@ def test_bureau_drafts_and_publishes_from_the_dashboard(march, bureau_user, clie
     assert client.get(reverse("bulletins:publish"), {"month": "2025-03"}).status_code == 200
     refused = client.post(reverse("bulletins:publish"), {"month": "2025-03", "summary": ""})
     assert refused.status_code == 400 and not Bulletin.objects.exists()  # not confirmed
-    response = client.post(reverse("bulletins:publish"), {
-        "month": "2025-03", "issue_number": "", "summary": "总体平稳。", "confirm": "on"})
+    response = client.post(
+        reverse("bulletins:publish"),
+        {"month": "2025-03", "issue_number": "", "summary": "总体平稳。", "confirm": "on"},
+    )
     assert response.status_code == 302 and response.url == reverse("bulletins:list")
     bulletin = Bulletin.objects.get()
     assert bulletin.summary == "总体平稳。"
@@ -247,7 +286,9 @@ def test_bureau_drafts_and_publishes_from_the_dashboard(march, bureau_user, clie
     assert AuditEntry.objects.filter(action=AuditAction.DOWNLOAD, target_id=str(bulletin.pk)).exists()
 
 
-def test_leaders_read_bulletins_and_others_get_404(march, bureau_user, leader, agent_cg, head_cg, auditor, client):
+def test_leaders_read_bulletins_and_others_get_404(
+    march, bureau_user, leader, agent_cg, head_cg, auditor, client
+):
     bulletin = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
     client.force_login(leader)
     assert client.get(reverse("bulletins:list")).status_code == 200
@@ -257,8 +298,12 @@ def test_leaders_read_bulletins_and_others_get_404(march, bureau_user, leader, a
     assert client.get(reverse("bulletins:download", args=[bulletin.pk + 99])).status_code == 404
     for user in (agent_cg, head_cg, auditor):
         client.force_login(user)
-        for url in (reverse("bulletins:list"), reverse("bulletins:draft"), reverse("bulletins:publish"),
-                    reverse("bulletins:download", args=[bulletin.pk])):
+        for url in (
+            reverse("bulletins:list"),
+            reverse("bulletins:draft"),
+            reverse("bulletins:publish"),
+            reverse("bulletins:download", args=[bulletin.pk]),
+        ):
             assert client.get(url).status_code == 404
     assert Bulletin.objects.count() == 1
 
@@ -282,7 +327,9 @@ def test_the_list_reads_in_a_fixed_number_of_queries(march, bureau_user, client)
 # --- Correcting and withdrawing --------------------------------------------------------------------
 
 
-def test_a_correction_replaces_the_bulletin_and_freezes_the_month_anew(march, bureau_user, agent_cg, make_case):
+def test_a_correction_replaces_the_bulletin_and_freezes_the_month_anew(
+    march, bureau_user, agent_cg, make_case
+):
     first = actions.publish_bulletin(month=d(3, 1), by=bureau_user, summary="总体平稳。")
     live(make_case, agent_cg, 9, submitted=d(3, 28))  # entered late: 城关镇 4 → 5
     assert selectors.Difference("城关镇", "代理件数", "4", "5") in selectors.differences(d(3, 1))
@@ -290,13 +337,18 @@ def test_a_correction_replaces_the_bulletin_and_freezes_the_month_anew(march, bu
     with pytest.raises(actions.BulletinError, match="原因"):
         actions.publish_bulletin(month=d(3, 1), by=bureau_user, replaces=first, reason=" ")
     corrected = actions.publish_bulletin(
-        month=d(9, 1), by=bureau_user, replaces=first, reason="城关镇漏录1件。", summary="总体平稳（更正）。")
+        month=d(9, 1), by=bureau_user, replaces=first, reason="城关镇漏录1件。", summary="总体平稳（更正）。"
+    )
     first.refresh_from_db()
     year = timezone.localdate().year
     # The month is the corrected bulletin's, whatever month was passed; the next number of the year.
     assert corrected.month == d(3, 1) and corrected.replaces == first
     assert corrected.issue_number == f"镇网代〔{year}〕2号"
-    assert (first.in_force, first.withdrawn_by, first.withdrawal_reason) == (False, bureau_user, "城关镇漏录1件。")
+    assert (first.in_force, first.withdrawn_by, first.withdrawal_reason) == (
+        False,
+        bureau_user,
+        "城关镇漏录1件。",
+    )
     assert selectors.published(d(3, 1)) == corrected
     assert selectors.frozen_figures(d(3, 1))["county"]["proxied"] == 6
     assert selectors.differences(d(3, 1)) == []
@@ -308,10 +360,16 @@ def test_a_correction_replaces_the_bulletin_and_freezes_the_month_anew(march, bu
         actions.publish_bulletin(month=d(3, 1), by=bureau_user, replaces=first, reason="再次更正。")
     with pytest.raises(actions.BulletinError, match="更正或撤回"):
         actions.publish_bulletin(month=d(3, 1), by=bureau_user)
-    kinds = list(AuditEntry.objects.filter(action=AuditAction.PUBLICATION).order_by("id")
-                 .values_list("detail__kind", "target_id"))
-    assert kinds == [("bulletin_publish", str(first.pk)), ("bulletin_withdraw", str(first.pk)),
-                     ("bulletin_correct", str(corrected.pk))]
+    kinds = list(
+        AuditEntry.objects.filter(action=AuditAction.PUBLICATION)
+        .order_by("id")
+        .values_list("detail__kind", "target_id")
+    )
+    assert kinds == [
+        ("bulletin_publish", str(first.pk)),
+        ("bulletin_withdraw", str(first.pk)),
+        ("bulletin_correct", str(corrected.pk)),
+    ]
 
 
 def test_withdrawing_unfreezes_the_month_until_it_is_published_again(march, bureau_user, leader, client):
@@ -332,8 +390,12 @@ def test_withdrawing_unfreezes_the_month_until_it_is_published_again(march, bure
     assert again.sequence == first.sequence + 1 and selectors.published(d(3, 1)) == again
     with pytest.raises(actions.BulletinError, match="已被使用"):
         actions.publish_bulletin(month=d(4, 1), by=bureau_user, issue_number=first.issue_number)
-    assert AuditEntry.objects.filter(action=AuditAction.PUBLICATION, detail__kind="bulletin_withdraw",
-                                     target_id=str(first.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            action=AuditAction.PUBLICATION, detail__kind="bulletin_withdraw", target_id=str(first.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_a_correction_keeps_the_issuing_offices_prefix(march, bureau_user):
@@ -373,11 +435,21 @@ def test_the_database_keeps_one_bulletin_in_force_per_month(march, bureau_user):
     first = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
     with pytest.raises(IntegrityError), transaction.atomic():
         Bulletin.objects.create(
-            month=first.month, year=2099, sequence=1, issue_number="镇网代〔2099〕1号", title=first.title,
-            figures=first.figures, published_at=timezone.now(), published_by=bureau_user, document=first.document)
+            month=first.month,
+            year=2099,
+            sequence=1,
+            issue_number="镇网代〔2099〕1号",
+            title=first.title,
+            figures=first.figures,
+            published_at=timezone.now(),
+            published_by=bureau_user,
+            document=first.document,
+        )
 
 
-def test_bureau_corrects_and_withdraws_from_the_pages(march, bureau_user, leader, agent_cg, make_case, client):
+def test_bureau_corrects_and_withdraws_from_the_pages(
+    march, bureau_user, leader, agent_cg, make_case, client
+):
     first = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
     live(make_case, agent_cg, 9, submitted=d(3, 28))
     client.force_login(bureau_user)
@@ -397,7 +469,9 @@ def test_bureau_corrects_and_withdraws_from_the_pages(march, bureau_user, leader
     corrected = selectors.published(d(3, 1))
     assert corrected.replaces == first and corrected.summary == "我写的说明。"
     listing = client.get(reverse("bulletins:list")).content.decode()
-    assert "已撤回" in listing and f"由{corrected.issue_number}更正" in listing and "城关镇漏录1件。" in listing
+    assert (
+        "已撤回" in listing and f"由{corrected.issue_number}更正" in listing and "城关镇漏录1件。" in listing
+    )
     assert "以下为发布时的数字" in client.get(reverse("figures:dashboard"), MARCH_GET).content.decode()
     # Correcting the withdrawn one again is refused on the page too.
     again = client.post(url, {**typed, "reason": "再改一次。"})
@@ -413,7 +487,10 @@ def test_bureau_corrects_and_withdraws_from_the_pages(march, bureau_user, leader
     assert "已撤回" in listing and reverse("bulletins:withdraw", args=[corrected.pk]) not in listing
     for name in ("bulletins:withdraw", "bulletins:correct"):
         assert client.get(reverse(name, args=[first.pk])).status_code == 404
-        assert client.post(reverse(name, args=[first.pk]), {"reason": "领导撤回。", "confirm": "on"}).status_code == 404
+        assert (
+            client.post(reverse(name, args=[first.pk]), {"reason": "领导撤回。", "confirm": "on"}).status_code
+            == 404
+        )
 
 
 # --- Risk reports on the dashboard -------------------------------------------------------------------
@@ -426,7 +503,9 @@ def test_the_dashboard_counts_risk_reports_by_unit_and_kind(march, bureau_user, 
     response = client.get(reverse("figures:dashboard"), MARCH_GET)
     reports, total = response.context["reports"], response.context["reports_total"]
     assert [(r.name, r.counts, r.total) for r in reports] == [
-        ("城关镇", (1, 0, 0, 0, 0), 1), ("曾家镇", (0, 0, 0, 0, 1), 1)]
+        ("城关镇", (1, 0, 0, 0, 0), 1),
+        ("曾家镇", (0, 0, 0, 0, 1), 1),
+    ]
     assert (total.counts, total.total) == ((1, 0, 0, 0, 1), 2)
     assert "风险报告（按单位、类别）" in response.content.decode()
     april = client.get(reverse("figures:dashboard"), {"kind": "month", "month": "2025-04"})
@@ -434,13 +513,25 @@ def test_the_dashboard_counts_risk_reports_by_unit_and_kind(march, bureau_user, 
 
     client.force_login(head_cg)
     response = client.get(reverse("figures:dashboard"), MARCH_GET)
-    assert [r.name for r in response.context["reports"]] == ["城关镇"] and response.context["reports_total"] is None
+    assert [r.name for r in response.context["reports"]] == ["城关镇"] and response.context[
+        "reports_total"
+    ] is None
 
     actions.publish_bulletin(month=d(3, 1), by=bureau_user)
-    late = oversight.file_report(by=agent_zj, kind="collective", urgency="normal", happened_on=d(3, 20),
-                                 description="村民商议联名反映。")
-    RiskReport.objects.filter(pk=late.pk).update(created_at=timezone.make_aware(datetime.datetime(2025, 3, 30, 9)))
+    late = oversight.file_report(
+        by=agent_zj,
+        kind="collective",
+        urgency="normal",
+        happened_on=d(3, 20),
+        description="村民商议联名反映。",
+    )
+    RiskReport.objects.filter(pk=late.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2025, 3, 30, 9))
+    )
     client.force_login(bureau_user)
     response = client.get(reverse("figures:dashboard"), MARCH_GET)
     assert response.context["reports_total"].total == 2  # as published
-    assert selectors.Difference("曾家镇", "风险报告集体访苗头", "0", "1") in response.context["frozen"].differences
+    assert (
+        selectors.Difference("曾家镇", "风险报告集体访苗头", "0", "1")
+        in response.context["frozen"].differences
+    )

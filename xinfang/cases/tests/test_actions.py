@@ -38,7 +38,9 @@ def test_open_case_numbers_per_unit_and_year(agent_cg, agent_zj, make_case):
 
 def test_same_token_creates_one_case(agent_cg, categories):
     token = uuid.uuid4()
-    first, created = actions.open_case(by=agent_cg, token=token, petitioner=petitioner_data(), complaint=complaint_data())
+    first, created = actions.open_case(
+        by=agent_cg, token=token, petitioner=petitioner_data(), complaint=complaint_data()
+    )
     again, created_again = actions.open_case(
         by=agent_cg, token=token, petitioner=petitioner_data(), complaint=complaint_data()
     )
@@ -56,13 +58,21 @@ def test_same_person_is_one_petitioner_per_unit(agent_cg, make_case):
 
 
 def test_scope_rules():
-    base = dict(respondent_kind="administrative", court_accepted=False, arbitration_accepted=False,
-                reconsideration_done=False, has_review_opinion=False)
+    base = dict(
+        respondent_kind="administrative",
+        court_accepted=False,
+        arbitration_accepted=False,
+        reconsideration_done=False,
+        has_review_opinion=False,
+    )
     assert scope.assess(**base).in_scope
     assert scope.assess(**{**base, "court_accepted": True}).required_channel == ReferralChannel.LITIGATION
-    assert scope.assess(**{**base, "arbitration_accepted": True}).required_channel == ReferralChannel.ARBITRATION
     assert (
-        scope.assess(**{**base, "reconsideration_done": True}).required_channel == ReferralChannel.RECONSIDERATION
+        scope.assess(**{**base, "arbitration_accepted": True}).required_channel == ReferralChannel.ARBITRATION
+    )
+    assert (
+        scope.assess(**{**base, "reconsideration_done": True}).required_channel
+        == ReferralChannel.RECONSIDERATION
     )
     assert scope.assess(**{**base, "respondent_kind": "none"}).required_channel == ReferralChannel.OTHER
     caution = scope.assess(**{**base, "has_review_opinion": True})
@@ -86,13 +96,17 @@ def test_case_before_court_cannot_be_proxied(agent_cg, make_case):
 
 
 def test_referred_case_is_final_and_never_submitted(agent_cg, make_case):
-    case = actions.refer_case(make_case(agent_cg), by=agent_cg, channel=ReferralChannel.ARBITRATION, note="劳动争议")
+    case = actions.refer_case(
+        make_case(agent_cg), by=agent_cg, channel=ReferralChannel.ARBITRATION, note="劳动争议"
+    )
     assert case.status == CaseStatus.REFERRED
     assert case.title and case.content  # everything typed is kept
     for step in ("accept_scope", "authorize", "submit", "edit", "refer"):
         assert not workflow.allows(case.status, step)
     with pytest.raises(workflow.TransitionError, match="法定途径"):
-        actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=timezone.localdate(), scan=PDF)
+        actions.record_authorization(
+            case, by=agent_cg, mode="signed", signed_on=timezone.localdate(), scan=PDF
+        )
     with pytest.raises(workflow.TransitionError):
         actions.accept_scope(case, by=agent_cg)
     assert CaseEvent.objects.filter(case=case).count() == 2
@@ -104,8 +118,13 @@ def test_submission_needs_authorization(agent_cg, make_case, db):
     case = actions.accept_scope(make_case(agent_cg), by=agent_cg)
     with pytest.raises(workflow.TransitionError, match="不能登记网上提交"):
         actions.record_submission(
-            case, by=agent_cg, platform=SubmissionPlatform.objects.first(), username="u", password="p",
-            query_code="Q1", submitted_at=timezone.now(),
+            case,
+            by=agent_cg,
+            platform=SubmissionPlatform.objects.first(),
+            username="u",
+            password="p",
+            query_code="Q1",
+            submitted_at=timezone.now(),
         )
 
 
@@ -117,8 +136,13 @@ def test_full_path_records_every_step(agent_cg, make_case):
     assert case.files.get().kind == FileKind.AUTHORIZATION
     actions.attach_files(case, by=agent_cg, uploads=[PDF, PDF])
     case = actions.record_submission(
-        case, by=agent_cg, platform=SubmissionPlatform.objects.first(), username="li13912345678",
-        password="Pw-9x!k", query_code="ZP2026AB12", submitted_at=timezone.now() - datetime.timedelta(hours=1),
+        case,
+        by=agent_cg,
+        platform=SubmissionPlatform.objects.first(),
+        username="li13912345678",
+        password="Pw-9x!k",
+        query_code="ZP2026AB12",
+        submitted_at=timezone.now() - datetime.timedelta(hours=1),
         registration_scan=PDF,
     )
     case.refresh_from_db()
@@ -137,10 +161,15 @@ def test_editing_a_scope_answer_reopens_the_decision(agent_cg, make_case):
     person = case.petitioner
     petitioner = {f: getattr(person, f) for f in actions.PETITIONER_FIELDS}
     complaint = {f: getattr(case, f) for f in actions.COMPLAINT_FIELDS}
-    case = actions.update_case(case, by=agent_cg, petitioner=petitioner, complaint={**complaint, "title": "新标题"})
+    case = actions.update_case(
+        case, by=agent_cg, petitioner=petitioner, complaint={**complaint, "title": "新标题"}
+    )
     assert case.status == CaseStatus.AUTHORIZED  # a title does not bear on scope
     case = actions.update_case(
-        case, by=agent_cg, petitioner=petitioner, complaint={**complaint, "title": "新标题", "court_accepted": True}
+        case,
+        by=agent_cg,
+        petitioner=petitioner,
+        complaint={**complaint, "title": "新标题", "court_accepted": True},
     )
     assert case.status == CaseStatus.INTAKE
     assert case.authorization_mode == ""
@@ -163,16 +192,29 @@ def test_dates_may_not_precede_the_step_before_nor_lie_ahead(agent_cg, make_case
     case = actions.accept_scope(make_case(agent_cg), by=agent_cg)
     with pytest.raises(workflow.TransitionError, match="不能早于接待日期"):
         actions.record_authorization(
-            case, by=agent_cg, mode="signed", signed_on=case.received_on - datetime.timedelta(days=1), scan=PDF
+            case,
+            by=agent_cg,
+            mode="signed",
+            signed_on=case.received_on - datetime.timedelta(days=1),
+            scan=PDF,
         )
-    case = actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=timezone.localdate(), scan=PDF)
+    case = actions.record_authorization(
+        case, by=agent_cg, mode="signed", signed_on=timezone.localdate(), scan=PDF
+    )
     platform = SubmissionPlatform.objects.first()
     for when, message in (
         (timezone.now() + datetime.timedelta(hours=2), "不能晚于现在"),
         (timezone.now() - datetime.timedelta(days=3), "不能早于委托日期"),
     ):
         with pytest.raises(workflow.TransitionError, match=message):
-            actions.record_submission(case, by=agent_cg, platform=platform, username="u", password="p",
-                                      query_code="Q", submitted_at=when)
+            actions.record_submission(
+                case,
+                by=agent_cg,
+                platform=platform,
+                username="u",
+                password="p",
+                query_code="Q",
+                submitted_at=when,
+            )
     case.refresh_from_db()
     assert case.status == CaseStatus.AUTHORIZED

@@ -66,7 +66,9 @@ def test_letter_fills_the_seed_wording_with_unit_and_agent(case):
     assert letter.title == "网上投诉代理授权委托书"
     assert letter.statement == STATEMENT_CG
     assert (letter.principal.name, letter.principal.detail, letter.principal.phone) == (
-        "李某某", "镇坪县城关镇文彩村三组12号", "13912345678",
+        "李某某",
+        "镇坪县城关镇文彩村三组12号",
+        "13912345678",
     )
     assert (letter.agent.name, letter.agent.detail, letter.agent.phone) == ("王某某", "城关镇", "13800000000")
     assert [s.role for s in letter.signatures] == ["委托人", "信访代理人"]
@@ -188,7 +190,9 @@ def test_docx_download_is_audited(client, agent_cg, printable):
     assert response.status_code == 200
     assert response["Content-Type"] == documents.DOCX
     assert STATEMENT_CG in docx_text(Document(io.BytesIO(response.content)))
-    assert AuditEntry.objects.filter(action="print", target_id=str(printable.pk), detail__format="docx").exists()
+    assert AuditEntry.objects.filter(
+        action="print", target_id=str(printable.pk), detail__format="docx"
+    ).exists()
 
 
 def test_agent_of_another_unit_gets_404(client, agent_zj, printable):

@@ -33,7 +33,9 @@ def test_ledger_export_by_period_and_unit_masked_by_default(agent_cg, agent_zj, 
     assert sheet["C2"].value == inside.received_on.isoformat() or sheet["C2"].is_date
     assert {r[1] for r in rows[1:]} == {inside.number, other.number}
     assert make_id_number(1) not in str(rows) and "13912345678" not in str(rows)
-    call_command("export", "ledger", "--from", start, "--to", today.isoformat(), "--unit", "城关镇", "-o", str(out))
+    call_command(
+        "export", "ledger", "--from", start, "--to", today.isoformat(), "--unit", "城关镇", "-o", str(out)
+    )
     assert [r[0] for r in rows_of(out)[1:]] == [inside.number]
     assert AuditEntry.objects.filter(action="export", detail__masked=True).count() == 2
 
@@ -44,7 +46,9 @@ def test_full_ledger_export_needs_a_reason_and_is_logged(agent_cg, make_case, tm
     out = tmp_path / "full.xlsx"
     with pytest.raises(CommandError, match="--reason"):
         call_command("export", "ledger", "--from", today, "--to", today, "--full", "-o", str(out))
-    call_command("export", "ledger", "--from", today, "--to", today, "--full", "--reason", "县纪委调阅", "-o", str(out))
+    call_command(
+        "export", "ledger", "--from", today, "--to", today, "--full", "--reason", "县纪委调阅", "-o", str(out)
+    )
     assert make_id_number(1) in str(rows_of(out))
     entry = AuditEntry.objects.get(action="export", detail__masked=False)
     assert entry.detail["reason"] == "县纪委调阅" and entry.detail["rows"] == 1

@@ -36,8 +36,13 @@ def submitted(agent_cg, make_case):
     actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=day(0), scan=PDF)
     submitted_at = timezone.make_aware(datetime.datetime.combine(day(1), datetime.time(10)))
     return actions.record_submission(
-        case, by=agent_cg, platform=SubmissionPlatform.objects.first(), username="u", password="pw-1",
-        query_code="Q1", submitted_at=submitted_at,
+        case,
+        by=agent_cg,
+        platform=SubmissionPlatform.objects.first(),
+        username="u",
+        password="pw-1",
+        query_code="Q1",
+        submitted_at=submitted_at,
     )
 
 
@@ -52,20 +57,30 @@ def test_submission_starts_the_forwarding_clock(submitted):
 
 
 def test_the_whole_life_to_re_review(agent_cg, submitted):
-    case = actions.forward_case(submitted, by=agent_cg, forwarded_on=day(3), mode="assign", handling_body="县住建局")
+    case = actions.forward_case(
+        submitted, by=agent_cg, forwarded_on=day(3), mode="assign", handling_body="县住建局"
+    )
     assert case.status == S.FORWARDED and "forward" not in open_clocks(case)
     case = actions.record_receipt(case, by=agent_cg, received_on=day(5))
     assert {"accept_notice", "competence_objection"} <= set(open_clocks(case))
     case = actions.accept_case(case, by=agent_cg, accepted_on=day(10))
     assert set(open_clocks(case)) == {"conclude"}
     due_before = open_clocks(case)["conclude"]
-    case = actions.extend_case(case, by=agent_cg, approved_on=day(20), days=30, approver="张局长", reason="需现场勘验",
-                               told_on=day(21))
+    case = actions.extend_case(
+        case,
+        by=agent_cg,
+        approved_on=day(20),
+        days=30,
+        approver="张局长",
+        reason="需现场勘验",
+        told_on=day(21),
+    )
     assert case.status == S.ACCEPTED
     assert open_clocks(case)["conclude"] >= due_before + datetime.timedelta(days=30)
     with pytest.raises(workflow.TransitionError, match="已经延期一次"):
-        actions.extend_case(case, by=agent_cg, approved_on=day(22), days=5, approver="张局长", reason="再延",
-                            told_on=day(22))
+        actions.extend_case(
+            case, by=agent_cg, approved_on=day(22), days=5, approver="张局长", reason="再延", told_on=day(22)
+        )
     case = actions.conclude_case(case, by=agent_cg, concluded_on=day(40), opinion="explain", reply=PDF)
     assert case.concluded_on == day(40) and case.files.filter(kind="reply").exists()
     case = actions.deliver_reply(case, by=agent_cg, delivered_on=day(42))
@@ -78,11 +93,25 @@ def test_the_whole_life_to_re_review(agent_cg, submitted):
     assert case.status == S.RE_REVIEWED and case.closed_on == day(80)
     assert open_clocks(case) == {}
     assert [e.action for e in case.events.all()][-11:] == [
-        "submit", "forward", "receive", "accept", "extend", "conclude", "deliver", "request_review", "review",
-        "request_re_review", "re_review",
+        "submit",
+        "forward",
+        "receive",
+        "accept",
+        "extend",
+        "conclude",
+        "deliver",
+        "request_review",
+        "review",
+        "request_re_review",
+        "re_review",
     ]
     event = case.events.get(action="accept")
-    assert (event.on, event.from_status, event.to_status, event.by) == (day(10), S.RECEIVED, S.ACCEPTED, agent_cg)
+    assert (event.on, event.from_status, event.to_status, event.by) == (
+        day(10),
+        S.RECEIVED,
+        S.ACCEPTED,
+        agent_cg,
+    )
     for name in workflow.HANDLING_STEPS + ("follow_up",):
         assert not workflow.allows(case.status, name), name
 
@@ -99,16 +128,25 @@ def test_refused_steps_change_nothing(agent_cg, submitted):
 
 def test_dates_before_the_previous_step_or_in_the_future_are_refused(agent_cg, submitted):
     with pytest.raises(workflow.TransitionError, match="不能早于上一环节的日期"):
-        actions.forward_case(submitted, by=agent_cg, forwarded_on=day(0), mode="forward", handling_body="县住建局")
+        actions.forward_case(
+            submitted, by=agent_cg, forwarded_on=day(0), mode="forward", handling_body="县住建局"
+        )
     with pytest.raises(workflow.TransitionError, match="不能晚于今天"):
-        actions.forward_case(submitted, by=agent_cg, forwarded_on=TODAY + datetime.timedelta(days=1),
-                             mode="forward", handling_body="县住建局")
+        actions.forward_case(
+            submitted,
+            by=agent_cg,
+            forwarded_on=TODAY + datetime.timedelta(days=1),
+            mode="forward",
+            handling_body="县住建局",
+        )
     submitted.refresh_from_db()
     assert submitted.status == S.SUBMITTED
 
 
 def test_not_accepted_is_final_and_stops_the_clocks(agent_cg, submitted):
-    case = actions.forward_case(submitted, by=agent_cg, forwarded_on=day(3), mode="forward", handling_body="县住建局")
+    case = actions.forward_case(
+        submitted, by=agent_cg, forwarded_on=day(3), mode="forward", handling_body="县住建局"
+    )
     case = actions.record_receipt(case, by=agent_cg, received_on=day(4))
     case = actions.refuse_acceptance(case, by=agent_cg, on=day(9), reason="已通过诉讼解决", again=True)
     assert case.status == S.NOT_ACCEPTED_AGAIN and case.closed_on == day(9)
@@ -126,22 +164,35 @@ def test_withdrawn_case_takes_no_more_actions(agent_cg, submitted):
 
 
 def test_extension_is_at_most_thirty_days(agent_cg, submitted):
-    case = actions.forward_case(submitted, by=agent_cg, forwarded_on=day(3), mode="forward", handling_body="县住建局")
-    case = actions.accept_case(actions.record_receipt(case, by=agent_cg, received_on=day(4)), by=agent_cg,
-                               accepted_on=day(6))
+    case = actions.forward_case(
+        submitted, by=agent_cg, forwarded_on=day(3), mode="forward", handling_body="县住建局"
+    )
+    case = actions.accept_case(
+        actions.record_receipt(case, by=agent_cg, received_on=day(4)), by=agent_cg, accepted_on=day(6)
+    )
     with pytest.raises(workflow.TransitionError, match="1至30日"):
-        actions.extend_case(case, by=agent_cg, approved_on=day(30), days=31, approver="局长", reason="复杂",
-                            told_on=day(30))
+        actions.extend_case(
+            case, by=agent_cg, approved_on=day(30), days=31, approver="局长", reason="复杂", told_on=day(30)
+        )
 
 
 def test_follow_ups_and_the_worklist(agent_cg, agent_zj, submitted, make_case):
-    actions.record_follow_up(submitted, by=agent_cg, on=day(2), means="phone", contact="县信访局登记科",
-                             content="已催促尽快转送", next_on=TODAY)
+    actions.record_follow_up(
+        submitted,
+        by=agent_cg,
+        on=day(2),
+        means="phone",
+        contact="县信访局登记科",
+        content="已催促尽快转送",
+        next_on=TODAY,
+    )
     work = selectors.worklist(agent_cg)
     assert [f.case for f in work.follow_ups] == [submitted]
     assert [d.case for d in work.overdue] == [submitted]  # the 15-day forwarding clock passed long ago
     assert selectors.worklist(agent_zj).empty
-    actions.record_follow_up(submitted, by=agent_cg, on=TODAY, means="platform", contact="平台", content="已转送")
+    actions.record_follow_up(
+        submitted, by=agent_cg, on=TODAY, means="platform", contact="平台", content="已转送"
+    )
     assert selectors.worklist(agent_cg).follow_ups == []
 
 
@@ -151,8 +202,10 @@ def test_step_pages_show_only_allowed_buttons_and_refuse_others(client, agent_cg
     assert "登记转送交办" in page and "撤回委托" in page and "登记受理" not in page
     response = client.post(reverse("cases:step", args=[submitted.pk, "accept"]), {"on": day(5).isoformat()})
     assert "不能登记受理" in response.content.decode()
-    response = client.post(reverse("cases:step", args=[submitted.pk, "forward"]),
-                           {"on": day(3).isoformat(), "mode": "forward", "handling_body": "县住建局"})
+    response = client.post(
+        reverse("cases:step", args=[submitted.pk, "forward"]),
+        {"on": day(3).isoformat(), "mode": "forward", "handling_body": "县住建局"},
+    )
     assert response.status_code == 302
     page = client.get(reverse("cases:detail", args=[submitted.pk])).content.decode()
     assert "登记有权处理机关收到" in page and "县住建局" in page
@@ -173,10 +226,20 @@ def test_worklist_pages(client, agent_cg, bureau_user, agent_zj, submitted):
 
 
 def test_no_extension_once_the_conclusion_clock_has_run_out(agent_cg, submitted):
-    case = actions.forward_case(submitted, by=agent_cg, forwarded_on=day(2), mode="forward", handling_body="县住建局")
-    case = actions.accept_case(actions.record_receipt(case, by=agent_cg, received_on=day(3)), by=agent_cg,
-                               accepted_on=day(4))
+    case = actions.forward_case(
+        submitted, by=agent_cg, forwarded_on=day(2), mode="forward", handling_body="县住建局"
+    )
+    case = actions.accept_case(
+        actions.record_receipt(case, by=agent_cg, received_on=day(3)), by=agent_cg, accepted_on=day(4)
+    )
     due = open_clocks(case)["conclude"]
     with pytest.raises(workflow.TransitionError, match="届满后不能再批准延期"):
-        actions.extend_case(case, by=agent_cg, approved_on=due + datetime.timedelta(days=1), days=10,
-                            approver="局长", reason="复杂", told_on=due + datetime.timedelta(days=1))
+        actions.extend_case(
+            case,
+            by=agent_cg,
+            approved_on=due + datetime.timedelta(days=1),
+            days=10,
+            approver="局长",
+            reason="复杂",
+            told_on=due + datetime.timedelta(days=1),
+        )

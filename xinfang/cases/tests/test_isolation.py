@@ -56,8 +56,19 @@ def case_urls(case) -> list[str]:
 
 def test_walk_finds_every_case_url(chengguan_case):
     names = {url.rstrip("/").split("/")[-1] for url in case_urls(chengguan_case)}
-    assert {"edit", "scope", "authorization", "authorization.docx", "authorize", "attach", "prepared",
-            "submit", "follow-up", "forward", "withdraw"} <= names
+    assert {
+        "edit",
+        "scope",
+        "authorization",
+        "authorization.docx",
+        "authorize",
+        "attach",
+        "prepared",
+        "submit",
+        "follow-up",
+        "forward",
+        "withdraw",
+    } <= names
     assert len(case_urls(chengguan_case)) >= 14
 
 
@@ -74,7 +85,12 @@ def test_other_unit_agent_gets_404_everywhere(client, agent_zj, chengguan_case):
 @pytest.mark.parametrize("persona", ["leader", "auditor"])
 def test_roles_without_case_access_get_404(request, client, persona, chengguan_case):
     client.force_login(request.getfixturevalue(persona))
-    for url in [*case_urls(chengguan_case), reverse("cases:list"), reverse("cases:export"), reverse("cases:new")]:
+    for url in [
+        *case_urls(chengguan_case),
+        reverse("cases:list"),
+        reverse("cases:export"),
+        reverse("cases:new"),
+    ]:
         assert client.post(url, {}).status_code == 404, url
         assert client.get(url).status_code in (404, 405), url
 

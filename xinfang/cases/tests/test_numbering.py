@@ -34,8 +34,10 @@ def test_concurrent_agents_get_distinct_consecutive_numbers(agent_cg, units):
             start.wait()
             for n in range(PER_WORKER):
                 actions.open_case(
-                    by=agents[index % 2], token=uuid.uuid4(),
-                    petitioner=petitioner_data(index * 100 + n), complaint=complaint,
+                    by=agents[index % 2],
+                    token=uuid.uuid4(),
+                    petitioner=petitioner_data(index * 100 + n),
+                    complaint=complaint,
                 )
         except BaseException as exc:  # reported below
             errors.append(exc)
@@ -64,7 +66,9 @@ def test_concurrent_double_submit_creates_one_case(agent_cg):
     def work() -> None:
         try:
             start.wait()
-            results.append(actions.open_case(by=agent_cg, token=token, petitioner=petitioner_data(), complaint=complaint))
+            results.append(
+                actions.open_case(by=agent_cg, token=token, petitioner=petitioner_data(), complaint=complaint)
+            )
         finally:
             connections.close_all()
 

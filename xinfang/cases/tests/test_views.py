@@ -24,14 +24,27 @@ def _private_files(settings, tmp_path):
 
 def new_case_post(**overrides):
     data = {
-        "token": str(uuid.uuid4()), "received_on": timezone.localdate().isoformat(),
-        "p-name": "李某某", "p-id_number": make_id_number(7), "p-mobile": "13912345678", "p-landline": "",
-        "p-address": "镇坪县城关镇文彩村三组12号", "p-work_unit": "无",
-        "c-respondent_kind": "administrative", "c-respondent_name": "城关镇人民政府", "c-petition_type": "claim",
-        "c-category": str(ContentCategory.objects.get(name="城乡建设").pk), "c-incident_town": "",
-        "c-incident_place": "文彩村", "c-allow_public": "0", "c-court_accepted": "0",
-        "c-reconsideration_done": "0", "c-arbitration_accepted": "0", "c-has_review_opinion": "0",
-        "c-title": "排水沟堵塞", "c-content": "道路硬化后排水沟被堵，雨天积水进屋。",
+        "token": str(uuid.uuid4()),
+        "received_on": timezone.localdate().isoformat(),
+        "p-name": "李某某",
+        "p-id_number": make_id_number(7),
+        "p-mobile": "13912345678",
+        "p-landline": "",
+        "p-address": "镇坪县城关镇文彩村三组12号",
+        "p-work_unit": "无",
+        "c-respondent_kind": "administrative",
+        "c-respondent_name": "城关镇人民政府",
+        "c-petition_type": "claim",
+        "c-category": str(ContentCategory.objects.get(name="城乡建设").pk),
+        "c-incident_town": "",
+        "c-incident_place": "文彩村",
+        "c-allow_public": "0",
+        "c-court_accepted": "0",
+        "c-reconsideration_done": "0",
+        "c-arbitration_accepted": "0",
+        "c-has_review_opinion": "0",
+        "c-title": "排水沟堵塞",
+        "c-content": "道路硬化后排水沟被堵，雨天积水进屋。",
     }
     data.update(overrides)
     return data
@@ -42,7 +55,15 @@ def test_new_case_form_shows_the_sections(client, agent_cg):
     response = client.get(reverse("cases:new"))
     text = response.content.decode()
     assert response.status_code == 200
-    for label in ("信访人基本情况", "身份证号", "法院是否已受理", "内容分类", "诉求内容", "农村农业", "纪检监察"):
+    for label in (
+        "信访人基本情况",
+        "身份证号",
+        "法院是否已受理",
+        "内容分类",
+        "诉求内容",
+        "农村农业",
+        "纪检监察",
+    ):
         assert label in text
 
 
@@ -94,7 +115,9 @@ def test_journey_from_first_form_to_submission(client, agent_cg):
     assert case.number in detail and "判断代理范围" in detail
     assert make_id_number(7) not in detail  # masked until revealed
 
-    response = client.post(reverse("cases:scope", args=[case.pk]), {"decision": "in_scope", "channel": "", "note": ""})
+    response = client.post(
+        reverse("cases:scope", args=[case.pk]), {"decision": "in_scope", "channel": "", "note": ""}
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_SCOPE
 
@@ -110,15 +133,30 @@ def test_journey_from_first_form_to_submission(client, agent_cg):
     case.refresh_from_db()
     assert case.status == CaseStatus.AUTHORIZED, response.content.decode()[:2000]
 
-    response = client.post(reverse("cases:attach", args=[case.pk]),
-                           {"files": [scan_file("a.pdf"), scan_file("b.png", b"\x89PNG\r\n\x1a\n....")]})
+    response = client.post(
+        reverse("cases:attach", args=[case.pk]),
+        {"files": [scan_file("a.pdf"), scan_file("b.png", b"\x89PNG\r\n\x1a\n....")]},
+    )
     assert case.files.filter(kind="attachment").count() == 2
 
     prepared = client.get(reverse("cases:prepared", args=[case.pk])).content.decode()
     assert "【城关镇网上投诉代理员王某某，13800000000】，代李某某反映：道路硬化后" in prepared
-    order = [prepared.index(label) for label in (
-        "信访类型", "是否允许公开", "法院是否已受理", "是否已经行政复议", "仲裁机构是否已受理",
-        "是否已有复查复核意见书", "事发地", "内容分类", "诉求标题", "诉求内容", "电话号码")]
+    order = [
+        prepared.index(label)
+        for label in (
+            "信访类型",
+            "是否允许公开",
+            "法院是否已受理",
+            "是否已经行政复议",
+            "仲裁机构是否已受理",
+            "是否已有复查复核意见书",
+            "事发地",
+            "内容分类",
+            "诉求标题",
+            "诉求内容",
+            "电话号码",
+        )
+    ]
     assert order == sorted(order)
 
     response = client.post(reverse("cases:reveal", args=[case.pk, "id_number"]))
@@ -127,9 +165,14 @@ def test_journey_from_first_form_to_submission(client, agent_cg):
 
     response = client.post(
         reverse("cases:submit", args=[case.pk]),
-        {"platform": SubmissionPlatform.objects.first().pk, "username": "li13912345678", "password": "Pw-9x!k",
-         "query_code": "ZP 2026 AB12", "submitted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-         "registration_scan": scan_file("reg.png", b"\x89PNG\r\n\x1a\nxx")},
+        {
+            "platform": SubmissionPlatform.objects.first().pk,
+            "username": "li13912345678",
+            "password": "Pw-9x!k",
+            "query_code": "ZP 2026 AB12",
+            "submitted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "registration_scan": scan_file("reg.png", b"\x89PNG\r\n\x1a\nxx"),
+        },
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED
@@ -150,15 +193,23 @@ def test_submission_refuses_future_time_and_keeps_input(client, agent_cg, make_c
     case = make_case(agent_cg)
     actions.accept_scope(case, by=agent_cg)
     actions.record_authorization(
-        case, by=agent_cg, mode="signed", signed_on=timezone.localdate(),
+        case,
+        by=agent_cg,
+        mode="signed",
+        signed_on=timezone.localdate(),
         scan=files.Checked(content=b"%PDF-1.4", content_type=files.PDF, name="x.pdf"),
     )
     client.force_login(agent_cg)
     future = (timezone.localtime() + timezone.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         reverse("cases:submit", args=[case.pk]),
-        {"platform": SubmissionPlatform.objects.first().pk, "username": "li139", "password": "pw",
-         "query_code": "QC77", "submitted_at": future},
+        {
+            "platform": SubmissionPlatform.objects.first().pk,
+            "username": "li139",
+            "password": "pw",
+            "query_code": "QC77",
+            "submitted_at": future,
+        },
     )
     text = response.content.decode()
     assert "不能晚于今天" in text and "QC77" in text and "li139" in text
@@ -171,7 +222,9 @@ def test_referred_case_page_explains_the_channel(client, agent_cg, make_case):
     client.force_login(agent_cg)
     refused = client.post(reverse("cases:scope", args=[case.pk]), {"decision": "in_scope"})
     assert "不属于网上投诉代理范围" in refused.content.decode()
-    client.post(reverse("cases:scope", args=[case.pk]), {"decision": "refer", "channel": "litigation", "note": ""})
+    client.post(
+        reverse("cases:scope", args=[case.pk]), {"decision": "refer", "channel": "litigation", "note": ""}
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.REFERRED
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -183,11 +236,14 @@ def test_referred_case_page_explains_the_channel(client, agent_cg, make_case):
 def test_uploads_refuse_wrong_type_and_size(client, agent_cg, make_case, settings):
     case = make_case(agent_cg)
     client.force_login(agent_cg)
-    response = client.post(reverse("cases:attach", args=[case.pk]), {"files": [scan_file("evil.pdf", b"MZ\x90\x00")]})
+    response = client.post(
+        reverse("cases:attach", args=[case.pk]), {"files": [scan_file("evil.pdf", b"MZ\x90\x00")]}
+    )
     assert "按文件内容判断" in response.content.decode()
     settings.UPLOAD_MAX_BYTES = 1024
-    response = client.post(reverse("cases:attach", args=[case.pk]),
-                            {"files": [scan_file("big.pdf", b"%PDF-" + b"0" * 2000)]})
+    response = client.post(
+        reverse("cases:attach", args=[case.pk]), {"files": [scan_file("big.pdf", b"%PDF-" + b"0" * 2000)]}
+    )
     assert "超过了" in response.content.decode()
     assert case.files.count() == 0
 
@@ -199,7 +255,9 @@ def test_ledger_filters_and_export_are_masked(client, agent_cg, agent_zj, make_c
     client.force_login(agent_cg)
     page = client.get(reverse("cases:list")).content.decode()
     assert "路灯不亮" in page and "低保评定" in page and "曾家镇事项" not in page
-    page = client.get(reverse("cases:list"), {"category": ContentCategory.objects.get(name="民政与应急").pk}).content.decode()
+    page = client.get(
+        reverse("cases:list"), {"category": ContentCategory.objects.get(name="民政与应急").pk}
+    ).content.decode()
     assert "低保评定" in page and "路灯不亮" not in page
     page = client.get(reverse("cases:list"), {"month": "1999-13"}).content.decode()
     assert "月份格式" in page
@@ -214,7 +272,6 @@ def test_ledger_filters_and_export_are_masked(client, agent_cg, agent_zj, make_c
     assert AuditEntry.objects.filter(action="export").count() == 1
 
 
-
 def submitted_case(agent, make_case, *, serial: int, title: str, password: str, query_code: str):
     from xinfang.cases import actions
     from xinfang.core import files
@@ -223,14 +280,23 @@ def submitted_case(agent, make_case, *, serial: int, title: str, password: str, 
     scan = files.Checked(content=b"%PDF-1.4\nsigned\n", content_type=files.PDF, name="委托书.pdf")
     actions.record_authorization(case, by=agent, mode="signed", signed_on=timezone.localdate(), scan=scan)
     return actions.record_submission(
-        case, by=agent, platform=SubmissionPlatform.objects.first(), username=f"user{serial}x",
-        password=password, query_code=query_code, submitted_at=timezone.now(),
+        case,
+        by=agent,
+        platform=SubmissionPlatform.objects.first(),
+        username=f"user{serial}x",
+        password=password,
+        query_code=query_code,
+        submitted_at=timezone.now(),
     )
 
 
 def test_bureau_exports_the_full_ledger_on_a_reason(client, bureau_user, agent_cg, agent_zj, make_case):
-    mine = submitted_case(agent_cg, make_case, serial=1, title="路灯不亮", password="Secret-Pw-1", query_code="ZPQ0001")
-    submitted_case(agent_zj, make_case, serial=2, title="曾家镇事项", password="Secret-Pw-2", query_code="ZPQ0002")
+    mine = submitted_case(
+        agent_cg, make_case, serial=1, title="路灯不亮", password="Secret-Pw-1", query_code="ZPQ0001"
+    )
+    submitted_case(
+        agent_zj, make_case, serial=2, title="曾家镇事项", password="Secret-Pw-2", query_code="ZPQ0002"
+    )
     client.force_login(bureau_user)
     assert "导出完整台账" in client.get(reverse("cases:list")).content.decode()
     url = reverse("cases:export_full") + "?q=" + "路灯"
@@ -263,7 +329,12 @@ def test_bureau_exports_the_full_ledger_on_a_reason(client, bureau_user, agent_c
 def test_the_download_cookie_carries_only_a_well_formed_token(client, agent_cg, make_case):
     make_case(agent_cg, serial=1)
     client.force_login(agent_cg)
-    for token, expected in (("abcdef12", "abcdef12"), ("", None), ("short", None), ("<script>x</script>", None)):
+    for token, expected in (
+        ("abcdef12", "abcdef12"),
+        ("", None),
+        ("short", None),
+        ("<script>x</script>", None),
+    ):
         response = client.get(reverse("cases:export"), {"download_token": token} if token else {})
         assert response.status_code == 200
         cookie = response.cookies.get("xinfang_download")
@@ -291,7 +362,9 @@ def test_bureau_sees_every_unit_but_cannot_write(client, bureau_user, agent_cg, 
     assert client.post(reverse("cases:reveal", args=[a.pk, "id_number"])).status_code == 404
 
 
-def test_ledger_query_count_does_not_grow_with_rows(client, agent_cg, make_case, django_assert_max_num_queries):
+def test_ledger_query_count_does_not_grow_with_rows(
+    client, agent_cg, make_case, django_assert_max_num_queries
+):
     for serial in range(3):
         make_case(agent_cg, serial=serial)
     client.force_login(agent_cg)

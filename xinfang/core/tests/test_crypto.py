@@ -23,7 +23,7 @@ CONTEXT = "cases.Petitioner.id_number"
 
 def blob_of(token: str) -> bytes:
     assert token.startswith(crypto.PREFIX)
-    return base64.urlsafe_b64decode(token[len(crypto.PREFIX):])
+    return base64.urlsafe_b64decode(token[len(crypto.PREFIX) :])
 
 
 def token_of(blob: bytes) -> str:
@@ -31,6 +31,7 @@ def token_of(blob: bytes) -> str:
 
 
 # --- the cipher ---------------------------------------------------------------------------------
+
 
 def test_aes_round_trip(settings):
     settings.DATA_CIPHER = "aes-256-gcm"
@@ -56,7 +57,9 @@ def test_sm4_and_aes_tokens_differ_in_cipher_not_only_in_label(settings):
         crypto.decrypt_text(token_of(bytes(blob)), CONTEXT)
 
 
-@pytest.mark.parametrize(("written_with", "read_with"), [("aes-256-gcm", "sm4-gcm"), ("sm4-gcm", "aes-256-gcm")])
+@pytest.mark.parametrize(
+    ("written_with", "read_with"), [("aes-256-gcm", "sm4-gcm"), ("sm4-gcm", "aes-256-gcm")]
+)
 def test_token_still_reads_after_the_cipher_setting_changes(settings, written_with, read_with):
     settings.DATA_CIPHER = written_with
     token = crypto.encrypt_text("13912345678", CONTEXT)
@@ -70,7 +73,7 @@ def test_same_plain_text_gives_different_tokens(settings, cipher):
     settings.DATA_CIPHER = cipher
     tokens = {crypto.encrypt_text("13912345678", CONTEXT) for _ in range(20)}
     assert len(tokens) == 20
-    nonces = {blob_of(t)[5:5 + crypto.NONCE_BYTES] for t in tokens}
+    nonces = {blob_of(t)[5 : 5 + crypto.NONCE_BYTES] for t in tokens}
     assert len(nonces) == 20
 
 
@@ -157,6 +160,7 @@ def test_lookup_hash_is_keyed(settings):
 
 # --- the field ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "lookup",
     [
@@ -184,7 +188,10 @@ def test_field_reads_back_what_was_written(make_case, agent_cg):
     case = make_case(agent_cg, petitioner=data)
     person = Petitioner.objects.get(pk=case.petitioner_id)
     assert (person.id_number, person.mobile, person.landline, person.address) == (
-        data["id_number"], data["mobile"], data["landline"], data["address"]
+        data["id_number"],
+        data["mobile"],
+        data["landline"],
+        data["address"],
     )
 
 
@@ -219,12 +226,19 @@ def submit(case: Case, agent) -> Case:
     """The real steps up to 网上提交: scope, signed authorization with its scan, then submission."""
     case = actions.accept_scope(case, by=agent)
     case = actions.record_authorization(
-        case, by=agent, mode=AuthorizationMode.SIGNED, signed_on=timezone.localdate(),
+        case,
+        by=agent,
+        mode=AuthorizationMode.SIGNED,
+        signed_on=timezone.localdate(),
         scan=files.check_upload(scan_file()),
     )
     return actions.record_submission(
-        case, by=agent, platform=SubmissionPlatform.objects.order_by("sort_order").first(),
-        username=PLATFORM_USERNAME, password=PLATFORM_PASSWORD, query_code=QUERY_CODE,
+        case,
+        by=agent,
+        platform=SubmissionPlatform.objects.order_by("sort_order").first(),
+        username=PLATFORM_USERNAME,
+        password=PLATFORM_PASSWORD,
+        query_code=QUERY_CODE,
         submitted_at=timezone.now(),
     )
 
@@ -242,7 +256,13 @@ def test_petitioner_row_holds_no_plain_personal_data(make_case, agent_cg):
     case = make_case(agent_cg, petitioner=data)
     row = row_text("cases_petitioner", case.petitioner_id)
     assert data["name"] in row  # the raw row is really what was read
-    for value in (data["id_number"], data["id_number"][-8:], data["mobile"], data["landline"], data["address"]):
+    for value in (
+        data["id_number"],
+        data["id_number"][-8:],
+        data["mobile"],
+        data["landline"],
+        data["address"],
+    ):
         assert value not in row
     with connection.cursor() as cursor:
         cursor.execute(
@@ -278,7 +298,10 @@ def test_database_file_holds_no_plain_personal_data(settings, tmp_path, make_cas
     settings.PRIVATE_FILES_DIR = tmp_path
     # Values that appear nowhere else, so a hit can only come from this test's rows.
     data = petitioner_data(
-        731, id_number=make_id_number(731, datetime.date(1983, 2, 14)), mobile="13687204519", address="镇坪县曾家镇双坪村七组45号",
+        731,
+        id_number=make_id_number(731, datetime.date(1983, 2, 14)),
+        mobile="13687204519",
+        address="镇坪县曾家镇双坪村七组45号",
     )
     case = submit(make_case(agent_cg, petitioner=data), agent_cg)
     assert not connection.in_atomic_block  # committed, so on disk

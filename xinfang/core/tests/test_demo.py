@@ -27,8 +27,13 @@ from xinfang.deadlines.compute import Calendar, add_workdays
 from xinfang.deadlines.models import CaseDeadline, ClockKind
 
 TOWNS = {
-    "610927100": "城关镇", "610927101": "曾家镇", "610927102": "牛头店镇", "610927103": "钟宝镇",
-    "610927105": "上竹镇", "610927106": "华坪镇", "610927108": "曙坪镇",
+    "610927100": "城关镇",
+    "610927101": "曾家镇",
+    "610927102": "牛头店镇",
+    "610927103": "钟宝镇",
+    "610927105": "上竹镇",
+    "610927106": "华坪镇",
+    "610927108": "曙坪镇",
 }
 # The steps each status is reached by, in order (CaseEvent.action; "attach", "follow_up" and
 # "extend" may come in between; "withdrawn" is any of the others, then "withdraw").
@@ -108,7 +113,16 @@ def counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
         for model in (
-            Unit, User, AgentProfile, Petitioner, Case, CaseEvent, CaseFile, StoredFile, FollowUp, CaseDeadline,
+            Unit,
+            User,
+            AgentProfile,
+            Petitioner,
+            Case,
+            CaseEvent,
+            CaseFile,
+            StoredFile,
+            FollowUp,
+            CaseDeadline,
         )
     }
 
@@ -228,9 +242,14 @@ def test_planned_dates_fit_whatever_the_day(year):
             if plan.follow_ups:
                 on, next_on, stage = plan.follow_ups[-1]
                 if spec.follow == "today":
-                    assert stage == "last" and previous <= on < today and next_on == today, (today, spec.title)
+                    assert stage == "last" and previous <= on < today and next_on == today, (
+                        today,
+                        spec.title,
+                    )
             for code, (start, stops) in DEADLINES.items():
-                if start not in plan.dates or (spec.due_in is not None and start == demo.TIMED[spec.status][0]):
+                if start not in plan.dates or (
+                    spec.due_in is not None and start == demo.TIMED[spec.status][0]
+                ):
                     continue
                 due = clocks.due(code, plan.dates[start], plan.extension if code == "conclude" else 0)
                 stopped = [plan.dates[step] for step in stops if step in plan.dates]
@@ -277,7 +296,11 @@ def test_demo_creates_units_accounts_and_cases(private_dir):
     assert users["chengguan_head"].role == Role.UNIT_HEAD and users["chengguan_head"].unit.name == "城关镇"
     assert users["jiedai"].full_name == "涂元明" and users["jiedai"].unit.name == "县信访局"
     assert users["xinfangju"].full_name == "卢艺" and users["xinfangju"].role == Role.BUREAU
-    assert {users[n].role for n in ("leader", "sysadmin", "auditor")} == {Role.LEADER, Role.SYSADMIN, Role.AUDITOR}
+    assert {users[n].role for n in ("leader", "sysadmin", "auditor")} == {
+        Role.LEADER,
+        Role.SYSADMIN,
+        Role.AUDITOR,
+    }
     assert all(users[n].unit is None for n in ("leader", "sysadmin", "auditor"))
 
     profiles = AgentProfile.objects.select_related("user")
@@ -325,13 +348,13 @@ def test_demo_creates_units_accounts_and_cases(private_dir):
             required = scope.assess_case(case).required_channel
             assert required in ("", case.referral_channel)
     # Withdrawn both before submission and while being handled.
-    withdrawn_from = {
-        e.from_status for c in cases for e in c.events.all() if e.action == "withdraw"
-    }
+    withdrawn_from = {e.from_status for c in cases for e in c.events.all() if e.action == "withdraw"}
     assert withdrawn_from & {CaseStatus.INTAKE, CaseStatus.IN_SCOPE, CaseStatus.AUTHORIZED}
     assert withdrawn_from & workflow.HANDLING
     # Reasons and approvers are written out, in Chinese.
-    for event in CaseEvent.objects.filter(action__in=["not_accept", "not_accept_again", "withdraw", "extend"]):
+    for event in CaseEvent.objects.filter(
+        action__in=["not_accept", "not_accept_again", "withdraw", "extend"]
+    ):
         assert "。" in event.data["reason"], event.action
     for event in CaseEvent.objects.filter(action="extend"):
         assert event.data["approver"].endswith("负责人") and 1 <= event.data["days"] <= 30
@@ -400,7 +423,8 @@ def assert_clocks_as_planned(today: datetime.date) -> None:
     soon_until = add_workdays(today, 3, official.load())
     assert live.filter(due_on__gte=today, due_on__lte=soon_until).count() >= 2
     late = [
-        d for d in CaseDeadline.objects.filter(stopped_on__isnull=False, clock__kind=ClockKind.DEADLINE)
+        d
+        for d in CaseDeadline.objects.filter(stopped_on__isnull=False, clock__kind=ClockKind.DEADLINE)
         if d.stopped_on > d.due_on
     ]
     assert late == []
@@ -453,7 +477,10 @@ def test_a_petitioner_has_cases_in_two_units_and_another_two_in_one(private_dir)
     # One platform account per person: the later submission reuses it, without a new registration page.
     both = Case.objects.filter(petitioner__name="张某军", submitted_at__isnull=False).order_by("submitted_at")
     first, later = list(both)
-    assert (first.platform_username, first.platform_password) == (later.platform_username, later.platform_password)
+    assert (first.platform_username, first.platform_password) == (
+        later.platform_username,
+        later.platform_password,
+    )
     assert first.query_code != later.query_code
     assert first.files.filter(kind=FileKind.REGISTRATION).exists()
     assert not later.files.filter(kind=FileKind.REGISTRATION).exists()
@@ -521,9 +548,7 @@ def test_no_id_number_phone_address_or_platform_password_in_any_table(private_di
     assert {who.mobile for who in people} <= set(secret_values)
     assert len(secret_values) > 100
 
-    leaks = [
-        (table, value) for table, cell in all_cells() for value in secret_values if value in cell
-    ]
+    leaks = [(table, value) for table, cell in all_cells() for value in secret_values if value in cell]
     assert leaks == []
 
 
@@ -581,7 +606,11 @@ def test_demo_rates_some_delivered_replies_and_logs_publicity(db, settings, tmp_
     assert Notice.objects.filter(case=unsatisfied.case, recipient__role="bureau").exists()
     from xinfang.cases.models import Case
 
-    assert Case.objects.filter(delivered_on__isnull=False, rating__isnull=True).exclude(status="withdrawn").exists()
+    assert (
+        Case.objects.filter(delivered_on__isnull=False, rating__isnull=True)
+        .exclude(status="withdrawn")
+        .exists()
+    )
     assert PublicityEvent.objects.count() >= 5
 
 

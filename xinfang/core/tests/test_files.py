@@ -17,7 +17,9 @@ from xinfang.core.models import StoredFile
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00" + b"\x00" * 32
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00" + b"\x00" * 32
+)
 MB = 1024 * 1024
 
 
@@ -31,6 +33,7 @@ def error(exc: pytest.ExceptionInfo[ValidationError]) -> tuple[str, str]:
 
 
 # --- check_upload -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("name", "content", "content_type"),
@@ -122,6 +125,7 @@ def test_path_in_the_name_is_dropped():
 
 
 # --- store and read -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def private_dir(settings, tmp_path):
@@ -218,7 +222,11 @@ def test_file_under_another_data_key_does_not_read(settings, private_dir, agent_
 
 @pytest.mark.parametrize(
     ("original", "content_type", "expected"),
-    [("授权委托书.pdf", files.PDF, "授权委托书.pdf"), ("扫描件", files.JPEG, "扫描件.jpg"), ("x", files.PNG, "x.png")],
+    [
+        ("授权委托书.pdf", files.PDF, "授权委托书.pdf"),
+        ("扫描件", files.JPEG, "扫描件.jpg"),
+        ("x", files.PNG, "x.png"),
+    ],
 )
 def test_download_name_keeps_or_adds_the_extension(original, content_type, expected):
     assert files.download_name(StoredFile(original_name=original, content_type=content_type)) == expected

@@ -36,6 +36,7 @@ def message(exc: pytest.ExceptionInfo[ValidationError]) -> str:
 
 # --- 身份证号 --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("first17", "expected"),
     [("11010519491231002", "X"), ("11010519491231003", "8"), ("61092719680517001", "6")],
@@ -131,6 +132,7 @@ def test_birth_year_before_1900_is_refused():
 
 # --- 手机号码 --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "value", ["13912345678", "+8613912345678", "+86 139 1234 5678", "139-1234-5678", " 13912345678 "]
 )
@@ -138,7 +140,9 @@ def test_mobile_is_normalized_to_11_digits(value):
     assert validate_mobile(value) == "13912345678"
 
 
-@pytest.mark.parametrize("value", ["1391234567", "139123456789", "23912345678", "09158822560", "139abcd5678", ""])
+@pytest.mark.parametrize(
+    "value", ["1391234567", "139123456789", "23912345678", "09158822560", "139abcd5678", ""]
+)
 def test_mobile_not_11_digits_starting_with_1_is_refused(value):
     with pytest.raises(ValidationError) as exc:
         validate_mobile(value)
@@ -156,7 +160,10 @@ def test_mobile_with_an_unassigned_prefix_is_refused(value):
 
 # --- 固定电话 --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", ["0915-8822560", "09158822560", "0915 882 2560", "(0915)8822560", "（0915）8822560"])
+
+@pytest.mark.parametrize(
+    "value", ["0915-8822560", "09158822560", "0915 882 2560", "(0915)8822560", "（0915）8822560"]
+)
 def test_landline_is_normalized_with_a_dash_after_the_area_code(value):
     assert validate_landline(value) == "0915-8822560"
 

@@ -23,10 +23,14 @@ def case(agent_cg, make_case):
 
 
 def running(case) -> dict[str, CaseDeadline]:
-    return {d.clock.code: d for d in CaseDeadline.objects.filter(case=case, stopped_on__isnull=True).select_related("clock")}
+    return {
+        d.clock.code: d
+        for d in CaseDeadline.objects.filter(case=case, stopped_on__isnull=True).select_related("clock")
+    }
 
 
 # --- on_case_step --------------------------------------------------------------------------------
+
 
 def test_submit_starts_the_forward_clock(case, agent_cg):
     on_case_step(case, action="submit", on=D(2026, 9, 30), by=agent_cg)
@@ -40,8 +44,13 @@ def test_submit_starts_the_forward_clock(case, agent_cg):
 
 def test_a_deadline_saved_without_a_unit_takes_its_cases(case):
     deadline = CaseDeadline.objects.create(
-        case=case, clock=Clock.objects.get(code="forward"), length=15, day_count="calendar",
-        started_on=D(2026, 9, 30), due_on=D(2026, 10, 15))
+        case=case,
+        clock=Clock.objects.get(code="forward"),
+        length=15,
+        day_count="calendar",
+        started_on=D(2026, 9, 30),
+        due_on=D(2026, 10, 15),
+    )
     assert deadline.unit_id == case.unit_id
 
 
@@ -98,10 +107,13 @@ def test_inactive_clock_does_not_start_and_running_clock_is_not_doubled(case, ag
     Clock.objects.filter(code="competence_objection").update(active=False)
     on_case_step(case, action="receive", on=D(2026, 9, 28), by=agent_cg)
     on_case_step(case, action="receive", on=D(2026, 9, 29), by=agent_cg)
-    assert list(CaseDeadline.objects.filter(case=case).values_list("clock__code", flat=True)) == ["accept_notice"]
+    assert list(CaseDeadline.objects.filter(case=case).values_list("clock__code", flat=True)) == [
+        "accept_notice"
+    ]
 
 
 # --- Calendar: provisional, then recomputed ------------------------------------------------------
+
 
 def test_provisional_due_dates_are_recomputed_when_the_year_is_entered(agent_cg, bureau_user, make_case):
     # Test data for 2027: only 元旦 (Friday Jan 1); the real notice is entered by staff when published.
@@ -121,7 +133,11 @@ def test_provisional_due_dates_are_recomputed_when_the_year_is_entered(agent_cg,
     [stopped] = CaseDeadline.objects.filter(case=done)
 
     entry, changed = set_year_schedule(
-        year=2027, holidays=[(D(2027, 1, 1), "元旦")], workdays=[], by=bureau_user, source="测试",
+        year=2027,
+        holidays=[(D(2027, 1, 1), "元旦")],
+        workdays=[],
+        by=bureau_user,
+        source="测试",
     )
     assert changed == 2
     assert entry.entered_by == bureau_user
@@ -134,7 +150,10 @@ def test_provisional_due_dates_are_recomputed_when_the_year_is_entered(agent_cg,
     [event] = CaseEvent.objects.filter(case=friday_case, action="deadline_recomputed")
     assert event.by == bureau_user
     assert event.data == {
-        "clock": "forward", "old": "2027-01-01", "new": "2027-01-04", "provisional": False,
+        "clock": "forward",
+        "old": "2027-01-01",
+        "new": "2027-01-04",
+        "provisional": False,
         "reason": "2027年法定节假日安排已录入",
     }
     assert CaseEvent.objects.filter(case=late, action="deadline_recomputed").count() == 1
@@ -160,7 +179,10 @@ def test_replacing_a_year_moves_running_due_dates(case, agent_cg, bureau_user):
     holidays = [(d.date, d.name) for d in CalendarDay.objects.filter(date__year=2026, kind="holiday")]
     workdays = [(d.date, d.name) for d in CalendarDay.objects.filter(date__year=2026, kind="workday")]
     _, changed = set_year_schedule(
-        year=2026, holidays=[*holidays, (D(2026, 10, 15), "测试假日")], workdays=workdays, by=bureau_user,
+        year=2026,
+        holidays=[*holidays, (D(2026, 10, 15), "测试假日")],
+        workdays=workdays,
+        by=bureau_user,
         source="更正",
     )
     assert changed == 1
@@ -170,13 +192,16 @@ def test_replacing_a_year_moves_running_due_dates(case, agent_cg, bureau_user):
     assert log.detail["replaced"] is True and log.detail["added"] == ["2026-10-15 holiday"]
 
 
-@pytest.mark.parametrize(("holidays", "workdays", "message"), [
-    ([(D(2028, 1, 1), "元旦")], [], "不在2027年内"),
-    ([(D(2027, 1, 1), "元旦")], [(D(2027, 1, 1), "调休")], "既填为放假又填为调休上班"),
-    ([(D(2027, 1, 1), "元旦")], [(D(2027, 2, 8), "春节调休")], "2027-02-08（星期一） 本来就是工作日"),
-    ([], [(D(2027, 2, 7), "春节调休")], "没有填写2027年的法定节假日"),
-    ([(D(2027, 1, 1), "元旦"), (D(2027, 1, 1), "元旦")], [], "重复填写"),
-])
+@pytest.mark.parametrize(
+    ("holidays", "workdays", "message"),
+    [
+        ([(D(2028, 1, 1), "元旦")], [], "不在2027年内"),
+        ([(D(2027, 1, 1), "元旦")], [(D(2027, 1, 1), "调休")], "既填为放假又填为调休上班"),
+        ([(D(2027, 1, 1), "元旦")], [(D(2027, 2, 8), "春节调休")], "2027-02-08（星期一） 本来就是工作日"),
+        ([], [(D(2027, 2, 7), "春节调休")], "没有填写2027年的法定节假日"),
+        ([(D(2027, 1, 1), "元旦"), (D(2027, 1, 1), "元旦")], [], "重复填写"),
+    ],
+)
 def test_schedule_is_checked(bureau_user, holidays, workdays, message):
     with pytest.raises(actions.ScheduleError) as raised:
         set_year_schedule(year=2027, holidays=holidays, workdays=workdays, by=bureau_user, source="")
@@ -185,6 +210,7 @@ def test_schedule_is_checked(bureau_user, holidays, workdays, message):
 
 
 # --- Clocks as rules -----------------------------------------------------------------------------
+
 
 def test_changing_a_clock_does_not_rewrite_running_deadlines(agent_cg, bureau_user, make_case):
     first = make_case(agent_cg, serial=1)
@@ -206,7 +232,8 @@ def test_clock_change_is_logged_old_to_new(bureau_user):
     [log] = AuditEntry.objects.filter(action=AuditAction.POLICY, target_type="deadlines.Clock")
     assert log.detail["code"] == "conclude"
     assert log.detail["fields"] == {
-        "length": {"old": 60, "new": 90}, "stop_actions": {"old": "conclude", "new": "conclude,withdraw"},
+        "length": {"old": 60, "new": 90},
+        "stop_actions": {"old": "conclude", "new": "conclude,withdraw"},
     }
     update_clock(Clock.objects.get(code="conclude"), by=bureau_user, length=90)  # no change, no log
     assert AuditEntry.objects.filter(action=AuditAction.POLICY).count() == 1
@@ -223,6 +250,7 @@ def test_clock_change_is_checked(bureau_user):
 
 
 # --- Selectors -----------------------------------------------------------------------------------
+
 
 def test_deadlines_for_case_states(case, agent_cg):
     on_case_step(case, action="receive", on=D(2026, 9, 28), by=agent_cg)  # due Oct 13 and Oct 10

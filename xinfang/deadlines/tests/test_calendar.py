@@ -24,7 +24,14 @@ def test_seeded_calendar_is_chinesecalendar_2004_to_2026(official_calendar):
 def test_holidays_have_chinese_names(official_calendar):
     cal = official.load()
     assert set(cal.holidays.values()) == {
-        "元旦", "春节", "清明节", "劳动节", "端午节", "国庆节", "中秋节", "抗战胜利70周年纪念日",
+        "元旦",
+        "春节",
+        "清明节",
+        "劳动节",
+        "端午节",
+        "国庆节",
+        "中秋节",
+        "抗战胜利70周年纪念日",
     }
     assert cal.holidays[D(2015, 9, 3)] == "抗战胜利70周年纪念日"
     assert cal.holidays[D(2025, 10, 6)] == "中秋节"
@@ -49,7 +56,10 @@ def test_seeded_clocks(official_calendar):
     assert list(Clock.objects.values_list("code", flat=True)) == [c.code for c in CLOCKS]
     objection = Clock.objects.get(code="competence_objection")
     assert (objection.start_action, objection.length, objection.day_count, objection.kind) == (
-        "receive", 5, "workdays", "window"
+        "receive",
+        5,
+        "workdays",
+        "window",
     )
     assert objection.stop_action_list == ["accept", "not_accept", "not_accept_again"]
     assert Clock.objects.get(code="re_review_opinion").legal_basis.endswith("（听证时间不计算在内）")

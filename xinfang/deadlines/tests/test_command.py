@@ -39,12 +39,15 @@ def test_provisional_prints_the_date_and_the_reason_on_stderr():
     assert "2027年的法定节假日安排尚未录入" in err
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--start", "2026-02-30", "--days", "15"), "没有 2026年2月30日 这一天"),
-    (("--start", "30/09/2026", "--days", "15"), "格式 YYYY-MM-DD"),
-    (("--start", "2026-09-30", "--days", "fifteen"), "应为整数天数"),
-    (("--start", "2026-09-30", "--days", "-3"), "应在 0 到 3650 之间"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--start", "2026-02-30", "--days", "15"), "没有 2026年2月30日 这一天"),
+        (("--start", "30/09/2026", "--days", "15"), "格式 YYYY-MM-DD"),
+        (("--start", "2026-09-30", "--days", "fifteen"), "应为整数天数"),
+        (("--start", "2026-09-30", "--days", "-3"), "应在 0 到 3650 之间"),
+    ],
+)
 def test_bad_input_is_a_clear_command_error(args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)

@@ -42,54 +42,157 @@ OFFICIAL = Calendar(
 
 HAND = [
     # start, length, count, due, why
-    (D(2024, 9, 20), 15, CALENDAR, D(2024, 10, 8),
-     "Sep 20 + 15 = Oct 5 (Sat), 国庆 Oct 1–7 off → Oct 5, 6, 7 skipped → Tue Oct 8"),
-    (D(2024, 8, 5), 60, CALENDAR, D(2024, 10, 8),
-     "办结 60 日: Aug 5 + 60 = Oct 4 (Fri, 国庆) → Oct 4–7 skipped → Tue Oct 8"),
-    (D(2024, 9, 27), 15, CALENDAR, D(2024, 10, 12),
-     "Sep 27 + 15 = Oct 12, a Saturday made a workday (国庆调休) → stays"),
-    (D(2024, 11, 1), 15, CALENDAR, D(2024, 11, 18),
-     "Nov 1 + 15 = Nov 16 (Sat), ordinary weekend → Sat, Sun skipped → Mon Nov 18"),
-    (D(2024, 2, 2), 5, WORKDAYS, D(2024, 2, 8),
-     "5 工作日 from Fri Feb 2: Sat 3 rest, Sun 4 make-up (1), Mon–Thu 5–8 (2–5) → Feb 8"),
-    (D(2024, 2, 8), 3, WORKDAYS, D(2024, 2, 19),
-     "3 工作日 from Thu Feb 8: Fri 9 (1), 春节 Feb 10–17 skipped, Sun 18 make-up (2), Mon 19 (3)"),
-    (D(2025, 1, 13), 15, CALENDAR, D(2025, 2, 5),
-     "Jan 13 + 15 = Jan 28 (春节 Jan 28–Feb 4 off) → 8 days skipped → Wed Feb 5"),
-    (D(2025, 1, 11), 15, CALENDAR, D(2025, 1, 26),
-     "Jan 11 + 15 = Jan 26, a Sunday made a workday (春节调休) → stays"),
-    (D(2025, 1, 24), 15, CALENDAR, D(2025, 2, 8),
-     "Jan 24 + 15 = Feb 8, a Saturday made a workday (春节调休) → stays"),
-    (D(2025, 1, 24), 5, WORKDAYS, D(2025, 2, 7),
-     "5 工作日 from Fri Jan 24: Sat 25 rest, Sun 26 make-up (1), Mon 27 (2), Jan 28–Feb 4 off, "
-     "Wed–Fri Feb 5–7 (3–5) → Feb 7"),
-    (D(2025, 9, 23), 15, CALENDAR, D(2025, 10, 9),
-     "Sep 23 + 15 = Oct 8 (国庆+中秋 Oct 1–8 off) → Thu Oct 9"),
-    (D(2025, 9, 26), 15, CALENDAR, D(2025, 10, 11),
-     "Sep 26 + 15 = Oct 11, a Saturday made a workday → stays"),
-    (D(2025, 9, 26), 5, WORKDAYS, D(2025, 10, 10),
-     "5 工作日 from Fri Sep 26: Sat 27 rest, Sun 28 make-up (1), Mon 29 (2), Tue 30 (3), "
-     "Oct 1–8 off, Thu 9 (4), Fri 10 (5)"),
-    (D(2026, 9, 30), 15, CALENDAR, D(2026, 10, 15),
-     "the example of the command: Sep 30 + 15 = Thu Oct 15, a workday"),
-    (D(2026, 9, 20), 15, CALENDAR, D(2026, 10, 8),
-     "Sep 20 + 15 = Mon Oct 5 (国庆 Oct 1–7) → Oct 5–7 skipped → Thu Oct 8"),
-    (D(2026, 9, 28), 5, WORKDAYS, D(2026, 10, 10),
-     "5 工作日 from Mon Sep 28: 29 (1), 30 (2), Oct 1–7 off, Thu 8 (3), Fri 9 (4), Sat 10 make-up (5)"),
-    (D(2026, 2, 1), 15, CALENDAR, D(2026, 2, 24),
-     "Feb 1 + 15 = Feb 16 (春节 Feb 15–23 off) → Tue Feb 24"),
-    (D(2026, 2, 13), 15, CALENDAR, D(2026, 2, 28),
-     "Feb 13 + 15 = Feb 28, a Saturday made a workday (春节调休) → stays"),
-    (D(2026, 2, 12), 5, WORKDAYS, D(2026, 2, 26),
-     "5 工作日 from Thu Feb 12: Fri 13 (1), Sat 14 make-up (2), Feb 15–23 off, Tue–Thu 24–26 (3–5)"),
-    (D(2025, 12, 17), 15, CALENDAR, D(2026, 1, 4),
-     "Dec 17 + 15 = Thu Jan 1 (元旦 Jan 1–3 off) → Jan 1–3 skipped → Sun Jan 4, a make-up workday"),
-    (D(2025, 12, 31), 1, WORKDAYS, D(2026, 1, 4),
-     "1 工作日 from Wed Dec 31: Jan 1–3 off, Sun Jan 4 make-up (1)"),
-    (D(2026, 4, 30), 5, WORKDAYS, D(2026, 5, 11),
-     "5 工作日 from Thu Apr 30: May 1–5 off, Wed–Fri 6–8 (1–3), Sat 9 make-up (4), Sun 10 rest, Mon 11 (5)"),
-    (D(2015, 8, 19), 15, CALENDAR, D(2015, 9, 6),
-     "Aug 19 + 15 = Thu Sep 3 (抗战胜利70周年纪念日 Sep 3–4), Sat 5 rest → Sun Sep 6, a make-up workday"),
+    (
+        D(2024, 9, 20),
+        15,
+        CALENDAR,
+        D(2024, 10, 8),
+        "Sep 20 + 15 = Oct 5 (Sat), 国庆 Oct 1–7 off → Oct 5, 6, 7 skipped → Tue Oct 8",
+    ),
+    (
+        D(2024, 8, 5),
+        60,
+        CALENDAR,
+        D(2024, 10, 8),
+        "办结 60 日: Aug 5 + 60 = Oct 4 (Fri, 国庆) → Oct 4–7 skipped → Tue Oct 8",
+    ),
+    (
+        D(2024, 9, 27),
+        15,
+        CALENDAR,
+        D(2024, 10, 12),
+        "Sep 27 + 15 = Oct 12, a Saturday made a workday (国庆调休) → stays",
+    ),
+    (
+        D(2024, 11, 1),
+        15,
+        CALENDAR,
+        D(2024, 11, 18),
+        "Nov 1 + 15 = Nov 16 (Sat), ordinary weekend → Sat, Sun skipped → Mon Nov 18",
+    ),
+    (
+        D(2024, 2, 2),
+        5,
+        WORKDAYS,
+        D(2024, 2, 8),
+        "5 工作日 from Fri Feb 2: Sat 3 rest, Sun 4 make-up (1), Mon–Thu 5–8 (2–5) → Feb 8",
+    ),
+    (
+        D(2024, 2, 8),
+        3,
+        WORKDAYS,
+        D(2024, 2, 19),
+        "3 工作日 from Thu Feb 8: Fri 9 (1), 春节 Feb 10–17 skipped, Sun 18 make-up (2), Mon 19 (3)",
+    ),
+    (
+        D(2025, 1, 13),
+        15,
+        CALENDAR,
+        D(2025, 2, 5),
+        "Jan 13 + 15 = Jan 28 (春节 Jan 28–Feb 4 off) → 8 days skipped → Wed Feb 5",
+    ),
+    (
+        D(2025, 1, 11),
+        15,
+        CALENDAR,
+        D(2025, 1, 26),
+        "Jan 11 + 15 = Jan 26, a Sunday made a workday (春节调休) → stays",
+    ),
+    (
+        D(2025, 1, 24),
+        15,
+        CALENDAR,
+        D(2025, 2, 8),
+        "Jan 24 + 15 = Feb 8, a Saturday made a workday (春节调休) → stays",
+    ),
+    (
+        D(2025, 1, 24),
+        5,
+        WORKDAYS,
+        D(2025, 2, 7),
+        "5 工作日 from Fri Jan 24: Sat 25 rest, Sun 26 make-up (1), Mon 27 (2), Jan 28–Feb 4 off, "
+        "Wed–Fri Feb 5–7 (3–5) → Feb 7",
+    ),
+    (D(2025, 9, 23), 15, CALENDAR, D(2025, 10, 9), "Sep 23 + 15 = Oct 8 (国庆+中秋 Oct 1–8 off) → Thu Oct 9"),
+    (
+        D(2025, 9, 26),
+        15,
+        CALENDAR,
+        D(2025, 10, 11),
+        "Sep 26 + 15 = Oct 11, a Saturday made a workday → stays",
+    ),
+    (
+        D(2025, 9, 26),
+        5,
+        WORKDAYS,
+        D(2025, 10, 10),
+        "5 工作日 from Fri Sep 26: Sat 27 rest, Sun 28 make-up (1), Mon 29 (2), Tue 30 (3), "
+        "Oct 1–8 off, Thu 9 (4), Fri 10 (5)",
+    ),
+    (
+        D(2026, 9, 30),
+        15,
+        CALENDAR,
+        D(2026, 10, 15),
+        "the example of the command: Sep 30 + 15 = Thu Oct 15, a workday",
+    ),
+    (
+        D(2026, 9, 20),
+        15,
+        CALENDAR,
+        D(2026, 10, 8),
+        "Sep 20 + 15 = Mon Oct 5 (国庆 Oct 1–7) → Oct 5–7 skipped → Thu Oct 8",
+    ),
+    (
+        D(2026, 9, 28),
+        5,
+        WORKDAYS,
+        D(2026, 10, 10),
+        "5 工作日 from Mon Sep 28: 29 (1), 30 (2), Oct 1–7 off, Thu 8 (3), Fri 9 (4), Sat 10 make-up (5)",
+    ),
+    (D(2026, 2, 1), 15, CALENDAR, D(2026, 2, 24), "Feb 1 + 15 = Feb 16 (春节 Feb 15–23 off) → Tue Feb 24"),
+    (
+        D(2026, 2, 13),
+        15,
+        CALENDAR,
+        D(2026, 2, 28),
+        "Feb 13 + 15 = Feb 28, a Saturday made a workday (春节调休) → stays",
+    ),
+    (
+        D(2026, 2, 12),
+        5,
+        WORKDAYS,
+        D(2026, 2, 26),
+        "5 工作日 from Thu Feb 12: Fri 13 (1), Sat 14 make-up (2), Feb 15–23 off, Tue–Thu 24–26 (3–5)",
+    ),
+    (
+        D(2025, 12, 17),
+        15,
+        CALENDAR,
+        D(2026, 1, 4),
+        "Dec 17 + 15 = Thu Jan 1 (元旦 Jan 1–3 off) → Jan 1–3 skipped → Sun Jan 4, a make-up workday",
+    ),
+    (
+        D(2025, 12, 31),
+        1,
+        WORKDAYS,
+        D(2026, 1, 4),
+        "1 工作日 from Wed Dec 31: Jan 1–3 off, Sun Jan 4 make-up (1)",
+    ),
+    (
+        D(2026, 4, 30),
+        5,
+        WORKDAYS,
+        D(2026, 5, 11),
+        "5 工作日 from Thu Apr 30: May 1–5 off, Wed–Fri 6–8 (1–3), Sat 9 make-up (4), Sun 10 rest, Mon 11 (5)",
+    ),
+    (
+        D(2015, 8, 19),
+        15,
+        CALENDAR,
+        D(2015, 9, 6),
+        "Aug 19 + 15 = Thu Sep 3 (抗战胜利70周年纪念日 Sep 3–4), Sat 5 rest → Sun Sep 6, a make-up workday",
+    ),
 ]
 
 
@@ -107,7 +210,9 @@ def oracle_due(start: datetime.date, length: int, count: str) -> datetime.date:
     return day
 
 
-@pytest.mark.parametrize(("start", "length", "count", "due", "why"), HAND, ids=[f"{r[0]}+{r[1]}{r[2][0]}" for r in HAND])
+@pytest.mark.parametrize(
+    ("start", "length", "count", "due", "why"), HAND, ids=[f"{r[0]}+{r[1]}{r[2][0]}" for r in HAND]
+)
 def test_hand_computed_due_dates(start, length, count, due, why):
     assert oracle_due(start, length, count) == due, why  # the hand reasoning agrees with the oracle
     result = due_date(start, length, count, OFFICIAL)
@@ -118,19 +223,24 @@ def test_hand_computed_due_dates(start, length, count, due, why):
 def test_the_table_covers_the_required_situations():
     landings = [(s + n * DAY, due) for s, n, c, due, _ in HAND if c == CALENDAR]
     assert any(day in constants.holidays for day, _ in landings)  # lands on a holiday
-    assert any(day.weekday() >= 5 and day not in constants.holidays and day not in constants.workdays and day != due
-               for day, due in landings)  # lands on an ordinary weekend and moves
+    assert any(
+        day.weekday() >= 5 and day not in constants.holidays and day not in constants.workdays and day != due
+        for day, due in landings
+    )  # lands on an ordinary weekend and moves
     assert any(day == due and day.weekday() == 5 and day in constants.workdays for day, due in landings)
     crossing = [(s, due) for s, n, c, due, _ in HAND if c == WORKDAYS]
-    assert any(any(d in constants.workdays for d in (s + i * DAY for i in range(1, (due - s).days + 1)))
-               for s, due in crossing)
+    assert any(
+        any(d in constants.workdays for d in (s + i * DAY for i in range(1, (due - s).days + 1)))
+        for s, due in crossing
+    )
     assert len(HAND) >= 12
 
 
 def test_skipped_days_say_why():
     result = due_date(D(2026, 9, 20), 15, CALENDAR, OFFICIAL)
     assert result.skipped == (
-        (D(2026, 10, 5), "法定节假日（国庆节）"), (D(2026, 10, 6), "法定节假日（国庆节）"),
+        (D(2026, 10, 5), "法定节假日（国庆节）"),
+        (D(2026, 10, 6), "法定节假日（国庆节）"),
         (D(2026, 10, 7), "法定节假日（国庆节）"),
     )
     weekend = due_date(D(2024, 11, 1), 15, CALENDAR, OFFICIAL)
@@ -177,6 +287,7 @@ def test_add_workdays():
 
 
 # --- Properties over 2004-01-01 .. 2026-10-31, lengths 0..90, due dates kept inside 2026 ---------
+
 
 @st.composite
 def calendar_clocks(draw):

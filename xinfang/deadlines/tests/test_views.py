@@ -41,6 +41,7 @@ def csv_file(content: str, name: str = "2027.csv", encoding: str = "utf-8") -> S
 
 # --- Permissions ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["deadlines:calendar", "deadlines:clocks", "deadlines:calendar_template"])
 def test_agents_do_not_see_the_bureau_pages(agent_client, name):
     response = agent_client.get(reverse(name))
@@ -50,7 +51,9 @@ def test_agents_do_not_see_the_bureau_pages(agent_client, name):
 
 def test_agents_cannot_edit_a_clock(agent_client):
     clock = Clock.objects.get(code="conclude")
-    assert agent_client.post(reverse("deadlines:clock_edit", args=[clock.pk]), {"length": 1}).status_code == 404
+    assert (
+        agent_client.post(reverse("deadlines:clock_edit", args=[clock.pk]), {"length": 1}).status_code == 404
+    )
     assert Clock.objects.get(code="conclude").length == 60
 
 
@@ -66,8 +69,11 @@ def test_anonymous_is_sent_to_login(client):
 
 # --- Calculator ----------------------------------------------------------------------------------
 
+
 def test_calculator_explains_the_days_skipped(agent_client):
-    response = agent_client.get(reverse("deadlines:calculator"), {"start": "2026-09-20", "length": "15", "day_count": "calendar"})
+    response = agent_client.get(
+        reverse("deadlines:calculator"), {"start": "2026-09-20", "length": "15", "day_count": "calendar"}
+    )
     page = text(response)
     assert response.status_code == 200
     assert "2026-10-08" in page
@@ -76,29 +82,36 @@ def test_calculator_explains_the_days_skipped(agent_client):
 
 
 def test_calculator_counts_make_up_workdays(agent_client):
-    page = text(agent_client.get(
-        reverse("deadlines:calculator"), {"start": "2026-09-28", "length": "5", "day_count": "workdays"}
-    ))
+    page = text(
+        agent_client.get(
+            reverse("deadlines:calculator"), {"start": "2026-09-28", "length": "5", "day_count": "workdays"}
+        )
+    )
     assert "2026-10-10" in page
     assert "调休上班日（国庆节调休），计为工作日" in page
 
 
 def test_calculator_marks_a_provisional_date(bureau_client):
-    page = text(bureau_client.get(
-        reverse("deadlines:calculator"), {"start": "2026-12-20", "length": "15", "day_count": "calendar"}
-    ))
+    page = text(
+        bureau_client.get(
+            reverse("deadlines:calculator"), {"start": "2026-12-20", "length": "15", "day_count": "calendar"}
+        )
+    )
     assert "2027-01-04" in page
     assert "暂定" in page and "2027年的法定节假日安排尚未录入" in page
 
 
 def test_calculator_bad_input_is_a_message_not_an_error_page(agent_client):
-    response = agent_client.get(reverse("deadlines:calculator"), {"start": "2026-02-30", "length": "-1", "day_count": "calendar"})
+    response = agent_client.get(
+        reverse("deadlines:calculator"), {"start": "2026-02-30", "length": "-1", "day_count": "calendar"}
+    )
     page = text(response)
     assert response.status_code == 200
     assert "请按 2026-09-30 的格式填写日期" in page and "天数不能为负数" in page
 
 
 # --- Calendar ------------------------------------------------------------------------------------
+
 
 def test_calendar_shows_a_year(bureau_client):
     response = bureau_client.get(reverse("deadlines:calendar"), {"year": "2026"})
@@ -110,13 +123,22 @@ def test_calendar_shows_a_year(bureau_client):
     assert "2026-01-01 元旦" in page
 
 
-def test_entering_a_year_on_the_page_recomputes_and_says_how_many(bureau_client, agent_cg, bureau_user, make_case):
+def test_entering_a_year_on_the_page_recomputes_and_says_how_many(
+    bureau_client, agent_cg, bureau_user, make_case
+):
     case = make_case(agent_cg)
     on_case_step(case, action="submit", on=D(2026, 12, 17), by=agent_cg)  # provisional: Fri 2027-01-01
-    response = bureau_client.post(reverse("deadlines:calendar"), {
-        "form": "text", "year": "2027", "source": "国务院办公厅关于2027年部分节假日安排的通知",
-        "holidays": "2027-01-01 元旦\n2027-02-05至2027-02-11 春节\n", "workdays": "2027-02-20 春节调休",
-    }, follow=True)
+    response = bureau_client.post(
+        reverse("deadlines:calendar"),
+        {
+            "form": "text",
+            "year": "2027",
+            "source": "国务院办公厅关于2027年部分节假日安排的通知",
+            "holidays": "2027-01-01 元旦\n2027-02-05至2027-02-11 春节\n",
+            "workdays": "2027-02-20 春节调休",
+        },
+        follow=True,
+    )
     page = text(response)
     assert response.redirect_chain[-1][0].endswith("?year=2027")
     assert "已保存2027年的节假日安排：放假8天，调休上班1天" in page
@@ -127,14 +149,23 @@ def test_entering_a_year_on_the_page_recomputes_and_says_how_many(bureau_client,
     deadline = CaseDeadline.objects.get(case=case)
     assert (deadline.due_on, deadline.provisional) == (D(2027, 1, 4), False)
     assert CaseEvent.objects.filter(case=case, action="deadline_recomputed").count() == 1
-    assert AuditEntry.objects.filter(action=AuditAction.POLICY, target_type="deadlines.CalendarYear").count() == 1
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.POLICY, target_type="deadlines.CalendarYear").count()
+        == 1
+    )
 
 
 def test_a_bad_line_is_named_and_nothing_typed_is_lost(bureau_client):
     typed = "2027-01-01 元旦\n2027-13-01 春节\n春节 2027-02-06"
-    response = bureau_client.post(reverse("deadlines:calendar"), {
-        "form": "text", "year": "2027", "holidays": typed, "workdays": "2027-02-08 春节调休",
-    })
+    response = bureau_client.post(
+        reverse("deadlines:calendar"),
+        {
+            "form": "text",
+            "year": "2027",
+            "holidays": typed,
+            "workdays": "2027-02-08 春节调休",
+        },
+    )
     page = text(response)
     assert response.status_code == 200
     assert "放假日期第2行“2027-13-01 春节”：没有 2027年13月1日 这一天" in page
@@ -144,9 +175,15 @@ def test_a_bad_line_is_named_and_nothing_typed_is_lost(bureau_client):
 
 
 def test_schedule_rules_are_shown_on_the_form(bureau_client):
-    response = bureau_client.post(reverse("deadlines:calendar"), {
-        "form": "text", "year": "2027", "holidays": "2027-01-01 元旦", "workdays": "2027-02-08 春节调休",
-    })
+    response = bureau_client.post(
+        reverse("deadlines:calendar"),
+        {
+            "form": "text",
+            "year": "2027",
+            "holidays": "2027-01-01 元旦",
+            "workdays": "2027-02-08 春节调休",
+        },
+    )
     page = text(response)
     assert "2027-02-08（星期一） 本来就是工作日" in page
     assert "2027-02-08 春节调休" in page
@@ -155,21 +192,37 @@ def test_schedule_rules_are_shown_on_the_form(bureau_client):
 
 def test_upload_a_small_csv(bureau_client):
     content = "日期,类别,名称\n2027-01-01,放假,元旦\n2027-01-02,放假,元旦\n2027-01-03,放假,元旦\n2027-02-07,上班,春节调休\n"
-    response = bureau_client.post(reverse("deadlines:calendar"), {
-        "form": "upload", "year": "", "source": "", "file": csv_file(content),
-    })
+    response = bureau_client.post(
+        reverse("deadlines:calendar"),
+        {
+            "form": "upload",
+            "year": "",
+            "source": "",
+            "file": csv_file(content),
+        },
+    )
     assert response.status_code == 302
     assert response["Location"].endswith("?year=2027")
     days = dict(CalendarDay.objects.filter(date__year=2027).values_list("date", "kind"))
-    assert days == {D(2027, 1, 1): "holiday", D(2027, 1, 2): "holiday", D(2027, 1, 3): "holiday", D(2027, 2, 7): "workday"}
+    assert days == {
+        D(2027, 1, 1): "holiday",
+        D(2027, 1, 2): "holiday",
+        D(2027, 1, 3): "holiday",
+        D(2027, 2, 7): "workday",
+    }
     assert CalendarYear.objects.get(year=2027).source.endswith("（上传文件）")
 
 
 def test_upload_a_gbk_csv_saved_by_excel(bureau_client):
     content = "日期,类别,名称\r\n2027/1/1,放假,元旦\r\n"
-    response = bureau_client.post(reverse("deadlines:calendar"), {
-        "form": "upload", "year": "2027", "file": csv_file(content, encoding="gbk"),
-    })
+    response = bureau_client.post(
+        reverse("deadlines:calendar"),
+        {
+            "form": "upload",
+            "year": "2027",
+            "file": csv_file(content, encoding="gbk"),
+        },
+    )
     assert response.status_code == 302
     assert CalendarDay.objects.get(date=D(2027, 1, 1)).name == "元旦"
 
@@ -185,14 +238,18 @@ def test_upload_an_xlsx(bureau_client):
     out = io.BytesIO()
     book.save(out)
     upload = SimpleUploadedFile("2027.xlsx", out.getvalue(), content_type="application/octet-stream")
-    response = bureau_client.post(reverse("deadlines:calendar"), {"form": "upload", "year": "", "file": upload})
+    response = bureau_client.post(
+        reverse("deadlines:calendar"), {"form": "upload", "year": "", "file": upload}
+    )
     assert response.status_code == 302
     assert CalendarDay.objects.filter(date__year=2027).count() == 2
 
 
 def test_upload_errors_name_the_row(bureau_client):
     content = "日期,类别,名称\n2027-01-01,放假,元旦\n2027-01-02,休假吧,元旦\n"
-    response = bureau_client.post(reverse("deadlines:calendar"), {"form": "upload", "year": "", "file": csv_file(content)})
+    response = bureau_client.post(
+        reverse("deadlines:calendar"), {"form": "upload", "year": "", "file": csv_file(content)}
+    )
     page = text(response)
     assert response.status_code == 200
     assert "第3行“2027-01-02，休假吧，元旦”：类别应填“放假”或“上班”" in page
@@ -207,7 +264,9 @@ def test_template_download(bureau_client):
     lines = body.splitlines()
     assert lines[0] == "日期,类别,名称"
     assert "2026-10-10,上班,国庆节调休" in lines
-    empty = bureau_client.get(reverse("deadlines:calendar_template"), {"year": "2030"}).content.decode("utf-8-sig")
+    empty = bureau_client.get(reverse("deadlines:calendar_template"), {"year": "2030"}).content.decode(
+        "utf-8-sig"
+    )
     assert empty.splitlines() == ["日期,类别,名称", "2030-01-01,放假,元旦"]
 
 
@@ -217,6 +276,7 @@ def test_nav_link_for_bureau(bureau_client):
 
 
 # --- Clocks --------------------------------------------------------------------------------------
+
 
 def test_clocks_page_lists_the_clocks(bureau_client):
     page = text(bureau_client.get(reverse("deadlines:clocks")))
@@ -232,11 +292,21 @@ def test_editing_a_clock_is_logged_and_running_cases_keep_their_dates(bureau_cli
     url = reverse("deadlines:clock_edit", args=[clock.pk])
     page = text(bureau_client.get(url))
     assert "正在计算的期限保持起算时的长度" in page or "已经在计算的期限保持起算时的长度" in page
-    response = bureau_client.post(url, {
-        "name": "办结", "start_action": "accept", "stop_actions": ["conclude"], "length": "90",
-        "day_count": "calendar", "kind": "deadline", "legal_basis": "《信访工作条例》第34条", "active": "on",
-        "sort_order": "40",
-    }, follow=True)
+    response = bureau_client.post(
+        url,
+        {
+            "name": "办结",
+            "start_action": "accept",
+            "stop_actions": ["conclude"],
+            "length": "90",
+            "day_count": "calendar",
+            "kind": "deadline",
+            "legal_basis": "《信访工作条例》第34条",
+            "active": "on",
+            "sort_order": "40",
+        },
+        follow=True,
+    )
     assert "正在计算的期限仍按原规则" in text(response)
     assert Clock.objects.get(pk=clock.pk).length == 90
     assert CaseDeadline.objects.get(case=case).due_on == D(2026, 9, 30)
@@ -246,10 +316,19 @@ def test_editing_a_clock_is_logged_and_running_cases_keep_their_dates(bureau_cli
 
 def test_clock_form_errors_keep_what_was_typed(bureau_client):
     clock = Clock.objects.get(code="conclude")
-    response = bureau_client.post(reverse("deadlines:clock_edit", args=[clock.pk]), {
-        "name": "办结（改）", "start_action": "accept", "stop_actions": ["accept"], "length": "0",
-        "day_count": "calendar", "kind": "deadline", "legal_basis": "第34条", "sort_order": "40",
-    })
+    response = bureau_client.post(
+        reverse("deadlines:clock_edit", args=[clock.pk]),
+        {
+            "name": "办结（改）",
+            "start_action": "accept",
+            "stop_actions": ["accept"],
+            "length": "0",
+            "day_count": "calendar",
+            "kind": "deadline",
+            "legal_basis": "第34条",
+            "sort_order": "40",
+        },
+    )
     page = text(response)
     assert response.status_code == 200
     assert "终止环节不能与起算环节相同" in page and "至少1天" in page

@@ -49,22 +49,49 @@ def _private_files(settings, tmp_path):
     settings.PRIVATE_FILES_DIR = tmp_path
 
 
-def live(make_case, agent, serial, *, submitted, body_received=None, accepted=None, not_accepted=None,
-         concluded=None, delivered=None, rating=None, category="城乡建设", town="城关镇"):
+def live(
+    make_case,
+    agent,
+    serial,
+    *,
+    submitted,
+    body_received=None,
+    accepted=None,
+    not_accepted=None,
+    concluded=None,
+    delivered=None,
+    rating=None,
+    category="城乡建设",
+    town="城关镇",
+):
     """A case received and authorized on the day it is submitted, then taken as far as asked."""
-    case = make_case(agent, serial=serial, received_on=submitted,
-                     category=ContentCategory.objects.get(name=category),
-                     incident_town=Unit.objects.filter(name=town).first() if town else None)
+    case = make_case(
+        agent,
+        serial=serial,
+        received_on=submitted,
+        category=ContentCategory.objects.get(name=category),
+        incident_town=Unit.objects.filter(name=town).first() if town else None,
+    )
     actions.accept_scope(case, by=agent)
     actions.record_authorization(case, by=agent, mode="signed", signed_on=submitted, scan=PDF)
     case = actions.record_submission(
-        case, by=agent, platform=SubmissionPlatform.objects.first(), username="u", password="pw",
-        query_code=f"Q{serial}", submitted_at=timezone.make_aware(datetime.datetime.combine(submitted, datetime.time(10))),
+        case,
+        by=agent,
+        platform=SubmissionPlatform.objects.first(),
+        username="u",
+        password="pw",
+        query_code=f"Q{serial}",
+        submitted_at=timezone.make_aware(datetime.datetime.combine(submitted, datetime.time(10))),
     )
     if body_received is None:
         return case
-    case = actions.forward_case(case, by=agent, forwarded_on=body_received - datetime.timedelta(days=1),
-                                mode="forward", handling_body="县住建局")
+    case = actions.forward_case(
+        case,
+        by=agent,
+        forwarded_on=body_received - datetime.timedelta(days=1),
+        mode="forward",
+        handling_body="县住建局",
+    )
     case = actions.record_receipt(case, by=agent, received_on=body_received)
     if not_accepted:
         return actions.refuse_acceptance(case, by=agent, on=not_accepted, reason="已进入诉讼程序")
@@ -76,8 +103,14 @@ def live(make_case, agent, serial, *, submitted, body_received=None, accepted=No
     case = actions.conclude_case(case, by=agent, concluded_on=concluded, opinion="explain", reply=PDF)
     case = actions.deliver_reply(case, by=agent, delivered_on=delivered)
     if rating:
-        record_rating(case, channel="platform", office_satisfaction="satisfied", body_satisfaction=rating,
-                      by=agent, rated_on=delivered)
+        record_rating(
+            case,
+            channel="platform",
+            office_satisfaction="satisfied",
+            body_satisfaction=rating,
+            by=agent,
+            rated_on=delivered,
+        )
     return case
 
 
@@ -85,26 +118,80 @@ def live(make_case, agent, serial, *, submitted, body_received=None, accepted=No
 def month(units, agent_cg, agent_zj, bureau_user, make_case):
     cg, zj = units["chengguan"], units["zengjia"]
     cases = {
-        "cg1": live(make_case, agent_cg, 1, submitted=d(1, 3), body_received=d(1, 7), accepted=d(1, 10),
-                    concluded=d(3, 10), delivered=d(3, 12), rating="satisfied"),
-        "cg2": live(make_case, agent_cg, 2, submitted=d(1, 6), body_received=d(1, 8), accepted=d(1, 13),
-                    concluded=d(3, 20), delivered=d(3, 21), rating="basically"),
-        "cg3": live(make_case, agent_cg, 3, submitted=d(3, 3), body_received=d(3, 5), accepted=d(3, 18),
-                    category="农村农业"),
+        "cg1": live(
+            make_case,
+            agent_cg,
+            1,
+            submitted=d(1, 3),
+            body_received=d(1, 7),
+            accepted=d(1, 10),
+            concluded=d(3, 10),
+            delivered=d(3, 12),
+            rating="satisfied",
+        ),
+        "cg2": live(
+            make_case,
+            agent_cg,
+            2,
+            submitted=d(1, 6),
+            body_received=d(1, 8),
+            accepted=d(1, 13),
+            concluded=d(3, 20),
+            delivered=d(3, 21),
+            rating="basically",
+        ),
+        "cg3": live(
+            make_case,
+            agent_cg,
+            3,
+            submitted=d(3, 3),
+            body_received=d(3, 5),
+            accepted=d(3, 18),
+            category="农村农业",
+        ),
         "cg4": live(make_case, agent_cg, 4, submitted=d(3, 5), body_received=d(3, 6), not_accepted=d(3, 20)),
         "cg5": live(make_case, agent_cg, 5, submitted=d(3, 10), body_received=d(3, 12)),
         "cg6": live(make_case, agent_cg, 6, submitted=d(3, 25), category="教育", town=None),
-        "zj1": live(make_case, agent_zj, 7, submitted=d(3, 4), body_received=d(3, 6), accepted=d(3, 24),
-                    concluded=d(3, 26), delivered=d(3, 28), rating="unsatisfied", category="教育", town="曾家镇"),
-        "zj2": live(make_case, agent_zj, 8, submitted=d(2, 24), body_received=d(2, 26), accepted=d(3, 3),
-                    concluded=d(3, 7), delivered=d(3, 10), town="曾家镇"),
+        "zj1": live(
+            make_case,
+            agent_zj,
+            7,
+            submitted=d(3, 4),
+            body_received=d(3, 6),
+            accepted=d(3, 24),
+            concluded=d(3, 26),
+            delivered=d(3, 28),
+            rating="unsatisfied",
+            category="教育",
+            town="曾家镇",
+        ),
+        "zj2": live(
+            make_case,
+            agent_zj,
+            8,
+            submitted=d(2, 24),
+            body_received=d(2, 26),
+            accepted=d(3, 3),
+            concluded=d(3, 7),
+            delivered=d(3, 10),
+            town="曾家镇",
+        ),
     }
     figure_actions.set_target(unit=cg, monthly_target=5, effective_from=d(3, 1), by=bureau_user)
     figure_actions.set_target(unit=zj, monthly_target=2, effective_from=d(2, 1), by=bureau_user)
     figure_actions.set_target(unit=zj, monthly_target=3, effective_from=d(4, 1), by=bureau_user)
-    figure_actions.save_tallies(month=d(3, 1), by=bureau_user, counts={
-        (cg.pk, "letter"): 3, (cg.pk, "visit"): 5, (cg.pk, "online_self"): 2, (cg.pk, "phone"): 1,
-        (cg.pk, "other"): 0, (zj.pk, "visit"): 4, (zj.pk, "online_self"): 0,
-    })
+    figure_actions.save_tallies(
+        month=d(3, 1),
+        by=bureau_user,
+        counts={
+            (cg.pk, "letter"): 3,
+            (cg.pk, "visit"): 5,
+            (cg.pk, "online_self"): 2,
+            (cg.pk, "phone"): 1,
+            (cg.pk, "other"): 0,
+            (zj.pk, "visit"): 4,
+            (zj.pk, "online_self"): 0,
+        },
+    )
     figure_actions.save_tallies(month=d(2, 1), by=bureau_user, counts={(cg.pk, "visit"): 100})
     return cases

@@ -26,7 +26,9 @@ def figures(units, period=MARCH, today=TODAY):
 def test_the_premises_due_dates_as_worked_out_by_hand(month):
     due = {
         (c.case_id, c.clock.code): c.due_on
-        for c in CaseDeadline.objects.select_related("clock").filter(clock__code__in=("accept_notice", "conclude"))
+        for c in CaseDeadline.objects.select_related("clock").filter(
+            clock__code__in=("accept_notice", "conclude")
+        )
     }
     assert due[(month["cg1"].pk, "conclude")] == d(3, 11)
     assert due[(month["cg2"].pk, "conclude")] == d(3, 14)
@@ -149,11 +151,15 @@ def test_situation_by_category_and_town_largest_rise_first(month, units):
     situation = selectors.situation(MARCH, [units["chengguan"], units["zengjia"]])
     # March vs February (zj2, 城乡建设, 曾家镇): 教育 2/0, 城乡建设 2/1, 农村农业 1/0.
     assert [(c.name, c.now, c.before, c.change) for c in situation["categories"]] == [
-        ("教育", 2, 0, 2), ("城乡建设", 2, 1, 1), ("农村农业", 1, 0, 1),
+        ("教育", 2, 0, 2),
+        ("城乡建设", 2, 1, 1),
+        ("农村农业", 1, 0, 1),
     ]
     # 城关镇 cg3, cg4, cg5 vs 0; cg6 without a town; 曾家镇 zj1 vs zj2.
     assert [(c.name, c.now, c.before) for c in situation["towns"]] == [
-        ("城关镇", 3, 0), ("未填写事发镇", 1, 0), ("曾家镇", 1, 1),
+        ("城关镇", 3, 0),
+        ("未填写事发镇", 1, 0),
+        ("曾家镇", 1, 1),
     ]
     assert situation["towns"][0].rate == "新增" and situation["towns"][2].rate == "+0%"
 
@@ -190,7 +196,9 @@ def test_query_count_does_not_grow_with_the_units(month, units):
     # deadlines due in the period, ever-late deadlines, tallies, targets.
     assert count(lambda: selectors.unit_figures(MARCH, two, today=TODAY)) == 7
     assert count(lambda: selectors.unit_figures(MARCH, six, today=TODAY)) == 7
-    assert count(lambda: selectors.situation(MARCH, two)) == count(lambda: selectors.situation(MARCH, six)) == 4
+    assert (
+        count(lambda: selectors.situation(MARCH, two)) == count(lambda: selectors.situation(MARCH, six)) == 4
+    )
     assert count(lambda: selectors.trends(d(3, 1), two)) == count(lambda: selectors.trends(d(3, 1), six)) == 3
     rows = selectors.unit_figures(MARCH, six, today=TODAY)
     assert [r.proxied for r in rows] == [4, 1, 0, 0, 0, 0]

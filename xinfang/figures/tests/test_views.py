@@ -54,8 +54,11 @@ def test_a_zengjia_head_cannot_see_chengguan_numbers(client, units, month):
     html = response.content.decode()
     assert [row.name for row in response.context["rows"]] == ["曾家镇"]
     # 城关镇's row, its tallies and its cases are nowhere: the situation counts only 曾家镇's cases.
-    assert "<th scope=\"row\">城关镇</th>" not in html
-    assert [(c.name, c.now) for c in response.context["situation"]["categories"]] == [("教育", 1), ("城乡建设", 0)]
+    assert '<th scope="row">城关镇</th>' not in html
+    assert [(c.name, c.now) for c in response.context["situation"]["categories"]] == [
+        ("教育", 1),
+        ("城乡建设", 0),
+    ]
     assert sum(p.proxied for p in response.context["trend"]) == 2  # zj1, zj2
 
 
@@ -88,11 +91,14 @@ def test_default_period_is_the_current_month_and_bad_input_falls_back(client, bu
     assert "截止日期不能早于起始日期" in response.content.decode()
 
 
-@pytest.mark.parametrize(("data", "label"), [
-    ({"kind": "quarter", "year": "2025", "quarter": "1"}, "2025年第1季度"),
-    ({"kind": "year", "year": "2025"}, "2025年"),
-    ({"kind": "range", "start": "2025-03-01", "end": "2025-03-15"}, "2025年3月1日至2025年3月15日"),
-])
+@pytest.mark.parametrize(
+    ("data", "label"),
+    [
+        ({"kind": "quarter", "year": "2025", "quarter": "1"}, "2025年第1季度"),
+        ({"kind": "year", "year": "2025"}, "2025年"),
+        ({"kind": "range", "start": "2025-03-01", "end": "2025-03-15"}, "2025年3月1日至2025年3月15日"),
+    ],
+)
 def test_period_kinds(client, bureau_user, month, data, label):
     response = get(client, bureau_user, data=data)
     assert response.context["period"].label == label
@@ -114,15 +120,23 @@ def test_dashboard_queries_do_not_grow_with_the_units(client, bureau_user, month
 
 def test_targets_page_sets_a_target(client, bureau_user, units):
     client.force_login(bureau_user)
-    response = client.post(reverse("figures:targets"), {
-        "unit": units["zengjia"].pk, "monthly_target": 3, "effective_from": "2025-04"})
+    response = client.post(
+        reverse("figures:targets"),
+        {"unit": units["zengjia"].pk, "monthly_target": 3, "effective_from": "2025-04"},
+    )
     assert response.status_code == 302
     target = UnitTarget.objects.get()
     assert (target.unit, target.monthly_target, target.effective_from, target.set_by) == (
-        units["zengjia"], 3, d(4, 1), bureau_user)
+        units["zengjia"],
+        3,
+        d(4, 1),
+        bureau_user,
+    )
     assert AuditEntry.objects.filter(action=AuditAction.POLICY, detail__kind="unit_target").exists()
-    response = client.post(reverse("figures:targets"), {
-        "unit": units["zengjia"].pk, "monthly_target": 0, "effective_from": "2025-04"})
+    response = client.post(
+        reverse("figures:targets"),
+        {"unit": units["zengjia"].pk, "monthly_target": 0, "effective_from": "2025-04"},
+    )
     assert response.status_code == 200 and UnitTarget.objects.count() == 1
 
 
@@ -133,10 +147,14 @@ def test_tally_grid_saves_and_clears(client, bureau_user, units):
     response = client.post(url, {f"t_{cg.pk}_visit": "7", f"t_{zj.pk}_letter": "0"})
     assert response.status_code == 302
     assert set(ChannelTally.objects.values_list("unit__name", "channel", "count")) == {
-        ("城关镇", "visit", 7), ("曾家镇", "letter", 0)}
+        ("城关镇", "visit", 7),
+        ("曾家镇", "letter", 0),
+    }
     assert ChannelTally.objects.filter(month=d(3, 1)).count() == 2
     client.post(url, {f"t_{cg.pk}_visit": "8"})  # 曾家镇 来信 left blank: cleared
-    assert list(ChannelTally.objects.values_list("unit__name", "channel", "count")) == [("城关镇", "visit", 8)]
+    assert list(ChannelTally.objects.values_list("unit__name", "channel", "count")) == [
+        ("城关镇", "visit", 8)
+    ]
     response = client.post(url, {f"t_{cg.pk}_visit": "-1"})
     assert response.status_code == 200 and "不能为负数" in response.content.decode()
     assert ChannelTally.objects.get().count == 8
@@ -151,11 +169,20 @@ def test_xlsx_template_round_trip(client, bureau_user, units):
     client.force_login(bureau_user)
     client.post(reverse("figures:tallies") + "?month=2025-03", {f"t_{cg.pk}_visit": "7"})
     response = client.get(reverse("figures:tally_template"), {"month": "2025-03"})
-    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
     book = load_workbook(io.BytesIO(response.content))
     sheet = book[workbooks.SHEET]
     assert sheet["B2"].value == "2025-03"
-    assert [c.value for c in sheet[workbooks.HEADER_ROW]] == ["单位", "来信", "来访", "网上自投", "电话", "其他"]
+    assert [c.value for c in sheet[workbooks.HEADER_ROW]] == [
+        "单位",
+        "来信",
+        "来访",
+        "网上自投",
+        "电话",
+        "其他",
+    ]
     assert {c.font.name for c in sheet[workbooks.HEADER_ROW]} == {"宋体"} and sheet["A1"].font.b
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=workbooks.HEADER_ROW + 1)}
     assert rows["城关镇"][2].value == 7
@@ -166,7 +193,10 @@ def test_xlsx_template_round_trip(client, bureau_user, units):
     response = _upload(client, out.getvalue())
     assert response.status_code == 302, response.content.decode()
     assert set(ChannelTally.objects.values_list("unit__name", "channel", "count")) == {
-        ("城关镇", "visit", 7), ("城关镇", "letter", 3), ("曾家镇", "online_self", 12)}
+        ("城关镇", "visit", 7),
+        ("城关镇", "letter", 3),
+        ("曾家镇", "online_self", 12),
+    }
     assert AuditEntry.objects.filter(action=AuditAction.POLICY, detail__source="xlsx").exists()
     assert zj.pk  # both units were in the template
 
@@ -188,12 +218,17 @@ def _book(rows, month="2025-03") -> bytes:
 
 def test_xlsx_errors_name_the_row_and_save_nothing(client, bureau_user, units):
     client.force_login(bureau_user)
-    response = _upload(client, _book([
-        ["城关镇", 1, 2, 3, 4, 5],
-        ["牛头店镇", 1, None, None, None, None],
-        ["曾家镇", -2, "三", None, 1.5, None],
-        ["城关镇", 1, None, None, None, None],
-    ]))
+    response = _upload(
+        client,
+        _book(
+            [
+                ["城关镇", 1, 2, 3, 4, 5],
+                ["牛头店镇", 1, None, None, None, None],
+                ["曾家镇", -2, "三", None, 1.5, None],
+                ["城关镇", 1, None, None, None, None],
+            ]
+        ),
+    )
     assert response.status_code == 400
     errors = response.context["upload_errors"]
     assert "第6行：没有名为“牛头店镇”的单位（单位名称应与本平台一致）。" in errors

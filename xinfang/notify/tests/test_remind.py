@@ -28,8 +28,13 @@ def days(n: int, base: datetime.date = TODAY) -> datetime.date:
 
 @pytest.fixture
 def clocks(db):
-    common = {"start_action": "receive", "stop_actions": "accept", "length": 15, "day_count": "calendar",
-              "legal_basis": "《信访工作条例》第23条"}
+    common = {
+        "start_action": "receive",
+        "stop_actions": "accept",
+        "length": 15,
+        "day_count": "calendar",
+        "legal_basis": "《信访工作条例》第23条",
+    }
     deadline, _ = Clock.objects.get_or_create(
         code="notify-test-accept", defaults={"name": "受理告知", "kind": ClockKind.DEADLINE, **common}
     )
@@ -54,8 +59,13 @@ def handling_case(agent_cg, make_case):
 
 def add_deadline(case, clock, due_on, *, stopped_on=None) -> CaseDeadline:
     return CaseDeadline.objects.create(
-        case=case, clock=clock, length=15, day_count="calendar", started_on=due_on - datetime.timedelta(days=15),
-        due_on=due_on, stopped_on=stopped_on,
+        case=case,
+        clock=clock,
+        length=15,
+        day_count="calendar",
+        started_on=due_on - datetime.timedelta(days=15),
+        due_on=due_on,
+        stopped_on=stopped_on,
     )
 
 
@@ -74,7 +84,9 @@ def recipients(level: str) -> set[str]:
     return set(Notice.objects.filter(level=level).values_list("recipient__username", flat=True))
 
 
-def test_overdue_reaches_the_agent_and_every_bureau_member_once(run, clocks, handling_case, agent_cg, bureau_user):
+def test_overdue_reaches_the_agent_and_every_bureau_member_once(
+    run, clocks, handling_case, agent_cg, bureau_user
+):
     other_bureau = make_user("xu", Role.BUREAU, bureau_user.unit, "徐某")
     retired = make_user("old", Role.BUREAU, bureau_user.unit, "退休")
     retired.is_active = False
@@ -87,19 +99,27 @@ def test_overdue_reaches_the_agent_and_every_bureau_member_once(run, clocks, han
 
     assert (first.overdue, first.notices, first.messages) == (1, 3, 3)
     assert (second.overdue, second.notices, second.messages) == (0, 0, 0)
-    assert recipients(ReminderLevel.OVERDUE) == {agent_cg.username, bureau_user.username, other_bureau.username}
+    assert recipients(ReminderLevel.OVERDUE) == {
+        agent_cg.username,
+        bureau_user.username,
+        other_bureau.username,
+    }
     assert Notice.objects.count() == 3
     assert Reminder.objects.get().key == f"deadline:{deadline.pk}:overdue"
     text = Notice.objects.first().text
     assert text == f"{case.number} 受理告知期限已于2026年11月14日届满（超期9天），请督促有权处理机关"
     assert set(OutboxMessage.objects.values_list("recipient__username", flat=True)) == {
-        agent_cg.username, bureau_user.username, other_bureau.username,
+        agent_cg.username,
+        bureau_user.username,
+        other_bureau.username,
     }
     message = OutboxMessage.objects.first()
     assert message.body == text and case.number in message.subject and "超期" in message.subject
 
 
-def test_due_soon_reaches_only_the_agent_within_three_workdays(run, clocks, handling_case, agent_cg, bureau_user):
+def test_due_soon_reaches_only_the_agent_within_three_workdays(
+    run, clocks, handling_case, agent_cg, bureau_user
+):
     on_thursday = add_deadline(handling_case(1), clocks["deadline"], days(3))
     add_deadline(handling_case(2), clocks["deadline"], days(4))  # Friday: four workdays on
     due_today = add_deadline(handling_case(3), clocks["deadline"], TODAY)
@@ -109,18 +129,29 @@ def test_due_soon_reaches_only_the_agent_within_three_workdays(run, clocks, hand
     assert (summary.due_soon, summary.overdue, summary.notices, summary.messages) == (2, 0, 2, 2)
     assert recipients(ReminderLevel.DUE_SOON) == {agent_cg.username}
     assert set(Reminder.objects.values_list("key", flat=True)) == {
-        f"deadline:{on_thursday.pk}:due_soon", f"deadline:{due_today.pk}:due_soon",
+        f"deadline:{on_thursday.pk}:due_soon",
+        f"deadline:{due_today.pk}:due_soon",
     }
     texts = set(Notice.objects.values_list("text", flat=True))
-    assert f"{on_thursday.case.number} 受理告知期限将于2026年11月26日届满（还有3天），请督促有权处理机关" in texts
+    assert (
+        f"{on_thursday.case.number} 受理告知期限将于2026年11月26日届满（还有3天），请督促有权处理机关"
+        in texts
+    )
     assert f"{due_today.case.number} 受理告知期限于今日（2026年11月23日）届满，请督促有权处理机关" in texts
     assert not OutboxMessage.objects.filter(recipient=bureau_user).exists()
 
 
 def test_the_forwarding_clock_points_to_the_petition_bureau(run, handling_case):
     forward, _ = Clock.objects.get_or_create(
-        code="forward", defaults={"name": "转送交办", "start_action": "submit", "stop_actions": "forward",
-                                  "length": 15, "day_count": "calendar", "legal_basis": "《信访工作条例》第22条"},
+        code="forward",
+        defaults={
+            "name": "转送交办",
+            "start_action": "submit",
+            "stop_actions": "forward",
+            "length": 15,
+            "day_count": "calendar",
+            "legal_basis": "《信访工作条例》第22条",
+        },
     )
     case = handling_case()
     add_deadline(case, forward, days(-1))
@@ -146,13 +177,16 @@ def test_a_clock_due_soon_is_reminded_again_when_it_passes(run, clocks, handling
     assert run(days(2)).overdue == 1
     assert run(days(3)).overdue == 0
     assert set(Reminder.objects.values_list("key", flat=True)) == {
-        f"deadline:{deadline.pk}:due_soon", f"deadline:{deadline.pk}:overdue",
+        f"deadline:{deadline.pk}:due_soon",
+        f"deadline:{deadline.pk}:overdue",
     }
     assert "超期1天" in Notice.objects.filter(level=ReminderLevel.OVERDUE).first().text
 
 
 @pytest.mark.parametrize("which", ["stopped", "final", "window", "later"])
-def test_nothing_for_stopped_clocks_final_cases_windows_or_far_dates(which, run, clocks, handling_case, bureau_user):
+def test_nothing_for_stopped_clocks_final_cases_windows_or_far_dates(
+    which, run, clocks, handling_case, bureau_user
+):
     if which == "stopped":
         add_deadline(handling_case(), clocks["deadline"], days(-3), stopped_on=days(-5))
     elif which == "final":
@@ -165,7 +199,9 @@ def test_nothing_for_stopped_clocks_final_cases_windows_or_far_dates(which, run,
     summary = run()
 
     assert (summary.notices, summary.messages) == (0, 0)
-    assert not Notice.objects.exists() and not OutboxMessage.objects.exists() and not Reminder.objects.exists()
+    assert (
+        not Notice.objects.exists() and not OutboxMessage.objects.exists() and not Reminder.objects.exists()
+    )
 
 
 def test_notices_carry_no_personal_data(run, clocks, handling_case, agent_cg):
@@ -175,7 +211,13 @@ def test_notices_carry_no_personal_data(run, clocks, handling_case, agent_cg):
     petitioner = case.petitioner
     written = list(Notice.objects.values_list("text", flat=True))
     written += [m.subject + m.body for m in OutboxMessage.objects.all()]
-    for value in (petitioner.name, petitioner.id_number, petitioner.mobile, agent_cg.full_name, "13800000000"):
+    for value in (
+        petitioner.name,
+        petitioner.id_number,
+        petitioner.mobile,
+        agent_cg.full_name,
+        "13800000000",
+    ):
         assert all(value not in text for text in written)
 
 
@@ -192,7 +234,9 @@ def test_a_key_made_by_an_overlapping_run_stops_this_one(run, clocks, handling_c
     assert not Notice.objects.exists() and not OutboxMessage.objects.exists()
 
 
-def test_steady_state_queries_do_not_grow_with_the_number_of_cases(run, clocks, handling_case, agent_cg, bureau_user):
+def test_steady_state_queries_do_not_grow_with_the_number_of_cases(
+    run, clocks, handling_case, agent_cg, bureau_user
+):
     def second_run_queries() -> int:
         run()
         with CaptureQueriesContext(connection) as ctx:
@@ -214,10 +258,16 @@ def test_steady_state_queries_do_not_grow_with_the_number_of_cases(run, clocks, 
 
 # --- follow-ups ---------------------------------------------------------------------------------
 
+
 def follow_up(case, *, on, next_on, by) -> FollowUp:
     return FollowUp.objects.create(
-        case=case, on=on, means="phone", contact="城关镇政府经办人", content="已催办，答复下周办理",
-        next_on=next_on, by=by,
+        case=case,
+        on=on,
+        means="phone",
+        contact="城关镇政府经办人",
+        content="已催办，答复下周办理",
+        next_on=next_on,
+        by=by,
     )
 
 
@@ -237,7 +287,9 @@ def test_follow_up_planned_for_today_reminds_the_agent_in_app_only(run, handling
     assert not OutboxMessage.objects.exists()
 
 
-def test_missed_follow_up_is_reminded_once_and_a_later_follow_up_replaces_the_plan(run, handling_case, agent_cg):
+def test_missed_follow_up_is_reminded_once_and_a_later_follow_up_replaces_the_plan(
+    run, handling_case, agent_cg
+):
     missed = handling_case(1)
     follow_up(missed, on=days(-10), next_on=days(-3), by=agent_cg)
     done = handling_case(2)
@@ -258,7 +310,9 @@ def test_missed_follow_up_is_reminded_once_and_a_later_follow_up_replaces_the_pl
 PASSWORD = "Pw-2026!x"  # noqa: S105 - a test value
 
 
-def closed_case(handling_case, *, closed_on, serial=1, password=PASSWORD, status=CaseStatus.RE_REVIEWED) -> Case:
+def closed_case(
+    handling_case, *, closed_on, serial=1, password=PASSWORD, status=CaseStatus.RE_REVIEWED
+) -> Case:
     case = handling_case(serial)
     case.platform_password = password
     case.save(update_fields=["platform_password"])
@@ -293,7 +347,11 @@ def test_password_is_wiped_after_the_retention_days_and_logged(run, handling_cas
     assert due.platform_password == "" and raw_password_column(due) == ""
     assert early.platform_password == PASSWORD and live.platform_password == PASSWORD
     event = CaseEvent.objects.get(case=due, action="password_wiped")
-    assert event.on == TODAY and event.by == agent_cg and event.data == {"automatic": True, "retention_days": 180}
+    assert (
+        event.on == TODAY
+        and event.by == agent_cg
+        and event.data == {"automatic": True, "retention_days": 180}
+    )
     assert event.label == "平台密码已按期清除"
     entry = AuditEntry.objects.get(action=AuditAction.WIPE)
     assert (entry.target_type, entry.target_id) == ("cases.Case", str(due.pk))
@@ -326,6 +384,7 @@ def test_cases_without_a_password_or_a_closing_date_are_left_alone(run, handling
 
 
 # --- the command ----------------------------------------------------------------------------------
+
 
 def test_remind_command_run_twice_creates_each_reminder_once(
     clocks, handling_case, agent_cg, bureau_user, django_capture_on_commit_callbacks
@@ -365,7 +424,9 @@ def test_an_unused_review_window_ends_the_case_for_the_wipe(run, handling_case, 
     assert delivered.platform_password == "" and contested.platform_password == PASSWORD
 
 
-def test_a_deactivated_agents_cases_are_told_to_the_units_other_agents(run, clocks, handling_case, agent_cg, units):
+def test_a_deactivated_agents_cases_are_told_to_the_units_other_agents(
+    run, clocks, handling_case, agent_cg, units
+):
     from xinfang.accounts.models import User
 
     colleague = make_user("liu", Role.AGENT, units["chengguan"], "刘某某", "13800000009")

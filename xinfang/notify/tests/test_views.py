@@ -18,17 +18,31 @@ def notices(agent_cg, agent_zj, make_case):
     cg_case = make_case(agent_cg, serial=1)
     zj_case = make_case(agent_zj, serial=2)
     mine = [
-        Notice.objects.create(recipient=agent_cg, case=cg_case, level=ReminderLevel.OVERDUE,
-                              text=f"{cg_case.number} 受理告知期限已于2026年11月14日届满（超期9天），请督促有权处理机关"),
-        Notice.objects.create(recipient=agent_cg, case=cg_case, level=ReminderLevel.FOLLOW_UP,
-                              text=f"{cg_case.number} 今日（2026年11月23日）应跟踪督办"),
+        Notice.objects.create(
+            recipient=agent_cg,
+            case=cg_case,
+            level=ReminderLevel.OVERDUE,
+            text=f"{cg_case.number} 受理告知期限已于2026年11月14日届满（超期9天），请督促有权处理机关",
+        ),
+        Notice.objects.create(
+            recipient=agent_cg,
+            case=cg_case,
+            level=ReminderLevel.FOLLOW_UP,
+            text=f"{cg_case.number} 今日（2026年11月23日）应跟踪督办",
+        ),
     ]
-    theirs = Notice.objects.create(recipient=agent_zj, case=zj_case, level=ReminderLevel.DUE_SOON,
-                                   text=f"{zj_case.number} 受理告知期限将于2026年11月26日届满（还有3天）")
+    theirs = Notice.objects.create(
+        recipient=agent_zj,
+        case=zj_case,
+        level=ReminderLevel.DUE_SOON,
+        text=f"{zj_case.number} 受理告知期限将于2026年11月26日届满（还有3天）",
+    )
     return {"mine": mine, "theirs": theirs}
 
 
-def test_notices_page_shows_only_the_users_own_notices(client, agent_cg, notices, django_assert_max_num_queries):
+def test_notices_page_shows_only_the_users_own_notices(
+    client, agent_cg, notices, django_assert_max_num_queries
+):
     client.force_login(agent_cg)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("notify:list"))
@@ -104,8 +118,11 @@ def test_marking_read_needs_post_and_login(client, agent_cg):
 
 def test_outbox_is_for_bureau_staff_only(client, agent_cg, bureau_user, django_assert_max_num_queries):
     for _ in range(3):
-        OutboxMessage.objects.create(recipient=agent_cg, subject="期限已超期 城关镇-2026-0001",
-                                     body="城关镇-2026-0001 受理告知期限已于2026年11月14日届满（超期9天）")
+        OutboxMessage.objects.create(
+            recipient=agent_cg,
+            subject="期限已超期 城关镇-2026-0001",
+            body="城关镇-2026-0001 受理告知期限已于2026年11月14日届满（超期9天）",
+        )
     client.force_login(agent_cg)
     assert client.get(reverse("notify:outbox")).status_code == 404
     assert 'href="/notify/outbox/"' not in client.get(reverse("notify:list")).content.decode()
@@ -126,18 +143,23 @@ class RecordingSender:
         RecordingSender.sent.append({"recipient": recipient, "subject": subject, "body": body})
 
 
-def test_sender_comes_from_settings_and_sends_after_commit(settings, agent_cg, make_case,
-                                                           django_capture_on_commit_callbacks):
+def test_sender_comes_from_settings_and_sends_after_commit(
+    settings, agent_cg, make_case, django_capture_on_commit_callbacks
+):
     assert isinstance(senders.get_sender(), senders.OutboxSender)
     settings.XINFANG_SENDER = f"{__name__}.RecordingSender"
     RecordingSender.sent = []
     case = make_case(agent_cg)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with transaction.atomic():
-            actions.notify(recipients=[agent_cg, agent_cg], case=case, level=ReminderLevel.OVERDUE, text="超期提醒")
+            actions.notify(
+                recipients=[agent_cg, agent_cg], case=case, level=ReminderLevel.OVERDUE, text="超期提醒"
+            )
         assert RecordingSender.sent == []
     for callback in callbacks:
         callback()
-    assert RecordingSender.sent == [{"recipient": agent_cg, "subject": f"期限已超期 {case.number}", "body": "超期提醒"}]
+    assert RecordingSender.sent == [
+        {"recipient": agent_cg, "subject": f"期限已超期 {case.number}", "body": "超期提醒"}
+    ]
     assert Notice.objects.filter(recipient=agent_cg).count() == 1
     assert not OutboxMessage.objects.exists()

@@ -26,8 +26,14 @@ SECRET = "柳青禾扬言在县政府门口喝农药"
 def test_an_agent_files_a_report_for_the_own_unit(agent_cg, units, make_case, file_report):
     case = make_case(agent_cg)
     report = file_report(agent_cg, kind="extreme", urgency="normal", case=case, description=" 情况属实 ")
-    assert (report.unit, report.reported_by, report.kind, report.urgency, report.description, report.case) == (
-        units["chengguan"], agent_cg, "extreme", "normal", "情况属实", case)
+    assert (
+        report.unit,
+        report.reported_by,
+        report.kind,
+        report.urgency,
+        report.description,
+        report.case,
+    ) == (units["chengguan"], agent_cg, "extreme", "normal", "情况属实", case)
     assert report.petitioner_name == case.petitioner.name  # taken from the case when left blank
     assert report.status == "new"
     assert list(report.events.values_list("action", flat=True)) == ["file"]
@@ -50,8 +56,9 @@ def test_file_report_refuses_bad_entries(agent_cg, changes, field):
     assert not RiskReport.objects.exists() and not Notice.objects.exists()
 
 
-def test_only_agents_file_and_never_with_another_units_case(agent_cg, agent_zj, bureau_user, head_cg, make_case,
-                                                          file_report):
+def test_only_agents_file_and_never_with_another_units_case(
+    agent_cg, agent_zj, bureau_user, head_cg, make_case, file_report
+):
     for user in (bureau_user, head_cg):
         with pytest.raises(actions.ReportError, match="只有代理员"):
             file_report(user)
@@ -70,7 +77,9 @@ def test_urgent_report_tells_every_active_bureau_user_at_once(
     gone.is_active = False
     gone.save()
     with django_capture_on_commit_callbacks(execute=True):
-        report = file_report(agent_cg, kind="extreme", urgency="urgent", description=SECRET, petitioner_name="柳青禾")
+        report = file_report(
+            agent_cg, kind="extreme", urgency="urgent", description=SECRET, petitioner_name="柳青禾"
+        )
 
     notices = Notice.objects.order_by("recipient__username")
     assert [n.recipient for n in notices] == [bureau_user, other]
@@ -84,8 +93,9 @@ def test_urgent_report_tells_every_active_bureau_user_at_once(
     assert not Notice.objects.filter(recipient=agent_cg).exists()
 
 
-def test_normal_report_is_told_too_but_as_information(agent_cg, bureau_user, file_report,
-                                                      django_capture_on_commit_callbacks):
+def test_normal_report_is_told_too_but_as_information(
+    agent_cg, bureau_user, file_report, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         file_report(agent_cg, kind="trend", urgency="normal")
     notice = Notice.objects.get()
@@ -123,7 +133,10 @@ def test_acknowledge_then_dispose_with_history(agent_cg, bureau_user, file_repor
     with pytest.raises(actions.ReportError, match="已登记处置"):
         actions.record_disposal(report, by=bureau_user, disposal="再次处置")
     assert list(ReportEvent.objects.filter(report=report).values_list("action", flat=True)) == [
-        "file", "acknowledge", "dispose"]
+        "file",
+        "acknowledge",
+        "dispose",
+    ]
 
 
 def test_disposal_of_an_unacknowledged_report_acknowledges_it(agent_cg, bureau_user, file_report):
@@ -149,7 +162,7 @@ def test_only_bureau_staff_acknowledge_and_dispose(agent_cg, head_cg, file_repor
 def banner(body: str) -> str:
     """The banner's HTML, or "" when the page has none."""
     start = body.find('class="msg msg-error no-print urgent-reports"')
-    return body[start:body.index("</div>", start)] if start >= 0 else ""
+    return body[start : body.index("</div>", start)] if start >= 0 else ""
 
 
 def test_banner_shows_on_every_bureau_page_until_acknowledged(client, agent_cg, bureau_user, file_report):
@@ -177,8 +190,9 @@ def test_banner_is_for_bureau_staff_only(client, agent_cg, head_cg, leader, file
         assert banner(client.get(reverse("home"), follow=True).content.decode()) == ""
 
 
-def test_banner_reads_one_query_and_no_encrypted_column(agent_cg, bureau_user, file_report,
-                                                        django_assert_num_queries):
+def test_banner_reads_one_query_and_no_encrypted_column(
+    agent_cg, bureau_user, file_report, django_assert_num_queries
+):
     for _ in range(3):
         file_report(agent_cg, urgency="urgent")
     with django_assert_num_queries(1) as captured:
@@ -194,10 +208,17 @@ def test_agent_files_through_the_form_and_sees_the_history(client, agent_cg, mak
     case = make_case(agent_cg)
     client.force_login(agent_cg)
     assert client.get(reverse("oversight:report_new")).status_code == 200
-    response = client.post(reverse("oversight:report_new"), {
-        "kind": "escalation", "urgency": "urgent", "happened_on": TODAY.isoformat(),
-        "description": "信访人表示不申请复查，要直接去北京。", "petitioner_name": "", "case": case.pk,
-    })
+    response = client.post(
+        reverse("oversight:report_new"),
+        {
+            "kind": "escalation",
+            "urgency": "urgent",
+            "happened_on": TODAY.isoformat(),
+            "description": "信访人表示不申请复查，要直接去北京。",
+            "petitioner_name": "",
+            "case": case.pk,
+        },
+    )
     report = RiskReport.objects.get()
     assert response.status_code == 302 and response.url == reverse("oversight:report", args=[report.pk])
     body = client.get(response.url).content.decode()
@@ -208,10 +229,16 @@ def test_agent_files_through_the_form_and_sees_the_history(client, agent_cg, mak
 def test_the_form_refuses_another_units_case(client, agent_cg, agent_zj, make_case):
     case_cg = make_case(agent_cg)
     client.force_login(agent_zj)
-    response = client.post(reverse("oversight:report_new"), {
-        "kind": "escalation", "urgency": "urgent", "happened_on": TODAY.isoformat(),
-        "description": "情况", "case": case_cg.pk,
-    })
+    response = client.post(
+        reverse("oversight:report_new"),
+        {
+            "kind": "escalation",
+            "urgency": "urgent",
+            "happened_on": TODAY.isoformat(),
+            "description": "情况",
+            "case": case_cg.pk,
+        },
+    )
     assert response.status_code == 200
     assert "case" in response.context["form"].errors
     assert "只能关联本单位的代理事项" in response.content.decode()
@@ -225,7 +252,9 @@ def test_bureau_acknowledges_and_records_disposal_over_http(client, agent_cg, bu
     body = client.get(reverse("oversight:report", args=[report.pk])).content.decode()
     assert "签收</button>" in body
     client.post(reverse("oversight:report_acknowledge", args=[report.pk]))
-    response = client.post(reverse("oversight:report_dispose", args=[report.pk]), {"disposal": "已协调镇政府稳控"})
+    response = client.post(
+        reverse("oversight:report_dispose", args=[report.pk]), {"disposal": "已协调镇政府稳控"}
+    )
     assert response.status_code == 302
     body = client.get(reverse("oversight:report", args=[report.pk])).content.decode()
     assert "已协调镇政府稳控" in body and "卢艺" in body and "登记处置情况" in body
@@ -243,8 +272,9 @@ def test_units_see_only_their_own_reports(client, agent_cg, agent_zj, head_cg, b
 
     client.force_login(agent_zj)
     assert client.get(detail).status_code == 404
-    assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, target_type="oversight.RiskReport",
-                                     target_id=str(report_cg.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.ACCESS_DENIED, target_type="oversight.RiskReport", target_id=str(report_cg.pk)
+    ).exists()
     body = client.get(reverse("oversight:reports")).content.decode()
     assert reverse("oversight:report", args=[report_zj.pk]) in body and detail not in body
 
@@ -265,8 +295,12 @@ def test_units_see_only_their_own_reports(client, agent_cg, agent_zj, head_cg, b
 def test_others_get_404(client, request, persona, agent_cg, file_report):
     report = file_report(agent_cg)
     client.force_login(request.getfixturevalue(persona))
-    for url in (reverse("oversight:reports"), reverse("oversight:report", args=[report.pk]),
-                reverse("oversight:report_new"), reverse("oversight:inspections")):
+    for url in (
+        reverse("oversight:reports"),
+        reverse("oversight:report", args=[report.pk]),
+        reverse("oversight:report_new"),
+        reverse("oversight:inspections"),
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -292,8 +326,9 @@ def test_bureau_filters_by_unit_kind_and_status(client, agent_cg, agent_zj, bure
 # --- Figures for the dashboard ---------------------------------------------------------------------------------
 
 
-def test_report_counts_by_unit_and_kind_in_one_query(agent_cg, agent_zj, units, file_report,
-                                                     django_assert_num_queries):
+def test_report_counts_by_unit_and_kind_in_one_query(
+    agent_cg, agent_zj, units, file_report, django_assert_num_queries
+):
     for kind in ("escalation", "escalation", "extreme", "trend"):
         file_report(agent_cg, kind=kind)
     file_report(agent_zj, kind="collective")
@@ -308,8 +343,9 @@ def test_report_counts_by_unit_and_kind_in_one_query(agent_cg, agent_zj, units, 
         units["chengguan"].pk: {"escalation": 2, "extreme": 1, "trend": 1},
         units["zengjia"].pk: {"collective": 1},
     }
-    assert selectors.report_counts(TODAY - datetime.timedelta(days=60), TODAY - datetime.timedelta(days=35)) == {
-        units["zengjia"].pk: {"collective": 1}}
+    assert selectors.report_counts(
+        TODAY - datetime.timedelta(days=60), TODAY - datetime.timedelta(days=35)
+    ) == {units["zengjia"].pk: {"collective": 1}}
 
 
 def test_report_counts_use_local_days(agent_cg, units, file_report):
@@ -318,7 +354,9 @@ def test_report_counts_use_local_days(agent_cg, units, file_report):
     local_midnight = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(0, 30)))
     RiskReport.objects.filter(pk=report.pk).update(created_at=local_midnight)
     assert selectors.report_counts(TODAY, TODAY) == {units["chengguan"].pk: {"trend": 1}}
-    assert selectors.report_counts(TODAY - datetime.timedelta(days=1), TODAY - datetime.timedelta(days=1)) == {}
+    assert (
+        selectors.report_counts(TODAY - datetime.timedelta(days=1), TODAY - datetime.timedelta(days=1)) == {}
+    )
 
 
 def test_the_form_can_start_from_a_case(client, agent_cg, make_case):

@@ -31,20 +31,37 @@ def _private_files(settings, tmp_path):
 def tracked(make_case):
     """A case submitted with ``code`` and taken on to ``stage`` (submitted … delivered)."""
 
-    def factory(agent, *, code: str, stage: str = "delivered", serial: int = 1, petitioner: dict | None = None,
-                **complaint):
-        case = make_case(agent, serial=serial, petitioner=petitioner or petitioner_data(serial),
-                         received_on=day(0), **complaint)
+    def factory(
+        agent,
+        *,
+        code: str,
+        stage: str = "delivered",
+        serial: int = 1,
+        petitioner: dict | None = None,
+        **complaint,
+    ):
+        case = make_case(
+            agent,
+            serial=serial,
+            petitioner=petitioner or petitioner_data(serial),
+            received_on=day(0),
+            **complaint,
+        )
         actions.accept_scope(case, by=agent)
         actions.record_authorization(case, by=agent, mode="signed", signed_on=day(0), scan=PDF)
         case = actions.record_submission(
-            case, by=agent, platform=SubmissionPlatform.objects.first(), username=f"zp{serial}",
-            password=f"pw-{serial}-secret", query_code=code,
+            case,
+            by=agent,
+            platform=SubmissionPlatform.objects.first(),
+            username=f"zp{serial}",
+            password=f"pw-{serial}-secret",
+            query_code=code,
             submitted_at=timezone.make_aware(datetime.datetime.combine(day(1), datetime.time(10))),
         )
         if STAGES.index(stage) >= 1:
-            case = actions.forward_case(case, by=agent, forwarded_on=day(3), mode="assign",
-                                        handling_body="镇坪县住房和城乡建设局")
+            case = actions.forward_case(
+                case, by=agent, forwarded_on=day(3), mode="assign", handling_body="镇坪县住房和城乡建设局"
+            )
         if STAGES.index(stage) >= 2:
             case = actions.record_receipt(case, by=agent, received_on=day(5))
             case = actions.accept_case(case, by=agent, accepted_on=day(10))

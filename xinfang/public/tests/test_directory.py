@@ -53,8 +53,17 @@ def test_directory_hides_unpublished_inactive_and_non_agents(client, units, agen
     body = client.get(AGENTS).content.decode()
 
     assert "王某某" in body
-    for hidden_text in ("孙未公开", "13700000002", "钱已停用", "13700000003", "已撤并镇", "周撤并",
-                        "13700000004", "卢艺", "13700000005"):
+    for hidden_text in (
+        "孙未公开",
+        "13700000002",
+        "钱已停用",
+        "13700000003",
+        "已撤并镇",
+        "周撤并",
+        "13700000004",
+        "卢艺",
+        "13700000005",
+    ):
         assert hidden_text not in body, hidden_text
 
 
@@ -62,7 +71,9 @@ def test_directory_takes_one_query_however_many_agents(client, units, agent_cg, 
     with django_assert_num_queries(1):
         client.get(AGENTS)
     for n in range(6):
-        make_user(f"a{n}", Role.AGENT, units["zengjia" if n % 2 else "chengguan"], f"代理{n}", f"1370000001{n}")
+        make_user(
+            f"a{n}", Role.AGENT, units["zengjia" if n % 2 else "chengguan"], f"代理{n}", f"1370000001{n}"
+        )
     with django_assert_num_queries(1):
         body = client.get(AGENTS).content.decode()
     assert "代理5" in body
@@ -90,8 +101,19 @@ def test_no_photo_is_404(client, agent_cg):
 
 def test_guide_names_the_scope_the_legal_channels_and_the_platform(client, units):
     body = client.get(reverse("public:guide")).content.decode()
-    for text in ("行政机关及其工作人员", "村（居）民委员会及其成员", "诉讼", "仲裁", "行政复议", "居民身份证",
-                 "http://xfonline.shaanxi.gov.cn", "我要写信", "查询码", "满意度评价", "不收取任何费用"):
+    for text in (
+        "行政机关及其工作人员",
+        "村（居）民委员会及其成员",
+        "诉讼",
+        "仲裁",
+        "行政复议",
+        "居民身份证",
+        "http://xfonline.shaanxi.gov.cn",
+        "我要写信",
+        "查询码",
+        "满意度评价",
+        "不收取任何费用",
+    ):
         assert text in body, text
     assert reverse("public:agents") in body and reverse("public:track") in body
 

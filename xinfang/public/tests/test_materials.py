@@ -42,7 +42,11 @@ def east_asian_fonts(document) -> set[str]:
     runs = [run for p in document.paragraphs for run in p.runs]
     for table in document.tables:
         runs += [run for row in table.rows for cell in row.cells for p in cell.paragraphs for run in p.runs]
-    return {run._element.rPr.rFonts.get(qn("w:eastAsia")) for run in runs if run.text.strip() and "http" not in run.text}
+    return {
+        run._element.rPr.rFonts.get(qn("w:eastAsia"))
+        for run in runs
+        if run.text.strip() and "http" not in run.text
+    }
 
 
 @pytest.mark.parametrize("name", ["card", "flyer"])
@@ -57,7 +61,10 @@ def test_print_view_carries_agents_address_and_lookup_and_is_logged(client, offi
     assert "孙未公开" not in body
     entry = AuditEntry.objects.get(action=AuditAction.PRINT)
     assert (entry.target_type, entry.target_id, entry.detail) == (
-        "accounts.Unit", str(office.pk), {"document": name, "format": "html"})
+        "accounts.Unit",
+        str(office.pk),
+        {"document": name, "format": "html"},
+    )
 
 
 def test_card_sheet_holds_eight_cards(client, office, agent_cg):
@@ -93,7 +100,12 @@ def test_card_docx_is_one_sheet_of_eight_cards(office, rf):
 
 def test_flyer_docx_says_what_the_guide_says(office, rf):
     _, text = docx_text(documents.flyer_docx(documents.flyer(office, rf.get("/"))))
-    for value in documents.BODY_KINDS + ("我要写信", "http://xfonline.shaanxi.gov.cn", "行政复议", "居民身份证"):
+    for value in documents.BODY_KINDS + (
+        "我要写信",
+        "http://xfonline.shaanxi.gov.cn",
+        "行政复议",
+        "居民身份证",
+    ):
         assert value in text, value
 
 
@@ -103,7 +115,10 @@ def test_the_public_address_comes_from_the_setting(client, office, agent_cg, set
     body = client.get(reverse("public:card", args=[office.pk])).content.decode()
     assert "https://xf.zhenping.gov.cn/public/track/" in body and LOOKUP not in body
     _, text = docx_text(client.get(reverse("public:flyer_docx", args=[office.pk])).content)
-    assert "https://xf.zhenping.gov.cn/public/track/" in text and "https://xf.zhenping.gov.cn/public/agents/" in text
+    assert (
+        "https://xf.zhenping.gov.cn/public/track/" in text
+        and "https://xf.zhenping.gov.cn/public/agents/" in text
+    )
 
 
 def test_bureau_prints_for_every_unit_and_agents_for_their_own(client, units, agent_cg, bureau_user):
@@ -124,7 +139,9 @@ def test_another_units_agent_gets_404_and_a_log_row(client, units, agent_zj, url
     client.force_login(agent_zj)
     response = client.get(reverse(f"public:{url_name}", args=[units["chengguan"].pk]))
     assert response.status_code == 404
-    assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, target_type="accounts.Unit").count() == 1
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, target_type="accounts.Unit").count() == 1
+    )
     assert not AuditEntry.objects.filter(action=AuditAction.PRINT).exists()
 
 

@@ -12,12 +12,31 @@ from conftest import make_id_number, petitioner_data
 
 # Middle digits chosen so that they cannot be read in a date or a case number by chance.
 PETITIONERS = [
-    petitioner_data(31, name="柳青禾", id_number=make_id_number(31), mobile="13573918421",
-                    landline="0915-8867413", address="镇坪县曾家镇花园村五组8号", work_unit="镇坪县茶叶合作社"),
-    petitioner_data(32, name="荀白露", id_number=make_id_number(32), mobile="15846295503",
-                    address="镇坪县城关镇北门街17号", work_unit="个体"),
-    petitioner_data(33, name="葛长庚", id_number=make_id_number(33), mobile="18759376614",
-                    address="镇坪县城关镇文彩村九组3号", work_unit="无"),
+    petitioner_data(
+        31,
+        name="柳青禾",
+        id_number=make_id_number(31),
+        mobile="13573918421",
+        landline="0915-8867413",
+        address="镇坪县曾家镇花园村五组8号",
+        work_unit="镇坪县茶叶合作社",
+    ),
+    petitioner_data(
+        32,
+        name="荀白露",
+        id_number=make_id_number(32),
+        mobile="15846295503",
+        address="镇坪县城关镇北门街17号",
+        work_unit="个体",
+    ),
+    petitioner_data(
+        33,
+        name="葛长庚",
+        id_number=make_id_number(33),
+        mobile="18759376614",
+        address="镇坪县城关镇文彩村九组3号",
+        work_unit="无",
+    ),
 ]
 CODES = ["P8W3KX7M2QAB", "R5T9HN4CJ6LZ", "B2D7FQ8MS3VY"]
 STAGES = ["submitted", "accepted", "delivered"]
@@ -27,8 +46,15 @@ HIDDEN_VALUES = re.compile(r'name="(?:csrfmiddlewaretoken|token|code)" value="[^
 
 
 def secrets_of(person: dict) -> list[str]:
-    values = [person["name"], person["id_number"], person["mobile"], person["mobile"][3:7], person["address"],
-              person["id_number"][6:14], person["id_number"][-4:]]
+    values = [
+        person["name"],
+        person["id_number"],
+        person["mobile"],
+        person["mobile"][3:7],
+        person["address"],
+        person["id_number"][6:14],
+        person["id_number"][-4:],
+    ]
     if person["landline"]:
         values.append(person["landline"])
     if person["work_unit"] not in ("无", "个体"):
@@ -40,10 +66,17 @@ def secrets_of(person: dict) -> list[str]:
 def cases(agent_cg, agent_zj, tracked):
     made = []
     for n, (person, code, stage) in enumerate(zip(PETITIONERS, CODES, STAGES, strict=True)):
-        made.append(tracked(
-            agent_cg if n != 1 else agent_zj, code=code, stage=stage, serial=31 + n, petitioner=person,
-            title=f"诉求标题{n}：河堤垮塌无人修", content=f"诉求内容{n}：去年汛期冲毁河堤，至今没有修复。",
-        ))
+        made.append(
+            tracked(
+                agent_cg if n != 1 else agent_zj,
+                code=code,
+                stage=stage,
+                serial=31 + n,
+                petitioner=person,
+                title=f"诉求标题{n}：河堤垮塌无人修",
+                content=f"诉求内容{n}：去年汛期冲毁河堤，至今没有修复。",
+            )
+        )
     return made
 
 
@@ -57,25 +90,46 @@ def pages(client, cases) -> dict[str, str]:
         assert case.number in response.content.decode()
         html[f"result {case.number}"] = response.content.decode()
     html["wrong"] = client.post(reverse("public:track"), {"code": CODES[0], "last4": "0000"}).content.decode()
-    delivered = client.post(reverse("public:track"), {"code": CODES[2], "last4": PETITIONERS[2]["mobile"][-4:]})
+    delivered = client.post(
+        reverse("public:track"), {"code": CODES[2], "last4": PETITIONERS[2]["mobile"][-4:]}
+    )
     token = delivered.context["form"]["token"].value()
     invalid = client.post(reverse("public:rate"), {"token": token, "office_satisfaction": "satisfied"})
     html["rating form error"] = invalid.content.decode()
-    rated = client.post(reverse("public:rate"), {
-        "token": token, "office_satisfaction": "satisfied", "body_satisfaction": "basically", "comment": "",
-    }, follow=True)
+    rated = client.post(
+        reverse("public:rate"),
+        {
+            "token": token,
+            "office_satisfaction": "satisfied",
+            "body_satisfaction": "basically",
+            "comment": "",
+        },
+        follow=True,
+    )
     assert "评价已提交" in rated.content.decode()
     html["rated"] = rated.content.decode()
-    html["rated twice"] = client.post(reverse("public:rate"), {
-        "token": token, "office_satisfaction": "satisfied", "body_satisfaction": "basically", "comment": "",
-    }).content.decode()
+    html["rated twice"] = client.post(
+        reverse("public:rate"),
+        {
+            "token": token,
+            "office_satisfaction": "satisfied",
+            "body_satisfaction": "basically",
+            "comment": "",
+        },
+    ).content.decode()
     return html
 
 
 def test_no_public_page_shows_a_petitioner_or_the_content(client, cases):
     forbidden = [value for person in PETITIONERS for value in secrets_of(person)]
     for case in cases:
-        forbidden += [case.title, case.content, case.title[5:], case.platform_username, case.platform_password]
+        forbidden += [
+            case.title,
+            case.content,
+            case.title[5:],
+            case.platform_username,
+            case.platform_password,
+        ]
     forbidden += CODES
 
     for name, html in pages(client, cases).items():
@@ -107,7 +161,9 @@ def test_no_demo_petitioner_appears_on_any_public_page(db, client, settings, tmp
     html = [client.get(reverse(f"public:{name}")).content.decode() for name in ("agents", "guide", "track")]
     looked_up = 0
     for case in Case.objects.exclude(query_code_hash="").select_related("petitioner"):
-        response = client.post(reverse("public:track"), {"code": case.query_code, "last4": case.petitioner.mobile[-4:]})
+        response = client.post(
+            reverse("public:track"), {"code": case.query_code, "last4": case.petitioner.mobile[-4:]}
+        )
         page = response.content.decode()
         assert case.number in page
         html.append(page)

@@ -26,7 +26,12 @@ def add(by, unit, *, kind=PublicityKind.CARD, people=30, on=None, place="集市"
 def test_record_publicity_keeps_the_facts(agent_cg, units):
     event = add(agent_cg, units["chengguan"], kind=PublicityKind.DEMO, people=12, place=" 文彩村村委会 ")
     assert (event.unit, event.kind, event.people_reached, event.place, event.recorded_by) == (
-        units["chengguan"], "demo", 12, "文彩村村委会", agent_cg)
+        units["chengguan"],
+        "demo",
+        12,
+        "文彩村村委会",
+        agent_cg,
+    )
 
 
 @pytest.mark.parametrize(
@@ -56,15 +61,27 @@ def test_totals_by_kind_and_by_unit(agent_cg, agent_zj, units):
     add(agent_cg, units["chengguan"], kind=PublicityKind.CARD, people=40)
     add(agent_cg, units["chengguan"], kind=PublicityKind.CARD, people=10)
     add(agent_cg, units["chengguan"], kind=PublicityKind.DEMO, people=8)
-    add(agent_zj, units["zengjia"], kind=PublicityKind.FLYER, people=100, on=TODAY - datetime.timedelta(days=400))
+    add(
+        agent_zj,
+        units["zengjia"],
+        kind=PublicityKind.FLYER,
+        people=100,
+        on=TODAY - datetime.timedelta(days=400),
+    )
 
     totals, overall = selectors.totals_by_kind(PublicityEvent.objects.all())
     assert [(t.kind, t.events, t.people) for t in totals] == [
-        ("card", 2, 50), ("flyer", 1, 100), ("demo", 1, 8), ("other", 0, 0)]
+        ("card", 2, 50),
+        ("flyer", 1, 100),
+        ("demo", 1, 8),
+        ("other", 0, 0),
+    ]
     assert (overall.events, overall.people) == (4, 158)
 
     figures = selectors.publicity_by_unit(TODAY - datetime.timedelta(days=30), TODAY)
-    assert figures == {units["chengguan"].pk: {"card": {"events": 2, "people": 50}, "demo": {"events": 1, "people": 8}}}
+    assert figures == {
+        units["chengguan"].pk: {"card": {"events": 2, "people": 50}, "demo": {"events": 1, "people": 8}}
+    }
 
 
 # --- Over HTTP -----------------------------------------------------------------------------------------
@@ -75,10 +92,17 @@ def test_agent_adds_an_entry_and_sees_it_with_the_totals(client, agent_cg, units
     form = client.get(reverse("public:publicity_new")).content.decode()
     assert 'type="hidden" name="unit"' in form  # nothing to choose
 
-    response = client.post(reverse("public:publicity_new"), {
-        "unit": units["chengguan"].pk, "on": TODAY.isoformat(), "place": "城关镇赶集日集市", "kind": "flyer",
-        "people_reached": "85", "note": "发放宣传页85份",
-    })
+    response = client.post(
+        reverse("public:publicity_new"),
+        {
+            "unit": units["chengguan"].pk,
+            "on": TODAY.isoformat(),
+            "place": "城关镇赶集日集市",
+            "kind": "flyer",
+            "people_reached": "85",
+            "note": "发放宣传页85份",
+        },
+    )
     assert response.status_code == 302
     body = client.get(reverse("public:publicity")).content.decode()
     assert "城关镇赶集日集市" in body and "发放宣传页85份" in body and "覆盖 85 人" in body
@@ -86,10 +110,16 @@ def test_agent_adds_an_entry_and_sees_it_with_the_totals(client, agent_cg, units
 
 def test_the_form_refuses_a_future_date_zero_people_and_another_unit(client, agent_cg, units):
     client.force_login(agent_cg)
-    response = client.post(reverse("public:publicity_new"), {
-        "unit": units["zengjia"].pk, "on": (TODAY + datetime.timedelta(days=2)).isoformat(), "place": "",
-        "kind": "card", "people_reached": "0",
-    })
+    response = client.post(
+        reverse("public:publicity_new"),
+        {
+            "unit": units["zengjia"].pk,
+            "on": (TODAY + datetime.timedelta(days=2)).isoformat(),
+            "place": "",
+            "kind": "card",
+            "people_reached": "0",
+        },
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert {"unit", "on", "place", "people_reached"} <= set(errors)

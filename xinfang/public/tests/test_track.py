@@ -62,11 +62,28 @@ def test_right_code_and_digits_show_the_steps_and_no_personal_data(client, deliv
     assert response.status_code == 200
     body = response.content.decode()
     assert delivered.number in body and "已送达答复" in body
-    for label in ("网上提交投诉", "转送、交办有权处理机关", "有权处理机关收到", "受理", "办结", "答复送达信访人"):
+    for label in (
+        "网上提交投诉",
+        "转送、交办有权处理机关",
+        "有权处理机关收到",
+        "受理",
+        "办结",
+        "答复送达信访人",
+    ):
         assert label in body
     assert "办理期限" in body and "申请复查" in body  # the petitioner's review window, with its date
-    for secret in ("李某某", "13912345678", "1234", "文彩村三组", delivered.petitioner.id_number, delivered.title,
-                   delivered.content, CODE, "pw-1-secret", "镇坪县住房和城乡建设局"):
+    for secret in (
+        "李某某",
+        "13912345678",
+        "1234",
+        "文彩村三组",
+        delivered.petitioner.id_number,
+        delivered.title,
+        delivered.content,
+        CODE,
+        "pw-1-secret",
+        "镇坪县住房和城乡建设局",
+    ):
         assert secret not in body, secret
     assert "no-store" in response.headers["Cache-Control"]
 
@@ -104,7 +121,11 @@ def test_each_try_is_logged_without_the_code_or_the_digits(client, delivered):
         assert CODE not in logged and "ZZZZ" not in logged and LAST4 not in logged and "0000" not in logged
     for attempt in LookupAttempt.objects.all():
         assert CODE not in attempt.code_hash and len(attempt.code_hash) == 64
-    assert list(LookupAttempt.objects.order_by("id").values_list("success", flat=True)) == [False, False, True]
+    assert list(LookupAttempt.objects.order_by("id").values_list("success", flat=True)) == [
+        False,
+        False,
+        True,
+    ]
 
 
 def test_five_failures_from_one_address_lock_that_address(client, delivered):
@@ -115,7 +136,9 @@ def test_five_failures_from_one_address_lock_that_address(client, delivered):
     refused = look(client, ip="203.0.113.5")  # now even the right pair
     assert "已连续输错5次" in error_of(refused) and "以后再试" in error_of(refused)
     assert LookupAttempt.objects.filter(throttled=True).count() == 1
-    assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, detail__reason="throttled").count() == 1
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, detail__reason="throttled").count() == 1
+    )
     assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED).count() == 6
 
     assert delivered.number in look(client, ip="203.0.113.6").content.decode()  # other addresses are free
@@ -141,7 +164,9 @@ def test_the_lock_names_when_to_come_back(delivered, rf):
     request = rf.post(TRACK, REMOTE_ADDR="203.0.113.9")
     for n in range(5):
         with pytest.raises(actions.LookupRefused):
-            actions.look_up(code=f"NOPE{n}", last4="1111", request=request, now=now + datetime.timedelta(seconds=n))
+            actions.look_up(
+                code=f"NOPE{n}", last4="1111", request=request, now=now + datetime.timedelta(seconds=n)
+            )
     with pytest.raises(actions.LookupRefused) as refused:
         actions.look_up(code=CODE, last4=LAST4, request=request, now=now + datetime.timedelta(minutes=3))
     # The lock lifts when the oldest of the five failures (14:20:30) is ten minutes old,
@@ -152,7 +177,10 @@ def test_the_lock_names_when_to_come_back(delivered, rf):
     with pytest.raises(actions.LookupRefused) as again:
         actions.look_up(code=CODE, last4=LAST4, request=request, now=now + datetime.timedelta(minutes=9))
     assert "请于14:31以后再试" in again.value.message
-    assert actions.look_up(code=CODE, last4=LAST4, request=request, now=now + datetime.timedelta(minutes=11)) == delivered
+    assert (
+        actions.look_up(code=CODE, last4=LAST4, request=request, now=now + datetime.timedelta(minutes=11))
+        == delivered
+    )
 
 
 def test_a_code_takes_at_most_twenty_wrong_tries_a_day(delivered, rf):
@@ -161,16 +189,22 @@ def test_a_code_takes_at_most_twenty_wrong_tries_a_day(delivered, rf):
     for n in range(actions.DAILY_MAX_FAILURES):
         request = rf.post(TRACK, REMOTE_ADDR=f"198.51.100.{n + 1}")
         with pytest.raises(actions.LookupRefused):
-            actions.look_up(code=CODE, last4=f"{n:04d}", request=request, now=start + datetime.timedelta(minutes=30 * n))
+            actions.look_up(
+                code=CODE, last4=f"{n:04d}", request=request, now=start + datetime.timedelta(minutes=30 * n)
+            )
     later = start + datetime.timedelta(hours=12)
     with pytest.raises(actions.LookupRefused) as refused:
-        actions.look_up(code=CODE, last4=LAST4, request=rf.post(TRACK, REMOTE_ADDR="198.51.100.200"), now=later)
+        actions.look_up(
+            code=CODE, last4=LAST4, request=rf.post(TRACK, REMOTE_ADDR="198.51.100.200"), now=later
+        )
     assert refused.value.retry_at == start + datetime.timedelta(days=1)
 
 
 def test_old_tries_are_forgotten_after_a_day(delivered, rf):
     request = rf.post(TRACK, REMOTE_ADDR="203.0.113.10")
-    LookupAttempt.objects.create(ip="203.0.113.10", code_hash="x", at=timezone.now() - datetime.timedelta(days=2))
+    LookupAttempt.objects.create(
+        ip="203.0.113.10", code_hash="x", at=timezone.now() - datetime.timedelta(days=2)
+    )
     actions.look_up(code=CODE, last4=LAST4, request=request)
     assert LookupAttempt.objects.count() == 1
 
@@ -187,9 +221,15 @@ def test_a_blank_code_is_a_form_error_not_a_try(client, agent_cg, make_case):
 
 
 def rate(client, token, office="satisfied", body="basically", comment=""):
-    return client.post(reverse("public:rate"), {
-        "token": token, "office_satisfaction": office, "body_satisfaction": body, "comment": comment,
-    })
+    return client.post(
+        reverse("public:rate"),
+        {
+            "token": token,
+            "office_satisfaction": office,
+            "body_satisfaction": body,
+            "comment": comment,
+        },
+    )
 
 
 def test_the_petitioner_rates_once_after_delivery(client, delivered):
@@ -202,7 +242,11 @@ def test_the_petitioner_rates_once_after_delivery(client, delivered):
     assert "评价已提交" in client.get(response.url).content.decode()
     rating = Rating.objects.get(case=delivered)
     assert (rating.channel, rating.office_satisfaction, rating.body_satisfaction, rating.entered_by) == (
-        "public", "satisfied", "basically", None)
+        "public",
+        "satisfied",
+        "basically",
+        None,
+    )
     assert client.get(reverse("public:rated")).status_code == 302  # the confirmation is shown once
 
     again = rate(client, token, office="unsatisfied", body="unsatisfied")
@@ -271,7 +315,9 @@ def test_a_lookup_decrypts_the_mobile_and_nothing_else(client, delivered, monkey
 
     contexts = []
     real = crypto.decrypt_text
-    monkeypatch.setattr(crypto, "decrypt_text", lambda token, context: contexts.append(context) or real(token, context))
+    monkeypatch.setattr(
+        crypto, "decrypt_text", lambda token, context: contexts.append(context) or real(token, context)
+    )
     assert delivered.number in look(client).content.decode()
     assert set(contexts) == {"cases.Petitioner.mobile"}
 

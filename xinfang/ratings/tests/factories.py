@@ -24,10 +24,17 @@ def advance(case, agent, *, to: str = "delivered", delivered_ago: int = 2):
     actions.record_authorization(case, by=agent, mode="signed", signed_on=ago(start), scan=PDF)
     submitted_at = timezone.make_aware(datetime.datetime.combine(ago(start - 1), datetime.time(10)))
     case = actions.record_submission(
-        case, by=agent, platform=SubmissionPlatform.objects.first(), username="u", password="pw-1",
-        query_code="Q1", submitted_at=submitted_at,
+        case,
+        by=agent,
+        platform=SubmissionPlatform.objects.first(),
+        username="u",
+        password="pw-1",
+        query_code="Q1",
+        submitted_at=submitted_at,
     )
-    case = actions.forward_case(case, by=agent, forwarded_on=ago(start - 2), mode="assign", handling_body="县住建局")
+    case = actions.forward_case(
+        case, by=agent, forwarded_on=ago(start - 2), mode="assign", handling_body="县住建局"
+    )
     case = actions.record_receipt(case, by=agent, received_on=ago(start - 3))
     case = actions.accept_case(case, by=agent, accepted_on=ago(start - 4))
     case = actions.conclude_case(case, by=agent, concluded_on=ago(start - 10), opinion="explain", reply=PDF)
@@ -38,11 +45,22 @@ def advance(case, agent, *, to: str = "delivered", delivered_ago: int = 2):
 
 def feedback_data(**overrides) -> dict:
     data = {
-        "documents": "（城住建复〔2026〕3号）", "document_count": 1,
-        "truthful": True, "notified_in_time": True, "forwarded_in_time": False, "agent_rating": "fair",
-        "office_satisfaction": "satisfied", "office_reasons": [], "office_comment": "",
-        "body_satisfaction": "unsatisfied", "body_reasons": ["unresolved", "attitude"], "body_comment": "排水沟仍未疏通",
-        "delivered_by": "张某某、刘某某", "delivered_at": ago(2), "petitioner_signed": True, "signed_on": ago(2),
+        "documents": "（城住建复〔2026〕3号）",
+        "document_count": 1,
+        "truthful": True,
+        "notified_in_time": True,
+        "forwarded_in_time": False,
+        "agent_rating": "fair",
+        "office_satisfaction": "satisfied",
+        "office_reasons": [],
+        "office_comment": "",
+        "body_satisfaction": "unsatisfied",
+        "body_reasons": ["unresolved", "attitude"],
+        "body_comment": "排水沟仍未疏通",
+        "delivered_by": "张某某、刘某某",
+        "delivered_at": ago(2),
+        "petitioner_signed": True,
+        "signed_on": ago(2),
     }
     data.update(overrides)
     return data

@@ -54,10 +54,16 @@ def test_sheet_fills_the_seed_wording(delivered, filled):
     assert sheet.opening_text == opening(delivered)
     assert [q.text for q in sheet.questions] == list(QUESTIONS)
     assert [q.answer for q in sheet.questions] == [
-        "是（√），不是（　）", "是（√），不是（　）", "是（　），不是（√）", "好（　），较好（√），差（　）",
+        "是（√），不是（　）",
+        "是（√），不是（　）",
+        "是（　），不是（√）",
+        "好（　），较好（√），差（　）",
     ]
     assert sheet.office.answer == "满意（√），基本满意（　）"
-    assert sheet.office.reasons_text == "（　）信访事项转交效率（　）信访部门协调督办工作（　）信访部门答疑解惑工作（　）其他"
+    assert (
+        sheet.office.reasons_text
+        == "（　）信访事项转交效率（　）信访部门协调督办工作（　）信访部门答疑解惑工作（　）其他"
+    )
     # 不满意 is said by the reasons: neither 满意 nor 基本满意 is ticked.
     assert sheet.body.answer == "满意（　），基本满意（　）"
     assert sheet.body.reasons_text == (
@@ -79,7 +85,9 @@ def test_blank_sheet_leaves_the_blanks_for_the_pen(concluded):
 
 
 def test_documents_already_named_as_reply_are_not_doubled(agent_cg, delivered):
-    form = actions.save_feedback_form(delivered, by=agent_cg, data=feedback_data(documents="答复意见书及现场照片"))
+    form = actions.save_feedback_form(
+        delivered, by=agent_cg, data=feedback_data(documents="答复意见书及现场照片")
+    )
     assert "现将答复意见书及现场照片等1件" in documents.feedback_sheet(delivered, form).opening_text
 
 

@@ -34,8 +34,11 @@ def test_saves_the_form_with_the_signed_scan(agent_cg, delivered):
 
 
 def test_a_concluded_case_may_have_its_form_before_delivery_is_recorded(agent_cg, concluded):
-    form = actions.save_feedback_form(concluded, by=agent_cg, data=feedback_data(delivered_at=ago(0), signed_on=None,
-                                                                                 petitioner_signed=False))
+    form = actions.save_feedback_form(
+        concluded,
+        by=agent_cg,
+        data=feedback_data(delivered_at=ago(0), signed_on=None, petitioner_signed=False),
+    )
     assert form.pk and form.signed_on is None
 
 
@@ -52,8 +55,15 @@ def test_update_records_the_changed_fields(agent_cg, delivered):
 
 @pytest.mark.parametrize(
     ("names", "ok"),
-    [("张某某、刘某某", True), ("张某某，刘某某 陈某", True), ("张某某,刘某某", True), ("张某某 刘某某", True),
-     ("张某某", False), ("张某某、张某某", False), ("  、 ", False)],
+    [
+        ("张某某、刘某某", True),
+        ("张某某，刘某某 陈某", True),
+        ("张某某,刘某某", True),
+        ("张某某 刘某某", True),
+        ("张某某", False),
+        ("张某某、张某某", False),
+        ("  、 ", False),
+    ],
 )
 def test_at_least_two_delivering_staff(agent_cg, delivered, names, ok):
     if ok:
@@ -68,7 +78,11 @@ def test_at_least_two_delivering_staff(agent_cg, delivered, names, ok):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"office_satisfaction": "basically", "office_reasons": ["coordination"]}, "office_reasons", "不勾选不满意原因"),
+        (
+            {"office_satisfaction": "basically", "office_reasons": ["coordination"]},
+            "office_reasons",
+            "不勾选不满意原因",
+        ),
         ({"body_satisfaction": "satisfied"}, "body_reasons", "不勾选不满意原因"),
         ({"body_reasons": []}, "body_reasons", "至少勾选一项"),
         ({"body_reasons": ["other"], "body_comment": ""}, "body_comment", "写明"),
@@ -102,10 +116,19 @@ def test_refused_before_conclusion_and_once_withdrawn(agent_cg, make_case, deliv
 
 def _post(**overrides) -> dict:
     data = {
-        "documents": "（城住建复〔2026〕3号）", "document_count": "1", "truthful": "1", "notified_in_time": "1",
-        "forwarded_in_time": "0", "agent_rating": "good", "office_satisfaction": "satisfied",
-        "body_satisfaction": "unsatisfied", "body_reasons": ["attitude", "other"], "body_comment": "态度生硬",
-        "delivered_by": "张某某、刘某某", "delivered_at": ago(2).isoformat(), "petitioner_signed": "on",
+        "documents": "（城住建复〔2026〕3号）",
+        "document_count": "1",
+        "truthful": "1",
+        "notified_in_time": "1",
+        "forwarded_in_time": "0",
+        "agent_rating": "good",
+        "office_satisfaction": "satisfied",
+        "body_satisfaction": "unsatisfied",
+        "body_reasons": ["attitude", "other"],
+        "body_comment": "态度生硬",
+        "delivered_by": "张某某、刘某某",
+        "delivered_at": ago(2).isoformat(),
+        "petitioner_signed": "on",
         "signed_on": ago(2).isoformat(),
     }
     data.update(overrides)

@@ -25,7 +25,10 @@ UNSATISFIED = {"office_satisfaction": "satisfied", "body_satisfaction": "unsatis
 
 
 def spoken(hours_ago: int = 3) -> dict:
-    return {"instruction_means": "phone", "instructed_at": timezone.now() - datetime.timedelta(hours=hours_ago)}
+    return {
+        "instruction_means": "phone",
+        "instructed_at": timezone.now() - datetime.timedelta(hours=hours_ago),
+    }
 
 
 # --- one rating per case ----------------------------------------------------------------------------------
@@ -92,10 +95,20 @@ def test_platform_channel_records_the_agent_who_entered_it(agent_cg, delivered):
     )
 
     rating.refresh_from_db()
-    assert (rating.channel, rating.entered_by, rating.rated_on, rating.comment) == ("platform", agent_cg, ago(1), "处理及时")
+    assert (rating.channel, rating.entered_by, rating.rated_on, rating.comment) == (
+        "platform",
+        agent_cg,
+        ago(1),
+        "处理及时",
+    )
     assert (rating.instruction_means, rating.instructed_at) == ("", None)
     event = CaseEvent.objects.get(case=delivered, action="rate")
-    assert (event.by, event.on, event.from_status, event.to_status) == (agent_cg, ago(1), "delivered", "delivered")
+    assert (event.by, event.on, event.from_status, event.to_status) == (
+        agent_cg,
+        ago(1),
+        "delivered",
+        "delivered",
+    )
     assert event.data == {"channel": "platform", "office": "satisfied", "body": "basically", "means": ""}
     assert event.label == "信访人评价"
 
@@ -109,7 +122,12 @@ def test_agent_channel_records_how_and_when_the_petitioner_said_so(agent_cg, del
     said_at = timezone.now() - datetime.timedelta(hours=5)
 
     rating = actions.record_rating(
-        delivered, channel="agent", by=agent_cg, instruction_means="in_person", instructed_at=said_at, **SATISFIED
+        delivered,
+        channel="agent",
+        by=agent_cg,
+        instruction_means="in_person",
+        instructed_at=said_at,
+        **SATISFIED,
     )
 
     rating.refresh_from_db()
@@ -124,9 +142,17 @@ def test_agent_channel_records_how_and_when_the_petitioner_said_so(agent_cg, del
         ({}, "电话或当面"),
         ({"instruction_means": "phone"}, "日期和时间"),
         ({"instruction_means": "fax", "instructed_at": timezone.now()}, "电话或当面"),
-        ({"instruction_means": "phone", "instructed_at": timezone.now() + datetime.timedelta(hours=2)}, "不能晚于现在"),
-        ({"instruction_means": "phone",
-          "instructed_at": timezone.make_aware(datetime.datetime.combine(ago(5), datetime.time(9)))}, "不能早于答复送达日期"),
+        (
+            {"instruction_means": "phone", "instructed_at": timezone.now() + datetime.timedelta(hours=2)},
+            "不能晚于现在",
+        ),
+        (
+            {
+                "instruction_means": "phone",
+                "instructed_at": timezone.make_aware(datetime.datetime.combine(ago(5), datetime.time(9))),
+            },
+            "不能早于答复送达日期",
+        ),
     ],
 )
 def test_agent_channel_needs_means_and_a_past_time_after_delivery(agent_cg, delivered, extra, message):
@@ -157,8 +183,13 @@ def test_unknown_values_are_refused(agent_cg, delivered):
     with pytest.raises(actions.RatingError, match="评价方式"):
         actions.record_rating(delivered, channel="sms", by=agent_cg, **SATISFIED)
     with pytest.raises(actions.RatingError, match="信访机构"):
-        actions.record_rating(delivered, channel="platform", by=agent_cg, office_satisfaction="great",
-                              body_satisfaction="satisfied")
+        actions.record_rating(
+            delivered,
+            channel="platform",
+            by=agent_cg,
+            office_satisfaction="great",
+            body_satisfaction="satisfied",
+        )
 
 
 # --- when ---------------------------------------------------------------------------------------------------
@@ -191,7 +222,9 @@ def test_allowed_after_review_was_requested(agent_cg, delivered):
     assert rating.case.status == "review_requested"
 
 
-@pytest.mark.parametrize(("rated_on", "message"), [(ago(-1), "不能晚于今天"), (ago(3), "不能早于答复送达日期")])
+@pytest.mark.parametrize(
+    ("rated_on", "message"), [(ago(-1), "不能晚于今天"), (ago(3), "不能早于答复送达日期")]
+)
 def test_rating_date_between_delivery_and_today(agent_cg, delivered, rated_on, message):
     with pytest.raises(actions.RatingError, match=message):
         actions.record_rating(delivered, channel="platform", by=agent_cg, rated_on=rated_on, **SATISFIED)
@@ -221,8 +254,9 @@ def test_unsatisfied_alerts_every_active_bureau_user_and_the_agent(agent_cg, bur
 @pytest.mark.parametrize("office", ["unsatisfied", "satisfied"])
 def test_either_count_unsatisfied_alerts(agent_cg, bureau_user, delivered, office):
     body = "satisfied" if office == "unsatisfied" else "unsatisfied"
-    rating = actions.record_rating(delivered, channel="platform", by=agent_cg, office_satisfaction=office,
-                                   body_satisfaction=body)
+    rating = actions.record_rating(
+        delivered, channel="platform", by=agent_cg, office_satisfaction=office, body_satisfaction=body
+    )
     assert rating.is_unsatisfied
     assert Notice.objects.filter(case=delivered, recipient=bureau_user).count() == 1
 
@@ -269,7 +303,9 @@ def test_guidance_follows_the_review(agent_cg, delivered):
     case = case_actions.review_case(case, by=agent_cg, reviewed_on=ago(0), outcome="uphold")
     guidance = selectors.rating_guidance(case)
     assert guidance["state"] == "re_review_open"
-    assert guidance["due_on"] == CaseDeadline.objects.get(case=delivered, clock__code="re_review_request").due_on
+    assert (
+        guidance["due_on"] == CaseDeadline.objects.get(case=delivered, clock__code="re_review_request").due_on
+    )
 
 
 def test_no_guidance_without_an_unsatisfied_rating(agent_cg, delivered):

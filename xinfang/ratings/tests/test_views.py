@@ -20,17 +20,29 @@ SCAN = files.Checked(content=b"%PDF-1.4\nsigned\n", content_type=files.PDF, name
 
 
 def rating_post(**overrides) -> dict:
-    data = {"channel": "platform", "office_satisfaction": "satisfied", "body_satisfaction": "satisfied",
-            "rated_on": ago(1).isoformat(), "comment": ""}
+    data = {
+        "channel": "platform",
+        "office_satisfaction": "satisfied",
+        "body_satisfaction": "satisfied",
+        "rated_on": ago(1).isoformat(),
+        "comment": "",
+    }
     data.update(overrides)
     return data
 
 
 def feedback_post(**overrides) -> dict:
     data = {
-        "documents": "（城住建复〔2026〕3号）", "document_count": "1", "truthful": "1", "notified_in_time": "1",
-        "forwarded_in_time": "1", "agent_rating": "good", "office_satisfaction": "satisfied",
-        "body_satisfaction": "basically", "delivered_by": "张某某 刘某某", "delivered_at": ago(2).isoformat(),
+        "documents": "（城住建复〔2026〕3号）",
+        "document_count": "1",
+        "truthful": "1",
+        "notified_in_time": "1",
+        "forwarded_in_time": "1",
+        "agent_rating": "good",
+        "office_satisfaction": "satisfied",
+        "body_satisfaction": "basically",
+        "delivered_by": "张某某 刘某某",
+        "delivered_at": ago(2).isoformat(),
     }
     data.update(overrides)
     return data
@@ -47,7 +59,9 @@ def test_agent_records_a_platform_rating(client, agent_cg, delivered):
 
     response = client.post(reverse("ratings:rate", args=[delivered.pk]), rating_post())
 
-    assert response.status_code == 302 and response["Location"] == reverse("cases:detail", args=[delivered.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "cases:detail", args=[delivered.pk]
+    )
     rating = Rating.objects.get(case=delivered)
     assert (rating.channel, rating.entered_by, rating.rated_on) == ("platform", agent_cg, ago(1))
 
@@ -68,10 +82,16 @@ def test_agent_rating_needs_the_petitioners_instruction(client, agent_cg, bureau
     assert not Rating.objects.exists()
 
     said = timezone.localtime() - datetime.timedelta(hours=2)
-    response = client.post(url, rating_post(
-        channel="agent", body_satisfaction="unsatisfied", instruction_means="in_person",
-        instructed_at=said.strftime("%Y-%m-%dT%H:%M"), rated_on=timezone.localdate().isoformat(),
-    ))
+    response = client.post(
+        url,
+        rating_post(
+            channel="agent",
+            body_satisfaction="unsatisfied",
+            instruction_means="in_person",
+            instructed_at=said.strftime("%Y-%m-%dT%H:%M"),
+            rated_on=timezone.localdate().isoformat(),
+        ),
+    )
     assert response.status_code == 302
     rating = Rating.objects.get()
     assert (rating.channel, rating.instruction_means) == ("agent", "in_person")
@@ -84,7 +104,9 @@ def test_agent_rating_needs_the_petitioners_instruction(client, agent_cg, bureau
 
 
 def test_second_rating_is_refused_over_http(client, agent_cg, delivered):
-    actions.record_rating(delivered, channel="public", office_satisfaction="satisfied", body_satisfaction="satisfied")
+    actions.record_rating(
+        delivered, channel="public", office_satisfaction="satisfied", body_satisfaction="satisfied"
+    )
     client.force_login(agent_cg)
 
     page = client.get(reverse("ratings:rate", args=[delivered.pk])).content.decode()
@@ -96,7 +118,9 @@ def test_second_rating_is_refused_over_http(client, agent_cg, delivered):
 
 def test_no_rating_before_delivery(client, agent_cg, concluded):
     client.force_login(agent_cg)
-    response = client.post(reverse("ratings:rate", args=[concluded.pk]), rating_post(rated_on=ago(0).isoformat()))
+    response = client.post(
+        reverse("ratings:rate", args=[concluded.pk]), rating_post(rated_on=ago(0).isoformat())
+    )
     assert response.status_code == 200 and "书面答复送达信访人后才能评价" in response.content.decode()
     assert not Rating.objects.exists()
 
@@ -110,25 +134,32 @@ def test_agent_fills_the_feedback_form_with_the_scan(client, agent_cg, delivered
     page = client.get(url).content.decode()
     assert "信访事项转交效率" in page and "处理意见未落实到位" in page and 'type="checkbox"' in page
 
-    response = client.post(url, {**feedback_post(petitioner_signed="on", signed_on=ago(2).isoformat()),
-                                 "signed_scan": scan_file()})
+    response = client.post(
+        url,
+        {**feedback_post(petitioner_signed="on", signed_on=ago(2).isoformat()), "signed_scan": scan_file()},
+    )
 
     assert response.status_code == 302
     form = FeedbackForm.objects.get(case=delivered)
     assert form.delivered_by == "张某某、刘某某" and form.petitioner_signed and form.signed_scan is not None
     scan = client.get(reverse("ratings:feedback_scan", args=[delivered.pk]))
     assert scan.status_code == 200 and scan.content == files.read(form.signed_scan)
-    assert AuditEntry.objects.filter(action="download", target_id=str(delivered.pk),
-                                     detail__kind="feedback_scan").exists()
+    assert AuditEntry.objects.filter(
+        action="download", target_id=str(delivered.pk), detail__kind="feedback_scan"
+    ).exists()
 
 
 def test_feedback_form_errors_keep_what_was_typed(client, agent_cg, delivered):
     client.force_login(agent_cg)
-    response = client.post(reverse("ratings:feedback", args=[delivered.pk]),
-                           feedback_post(delivered_by="张某某", body_reasons=["attitude"]))
+    response = client.post(
+        reverse("ratings:feedback", args=[delivered.pk]),
+        feedback_post(delivered_by="张某某", body_reasons=["attitude"]),
+    )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "送达人至少为2名工作人员" in body and "不勾选不满意原因" in body and "（城住建复〔2026〕3号）" in body
+    assert (
+        "送达人至少为2名工作人员" in body and "不勾选不满意原因" in body and "（城住建复〔2026〕3号）" in body
+    )
     assert not FeedbackForm.objects.exists()
 
 
@@ -139,7 +170,9 @@ def test_case_page_card_for_readers(client, agent_cg, head_cg, bureau_user, deli
         text = client.get(reverse("cases:detail", args=[delivered.pk])).content.decode()
         assert "评价与反馈" in text and "合理诉求未解决" in text
         assert reverse("ratings:feedback_print", args=[delivered.pk]) in text
-        assert f'"{reverse("ratings:rate", args=[delivered.pk])}"' not in text  # they read, they do not record
+        assert (
+            f'"{reverse("ratings:rate", args=[delivered.pk])}"' not in text
+        )  # they read, they do not record
         assert f'"{reverse("ratings:feedback", args=[delivered.pk])}"' not in text
     client.force_login(agent_cg)
     text = client.get(reverse("cases:detail", args=[delivered.pk])).content.decode()
@@ -180,8 +213,13 @@ def ratings_urls(case) -> list[str]:
 @pytest.fixture
 def chengguan_filled(agent_cg, delivered):
     actions.save_feedback_form(delivered, by=agent_cg, data=feedback_data(), signed_scan=SCAN)
-    actions.record_rating(delivered, channel="platform", by=agent_cg, office_satisfaction="satisfied",
-                          body_satisfaction="unsatisfied")
+    actions.record_rating(
+        delivered,
+        channel="platform",
+        by=agent_cg,
+        office_satisfaction="satisfied",
+        body_satisfaction="unsatisfied",
+    )
     return delivered
 
 
@@ -200,4 +238,7 @@ def test_others_get_404_on_every_ratings_url(request, client, persona, chengguan
         assert client.post(url, {**rating_post(), **feedback_post()}).status_code == 404, url
     assert AuditEntry.objects.filter(action="access_denied", actor=user).count() == 2 * len(urls)
     assert not AuditEntry.objects.filter(action__in=("print", "download"), actor=user).exists()
-    assert Rating.objects.get().entered_by != user and FeedbackForm.objects.get().delivered_by == "张某某、刘某某"
+    assert (
+        Rating.objects.get().entered_by != user
+        and FeedbackForm.objects.get().delivered_by == "张某某、刘某某"
+    )

@@ -34,7 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, type=Path)
         parser.add_argument("--publish", action="store_true", help="publish and freeze (needs --by)")
         parser.add_argument("--by", default="", help="the publishing bureau user's username")
-        parser.add_argument("--number", default="", help="issue number, e.g. 镇网代〔2026〕10号 (default: next)")
+        parser.add_argument(
+            "--number", default="", help="issue number, e.g. 镇网代〔2026〕10号 (default: next)"
+        )
         parser.add_argument("--summary", default="", help="text opening 一、总体情况")
 
     def handle(self, *args, month, output, publish, by, number, summary, **options):
@@ -46,7 +48,9 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"没有账号“{by}”。")
             try:
-                bulletin = actions.publish_bulletin(month=month, by=user, issue_number=number, summary=summary)
+                bulletin = actions.publish_bulletin(
+                    month=month, by=user, issue_number=number, summary=summary
+                )
             except actions.BulletinError as exc:
                 raise CommandError(exc.message) from None
             output.write_bytes(actions.read_document(bulletin))
@@ -54,6 +58,12 @@ class Command(BaseCommand):
             return
         draft = actions.draft_bulletin(month, summary=summary)
         output.write_bytes(draft.content)
-        record(AuditAction.PRINT, actor_name="(command line)", target_type="bulletins.draft",
-               target_id=f"{month:%Y-%m}", kind="bulletin_draft", month=month.isoformat())
+        record(
+            AuditAction.PRINT,
+            actor_name="(command line)",
+            target_type="bulletins.draft",
+            target_id=f"{month:%Y-%m}",
+            kind="bulletin_draft",
+            month=month.isoformat(),
+        )
         self.stdout.write(f"已生成{month.year}年{month.month}月通报草稿（征求意见稿），写入 {output}。")

@@ -59,7 +59,16 @@ class Command(BaseCommand):
             for chunk in exports.ledger_xlsx(cases, show_unit=not unit, full=full):
                 fh.write(chunk)
         record(
-            AuditAction.EXPORT, actor_name="(command line)", target_type="ledger", masked=not full,
-            reason=reason.strip()[:200], rows=rows, start=start.isoformat(), end=end.isoformat(), unit=unit,
+            AuditAction.EXPORT,
+            actor_name="(command line)",
+            target_type="ledger",
+            masked=not full,
+            reason=reason.strip()[:200],
+            rows=rows,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            unit=unit,
         )
-        self.stdout.write(f"已导出 {rows} 件到 {output}{'（完整信息，已记入审计日志）' if full else '（已脱敏）'}。")
+        self.stdout.write(
+            f"已导出 {rows} 件到 {output}{'（完整信息，已记入审计日志）' if full else '（已脱敏）'}。"
+        )

@@ -12,8 +12,11 @@ class Command(BaseCommand):
     help = "创建演示数据（虚构的单位、账户和代理事项），已存在时不重复创建，并显示登录方法。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--address", default=demo.LOGIN_URL,
-                            help=f"the address printed for logging in (default {demo.LOGIN_URL})")
+        parser.add_argument(
+            "--address",
+            default=demo.LOGIN_URL,
+            help=f"the address printed for logging in (default {demo.LOGIN_URL})",
+        )
 
     def handle(self, *args, address, **options):
         if settings.PRODUCTION:
@@ -30,7 +33,9 @@ class Command(BaseCommand):
                 summary = demo.build()
             except demo.MissingReferenceData as exc:
                 raise CommandError(f"{exc}。请先运行 xinfang migrate。") from exc
-            counts = "，".join(f"{label}{summary.by_status.get(value, 0)}件" for value, label in demo.status_labels())
+            counts = "，".join(
+                f"{label}{summary.by_status.get(value, 0)}件" for value, label in demo.status_labels()
+            )
             self.stdout.write(
                 f"已创建演示数据：单位{summary.units}个，账户{summary.users}个，代理事项{summary.cases}件（{counts}）。"
             )

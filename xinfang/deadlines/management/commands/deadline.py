@@ -20,9 +20,13 @@ class Command(BaseCommand):
     help = "Print the due date of a statutory clock (start day not counted; official calendar)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--start", required=True, help="the day of the starting event, YYYY-MM-DD (not counted)")
+        parser.add_argument(
+            "--start", required=True, help="the day of the starting event, YYYY-MM-DD (not counted)"
+        )
         parser.add_argument("--days", required=True, help="length of the clock")
-        parser.add_argument("--workdays", action="store_true", help="count working days instead of calendar days")
+        parser.add_argument(
+            "--workdays", action="store_true", help="count working days instead of calendar days"
+        )
         parser.add_argument("--explain", action="store_true", help="also print the days skipped and why")
 
     def handle(self, *args, start, days, workdays, explain, **options):
