@@ -54,8 +54,7 @@ def verify_view(request):
         return redirect("home")
     user, pending = login.pending_user(request, sessions.VERIFY)
     if user is None:
-        messages.info(request, login.PENDING_EXPIRED)
-        return redirect("accounts:login")
+        return _not_at_this_step(request, pending)
     form = VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = login.verify_second_factor(request, code=form.cleaned_data["code"])
@@ -75,21 +74,28 @@ def verify_view(request):
     return render(request, "accounts/second_factor_verify.html", {"form": form, "account": user})
 
 
-def _enrolling_user(request) -> tuple[object, str]:
+def _enrolling_user(request):
     """Who is setting up an authenticator, and where they go afterwards."""
     if request.user.is_authenticated:
-        return request.user, reverse("accounts:second_factor")
+        return request.user, None, reverse("accounts:second_factor")
     user, pending = login.pending_user(request, sessions.ENROL)
-    return user, (pending.next_url if pending else "") or reverse("home")
+    return user, pending, (pending.next_url if pending else "") or reverse("home")
+
+
+def _not_at_this_step(request, pending):
+    """A half-login at the other step goes there; none (or one expired) starts again."""
+    if pending is not None:
+        return redirect(STEP_VIEWS[pending.step])
+    messages.info(request, login.PENDING_EXPIRED)
+    return redirect("accounts:login")
 
 
 def enrol_view(request):
     """Setting up the authenticator: at the login of an account that must have one, or from
     the ``second_factor`` page of one that chooses to."""
-    user, next_url = _enrolling_user(request)
+    user, pending, next_url = _enrolling_user(request)
     if user is None:
-        messages.info(request, login.PENDING_EXPIRED)
-        return redirect("accounts:login")
+        return _not_at_this_step(request, pending)
     if second_factor.confirmed(user) is not None:
         return redirect("accounts:second_factor")
     device = second_factor.start_enrolment(user, by=user)
