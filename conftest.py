@@ -8,6 +8,7 @@ import uuid
 
 import pyotp
 import pytest
+from django.utils import timezone
 
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
 from xinfang.core.validators import id_check_digit
@@ -56,7 +57,6 @@ def _force_login_is_a_whole_login(monkeypatch):
     as a whole login, as the login form does (``accounts.sessions``). Tests of the login itself
     post the form (``form_log_in``), with a real dynamic code (``second_factor_code``)."""
     from django.test.client import ClientMixin
-    from django.utils import timezone
 
     from xinfang.accounts import sessions
 
@@ -78,7 +78,7 @@ def enrol_second_factor(user: User) -> list[str]:
     from xinfang.accounts import second_factor
 
     device = second_factor.start_enrolment(user, by=user)
-    code = pyotp.TOTP(device.secret).at(time.time(), counter_offset=-1)
+    code = pyotp.TOTP(device.secret).at(timezone.now().timestamp(), counter_offset=-1)
     return second_factor.confirm_enrolment(user, by=user, code=code)
 
 
@@ -91,8 +91,8 @@ def second_factor_code(username: str) -> str:
 
     device = SecondFactor.objects.get(user__username=username, confirmed_at__isnull=False)
     totp = pyotp.TOTP(device.secret)
-    while True:
-        now = time.time()
+    for _ in range(3):
+        now = timezone.now().timestamp()  # the platform's clock, moved or not by the test
         current = totp.timecode(now)
         left = totp.interval - now % totp.interval
         for step in (current - 1, current, current + 1):
@@ -101,6 +101,7 @@ def second_factor_code(username: str) -> str:
             if device.last_step is None or step > device.last_step:
                 return totp.generate_otp(step)
         time.sleep(left + 0.1)
+    raise AssertionError("no dynamic code is left to use: is the clock frozen?")
 
 
 def form_log_in(client, username: str, password: str = PASSWORD):
