@@ -112,7 +112,7 @@ def enrol_view(request):
         else:
             return _recovery_codes_page(request, codes, first=True, next_url=next_url)
     uri = second_factor.provisioning_uri(user, device.secret)
-    return render(
+    response = render(
         request,
         "accounts/second_factor_enrol.html",
         {
@@ -124,6 +124,9 @@ def enrol_view(request):
             "required": user.must_use_second_factor(),
         },
     )
+    # The secret is on the page, and a half-logged-in visitor is not "logged in": never cached.
+    response.personal_data = True
+    return response
 
 
 def _recovery_codes_page(request, codes: list[str], *, first: bool, next_url: str):

@@ -124,7 +124,7 @@ def test_required_and_missing_goes_to_enrolment_and_nowhere_else(client, new_bur
     # Public pages, and logging out, stay open.
     assert client.get(reverse("public:agents")).status_code == 200
     page = client.get(ENROL)
-    assert page.status_code == 200
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
     text = page.text
     assert (
         "<svg" in text
