@@ -129,7 +129,7 @@ def start_enrolment(user: User, *, by: User) -> SecondFactor:
     page reloaded after scanning still matches the app)."""
     with transaction.atomic():
         # Two pages opened at once must not both make a secret: the account row queues them.
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        User.objects.select_for_update().get(pk=user.pk)
         device = SecondFactor.objects.filter(user=user).first()
         if device is not None and device.confirmed_at is not None:
             raise AccountError(ALREADY, field=None)
