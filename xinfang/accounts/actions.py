@@ -342,13 +342,15 @@ RESET_NOTICE = (
 )
 
 
-def reset_second_factor(user: User, *, by, request=None) -> None:
+def reset_second_factor(user: User, *, by: User | None, request=None) -> None:
     """The system administrator's action for a lost phone: the account's authenticator and
     recovery codes are removed; at the next login the account sets up a new one (where it
-    must have one). The user is told by a notice. Nobody resets their own."""
-    if by.role != Role.SYSADMIN:
+    must have one). The user is told by a notice. Nobody resets their own; ``by=None`` is the
+    server's shell (``xinfang reset_second_factor``), for a system administrator who lost both
+    the phone and the recovery codes."""
+    if by is not None and by.role != Role.SYSADMIN:
         raise AccountError("只有系统管理员可以重置动态口令。")
-    if by.pk == user.pk:
+    if by is not None and by.pk == user.pk:
         raise AccountError("不能重置自己的动态口令，请由其他系统管理员操作。")
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=user.pk)
@@ -356,5 +358,12 @@ def reset_second_factor(user: User, *, by, request=None) -> None:
         codes = RecoveryCode.objects.filter(user=account).delete()[0]
         if not removed and not codes:
             raise AccountError("该账户没有绑定动态口令，无需重置。")
-        record(AuditAction.ACCOUNT, request=request, by=by, target=account, change="second_factor_reset")
+        record(
+            AuditAction.ACCOUNT,
+            request=request,
+            by=by,
+            actor_name="" if by is not None else "(command line)",
+            target=account,
+            change="second_factor_reset",
+        )
         notify(recipients=[account], case=None, level="warning", text=RESET_NOTICE)

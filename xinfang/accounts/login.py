@@ -184,7 +184,7 @@ def pending_user(request, step: str) -> tuple[User | None, sessions.Pending | No
 def verify_second_factor(request, *, code: str) -> LoginResult:
     """The second step: a dynamic code or a recovery code (``second_factor.check_code``).
     A wrong code counts like a wrong password, against the same pair, address and platform."""
-    user, pending = pending_user(request, sessions.VERIFY)
+    user, _ = pending_user(request, sessions.VERIFY)
     if user is None:
         sessions.clear_pending(request.session)
         return LoginResult(error=PENDING_EXPIRED)

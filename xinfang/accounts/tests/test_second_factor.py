@@ -4,11 +4,14 @@ the system administrator's reset."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 import pyotp
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -356,3 +359,17 @@ def test_nothing_to_reset_says_so(client, sysadmin, leader):
     client.force_login(sysadmin)
     response = client.post(reverse("accounts:second_factor_reset", args=[leader.pk]), follow=True)
     assert "没有绑定动态口令" in response.text
+
+
+def test_the_server_shell_resets_the_only_system_administrator(sysadmin):
+    out = io.StringIO()
+    call_command("reset_second_factor", "xie", stdout=out)
+    assert "已重置 xie 的动态口令" in out.getvalue()
+    assert not SecondFactor.objects.filter(user=sysadmin).exists()
+    row = AuditEntry.objects.get(detail__change="second_factor_reset")
+    assert (row.actor, row.actor_name) == (None, "(command line)")
+    assert Notice.objects.filter(recipient=sysadmin).exists()
+    with pytest.raises(CommandError, match="没有绑定动态口令"):
+        call_command("reset_second_factor", "xie")
+    with pytest.raises(CommandError, match="没有用户名为"):
+        call_command("reset_second_factor", "nobody")
