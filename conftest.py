@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import time
 import uuid
 
+import pyotp
 import pytest
+from django.utils import timezone
 
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
 from xinfang.core.validators import id_check_digit
@@ -43,6 +46,72 @@ def audit_guard():
     apps.maintenance = False
     yield
     apps.maintenance = True
+
+
+# --- logging in: the second factor ----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_whole_login(monkeypatch):
+    """``force_login`` skips the password; it skips the second factor too, and marks the session
+    as a whole login, as the login form does (``accounts.sessions``). Tests of the login itself
+    post the form (``form_log_in``), with a real dynamic code (``second_factor_code``)."""
+    from django.test.client import ClientMixin
+
+    from xinfang.accounts import sessions
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        sessions.mark_complete(session, method="test", now=timezone.now())
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+def enrol_second_factor(user: User) -> list[str]:
+    """Set up the user's authenticator with the real actions, as the enrolment page does, and
+    return the recovery codes. The first code is that of the step before: the current one stays
+    free for the test's first login."""
+    from xinfang.accounts import second_factor
+
+    device = second_factor.start_enrolment(user, by=user)
+    code = pyotp.TOTP(device.secret).at(timezone.now().timestamp(), counter_offset=-1)
+    return second_factor.confirm_enrolment(user, by=user, code=code)
+
+
+def second_factor_code(username: str) -> str:
+    """A code the platform takes now for the account, computed from its stored secret as the
+    authenticator app would: the earliest 30-second step it still accepts (never one already
+    used; the step before only with five seconds to spare). Waits for the next step when a
+    test has used up the three it may choose from."""
+    from xinfang.accounts.models import SecondFactor
+
+    device = SecondFactor.objects.get(user__username=username, confirmed_at__isnull=False)
+    totp = pyotp.TOTP(device.secret)
+    for _ in range(3):
+        now = timezone.now().timestamp()  # the platform's clock, moved or not by the test
+        current = totp.timecode(now)
+        left = totp.interval - now % totp.interval
+        for step in (current - 1, current, current + 1):
+            if step == current - 1 and left < 5:
+                continue
+            if device.last_step is None or step > device.last_step:
+                return totp.generate_otp(step)
+        time.sleep(left + 0.1)
+    raise AssertionError("no dynamic code is left to use: is the clock frozen?")
+
+
+def form_log_in(client, username: str, password: str = PASSWORD):
+    """Log in through the form, and with the dynamic code where the account has one."""
+    from django.urls import reverse
+
+    response = client.post(reverse("accounts:login"), {"username": username, "password": password})
+    if response.status_code == 302 and response.url == reverse("accounts:second_factor_verify"):
+        response = client.post(response.url, {"code": second_factor_code(username)})
+    return response
 
 
 def seed_policy_data() -> None:
@@ -92,7 +161,9 @@ def head_cg(units):
 
 @pytest.fixture
 def bureau_user(units):
-    return make_user("lu", Role.BUREAU, units["bureau"], "卢艺")
+    user = make_user("lu", Role.BUREAU, units["bureau"], "卢艺")
+    enrol_second_factor(user)  # bureau staff must log in with a second factor
+    return user
 
 
 @pytest.fixture
@@ -102,7 +173,9 @@ def leader(units):
 
 @pytest.fixture
 def auditor(units):
-    return make_user("audit", Role.AUDITOR, None, "审计员")
+    user = make_user("audit", Role.AUDITOR, None, "审计员")
+    enrol_second_factor(user)  # so must the auditor
+    return user
 
 
 @pytest.fixture

@@ -45,3 +45,19 @@ def require_browser() -> None:
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, username: str) -> None:
+    """Log in through the form, as a person would: the password, then, where the account has a
+    second factor, the dynamic code an authenticator app would show (``second_factor_code``)."""
+    from conftest import PASSWORD, second_factor_code
+
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
+    if "/accounts/login/code/" in page.url:
+        page.get_by_label("动态口令或恢复码").fill(second_factor_code(username))
+        with page.expect_navigation():
+            page.get_by_role("button", name="验证并登录").click()

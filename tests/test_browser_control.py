@@ -11,7 +11,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD
+from tests import browser
 from tests.browser import shot
 from xinfang.cases import actions
 from xinfang.core import files
@@ -28,10 +28,7 @@ PDF = files.Checked(content=b"%PDF-1.4\nreply\n", content_type=files.PDF, name="
 
 def log_in(page, username: str, lands_on: str) -> None:
     page.context.clear_cookies()
-    page.goto(page.base_url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser.log_in(page, username)
     page.wait_for_url(re.compile(lands_on))
 
 

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import PASSWORD
+from conftest import PASSWORD, form_log_in
 from xinfang.audit.actions import record
 from xinfang.audit.models import AppendOnlyError, AuditAction, AuditEntry
 
@@ -32,7 +32,7 @@ TEMPLATES = sorted(p for d in TEMPLATE_DIRS for p in d.rglob("*.html"))
 
 
 def log_in(client: Client, username: str) -> None:
-    response = client.post(reverse("accounts:login"), {"username": username, "password": PASSWORD})
+    response = form_log_in(client, username)
     assert response.status_code == 302, response.content.decode()[:500]
 
 

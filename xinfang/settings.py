@@ -13,6 +13,8 @@ Variables:
     XINFANG_CIPHER          aes-256-gcm (default) or sm4-gcm
     XINFANG_ALLOWED_HOSTS   comma-separated host names (production)
     XINFANG_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://xf.example.gov.cn
+    XINFANG_SESSION_MAX_HOURS  a login lasts at most this long, however busy (default 12)
+    XINFANG_LOGIN_ADDRESS_MAX_FAILURES / XINFANG_LOGIN_PLATFORM_MAX_FAILURES  login limits (20, 100)
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xinfang.accounts.middleware.LoginSessionMiddleware",  # whole logins only; absolute lifetime
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xinfang.core.middleware.SecurityHeadersMiddleware",
@@ -193,17 +196,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Login and sessions (xinfang/accounts: login.py, throttle.py, middleware.py) ---------------
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
+# 等保 登录失败处理: five failures in a row of one account from one address lock that pair
+# (not the account everywhere) for 15 minutes.
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCK_MINUTES = 15
+# One address, whatever the accounts: this many failures within LOGIN_LOCK_MINUTES lock it.
+# Behind a NAT that puts a whole county network on one address, raise it.
+LOGIN_ADDRESS_MAX_FAILURES = env_int("XINFANG_LOGIN_ADDRESS_MAX_FAILURES", 20)
+# The whole platform: past this many failures within the window, only addresses where the
+# account logged in before (within LOGIN_KNOWN_PAIR_DAYS) are let in until the window ends.
+LOGIN_PLATFORM_MAX_FAILURES = env_int("XINFANG_LOGIN_PLATFORM_MAX_FAILURES", 100)
+LOGIN_PLATFORM_WINDOW_MINUTES = 60
+LOGIN_KNOWN_PAIR_DAYS = 90
+# One account failing from this many addresses within the window alerts its owner and the
+# system administrators.
+LOGIN_ALERT_ADDRESSES = 3
+# Minutes a half-done login (password given, second factor not yet) waits.
+LOGIN_PENDING_MINUTES = 10
 
-# Sessions end after 30 idle minutes: every request renews the cookie.
+# Sessions end after 30 idle minutes (every request renews the cookie), and in any case
+# SESSION_MAX_HOURS after the login.
 SESSION_COOKIE_AGE = 30 * 60
+SESSION_MAX_HOURS = env_int("XINFANG_SESSION_MAX_HOURS", 12)
+if SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("XINFANG_SESSION_MAX_HOURS must be at least 1")
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# --- end of login and sessions ---------------------------------------------------------------
 CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "zh-hans"

@@ -1,116 +1,29 @@
-"""Logging in, with lockout after repeated failures (等保: 登录失败处理); managing units and accounts."""
+"""Managing units and accounts; lifting lock-outs; resetting a second factor.
+
+Logging in itself is in ``login`` (with ``throttle`` and ``second_factor``)."""
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import authenticate, login, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
-from xinfang.accounts.models import UNIT_ROLES, AgentProfile, Role, Unit, UnitKind, User
+from xinfang.accounts import throttle
+from xinfang.accounts.models import (
+    UNIT_ROLES,
+    AgentProfile,
+    RecoveryCode,
+    Role,
+    SecondFactor,
+    Unit,
+    UnitKind,
+    User,
+)
 from xinfang.audit.actions import record
-from xinfang.audit.models import AuditAction, AuditEntry
+from xinfang.audit.models import AuditAction
 from xinfang.core import files
-
-BAD_CREDENTIALS = "用户名或密码不正确。连续{n}次输入错误，账户将锁定{m}分钟。"
-LOCKED = "该账户因连续{n}次登录失败已被锁定，请于 {until} 后再试，或请县信访局工作人员解锁。"
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    user: User | None
-    error: str = ""
-
-
-def _locked_message(user: User) -> str:
-    until = timezone.localtime(user.locked_until)
-    return LOCKED.format(n=settings.LOGIN_MAX_FAILURES, until=f"{until:%H:%M}")
-
-
-def log_in(request, *, username: str, password: str) -> LoginResult:
-    """1. A locked account is refused without looking at the password.
-    2. A good password logs in and clears the failure count.
-    3. A bad one counts; the fifth in a row locks the account for LOGIN_LOCK_MINUTES.
-    """
-    with transaction.atomic():
-        return _log_in(request, username=username.strip(), password=password)
-
-
-def _log_in(request, *, username: str, password: str) -> LoginResult:
-    # The account row stays locked until the attempt is counted: parallel guesses queue up
-    # behind each other instead of all passing the lock check at once.
-    account = User.objects.select_for_update(of=("self",)).filter(username=username).order_by("pk").first()
-    now = timezone.now()
-    if account is not None and account.is_locked(now):
-        record(AuditAction.LOGIN_LOCKED, request=request, by=account, target=account, attempt=True)
-        return LoginResult(None, _locked_message(account))
-    user = authenticate(request, username=username, password=password)
-    if user is not None:
-        if user.failed_logins or user.locked_until:
-            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-        login(request, user)
-        record(AuditAction.LOGIN, request=request, by=user)
-        return LoginResult(user)
-    generic = BAD_CREDENTIALS.format(n=settings.LOGIN_MAX_FAILURES, m=settings.LOGIN_LOCK_MINUTES)
-    if account is None:
-        return _unknown_user_failed(request, username[:150], now, generic)
-    User.objects.filter(pk=account.pk).update(failed_logins=F("failed_logins") + 1)
-    account.refresh_from_db(fields=["failed_logins"])
-    if account.failed_logins >= settings.LOGIN_MAX_FAILURES:
-        account.locked_until = now + datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        account.failed_logins = 0
-        account.save(update_fields=["locked_until", "failed_logins"])
-        record(AuditAction.LOGIN_LOCKED, request=request, by=account, target=account)
-        return LoginResult(None, _locked_message(account))
-    record(
-        AuditAction.LOGIN_FAILED, request=request, by=account, target=account, failures=account.failed_logins
-    )
-    return LoginResult(None, generic)
-
-
-def _unknown_user_failed(request, username: str, now, generic: str) -> LoginResult:
-    """An unknown name answers exactly as an account would, lock message included, so that
-    repeated tries do not tell which user names exist. Its failures are counted in the
-    audit log, the only place they are kept."""
-    window = now - datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-    recent = list(
-        AuditEntry.objects.filter(
-            action__in=(AuditAction.LOGIN_FAILED, AuditAction.LOGIN_LOCKED),
-            actor__isnull=True,
-            actor_name=username,
-            at__gte=window,
-        )
-        .order_by("at")
-        .values_list("action", "at")
-    )
-    locks = [at for action, at in recent if action == AuditAction.LOGIN_LOCKED]
-    if locks:
-        record(
-            AuditAction.LOGIN_LOCKED, request=request, actor_name=username, unknown_user=True, attempt=True
-        )
-        until = locks[-1] + datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        return LoginResult(
-            None, LOCKED.format(n=settings.LOGIN_MAX_FAILURES, until=f"{timezone.localtime(until):%H:%M}")
-        )
-    if len(recent) + 1 >= settings.LOGIN_MAX_FAILURES:
-        record(AuditAction.LOGIN_LOCKED, request=request, actor_name=username, unknown_user=True)
-        until = now + datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        return LoginResult(
-            None, LOCKED.format(n=settings.LOGIN_MAX_FAILURES, until=f"{timezone.localtime(until):%H:%M}")
-        )
-    record(AuditAction.LOGIN_FAILED, request=request, actor_name=username, unknown_user=True)
-    return LoginResult(None, generic)
-
-
-def unlock(user: User, *, by, request=None) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    record(AuditAction.ACCOUNT, request=request, by=by, target=user, change="unlock")
-
+from xinfang.notify.actions import notify
 
 # --- Units, accounts and agents' profiles, managed by bureau staff ----------------------------
 #
@@ -118,7 +31,16 @@ def unlock(user: User, *, by, request=None) -> None:
 # (action ``account``) naming what changed by field name only: never a password, a phone
 # number or a photo. A rule they refuse raises AccountError, which the view shows on the form.
 
-UNIT_FIELDS = ("name", "kind", "code", "office_address", "office_phone", "sort_order", "active")
+UNIT_FIELDS = (
+    "name",
+    "kind",
+    "code",
+    "office_address",
+    "office_phone",
+    "sort_order",
+    "active",
+    "second_factor_required",
+)
 
 
 class AccountError(Exception):
@@ -176,6 +98,7 @@ def create_unit(
     office_phone: str = "",
     sort_order: int = 100,
     active: bool = True,
+    second_factor_required: bool = False,
 ) -> Unit:
     with transaction.atomic():
         if Unit.objects.filter(name=name).exists():
@@ -188,6 +111,7 @@ def create_unit(
             office_phone=office_phone,
             sort_order=sort_order,
             active=active,
+            second_factor_required=second_factor_required,
         )
         record(AuditAction.ACCOUNT, request=request, by=by, target=unit, change="unit_create", kind=kind)
     return unit
@@ -205,8 +129,11 @@ def update_unit(
     office_phone: str,
     sort_order: int,
     active: bool,
+    second_factor_required: bool,
 ) -> Unit:
-    """Units are deactivated, never deleted: cases and accounts keep pointing at them."""
+    """Units are deactivated, never deleted: cases and accounts keep pointing at them.
+    ``second_factor_required``: the unit's agents and unit head log in with a dynamic code
+    (from their next login on)."""
     values = {
         "name": name,
         "kind": kind,
@@ -215,6 +142,7 @@ def update_unit(
         "office_phone": office_phone,
         "sort_order": sort_order,
         "active": active,
+        "second_factor_required": second_factor_required,
     }
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
@@ -395,3 +323,47 @@ def set_password(user: User, *, by, request=None, password: str) -> None:
         record(AuditAction.ACCOUNT, request=request, by=by, target=account, change="password_reset")
     if request is not None and request.user.pk == account.pk:
         update_session_auth_hash(request, account)
+
+
+# --- Lock-outs and second factors -------------------------------------------------------------
+
+
+def unlock(user: User, *, by, request=None) -> None:
+    """Lift the lock-outs of the account at every address (``throttle``), once bureau staff
+    have made sure it is the owner who asks."""
+    with transaction.atomic():
+        throttle.unlock(user.username)
+        record(AuditAction.ACCOUNT, request=request, by=by, target=user, change="unlock")
+
+
+RESET_NOTICE = (
+    "系统管理员已重置您的动态口令，原来的身份验证器和恢复码都已作废。"
+    "下次登录时请按提示重新绑定。如果不是您本人申请的，请立即联系系统管理员。"
+)
+
+
+def reset_second_factor(user: User, *, by: User | None, request=None) -> None:
+    """The system administrator's action for a lost phone: the account's authenticator and
+    recovery codes are removed; at the next login the account sets up a new one (where it
+    must have one). The user is told by a notice. Nobody resets their own; ``by=None`` is the
+    server's shell (``xinfang reset_second_factor``), for a system administrator who lost both
+    the phone and the recovery codes."""
+    if by is not None and by.role != Role.SYSADMIN:
+        raise AccountError("只有系统管理员可以重置动态口令。")
+    if by is not None and by.pk == user.pk:
+        raise AccountError("不能重置自己的动态口令，请由其他系统管理员操作。")
+    with transaction.atomic():
+        account = User.objects.select_for_update().get(pk=user.pk)
+        removed = SecondFactor.objects.filter(user=account).delete()[0]
+        codes = RecoveryCode.objects.filter(user=account).delete()[0]
+        if not removed and not codes:
+            raise AccountError("该账户没有绑定动态口令，无需重置。")
+        record(
+            AuditAction.ACCOUNT,
+            request=request,
+            by=by,
+            actor_name="" if by is not None else "(command line)",
+            target=account,
+            change="second_factor_reset",
+        )
+        notify(recipients=[account], case=None, level="warning", text=RESET_NOTICE)

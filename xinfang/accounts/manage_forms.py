@@ -41,6 +41,8 @@ class UnitForm(forms.ModelForm):
             "office_phone": "带区号的固定电话，如 0915-8822560；也可填手机号码。",
             "sort_order": "数字小的排在前面。",
             "active": "停用的单位不能再添加账户，已有的案件和账户保留。单位只停用，不删除。",
+            "second_factor_required": "勾选后，本单位的代理员和单位负责人登录时除密码外还要输入手机上的动态口令"
+            "（下次登录时起；还没有绑定的，登录后先绑定）。县信访局工作人员、系统管理员和安全审计员一律使用动态口令。",
         }
         error_messages = {"name": REQUIRED, "kind": {"required": "请选择单位类别。"}}
 

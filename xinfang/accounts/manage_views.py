@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from xinfang.accounts import actions
+from xinfang.accounts import actions, selectors
 from xinfang.accounts.manage_forms import (
     FILE_NOT_KEPT,
     AgentProfileForm,
@@ -97,7 +96,7 @@ def managed_users():
 @role_required(Role.BUREAU)
 def user_list(request):
     form = UserFilterForm(request.GET or None)
-    accounts = (
+    accounts = selectors.with_lock(
         managed_users()
         .select_related("unit", "profile")
         .order_by(F("unit__sort_order").asc(nulls_last=True), "unit_id", "username")
@@ -113,7 +112,7 @@ def user_list(request):
         elif data["status"] == "inactive":
             accounts = accounts.filter(is_active=False)
         elif data["status"] == "locked":
-            accounts = accounts.filter(locked_until__gt=timezone.now())
+            accounts = accounts.filter(locked_until__isnull=False)
         if data["q"]:
             accounts = accounts.filter(Q(username__icontains=data["q"]) | Q(full_name__icontains=data["q"]))
     page = Paginator(accounts, USER_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -189,6 +188,7 @@ def _user_page(
             "file_lost": request.method == "POST" and bool(request.FILES) and profile_form.is_bound,
             "file_not_kept": FILE_NOT_KEPT,
             "now": timezone.now(),
+            "locked_until": selectors.locked_until(account) if account is not None else None,
         },
     )
 
@@ -290,9 +290,8 @@ def user_password(request, pk):
 @require_POST
 def user_unlock(request, pk):
     account = get_object_or_404(managed_users(), pk=pk)
-    if account.is_locked():
-        with transaction.atomic():
-            actions.unlock(account, by=request.user, request=request)
+    if selectors.locked_until(account) is not None:
+        actions.unlock(account, by=request.user, request=request)
         messages.success(request, f"已解锁“{account.full_name}”的账户，本人现在可以重新登录。")
     else:
         messages.info(request, f"“{account.full_name}”的账户没有被锁定，无需解锁。")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils import timezone
 
 from xinfang.core.fields import EncryptedTextField
 
@@ -25,6 +24,7 @@ class Unit(models.Model):
     office_phone = models.CharField("办公电话", max_length=20, blank=True)
     sort_order = models.PositiveIntegerField("排序", default=100)
     active = models.BooleanField("启用", default=True)
+    second_factor_required = models.BooleanField("代理员和单位负责人须使用动态口令", default=False)
 
     class Meta:
         ordering = ["sort_order", "id"]
@@ -49,6 +49,9 @@ UNIT_ROLES = {Role.AGENT, Role.UNIT_HEAD}
 # Accounts that bureau staff manage. The system administrator's and the auditor's accounts
 # are kept apart (等保 三权分立): bureau staff can neither create nor reset them.
 BUREAU_MANAGED_ROLES = (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU, Role.LEADER)
+# 等保 level 3 asks two factors, one of them cryptographic, of those who administer or oversee:
+# these roles always log in with a dynamic code; agents and unit heads where their unit says so.
+SECOND_FACTOR_ROLES = {Role.BUREAU, Role.SYSADMIN, Role.AUDITOR}
 
 
 class User(AbstractUser):
@@ -59,8 +62,6 @@ class User(AbstractUser):
     unit = models.ForeignKey(
         Unit, verbose_name="所在单位", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
-    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 
     objects = UserManager()
     REQUIRED_FIELDS: list[str] = []
@@ -73,8 +74,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    def is_locked(self, now=None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+    def must_use_second_factor(self) -> bool:
+        """Whether this account has to log in with a dynamic code (动态口令)."""
+        if self.role in SECOND_FACTOR_ROLES:
+            return True
+        return self.role in UNIT_ROLES and self.unit is not None and self.unit.second_factor_required
 
     @property
     def is_agent(self) -> bool:
@@ -113,3 +117,81 @@ class AgentProfile(models.Model):
     def contact_phone(self) -> str:
         """The number an agent signs with: mobile where given, else the office phone."""
         return self.mobile or self.office_phone
+
+
+class SecondFactor(models.Model):
+    """A user's authenticator app: a TOTP secret (RFC 6238, 30-second steps, six digits).
+
+    The secret is encrypted like personal data. Until the user types a first code it is
+    unconfirmed and does not count. ``last_step`` is the step of the last code accepted:
+    a code is good once, and never an older one after it.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    secret = EncryptedTextField("密钥")
+    confirmed_at = models.DateTimeField("绑定时间", null=True, blank=True)
+    last_step = models.BigIntegerField("最近使用的时间步", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "动态口令"
+        verbose_name_plural = "动态口令"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'已绑定' if self.confirmed_at else '绑定中'})"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for logging in without the phone. Only its SHA-256 is kept: the code
+    carries 80 random bits, beyond any guessing, so a slow password hash is not needed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_unique")]
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'已使用' if self.used_at else '未使用'})"
+
+
+class CounterScope(models.TextChoices):
+    PAIR = "pair", "账户与地址"
+    ADDRESS = "address", "地址"
+    ACCOUNT = "account", "账户"
+    PLATFORM = "platform", "全系统"
+
+
+class LoginCounter(models.Model):
+    """Failed logins, counted in the database so that every server process sees the same counts.
+
+    One row per scope and key: (user name as typed, lower-cased; client address) for a pair,
+    the address alone, the user name alone (for the alert when many addresses try one
+    account), and one row for the whole platform. ``xinfang.accounts.throttle`` keeps them.
+    """
+
+    scope = models.CharField(max_length=10, choices=CounterScope.choices)
+    username = models.CharField(max_length=150, blank=True)
+    address = models.CharField(max_length=45, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "username", "address"], name="login_counter_unique")
+        ]
+        indexes = [models.Index(fields=["username", "scope"], name="login_counter_user")]
+        verbose_name = "登录失败计数"
+        verbose_name_plural = "登录失败计数"
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.username} {self.address}: {self.failures}"

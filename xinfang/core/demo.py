@@ -1815,6 +1815,7 @@ def build() -> Summary:
     planned = plans(today)
     units = _build_units()
     users = _build_users(units)
+    _enrol_second_factors(users)
     registered: set[str] = set()
     summary = Summary(units=len(units), users=len(users))
     # Oldest first, so case numbers follow the reception dates.
@@ -2104,6 +2105,47 @@ def _build_inspections(units: dict[str, Unit], users: dict[str, User], today: da
     return len(INSPECTIONS)
 
 
+# ── Second factor (accounts) ─────────────────────────────────────────────────────────────
+# Bureau staff, the system administrator and the auditor log in with a dynamic code too. The
+# demo sets up their authenticators with the real actions and prints each secret beside the
+# account, for a tester to add to any authenticator app by hand.
+
+
+def _enrol_second_factors(users: dict[str, User]) -> None:
+    import pyotp
+
+    from xinfang.accounts import second_factor
+
+    for user in users.values():
+        if user.must_use_second_factor():
+            device = second_factor.start_enrolment(user, by=user)
+            # The code of the step before: the one the app shows now stays good for a first login.
+            code = pyotp.TOTP(device.secret).at(timezone.now().timestamp(), counter_offset=-1)
+            second_factor.confirm_enrolment(user, by=user, code=code)
+
+
+def second_factor_help() -> list[str]:
+    from xinfang.accounts.models import SecondFactor
+    from xinfang.accounts.second_factor import grouped
+
+    users = [u for u in User.objects.filter(username__in=HELP_USERNAMES) if u.must_use_second_factor()]
+    devices = SecondFactor.objects.filter(user__in=users, confirmed_at__isnull=False)
+    secrets = dict(devices.values_list("user_id", "secret"))
+    lines = [
+        "以下账户登录时除密码外还要输入动态口令。请在手机的身份验证器应用（如腾讯身份验证器、"
+        "Microsoft Authenticator、FreeOTP）中选择“手动输入密钥”，按账户添加下面的密钥（基于时间，6位）：",
+    ]
+    for user in sorted(users, key=lambda u: HELP_USERNAMES.index(u.username)):
+        secret = secrets.get(user.pk)
+        shown = f"密钥 {grouped(secret)}" if secret else "（尚未绑定：首次登录时按页面提示绑定）"
+        lines.append(f"  {_pad(user.username, 10)}  {_pad(user.full_name, 6)}  {shown}")
+    lines.append(
+        "没有手机时，可以在本机算出当前口令："
+        ".venv/bin/python -c \"import pyotp; print(pyotp.TOTP('密钥'.replace(' ', '')).now())\"。"
+    )
+    return lines
+
+
 # ── Login help ───────────────────────────────────────────────────────────────────────────
 
 
@@ -2140,6 +2182,9 @@ def login_help(address: str = LOGIN_URL) -> str:
             *table,
             "",
             f"其他镇、部门的代理员账户：{others}（密码相同）。",
+            "",
+            *second_factor_help(),
+            "",
             "提示：代理员只能看到本单位的事项。同一信访人（身份证号相同）此前的事项会在事项页面列出，"
             "例如城关镇的李某华，曾家镇的张某军（在县人力资源和社会保障局另有一件）。",
             "演示事项覆盖从登记、转送、受理、办结到复查、复核的各个环节；其中几件已超过法定期限、"

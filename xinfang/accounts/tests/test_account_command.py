@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -10,7 +12,9 @@ from xinfang.audit.models import AuditEntry
 def test_creates_an_auditor_from_a_password_file(db, tmp_path):
     secret = tmp_path / "pw"
     secret.write_text("Kx9-long-enough-pass\n")
-    call_command("account", "shenji", role=Role.AUDITOR, name="审计员", password_file=secret)
+    out = io.StringIO()
+    call_command("account", "shenji", role=Role.AUDITOR, name="审计员", password_file=secret, stdout=out)
+    assert "首次登录时" in out.getvalue() and "动态口令" in out.getvalue()
     user = User.objects.get(username="shenji")
     assert user.role == Role.AUDITOR and user.check_password("Kx9-long-enough-pass")
     assert AuditEntry.objects.filter(action="account", target_id=str(user.pk)).exists()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD, make_user
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import CounterScope, LoginCounter, Role
 from xinfang.audit.models import AuditAction, AuditEntry
 
 WRONG = "Wrong-pass-9q"
@@ -32,6 +32,17 @@ def logged_in(client: Client) -> bool:
 
 def entries(action: str):
     return AuditEntry.objects.filter(action=action).order_by("id")
+
+
+def pair(username: str, address: str = "127.0.0.1") -> LoginCounter:
+    return LoginCounter.objects.get(scope=CounterScope.PAIR, username=username, address=address)
+
+
+def expire_lock(username: str, address: str = "127.0.0.1") -> None:
+    """As if the fifteen minutes had passed."""
+    LoginCounter.objects.filter(scope=CounterScope.PAIR, username=username, address=address).update(
+        locked_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
 
 
 # --- a good login -------------------------------------------------------------------------------
@@ -100,9 +111,8 @@ def test_wrong_password_gives_the_chinese_message_and_keeps_the_username(client,
 def test_wrong_password_is_counted_and_audited_without_the_password(client, agent_cg):
     post_login(client, "wang", WRONG)
     post_login(client, "wang", WRONG)
-    agent_cg.refresh_from_db()
-    assert agent_cg.failed_logins == 2
-    assert agent_cg.locked_until is None
+    assert pair("wang").failures == 2
+    assert pair("wang").locked_until is None
     failed = list(entries(AuditAction.LOGIN_FAILED))
     assert len(failed) == 2
     assert failed[-1].actor == agent_cg
@@ -138,12 +148,10 @@ def test_a_success_resets_the_count(client, agent_cg):
         post_login(client, "wang", WRONG)
     post_login(client, "wang", PASSWORD)
     client.post(reverse("accounts:logout"))
-    agent_cg.refresh_from_db()
-    assert agent_cg.failed_logins == 0
+    assert pair("wang").failures == 0
     for _ in range(4):
         post_login(client, "wang", WRONG)
-    agent_cg.refresh_from_db()
-    assert agent_cg.locked_until is None
+    assert pair("wang").locked_until is None
     assert post_login(client, "wang", PASSWORD).status_code == 302
 
 
@@ -159,15 +167,11 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, agent_cg):
     before = timezone.now()
     response = fail_five_times(client)
     after = timezone.now()
-    agent_cg.refresh_from_db()
-    assert agent_cg.locked_until is not None
-    assert (
-        before + datetime.timedelta(minutes=15)
-        <= agent_cg.locked_until
-        <= after + datetime.timedelta(minutes=15)
-    )
+    locked_until = pair("wang").locked_until
+    assert locked_until is not None
+    assert before + datetime.timedelta(minutes=15) <= locked_until <= after + datetime.timedelta(minutes=15)
     assert "锁定" in response.text
-    assert f"{timezone.localtime(agent_cg.locked_until):%H:%M}" in response.text
+    assert f"{timezone.localtime(locked_until):%H:%M}" in response.text
     assert 'value="wang"' in response.text
     (entry,) = entries(AuditAction.LOGIN_LOCKED)
     assert entry.actor == agent_cg
@@ -179,8 +183,7 @@ def test_four_failures_do_not_lock(client, agent_cg):
         response = post_login(client, "wang", WRONG)
     assert "用户名或密码不正确" in response.text
     assert "已被锁定" not in response.text
-    agent_cg.refresh_from_db()
-    assert not agent_cg.is_locked()
+    assert pair("wang").locked_until is None
 
 
 def test_right_password_is_refused_while_locked(client, agent_cg):
@@ -194,7 +197,7 @@ def test_right_password_is_refused_while_locked(client, agent_cg):
     assert not entries(AuditAction.LOGIN).exists()
 
 
-def test_lock_applies_to_every_client(client, agent_cg):
+def test_lock_applies_to_every_client_at_that_address(client, agent_cg):
     fail_five_times(client)
     other = Client()
     assert post_login(other, "wang", PASSWORD).status_code == 200
@@ -208,23 +211,19 @@ def test_lock_does_not_touch_other_accounts(client, agent_cg, agent_zj):
 
 def test_login_works_again_after_the_lock_expires(client, agent_cg):
     fail_five_times(client)
-    User.objects.filter(pk=agent_cg.pk).update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
+    expire_lock("wang")
     response = post_login(client, "wang", PASSWORD)
     assert response.status_code == 302
     assert logged_in(client)
-    agent_cg.refresh_from_db()
-    assert agent_cg.failed_logins == 0
-    assert agent_cg.locked_until is None
+    assert (pair("wang").failures, pair("wang").locked_until) == (0, None)
 
 
 def test_after_the_lock_expires_counting_starts_again(client, agent_cg):
     fail_five_times(client)
-    User.objects.filter(pk=agent_cg.pk).update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
+    expire_lock("wang")
     response = post_login(client, "wang", WRONG)
     assert "用户名或密码不正确" in response.text
-    agent_cg.refresh_from_db()
-    assert agent_cg.failed_logins == 1
-    assert not agent_cg.is_locked()
+    assert (pair("wang").failures, pair("wang").locked_until) == (1, None)
 
 
 # --- logout -------------------------------------------------------------------------------------

@@ -54,7 +54,10 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             record(AuditAction.ACCOUNT, target=user, actor_name="(command line)", change="create", role=role)
-        self.stdout.write(self.style.SUCCESS(f"已创建账户 {username}（{user.get_role_display()}）。"))
+        then = (
+            "首次登录时，输入密码后按页面提示绑定手机上的动态口令。" if user.must_use_second_factor() else ""
+        )
+        self.stdout.write(self.style.SUCCESS(f"已创建账户 {username}（{user.get_role_display()}）。{then}"))
 
     def read_password(self, password_file: Path | None) -> str:
         if password_file is not None:

@@ -1,0 +1,39 @@
+"""What the accounts app reads: lock-outs for the bureau's account pages, second factors for
+the system administrator's."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from xinfang.accounts.models import CounterScope, LoginCounter, SecondFactor, User
+
+
+def with_lock(users: QuerySet[User], now: datetime.datetime | None = None) -> QuerySet[User]:
+    """Annotate ``locked_until``: the end of the latest lock-out of the account at any address,
+    or None. (A lock-out holds at one address only; bureau staff can lift them all.)"""
+    locks = LoginCounter.objects.filter(
+        scope=CounterScope.PAIR, username=Lower(OuterRef("username")), locked_until__gt=now or timezone.now()
+    ).order_by("-locked_until")
+    return users.annotate(locked_until=Subquery(locks.values("locked_until")[:1]))
+
+
+def locked_until(user: User) -> datetime.datetime | None:
+    return with_lock(User.objects.filter(pk=user.pk)).values_list("locked_until", flat=True).first()
+
+
+def accounts_with_second_factor() -> QuerySet[User]:
+    """Every account, with ``second_factor_since`` (None: not set up) and ``recovery_left``."""
+    device = SecondFactor.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
+    return (
+        User.objects.select_related("unit")
+        .annotate(
+            has_second_factor=Exists(device),
+            second_factor_since=Subquery(device.values("confirmed_at")[:1]),
+            recovery_left=Count("recovery_codes", filter=Q(recovery_codes__used_at__isnull=True)),
+        )
+        .order_by("-is_active", "role", "username")
+    )
