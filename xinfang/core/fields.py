@@ -33,7 +33,7 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
-        keys.ensure_verified(connection.alias)
+        keys.ensure_verified(connection.alias, connection)
         return crypto.decrypt_text(value, self.crypto_context)
 
     def to_python(self, value):

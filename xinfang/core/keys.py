@@ -39,7 +39,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.dispatch import receiver
 
 from xinfang.core import crypto, keyring
 from xinfang.core.keyring import DataKeyError
@@ -62,6 +64,7 @@ CANARY_CONTEXT = "core.DataKeyCheck.canary"
 SETTINGS_NAMES = "XINFANG_DATA_KEY / XINFANG_DATA_KEY_FILE"
 
 _verified: set[tuple] = set()
+_generation = 0  # moves on whenever what was verified may no longer hold
 _lock = threading.RLock()
 
 
@@ -221,6 +224,7 @@ def _load_generated() -> None:
     if not settings.DATA_KEY and path is not None and path.exists():
         configured = keyring.parse_key_file(path.read_text(encoding="utf-8"), str(path))
         settings.DATA_KEY, settings.DATA_OLD_KEYS = configured[0], tuple(configured[1:])
+        forget_verification()
 
 
 def _generate() -> None:
@@ -297,7 +301,8 @@ def _check_rows(using: str, rows: list, ring: tuple[crypto.DataKey, ...], tables
 
 
 def _state(using: str) -> tuple:
-    return (connections[using].settings_dict["NAME"], crypto.ring())
+    """What a verification holds for: the database and the keyring (cheap: read per value)."""
+    return (settings.DATABASES[using]["NAME"], settings.DATA_KEY, tuple(settings.DATA_OLD_KEYS))
 
 
 def verify_data_key(*, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -329,17 +334,31 @@ def verify_data_key(*, using: str = DEFAULT_DB_ALIAS) -> None:
         _verified.add(_state(using))
 
 
-def ensure_verified(using: str = DEFAULT_DB_ALIAS) -> None:
-    """``verify_data_key`` once per process, database and keyring."""
-    if settings.DATA_KEY and _state(using) in _verified:
+def ensure_verified(using: str = DEFAULT_DB_ALIAS, connection=None) -> None:
+    """``verify_data_key`` once per process, database and keyring. With the ``connection`` (the
+    fields' reads pass theirs) the answer is also kept on the connection: read per value, it
+    costs an attribute look-up."""
+    if connection is not None and getattr(connection, "xinfang_key_checked", None) == _generation:
         return
-    verify_data_key(using=using)
+    generation = _generation
+    if not (settings.DATA_KEY and _state(using) in _verified):
+        verify_data_key(using=using)
+    if connection is not None:
+        connection.xinfang_key_checked = generation
 
 
-def forget_verification() -> None:
-    """Check again at the next use (tests that change the key or empty the tables)."""
+def forget_verification(**kwargs) -> None:
+    """Check again at the next use: the key settings changed (tests), or the tables were emptied."""
+    global _generation
     with _lock:
         _verified.clear()
+        _generation += 1
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting, **kwargs) -> None:
+    if setting in {"DATA_KEY", "DATA_OLD_KEYS", "DATABASES"}:
+        forget_verification()
 
 
 # --- at start ----------------------------------------------------------------------------------------
