@@ -5,8 +5,8 @@ with it (defect: a replaced key used to start silently and write under itself).
 XINFANG_DATA_KEY_FILE) unless the configured keyring opens what the database holds:
 
 1. Without a key (development, no key file): a key is generated into the data directory only
-   when the database holds no encrypted value and no key check; otherwise refuse and say where
-   the key was.
+   when the database holds no encrypted value or file; otherwise refuse and say where the key
+   was.
 2. The key check table (``core.DataKeyCheck``) names every key that has encrypted data here,
    each with a value encrypted under it. A key named there but missing from the keyring is
    refused while values still use it (counted, files included); once none does, its row goes.
@@ -319,7 +319,7 @@ def verify_data_key(*, using: str = DEFAULT_DB_ALIAS) -> None:
         found = None
         if not settings.DATA_KEY:
             found = _usage(connection, tables)
-            if rows or not found.empty:
+            if not found.empty:  # a check row alone (a key that never encrypted data) is no data
                 raise DataKeyError(_missing_message())
             _generate()
         ring = crypto.ring()

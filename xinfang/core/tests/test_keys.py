@@ -56,6 +56,18 @@ def test_without_a_key_one_is_generated_for_an_empty_database_only(db, settings,
     ]
 
 
+def test_a_key_that_never_encrypted_anything_may_be_replaced_by_a_generated_one(db, settings, tmp_path, ring):
+    DataKeyCheck.objects.all().delete()
+    ring(B)
+    keys.verify_data_key()  # adopted on an empty database, then lost before any data was entered
+    settings.DATA_KEY, settings.DATA_OLD_KEYS = None, ()
+    settings.DATA_KEY_GENERATE_PATH = tmp_path / "secrets" / "xinfang_data_key"
+    keys.verify_data_key()
+    generated = crypto.derive(settings.DATA_KEY).hex_id
+    assert generated != crypto.derive(B).hex_id
+    assert list(DataKeyCheck.objects.values_list("key_id", flat=True)) == [generated]
+
+
 def test_without_a_key_and_with_data_nothing_is_generated(settings, tmp_path, ring, make_case, agent_cg):
     make_case(agent_cg)
     settings.DATA_KEY, settings.DATA_OLD_KEYS = None, ()
