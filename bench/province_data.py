@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Role, Unit, UnitKind, User
 from xinfang.cases.models import Case, CaseEvent, CaseNumberCounter, Petitioner
-from xinfang.core import crypto
+from xinfang.core import crypto, keys
 from xinfang.deadlines.models import CaseDeadline, Clock
 from xinfang.ratings.models import Rating
 from xinfang.reference.models import ContentCategory, SubmissionPlatform
@@ -172,6 +172,7 @@ PETITIONER_COLUMNS = [
     "id",
     "unit_id",
     "name",
+    "name_hash",
     "id_number",
     "id_number_hash",
     "mobile",
@@ -279,6 +280,7 @@ def generate(size: int, log=print) -> dict:
     categories = list(ContentCategory.objects.values_list("pk", flat=True))
     platforms = list(SubmissionPlatform.objects.values_list("pk", flat=True))
     clocks = dict(Clock.objects.filter(code__in=["accept_notice", "conclude"]).values_list("code", "pk"))
+    keys.verify_data_key()  # the tokens below are written without the model fields' check
     log(f"  pools: encrypting {POOL:,} distinct values per encrypted column; tokens are reused")
     t = time.perf_counter()
     ids = Pool(
@@ -287,15 +289,17 @@ def generate(size: int, log=print) -> dict:
         [f"610927{1940 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}X" for i in range(POOL)],
     )
     mobiles = Pool(Petitioner, "mobile", [f"139{i:08d}" for i in range(POOL)])
+    names = Pool(Petitioner, "name", [f"信访人{i}" for i in range(POOL)])
     addresses = Pool(Petitioner, "address", [f"某县某镇某村{i}组" for i in range(POOL)])
     contents = Pool(Case, "content", [f"诉求内容{i}：" + "情况说明" * 40 for i in range(POOL)])
     usernames = Pool(Case, "platform_username", [f"user{i:06d}" for i in range(POOL)])
     passwords = Pool(Case, "platform_password", [f"pw{i:08d}" for i in range(POOL)])
     codes = Pool(Case, "query_code", [f"Q{i:011d}" for i in range(POOL)])
-    id_hashes, mobile_hashes, code_hashes = (
+    id_hashes, mobile_hashes, code_hashes, name_hashes = (
         ids.hashes("id_number"),
         mobiles.hashes("mobile"),
         codes.hashes("query_code"),
+        names.hashes("name"),
     )
     log(f"  pools ready in {time.perf_counter() - t:.1f} s")
 
@@ -312,7 +316,8 @@ def generate(size: int, log=print) -> dict:
                 (
                     pid,
                     unit.pk,
-                    f"信访人{pid}",
+                    names.tokens[v],
+                    name_hashes[v],
                     ids.tokens[v],
                     id_hashes[v],
                     mobiles.tokens[v],

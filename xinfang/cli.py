@@ -8,7 +8,13 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["xinfang", *sys.argv[1:]])
+    from xinfang.core.keyring import DataKeyError
+
+    try:
+        execute_from_command_line(["xinfang", *sys.argv[1:]])
+    except DataKeyError as exc:  # a missing, malformed or wrong data key: the message, no traceback
+        sys.stderr.write(f"{exc}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

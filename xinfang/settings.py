@@ -9,7 +9,8 @@ Variables:
     XINFANG_DATA_DIR        where the SQLite file, private files and dev secrets live (default ./var)
     DATABASE_URL            default sqlite:///<data dir>/xinfang.sqlite3; postgres://… for PostgreSQL
     XINFANG_SECRET_KEY[_FILE]  Django's signing key
-    XINFANG_DATA_KEY[_FILE]    32 random bytes, base64: the master key for personal data
+    XINFANG_DATA_KEY[_FILE]    32 random bytes, base64: the master key for personal data (the file:
+                            one key per line, newest first); XINFANG_DATA_KEY_OLD: older keys
     XINFANG_CIPHER          aes-256-gcm (default) or sm4-gcm
     XINFANG_ALLOWED_HOSTS   comma-separated host names (production)
     XINFANG_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://xf.example.gov.cn
@@ -19,13 +20,14 @@ Variables:
 
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from xinfang.core import keyring
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -70,6 +72,18 @@ DATA_DIR = Path(env_str("XINFANG_DATA_DIR") or PROJECT_DIR / "var").resolve()
 PRIVATE_FILES_DIR = DATA_DIR / "files"
 
 
+def private_dir(path: Path) -> Path:
+    """A folder only the platform's user may enter (0700): it holds personal data or keys. Made so,
+    or tightened if it is ours; a folder we may not write is left to fail where it is used."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.stat().st_mode & 0o077 and path.stat().st_uid == os.geteuid():
+            path.chmod(0o700)
+    except OSError:
+        pass
+    return path
+
+
 def secret(name: str, generate) -> str:
     """A secret from NAME, from the file NAME_FILE, or (outside production) generated once."""
     value = env_str(name)
@@ -82,7 +96,8 @@ def secret(name: str, generate) -> str:
         raise ImproperlyConfigured(f"{name} or {name}_FILE must be set in production")
     local = DATA_DIR / "secrets" / name.lower()
     if not local.exists():
-        local.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(DATA_DIR)
+        private_dir(local.parent)
         fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(generate())
@@ -90,11 +105,18 @@ def secret(name: str, generate) -> str:
 
 
 SECRET_KEY = secret("XINFANG_SECRET_KEY", lambda: secrets.token_urlsafe(50))
-DATA_KEY = base64.b64decode(
-    secret("XINFANG_DATA_KEY", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
-)
-if len(DATA_KEY) != 32:
-    raise ImproperlyConfigured("XINFANG_DATA_KEY must be 32 bytes, base64-encoded")
+
+# --- The data keyring (see xinfang/core/keyring.py and xinfang/core/keys.py) ----------------------
+# Newest key first: it encrypts; older ones only decrypt until `xinfang keys rotate` is done. In
+# development without a key, one is generated at the first start, but only for an empty database.
+_keyring = keyring.load(dict(os.environ), DATA_DIR, production=PRODUCTION)
+DATA_KEY: bytes | None = _keyring.keys[0] if _keyring.keys else None
+DATA_OLD_KEYS: tuple[bytes, ...] = _keyring.keys[1:]
+DATA_KEY_SOURCE = _keyring.source
+DATA_KEY_GENERATE_PATH = _keyring.generate_path
+private_dir(DATA_DIR)
+private_dir(PRIVATE_FILES_DIR)
+
 DATA_CIPHER = env_str("XINFANG_CIPHER", "aes-256-gcm").lower()
 if DATA_CIPHER not in {"aes-256-gcm", "sm4-gcm"}:
     raise ImproperlyConfigured("XINFANG_CIPHER must be aes-256-gcm or sm4-gcm")
@@ -180,6 +202,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": env_str("XINFANG_TEST_DB") or str(DATA_DIR / "test-xinfang.sqlite3")
     }
+    # The database file is the platform's user's alone (0600), created so before SQLite creates
+    # it with the umask's mode; xinfang.core.apps keeps it (and -wal, -shm) so.
+    _sqlite = Path(str(DATABASES["default"]["NAME"] or ":memory:"))
+    if _sqlite.is_absolute() and _sqlite.parent.is_dir() and not _sqlite.exists():
+        os.close(os.open(_sqlite, os.O_WRONLY | os.O_CREAT, 0o600))
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 

@@ -111,8 +111,10 @@ def allocate_number(unit, year: int) -> int:
 def _save_petitioner(unit, data: dict[str, Any], existing: Petitioner | None = None) -> Petitioner:
     """The unit's record of this person: found by ID number, updated with what was typed now."""
     if existing is None:
-        id_hash = crypto.lookup_hash("id_number", data["id_number"])
-        existing = Petitioner.objects.select_for_update().filter(unit=unit, id_number_hash=id_hash).first()
+        id_hashes = crypto.lookup_hashes("id_number", data["id_number"])  # every key of the ring
+        existing = (
+            Petitioner.objects.select_for_update().filter(unit=unit, id_number_hash__in=id_hashes).first()
+        )
     petitioner = existing or Petitioner(unit=unit)
     for field in PETITIONER_FIELDS:
         setattr(petitioner, field, data.get(field, ""))

@@ -347,7 +347,7 @@ class LedgerFilterForm(forms.Form):
         label="搜索",
         required=False,
         max_length=60,
-        widget=forms.TextInput(attrs={"placeholder": "信访人姓名、标题或编号", "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": "信访人姓名（全名）、标题或编号", "type": "search"}),
     )
 
     def clean_month(self):

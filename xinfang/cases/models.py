@@ -14,26 +14,40 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 
-from xinfang.core import crypto
-from xinfang.core.fields import EncryptedTextField
+from xinfang.core.fields import EncryptedTextField, KeyedHashField, normalize_name, with_keyed_hashes
+
+
+def normalize_query_code(code: str) -> str:
+    """Spaces, full-width characters and letter case do not matter in a 查询码 (phones
+    capitalise what citizens type)."""
+    return "".join(unicodedata.normalize("NFKC", code or "").split()).upper()
 
 
 def query_code_key(code: str) -> str:
-    """The keyed hash a 查询码 is found by: spaces, full-width characters and letter case do
-    not matter (phones capitalise what citizens type)."""
-    normalized = "".join(unicodedata.normalize("NFKC", code or "").split()).upper()
-    return crypto.lookup_hash("query_code", normalized)
+    """The keyed hash of a 查询码 under the newest data key (see ``query_code_keys``)."""
+    return Case._meta.get_field("query_code_hash").hash_of(code)
+
+
+def query_code_keys(code: str) -> list[str]:
+    """The hashes a 查询码 is found by, one per key of the ring: ``query_code_hash__in=…``."""
+    return Case._meta.get_field("query_code_hash").lookups(code)
+
+
+def name_keys(name: str) -> list[str]:
+    """The hashes a petitioner's whole name is found by: ``name_hash__in=…``."""
+    return Petitioner._meta.get_field("name_hash").lookups(name)
 
 
 class Petitioner(models.Model):
     """A unit's record of one person, found again by the keyed hash of the ID number."""
 
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="petitioners")
-    name = models.CharField("姓名", max_length=30)
+    name = EncryptedTextField("姓名")
+    name_hash = KeyedHashField(source="name", normalize=normalize_name, db_index=True)
     id_number = EncryptedTextField("身份证号")
-    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    id_number_hash = KeyedHashField(source="id_number", db_index=True)
     mobile = EncryptedTextField("手机号码")
-    mobile_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    mobile_hash = KeyedHashField(source="mobile", db_index=True)
     landline = EncryptedTextField("固定电话", blank=True)
     address = EncryptedTextField("家庭住址")
     work_unit = models.CharField("工作单位", max_length=100, blank=True)
@@ -51,11 +65,7 @@ class Petitioner(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.id_number_hash = crypto.lookup_hash("id_number", self.id_number)
-        self.mobile_hash = crypto.lookup_hash("mobile", self.mobile)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "id_number_hash", "mobile_hash"}
+        kwargs["update_fields"] = with_keyed_hashes(Petitioner, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
 
@@ -186,7 +196,9 @@ class Case(models.Model):
     platform_username = EncryptedTextField("平台用户名", blank=True)
     platform_password = EncryptedTextField("平台密码", blank=True)
     query_code = EncryptedTextField("查询码", blank=True)
-    query_code_hash = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
+    query_code_hash = KeyedHashField(
+        source="query_code", normalize=normalize_query_code, db_index=True, blank=True
+    )
     submitted_at = models.DateTimeField("网上提交时间", null=True, blank=True)  # indexed below
 
     # Handling after submission (《信访工作条例》第22-36条). Each date is the day the step
@@ -230,10 +242,7 @@ class Case(models.Model):
         return self.number
 
     def save(self, *args, **kwargs):
-        self.query_code_hash = query_code_key(self.query_code)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "query_code" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "query_code_hash"}
+        kwargs["update_fields"] = with_keyed_hashes(Case, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
     @property

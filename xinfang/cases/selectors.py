@@ -18,7 +18,15 @@ from django.utils import timezone
 from xinfang.accounts.models import Role
 from xinfang.audit.actions import refuse
 from xinfang.cases import workflow
-from xinfang.cases.models import Case, CaseFile, CaseStatus, FileKind, FollowUp, query_code_key
+from xinfang.cases.models import (
+    Case,
+    CaseFile,
+    CaseStatus,
+    FileKind,
+    FollowUp,
+    name_keys,
+    query_code_keys,
+)
 from xinfang.core import crypto
 from xinfang.core.masking import mask_id_number, mask_phone
 
@@ -68,12 +76,14 @@ def petitioner_history(user, id_number: str, *, exclude_pk: int | None = None) -
 
     Other units' cases show only unit, date and status, never their contents.
     """
-    id_hash = crypto.lookup_hash("id_number", id_number)
-    if not id_hash:
+    id_hashes = crypto.lookup_hashes("id_number", id_number)  # every key of the ring
+    if not id_hashes:
         return []
-    visible = set(cases_for(user).filter(petitioner__id_number_hash=id_hash).values_list("pk", flat=True))
+    visible = set(
+        cases_for(user).filter(petitioner__id_number_hash__in=id_hashes).values_list("pk", flat=True)
+    )
     rows = (
-        Case.objects.filter(petitioner__id_number_hash=id_hash)
+        Case.objects.filter(petitioner__id_number_hash__in=id_hashes)
         .exclude(pk=exclude_pk)
         .select_related("unit")
         .order_by("-received_on", "-pk")
@@ -112,14 +122,15 @@ def ledger(user, flt: LedgerFilter) -> QuerySet[Case]:
         cases = cases.filter(unit_id=flt.unit)
     q = flt.q.strip()
     if q:
+        # Names are encrypted: a petitioner is found by the whole name, through its keyed hash.
         cases = cases.filter(
-            Q(petitioner__name__icontains=q) | Q(title__icontains=q) | Q(number__icontains=q)
+            Q(petitioner__name_hash__in=name_keys(q)) | Q(title__icontains=q) | Q(number__icontains=q)
         )
     return cases
 
 
 def find_by_query_code(user, code: str) -> Case | None:
-    return cases_for(user).filter(query_code_hash=query_code_key(code)).first()
+    return cases_for(user).filter(query_code_hash__in=query_code_keys(code)).first()
 
 
 def status_counts(cases: QuerySet[Case]) -> dict[str, int]:

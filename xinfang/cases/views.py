@@ -6,9 +6,10 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role
@@ -30,7 +31,7 @@ from xinfang.cases.forms import (
     SubmissionForm,
 )
 from xinfang.cases.models import CaseStatus, FileKind
-from xinfang.core import downloads, files
+from xinfang.core import crypto, downloads, files
 from xinfang.core.validators import validate_id_number
 from xinfang.deadlines import selectors as deadline_selectors
 from xinfang.ratings import selectors as ratings_selectors
@@ -40,8 +41,30 @@ WRITERS = (Role.AGENT,)
 LEDGER_PAGE_SIZE = 50
 
 
-def _ledger_filter(request) -> tuple[LedgerFilterForm, selectors.LedgerFilter]:
-    form = LedgerFilterForm(request.GET or None)
+def _search_context(user) -> str:
+    return f"cases.ledger.search:{user.pk}"
+
+
+def _ledger_data(request) -> tuple[QueryDict, bool]:
+    """The ledger's filters from the query string. The search words (a name, perhaps) never
+    travel in clear: the form is posted, and the address carries them sealed in ``s``, readable
+    only by the server and for this user. Returns the data and whether a seal did not open."""
+    data = request.GET.copy()
+    for name in ("q", "page"):
+        data.pop(name, None)
+    sealed = data.pop("s", [""])[-1]
+    if sealed:
+        try:
+            data["q"] = crypto.unseal(sealed, _search_context(request.user))
+        except crypto.DecryptionError:
+            return data, True
+    return data, False
+
+
+def _ledger_filter(request, data=None) -> tuple[LedgerFilterForm, selectors.LedgerFilter]:
+    if data is None:
+        data, _ = _ledger_data(request)
+    form = LedgerFilterForm(data or None)
     if request.user.role != Role.BUREAU:
         del form.fields["unit"]
     flt = selectors.LedgerFilter()
@@ -57,23 +80,52 @@ def _ledger_filter(request) -> tuple[LedgerFilterForm, selectors.LedgerFilter]:
     return form, flt
 
 
+def _ledger_query(request, flt: selectors.LedgerFilter) -> str:
+    """The address's query string for ``flt``: the search words sealed."""
+    params = {
+        "month": flt.month,
+        "status": flt.status,
+        "category": flt.category or "",
+        "unit": flt.unit or "",
+        "s": crypto.seal(flt.q.strip(), _search_context(request.user)) if flt.q.strip() else "",
+    }
+    return urlencode({name: value for name, value in params.items() if value})
+
+
 @role_required(*READERS)
 def case_list(request):
-    form, flt = _ledger_filter(request)
+    """The ledger. The filter form is posted and answered with a redirect to an address holding
+    the filters (the search words sealed): pages, exports and reloads keep them."""
+    status = 200
+    if request.method == "POST":
+        form, flt = _ledger_filter(request, request.POST)
+        if form.is_valid():
+            query = _ledger_query(request, flt)
+            return redirect(reverse("cases:list") + (f"?{query}" if query else ""))
+        status = 400
+        query = ""
+    else:
+        data, expired = _ledger_data(request)
+        if expired:
+            messages.warning(request, "搜索条件已失效（例如数据密钥已更换），请重新输入搜索内容。")
+        form, flt = _ledger_filter(request, data)
+        query = request.GET.copy()
+        for name in ("page", "q") + (("s",) if expired else ()):
+            query.pop(name, None)
+        query = query.urlencode()
     cases = selectors.ledger(request.user, flt)
     page = Paginator(cases, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "cases/list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "nav": "ledger",
             "show_unit": request.user.role == Role.BUREAU,
         },
+        status=status,
     )
 
 
@@ -146,7 +198,8 @@ def ledger_export_full(request):
         )
         return _ledger_response(request, flt, full=True)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "q"):
+        query.pop(name, None)
     return render(
         request,
         "cases/export_full.html",

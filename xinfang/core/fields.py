@@ -1,11 +1,15 @@
-"""Model fields that keep personal data encrypted in the database."""
+"""Model fields that keep personal data encrypted in the database, and the keyed hashes that
+find it again."""
 
 from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import FieldError
 from django.db import models
 
-from xinfang.core import crypto
+from xinfang.core import crypto, keys
 
 
 class EncryptedTextField(models.TextField):
@@ -15,7 +19,9 @@ class EncryptedTextField(models.TextField):
     ``isnull`` can be looked up: search by a keyed hash column beside it instead.
 
     The token is bound to ``app_label.Model.field``: renaming a model or field that holds
-    encrypted data needs a migration that re-encrypts the column.
+    encrypted data needs a migration that re-encrypts the column. Nothing is read or written
+    before the configured data key has been checked against the database
+    (``xinfang.core.keys.ensure_verified``).
     """
 
     description = "Encrypted text"
@@ -27,6 +33,7 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
+        keys.ensure_verified(connection.alias, connection)
         return crypto.decrypt_text(value, self.crypto_context)
 
     def to_python(self, value):
@@ -36,9 +43,76 @@ class EncryptedTextField(models.TextField):
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
+        keys.ensure_verified()
         return crypto.encrypt_text(value, self.crypto_context)
 
     def get_lookup(self, lookup_name):
         if lookup_name != "isnull":
             raise FieldError(f"{self.name} is encrypted: look it up by its keyed hash instead")
         return super().get_lookup(lookup_name)
+
+
+def _same(value: str) -> str:
+    return value
+
+
+def normalize_name(name: str) -> str:
+    """A person's name is looked up whole: full-width forms, spaces and letter case do not matter."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+
+
+class KeyedHashField(models.CharField):
+    """The keyed hash (HMAC-SHA256 under the newest data key) of an encrypted field of the same
+    model, for exact look-ups: ``KeyedHashField(source="name", purpose="name", normalize=…)``.
+
+    Computed on every save and ``bulk_create`` from ``normalize(source value)``; models add it
+    to ``update_fields`` with ``with_keyed_hashes``; ``xinfang keys rotate`` recomputes it. Look
+    rows up with ``crypto.lookup_hashes(purpose, normalize(value))`` and ``__in``: during a
+    rotation some rows still hold the hash under an older key.
+
+    Migrations see a plain ``CharField``: the source and purpose are not part of the schema.
+    """
+
+    def __init__(
+        self,
+        *args,
+        source: str | None = None,
+        purpose: str | None = None,
+        normalize: Callable[[str], str] | None = None,
+        **kwargs,
+    ):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+        self.source, self.purpose, self.normalize = source, purpose or source, normalize or _same
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+    def hash_of(self, plain: str | None) -> str:
+        return crypto.lookup_hash(self.purpose, self.normalize(plain or ""))
+
+    def lookups(self, plain: str | None) -> list[str]:
+        """The hashes to look ``plain`` up by, one per key of the ring (``field__in=…``)."""
+        return crypto.lookup_hashes(self.purpose, self.normalize(plain or ""))
+
+    def pre_save(self, model_instance, add):
+        if self.source is None:  # a historical model in a migration
+            return super().pre_save(model_instance, add)
+        keys.ensure_verified()
+        value = self.hash_of(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def keyed_hash_fields(model) -> list[KeyedHashField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, KeyedHashField) and f.source]
+
+
+def with_keyed_hashes(model, update_fields: Iterable[str] | None) -> set[str] | None:
+    """``update_fields`` plus the keyed hashes of the fields in it (None stays None: all fields)."""
+    if update_fields is None:
+        return None
+    names = set(update_fields)
+    return names | {f.name for f in keyed_hash_fields(model) if f.source in names}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from xinfang.core import crypto
+from xinfang.core import crypto, keys
 from xinfang.core.models import StoredFile
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
@@ -77,11 +77,17 @@ def _path(storage_name: str) -> str:
     return os.path.join(settings.PRIVATE_FILES_DIR, storage_name[:2], storage_name)
 
 
+def _context(storage_name: str) -> str:
+    return f"file:{storage_name}"
+
+
 def store(checked: Checked, *, by) -> StoredFile:
+    keys.ensure_verified()
     storage_name = secrets.token_hex(20)
     path = _path(storage_name)
+    os.makedirs(settings.PRIVATE_FILES_DIR, mode=0o700, exist_ok=True)
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    blob = crypto.encrypt_bytes(checked.content, f"file:{storage_name}")
+    blob = crypto.encrypt_bytes(checked.content, _context(storage_name))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(blob)
@@ -96,11 +102,51 @@ def store(checked: Checked, *, by) -> StoredFile:
 
 
 def read(stored: StoredFile) -> bytes:
+    keys.ensure_verified()
     with open(_path(stored.storage_name), "rb") as fh:
-        content = crypto.decrypt_bytes(fh.read(), f"file:{stored.storage_name}")
+        content = crypto.decrypt_bytes(fh.read(), _context(stored.storage_name))
     if hashlib.sha256(content).hexdigest() != stored.sha256:
         raise crypto.DecryptionError("file content does not match its recorded SHA-256")
     return content
+
+
+def stored_key_id(storage_name: str) -> bytes | None:
+    """The id of the data key a stored file is encrypted with (None if the file is missing)."""
+    try:
+        with open(_path(storage_name), "rb") as fh:
+            head = fh.read(crypto.HEADER_BYTES)
+    except FileNotFoundError:
+        return None
+    return head[1:] if len(head) == crypto.HEADER_BYTES else None
+
+
+def reencrypt(storage_name: str) -> bool:
+    """Encrypt a stored file again under the newest key (``xinfang keys rotate``). The new
+    content goes to a temporary file that replaces the old one atomically: a reader, a crash or
+    a kill at any moment finds either file whole, and both read with the keyring. Returns
+    whether the file was rewritten (False: already under the newest key, or missing)."""
+    key_id = stored_key_id(storage_name)
+    if key_id is None or key_id == crypto.current().id:
+        return False
+    path = _path(storage_name)
+    with open(path, "rb") as fh:
+        blob = fh.read()
+    plain = crypto.decrypt_bytes(blob, _context(storage_name))
+    temporary = f"{path}.rotating"
+    if os.path.exists(temporary):  # left by a rotation killed mid-file
+        os.unlink(temporary)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(crypto.encrypt_bytes(plain, _context(storage_name)))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(temporary, path)
+    folder = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+    return True
 
 
 def download_name(stored: StoredFile) -> str:

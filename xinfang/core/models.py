@@ -25,3 +25,23 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DataKeyCheck(models.Model):
+    """One row per data key that has encrypted data here: a value encrypted under that key.
+
+    Written when a key is adopted (the first key on an empty database, or a new newest key);
+    ``xinfang.core.keys.verify_data_key`` refuses to start when a key named here is missing from
+    the configured keyring while values still use it, or when a configured key does not open its
+    value. Deleted when its key has left the keyring and no value uses it any more."""
+
+    key_id = models.CharField("密钥编号", max_length=8, unique=True)
+    canary = models.TextField("校验值")
+    adopted_at = models.DateTimeField("启用时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "数据密钥校验"
+        verbose_name_plural = "数据密钥校验"
+
+    def __str__(self) -> str:
+        return self.key_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from xinfang.core.fields import EncryptedTextField
+from xinfang.core.fields import EncryptedTextField, KeyedHashField, normalize_name, with_keyed_hashes
 
 
 class ReportKind(models.TextChoices):
@@ -51,7 +51,11 @@ class RiskReport(models.Model):
         blank=True,
         related_name="+",
     )
-    petitioner_name = models.CharField("信访人", max_length=30, blank=True)
+    # A person's name is personal data: encrypted, found by its keyed hash (the whole name).
+    petitioner_name = EncryptedTextField("信访人", blank=True)
+    petitioner_name_hash = KeyedHashField(
+        source="petitioner_name", purpose="name", normalize=normalize_name, db_index=True, blank=True
+    )
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -84,6 +88,10 @@ class RiskReport(models.Model):
 
     def __str__(self) -> str:
         return f"风险报告{self.pk}"
+
+    def save(self, *args, **kwargs):
+        kwargs["update_fields"] = with_keyed_hashes(RiskReport, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def status(self) -> str:

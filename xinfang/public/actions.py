@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from xinfang.audit.actions import client_ip, record
 from xinfang.audit.models import AuditAction
-from xinfang.cases.models import Case, query_code_key
+from xinfang.cases.models import Case, query_code_key, query_code_keys
 from xinfang.core import crypto
 from xinfang.core.locks import serialize
 from xinfang.public import selectors
@@ -125,7 +125,8 @@ def look_up(*, code: str, last4: str, request, now: datetime.datetime | None = N
             throttled = LookupRefused(throttled_message(retry_at), retry_at=retry_at)
         else:
             throttled = None
-            candidates = selectors.candidate_cases({key} if len(digits) == 4 else set())
+            # Every key of the ring: during a key rotation a case may hold its hash under an older one.
+            candidates = selectors.candidate_cases(set(query_code_keys(typed)) if len(digits) == 4 else set())
             found = None
             for case in candidates:
                 # Every candidate is compared, so the time taken does not say which one matched.

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from xinfang.audit.models import AuditEntry
 from xinfang.cases import actions
 from xinfang.cases.models import CaseFile
+from xinfang.cases.tests.test_ledger_search import ledger_url
 from xinfang.core import files
 
 SCAN = files.Checked(content=b"%PDF-1.4\n", content_type=files.PDF, name="scan.pdf")
@@ -102,7 +103,7 @@ def test_other_unit_ledger_and_export_hold_nothing(client, agent_zj, chengguan_c
     response = client.get(reverse("cases:export"))
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert rows[1:] == []
-    search = client.get(reverse("cases:list"), {"q": "城关镇的诉求"}).content.decode()
+    search = client.get(ledger_url(client, q="城关镇的诉求")).content.decode()
     assert chengguan_case.number not in search
 
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from conftest import make_id_number, scan_file
 from xinfang.audit.models import AuditEntry
 from xinfang.cases.models import Case, CaseStatus
+from xinfang.cases.tests.test_ledger_search import ledger_query, ledger_url
 from xinfang.reference.models import ContentCategory, SubmissionPlatform
 
 
@@ -180,8 +181,8 @@ def test_journey_from_first_form_to_submission(client, agent_cg):
 
     found = client.post(reverse("cases:find"), {"query_code": "ZP2026AB12"})
     assert found.url == reverse("cases:detail", args=[case.pk])
-    assert client.get(reverse("cases:list"), {"q": "ZP2026AB12"}).context["page"].paginator.count == 0
-    ledger = client.get(reverse("cases:list"), {"q": "李某某"}).content.decode()
+    assert client.get(ledger_url(client, q="ZP2026AB12")).context["page"].paginator.count == 0
+    ledger = client.get(ledger_url(client, q="李某某")).content.decode()
     assert case.number in ledger and "Pw-9x!k" not in ledger
     assert "610***********" in ledger and "139****5678" in ledger
 
@@ -262,7 +263,7 @@ def test_ledger_filters_and_export_are_masked(client, agent_cg, agent_zj, make_c
     page = client.get(reverse("cases:list"), {"month": "1999-13"}).content.decode()
     assert "月份格式" in page
 
-    response = client.get(reverse("cases:export"), {"q": "路灯"})
+    response = client.get(reverse("cases:export") + "?" + ledger_query(client, q="路灯"))
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.values)
     assert rows[0][0] == "编号"
@@ -299,7 +300,7 @@ def test_bureau_exports_the_full_ledger_on_a_reason(client, bureau_user, agent_c
     )
     client.force_login(bureau_user)
     assert "导出完整台账" in client.get(reverse("cases:list")).content.decode()
-    url = reverse("cases:export_full") + "?q=" + "路灯"
+    url = reverse("cases:export_full") + "?" + ledger_query(client, q="路灯")
     page = client.get(url)
     assert page.status_code == 200 and "导出用途" in page.content.decode()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,14 @@ from xinfang.core import crypto, files
 from xinfang.reference.models import SubmissionPlatform
 
 CONTEXT = "cases.Petitioner.id_number"
+
+
+@pytest.fixture(autouse=True)
+def a_data_key(settings):
+    """On a fresh clone the development key is generated with the test database; the cipher tests
+    that need no database may run first."""
+    if not settings.DATA_KEY:
+        settings.DATA_KEY = os.urandom(32)
 
 
 def blob_of(token: str) -> bytes:
@@ -134,7 +143,7 @@ def test_another_data_key_cannot_decrypt_even_with_the_key_id_copied(settings):
     """The key id is a convenience for the error message; the authentication tag is the real check."""
     token = crypto.encrypt_text("610927196805170016", CONTEXT)
     settings.DATA_KEY = os.urandom(32)
-    other_id = crypto._current()["id"]
+    other_id = crypto.current().id
     blob = bytearray(blob_of(token))
     blob[1:5] = other_id
     with pytest.raises(crypto.DecryptionError):
@@ -252,11 +261,12 @@ def row_text(table: str, pk: int) -> str:
 
 
 def test_petitioner_row_holds_no_plain_personal_data(make_case, agent_cg):
-    data = petitioner_data(21, landline="0915-8822560")
+    data = petitioner_data(21, landline="0915-8822560", work_unit="镇坪县文彩茶叶合作社")
     case = make_case(agent_cg, petitioner=data)
     row = row_text("cases_petitioner", case.petitioner_id)
-    assert data["name"] in row  # the raw row is really what was read
+    assert data["work_unit"] in row  # the raw row is really what was read
     for value in (
+        data["name"],
         data["id_number"],
         data["id_number"][-8:],
         data["mobile"],
@@ -266,7 +276,7 @@ def test_petitioner_row_holds_no_plain_personal_data(make_case, agent_cg):
         assert value not in row
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id_number, mobile, landline, address FROM cases_petitioner WHERE id = %s",
+            "SELECT name, id_number, mobile, landline, address FROM cases_petitioner WHERE id = %s",
             [case.petitioner_id],
         )
         stored = cursor.fetchone()
@@ -299,6 +309,7 @@ def test_database_file_holds_no_plain_personal_data(settings, tmp_path, make_cas
     # Values that appear nowhere else, so a hit can only come from this test's rows.
     data = petitioner_data(
         731,
+        name="柏蕴泽",
         id_number=make_id_number(731, datetime.date(1983, 2, 14)),
         mobile="13687204519",
         address="镇坪县曾家镇双坪村七组45号",
@@ -314,6 +325,25 @@ def test_database_file_holds_no_plain_personal_data(settings, tmp_path, make_cas
         content += wal.read_bytes()
     assert any(e in content for e in encodings(case.number)), "the plain case number should be on disk"
 
-    secrets = (data["id_number"], data["mobile"], data["address"], PLATFORM_PASSWORD, QUERY_CODE)
+    secrets = (
+        data["name"],
+        data["id_number"],
+        data["mobile"],
+        data["address"],
+        PLATFORM_PASSWORD,
+        QUERY_CODE,
+    )
     found = [value for value in secrets if any(e in content for e in encodings(value))]
     assert not found, "in plain text in the database file"
+
+
+def test_the_database_file_and_its_folder_are_the_platform_users_alone(db, settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("a file only with SQLite")
+    connection.ensure_connection()
+    path = Path(connection.settings_dict["NAME"])
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists():
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+    for folder in (settings.DATA_DIR, settings.DATA_DIR / "files"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder

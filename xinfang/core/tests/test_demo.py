@@ -16,7 +16,16 @@ from django.utils import timezone
 
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
 from xinfang.cases import scope, workflow
-from xinfang.cases.models import Case, CaseEvent, CaseFile, CaseStatus, FileKind, FollowUp, Petitioner
+from xinfang.cases.models import (
+    Case,
+    CaseEvent,
+    CaseFile,
+    CaseStatus,
+    FileKind,
+    FollowUp,
+    Petitioner,
+    name_keys,
+)
 from xinfang.core import demo, files
 from xinfang.core.models import StoredFile
 from xinfang.core.validators import validate_id_number, validate_landline, validate_mobile
@@ -128,11 +137,15 @@ def counts() -> dict[str, int]:
 
 
 def secrets_in_database() -> list[str]:
-    """Every demo petitioner's ID number, mobile and address; every platform account and query
-    code; every agent's mobile. Read back through the ORM, so they are the values actually stored."""
+    """Every demo petitioner's name, ID number, mobile and address; every platform account and
+    query code; every agent's mobile; the names on risk reports. Read back through the ORM, so
+    they are the values actually stored."""
+    from xinfang.oversight.models import RiskReport
+
     values = set()
     for p in Petitioner.objects.all():
-        values |= {p.id_number, p.mobile, p.address}
+        values |= {p.name, p.id_number, p.mobile, p.address}
+    values |= {report.petitioner_name for report in RiskReport.objects.all()}
     for c in Case.objects.filter(submitted_at__isnull=False):
         values |= {c.platform_password, c.platform_username, c.query_code}
     values |= {profile.mobile for profile in AgentProfile.objects.all()}
@@ -470,12 +483,14 @@ def test_a_petitioner_has_cases_in_two_units_and_another_two_in_one(private_dir)
     from xinfang.cases.selectors import petitioner_history
 
     renshe = User.objects.get(username="renshe")
-    case = Case.objects.get(unit=renshe.unit, petitioner__name="张某军")
+    case = Case.objects.get(unit=renshe.unit, petitioner__name_hash__in=name_keys("张某军"))
     history = petitioner_history(renshe, case.petitioner.id_number, exclude_pk=case.pk)
     assert [(h.unit_name, h.case) for h in history] == [("曾家镇", None)]
 
     # One platform account per person: the later submission reuses it, without a new registration page.
-    both = Case.objects.filter(petitioner__name="张某军", submitted_at__isnull=False).order_by("submitted_at")
+    both = Case.objects.filter(
+        petitioner__name_hash__in=name_keys("张某军"), submitted_at__isnull=False
+    ).order_by("submitted_at")
     first, later = list(both)
     assert (first.platform_username, first.platform_password) == (
         later.platform_username,
@@ -539,7 +554,7 @@ def all_cells():
 
 
 @pytest.mark.django_db
-def test_no_id_number_phone_address_or_platform_password_in_any_table(private_dir):
+def test_no_name_id_number_phone_address_or_platform_password_in_any_table(private_dir):
     run_demo()
     secret_values = secrets_in_database()
     # The generator's own values, too: what the ORM reads back is what was generated.
@@ -564,7 +579,7 @@ def reseed_reference_data():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_id_number_phone_or_platform_password_in_the_database_file(private_dir):
+def test_no_name_id_number_phone_or_platform_password_in_the_database_file(private_dir):
     if connection.vendor != "sqlite":
         pytest.skip("the database is a file only with SQLite; the table scan above covers every database")
     reseed_reference_data()
@@ -583,8 +598,8 @@ def test_no_id_number_phone_or_platform_password_in_the_database_file(private_di
         if stored.is_file():
             blobs[str(stored)] = stored.read_bytes()
     assert any(name.endswith("-wal") for name in blobs) or len(blobs[str(path)]) > 0
-    # The demo's names are there in clear (names are not encrypted): the search itself works.
-    assert any("李某华".encode() in blob for blob in blobs.values())
+    # The raw bytes really are the data: a unit's name is in clear.
+    assert any("曾家镇".encode() in blob for blob in blobs.values())
     leaks = [(name, value) for name, blob in blobs.items() for value in secret_values if value in blob]
     assert leaks == []
 

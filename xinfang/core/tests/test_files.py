@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from xinfang.core import crypto, files
+from xinfang.core import crypto, files, keys
 from xinfang.core.models import StoredFile
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -215,9 +215,14 @@ def test_file_swapped_for_another_stored_file_does_not_read(private_dir, agent_c
 
 def test_file_under_another_data_key_does_not_read(settings, private_dir, agent_cg):
     stored = files.store(files.check_upload(upload("scan.pdf", PDF)), by=agent_cg)
+    (path,) = stored_paths(private_dir)
     settings.DATA_KEY = os.urandom(32)
-    with pytest.raises(crypto.DecryptionError):
+    # The key check refuses the other key before anything is read with it ...
+    with pytest.raises(keys.DataKeyError, match="XINFANG_DATA_KEY"):
         files.read(stored)
+    # ... and the cipher itself would not open the file either.
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt_bytes(path.read_bytes(), f"file:{stored.storage_name}")
 
 
 @pytest.mark.parametrize(
