@@ -109,11 +109,14 @@ def allocate_number(unit, year: int) -> int:
 
 
 class IntakeError(workflow.TransitionError):
-    """A new-case form the rules refuse; ``message`` is for the agent, who keeps what was typed."""
+    """A new-case form the rules refuse; ``message`` is for the agent, who keeps what was typed.
+    ``foreign_case`` is the id of another agent's case whose token the form carried (for the
+    audit log; never shown)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, foreign_case: int | None = None):
         super().__init__(message)
         self.message = message
+        self.foreign_case = foreign_case
 
 
 FOREIGN_FORM = "这张登记表的表单编号已被其他登记使用，无法保存。已为您换上新的表单编号，您填写的内容都保留着，请核对后再次提交。"
@@ -163,7 +166,7 @@ def _earlier_post(token: uuid.UUID, by) -> Case | None:
     case (a crafted or mixed-up form) is refused: it must neither open nor reveal that case."""
     case = Case.objects.filter(intake_token=token).first()
     if case is not None and (case.unit_id != by.unit_id or case.agent_id != by.pk):
-        raise IntakeError(FOREIGN_FORM)
+        raise IntakeError(FOREIGN_FORM, foreign_case=case.pk)
     return case
 
 
@@ -179,8 +182,8 @@ def open_case(
 
     The form's token makes a repeated post (double click, reload) return the case the
     first post created instead of a second one; a token of another agent's case raises
-    ``IntakeError``, as does a person registered by someone else at that very moment three
-    times over. Every other post is registered, on SQLite and PostgreSQL alike.
+    ``IntakeError``. Every other post is registered, on SQLite and PostgreSQL alike (the same
+    new person registered by several agents at once included; ``_save_petitioner``).
     """
     unit = by.unit
     try:

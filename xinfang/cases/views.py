@@ -188,6 +188,13 @@ def _open_case(request, petitioner_form, complaint_form, intake_form):
             received_on=intake_form.cleaned_data["received_on"],
         )
     except actions.IntakeError as exc:
+        if exc.foreign_case is not None:  # a crafted or mixed-up form: a refused access
+            record(
+                AuditAction.ACCESS_DENIED,
+                request=request,
+                target_type="cases.Case",
+                target_id=exc.foreign_case,
+            )
         return None, IntakeForm.renewed(request.POST, exc.message)
     if created:
         messages.success(request, f"已登记，编号 {case.number}。下一步：判断是否属于代理范围。")

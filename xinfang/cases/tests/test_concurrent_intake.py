@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from conftest import complaint_data, make_user, petitioner_data
 from xinfang.accounts.models import Role
+from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.cases import actions
 from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.tests.test_views import new_case_post
@@ -152,6 +153,8 @@ def test_crafted_token_over_http_keeps_what_was_typed(client, agent_cg, agent_zj
     assert "已被其他登记使用" in html
     assert "路灯不亮请求维修" in html and "道路硬化后排水沟被堵" in html and posted["p-id_number"] in html
     assert theirs.number not in html
+    denied = AuditEntry.objects.get(action=AuditAction.ACCESS_DENIED)
+    assert (denied.actor, denied.target_id) == (agent_cg, str(theirs.pk))
     new_token = _token_of(html)
     assert new_token != str(theirs.intake_token)
     assert Case.objects.count() == 1
