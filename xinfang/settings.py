@@ -157,6 +157,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xinfang.core.middleware.RequestEncodingMiddleware",  # before anything reads a form body
     "xinfang.accounts.middleware.LoginSessionMiddleware",  # whole logins only; absolute lifetime
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -29,7 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 
-from xinfang.core.docx import DOCX, set_east_asian, set_font
+from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
 from xinfang.figures.models import ONLINE_CHANNELS
 from xinfang.figures.periods import cn_day
 from xinfang.figures.selectors import FEW_CASES, Rate
@@ -100,7 +100,7 @@ def _para(document, *, align=None, indent: bool = False, right_indent=None, spac
 
 
 def _run(paragraph, text: str, font_name: str = BODY_FONT, size=BODY_SIZE, color=None):
-    run = paragraph.add_run(text)
+    run = add_run(paragraph, text)
     set_font(run, font_name, size)
     if color is not None:
         run.font.color.rgb = color
@@ -183,10 +183,10 @@ def _field(paragraph, instruction: str, placeholder: str, font_name: str, size) 
     set_font(run, font_name, size)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
+    instr.text = safe_text(f" {instruction} ")
     run._r.append(instr)
     fld("separate")
-    set_font(paragraph.add_run(placeholder), font_name, size)
+    set_font(add_run(paragraph, placeholder), font_name, size)
     fld("end")
 
 
@@ -222,7 +222,7 @@ def _setup(document, title: str) -> None:
     _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT, right=PAGE_NUMBER_SIZE)
     _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, left=PAGE_NUMBER_SIZE)
     props = document.core_properties
-    props.title = title
+    props.title = safe_text(title)
     props.author = props.last_modified_by = props.comments = ""
 
 
@@ -234,7 +234,7 @@ def _cell(cell, lines: tuple[str, ...], *, bold_font: str | None = None) -> None
         set_font(run, bold_font or BODY_FONT, TABLE_SIZE)
         if index:
             run.add_break()
-        run.add_text(line)
+        run.add_text(safe_text(line))
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 from django import forms
 
 from xinfang.bulletins.actions import MAX_REASON, MAX_SUMMARY
+from xinfang.core.forms import Form
 from xinfang.figures.forms import MonthField
 
 
-class MonthForm(forms.Form):
+class MonthForm(Form):
     month = MonthField(label="月份")
 
 
-class PublishForm(forms.Form):
+class PublishForm(Form):
     month = MonthField(label="月份")
     issue_number = forms.CharField(
         label="文号",
@@ -41,7 +42,7 @@ def _reason(label: str) -> forms.CharField:
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Form):
     reason = _reason("撤回原因")
     confirm = forms.BooleanField(
         label="确认撤回：撤回后该月不再固定，统计页恢复显示实时数字，可重新发布。",
@@ -49,7 +50,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class CorrectForm(forms.Form):
+class CorrectForm(Form):
     reason = _reason("更正原因")
     issue_number = PublishForm.base_fields["issue_number"]
     summary = PublishForm.base_fields["summary"]

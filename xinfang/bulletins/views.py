@@ -46,7 +46,11 @@ def bulletin_list(request):
 @role_required(*selectors.WRITERS)
 def draft(request):
     form = MonthForm(request.GET or None)
-    month = form.cleaned_data["month"] if form.is_valid() else _last_month()
+    if form.is_bound and not form.is_valid():
+        # A month typed into the address (1999-12, 2101-01, 2026-13): said, not silently replaced.
+        messages.error(request, "无法生成草稿：" + form.errors["month"][0])
+        return redirect("bulletins:list")
+    month = form.cleaned_data["month"] if form.is_bound else _last_month()
     result = actions.draft_bulletin(month, by=request.user)
     record(
         AuditAction.PRINT,

@@ -108,18 +108,67 @@ def allocate_number(unit, year: int) -> int:
     return CaseNumberCounter.objects.get(unit=unit, year=year).last
 
 
-def _save_petitioner(unit, data: dict[str, Any], existing: Petitioner | None = None) -> Petitioner:
-    """The unit's record of this person: found by ID number, updated with what was typed now."""
-    if existing is None:
-        id_hashes = crypto.lookup_hashes("id_number", data["id_number"])  # every key of the ring
-        existing = (
-            Petitioner.objects.select_for_update().filter(unit=unit, id_number_hash__in=id_hashes).first()
-        )
-    petitioner = existing or Petitioner(unit=unit)
+class IntakeError(workflow.TransitionError):
+    """A new-case form the rules refuse; ``message`` is for the agent, who keeps what was typed.
+    ``foreign_case`` is the id of another agent's case whose token the form carried (for the
+    audit log; never shown)."""
+
+    def __init__(self, message: str, foreign_case: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.foreign_case = foreign_case
+
+
+FOREIGN_FORM = "这张登记表的表单编号已被其他登记使用，无法保存。已为您换上新的表单编号，您填写的内容都保留着，请核对后再次提交。"
+BUSY = "同一信访人正由其他代理员同时登记，请稍候再提交一次；您填写的内容都保留着。"
+# Tries at inserting a new person before giving up; each failure means another agent's insert
+# of the same person committed meanwhile, so the next look finds it: two tries suffice.
+PETITIONER_TRIES = 3
+
+
+def _fill(petitioner: Petitioner, data: dict[str, Any]) -> Petitioner:
     for field in PETITIONER_FIELDS:
         setattr(petitioner, field, data.get(field, ""))
     petitioner.save()
     return petitioner
+
+
+def _find_petitioner(unit, id_hashes: list[str]) -> Petitioner | None:
+    # Every key of the ring: during a key rotation the record may still carry the old key's hash.
+    return Petitioner.objects.select_for_update().filter(unit=unit, id_number_hash__in=id_hashes).first()
+
+
+def _save_petitioner(unit, data: dict[str, Any], existing: Petitioner | None = None) -> Petitioner:
+    """The unit's record of this person: found by ID number, updated with what was typed now.
+
+    Two agents may register the same new person at the same moment. On PostgreSQL the second
+    insert waits for the first transaction and then violates ``petitioner_unique_per_unit``;
+    the insert runs in a savepoint, so that violation rolls back the insert alone, and the next
+    look finds (and locks) the record the other agent has just committed. SQLite's writers run
+    one at a time (BEGIN IMMEDIATE) and find it at the first look.
+    """
+    if existing is not None:
+        return _fill(existing, data)
+    id_hashes = crypto.lookup_hashes("id_number", data["id_number"])
+    for _ in range(PETITIONER_TRIES):
+        found = _find_petitioner(unit, id_hashes)
+        if found is not None:
+            return _fill(found, data)
+        try:
+            with transaction.atomic():
+                return _fill(Petitioner(unit=unit), data)
+        except IntegrityError:
+            continue
+    raise IntakeError(BUSY)
+
+
+def _earlier_post(token: uuid.UUID, by) -> Case | None:
+    """The case an earlier post of the same form created, if any. A token of another agent's
+    case (a crafted or mixed-up form) is refused: it must neither open nor reveal that case."""
+    case = Case.objects.filter(intake_token=token).first()
+    if case is not None and (case.unit_id != by.unit_id or case.agent_id != by.pk):
+        raise IntakeError(FOREIGN_FORM, foreign_case=case.pk)
+    return case
 
 
 def open_case(
@@ -133,12 +182,14 @@ def open_case(
     """Register a new case for the agent's unit. Returns (case, created).
 
     The form's token makes a repeated post (double click, reload) return the case the
-    first post created instead of a second one.
+    first post created instead of a second one; a token of another agent's case raises
+    ``IntakeError``. Every other post is registered, on SQLite and PostgreSQL alike (the same
+    new person registered by several agents at once included; ``_save_petitioner``).
     """
     unit = by.unit
     try:
         with transaction.atomic():
-            existing = Case.objects.filter(intake_token=token, unit=unit).first()
+            existing = _earlier_post(token, by)
             if existing is not None:
                 return existing, False
             today = timezone.localdate()
@@ -159,7 +210,8 @@ def open_case(
             _event(case, by=by, action="open", to_status=case.status, on=case.received_on)
             return case, True
     except IntegrityError:
-        existing = Case.objects.filter(intake_token=token, unit=unit).first()
+        # The same form posted twice at once: the other post's case holds the token now.
+        existing = _earlier_post(token, by)
         if existing is None:
             raise
         return existing, False

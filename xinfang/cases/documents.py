@@ -24,7 +24,7 @@ from docx.shared import Cm, Pt
 
 from xinfang.accounts.models import AgentProfile, UnitKind
 from xinfang.cases.models import AuthorizationMode
-from xinfang.core.docx import DOCX, set_east_asian, set_font
+from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
 
 __all__ = ["DOCX", "authorization_docx", "authorization_letter", "office_name", "setup_page"]
 
@@ -153,7 +153,7 @@ def _paragraph(container, text: str = "", *, font_name: str = BODY_FONT, size=BO
     if align is not None:
         paragraph.alignment = align
     if text:
-        set_font(paragraph.add_run(text), font_name, size)
+        set_font(add_run(paragraph, text), font_name, size)
     return paragraph
 
 
@@ -166,7 +166,7 @@ def _cell_text(cell, text: str | tuple[str, ...]) -> None:
         set_font(run, BODY_FONT, BODY_SIZE)
         if index:
             run.add_break()
-        run.add_text(line)
+        run.add_text(safe_text(line))
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
@@ -262,7 +262,7 @@ def _letter_table(document, letter: AuthorizationLetter):
     fmt = paragraph.paragraph_format
     fmt.first_line_indent = Pt(BODY_SIZE.pt * 2)  # two characters, as Chinese paragraphs begin
     fmt.line_spacing = Pt(30)  # a Length makes it exact spacing
-    set_font(paragraph.add_run(letter.statement), BODY_FONT, BODY_SIZE)
+    set_font(add_run(paragraph, letter.statement), BODY_FONT, BODY_SIZE)
 
     for row, signature in zip(table.rows[3:], letter.signatures, strict=True):
         row.height, row.height_rule = Cm(4.2), WD_ROW_HEIGHT_RULE.AT_LEAST
@@ -271,7 +271,7 @@ def _letter_table(document, letter: AuthorizationLetter):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
         prompt = cell.paragraphs[0]
         prompt.paragraph_format.space_before = Pt(8)
-        set_font(prompt.add_run(signature.prompt), BODY_FONT, BODY_SIZE)
+        set_font(add_run(prompt, signature.prompt), BODY_FONT, BODY_SIZE)
         if signature.note:
             _paragraph(cell, signature.note, size=SMALL_SIZE)
         for _ in range(2):
@@ -291,7 +291,7 @@ def authorization_docx(case) -> bytes:
     # The case number ties the signed paper back to its case when the scan is filed.
     header = document.sections[0].header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    set_font(header.add_run(f"编号：{letter.number}"), BODY_FONT, SMALL_SIZE)
+    set_font(add_run(header, f"编号：{letter.number}"), BODY_FONT, SMALL_SIZE)
 
     title = _paragraph(
         document, letter.title, font_name=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER

@@ -87,7 +87,7 @@ def ledger_xlsx(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iter
     sheet.freeze_panes = "A2"
     sheet.append(xlsx.header_cells(sheet, [name for name, _ in columns]))
     for row in ledger_rows(cases, show_unit=show_unit, full=full):
-        sheet.append(row)
+        xlsx.append(sheet, row)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     try:
         handle.close()

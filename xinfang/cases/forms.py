@@ -21,6 +21,7 @@ from xinfang.cases.models import (
     ReviewOutcome,
 )
 from xinfang.core import files
+from xinfang.core.forms import Form, ModelForm, PersonNameField, PlatformPasswordField, QueryCodeField
 from xinfang.core.validators import validate_id_number, validate_landline, validate_mobile
 from xinfang.reference.models import ContentCategory, SubmissionPlatform
 
@@ -67,9 +68,16 @@ def not_in_future(value):
     return value
 
 
-class PetitionerForm(forms.Form):
+# The longest 诉求内容 taken, in characters as typed here (the agent's first line, about 40
+# characters, is added on submission). A complaint longer than that is better summarised, with
+# the papers attached as scans; README "Limits of what is typed".
+MAX_CONTENT = 5000
+NAME_HELP = "与身份证上的姓名一致。少数民族姓名各部分之间用间隔号“·”，如“阿卜杜拉·买买提”。"
+
+
+class PetitionerForm(Form):
     prefix = "p"
-    name = forms.CharField(label="信访人姓名", max_length=30)
+    name = PersonNameField(label="信访人姓名", help_text=NAME_HELP)
     id_number = forms.CharField(
         label="身份证号",
         max_length=30,
@@ -90,9 +98,6 @@ class PetitionerForm(forms.Form):
         label="工作单位", max_length=100, required=False, help_text="无工作单位的可填“无”或留空。"
     )
 
-    def clean_name(self):
-        return self.cleaned_data["name"].strip()
-
     def clean_id_number(self):
         return validate_id_number(self.cleaned_data["id_number"])
 
@@ -104,7 +109,7 @@ class PetitionerForm(forms.Form):
         return validate_landline(value) if value else ""
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(ModelForm):
     prefix = "c"
     respondent_kind = forms.ChoiceField(
         label="投诉对象类别",
@@ -114,6 +119,15 @@ class ComplaintForm(forms.ModelForm):
     )
     petition_type = forms.ChoiceField(
         label="信访类型", choices=PetitionType.choices, widget=forms.RadioSelect
+    )
+    content = forms.CharField(
+        label="诉求内容",
+        max_length=MAX_CONTENT,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=f"写清主要诉求、事实和理由，不超过{MAX_CONTENT}字。提交平台时系统会在首行自动加上代理员身份。",
+        error_messages={
+            "max_length": f"诉求内容不超过{MAX_CONTENT}字（现为%(show_value)d字），请精简，或把材料作为附件上传。"
+        },
     )
     allow_public = YesNoField(label="是否允许公开")
     court_accepted = YesNoField(label="法院是否已受理")
@@ -139,11 +153,9 @@ class ComplaintForm(forms.ModelForm):
             "content",
         ]
         widgets = {
-            "content": forms.Textarea(attrs={"rows": 10}),
             "respondent_name": forms.TextInput(attrs={"placeholder": "如：某镇人民政府、某村民委员会"}),
         }
         help_texts = {
-            "content": "写清主要诉求、事实和理由。提交平台时系统会在首行自动加上代理员身份。",
             "title": "一句话概括诉求，100字以内。",
         }
 
@@ -154,9 +166,11 @@ class ComplaintForm(forms.ModelForm):
         self.fields["incident_town"].queryset = Unit.objects.filter(kind=UnitKind.TOWN, active=True)
         self.fields["incident_town"].empty_label = "（县外或不属于各镇）"
         self.fields["incident_place"].widget.attrs["placeholder"] = "村（社区）或具体地点"
+        # The browser would cut a long paste short without a word: the server says it instead.
+        self.fields["content"].widget.attrs.pop("maxlength", None)
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(Form):
     """What a new case needs besides the petitioner and the complaint."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
@@ -171,8 +185,19 @@ class IntakeForm(forms.Form):
     def blank(cls):
         return cls(initial={"token": uuid.uuid4(), "received_on": timezone.localdate()})
 
+    @classmethod
+    def renewed(cls, data, message: str):
+        """The posted form with a new token and ``message`` above it: posting it again is a new
+        registration, and everything typed stays."""
+        data = data.copy()
+        data["token"] = str(uuid.uuid4())
+        form = cls(data)
+        form.is_valid()
+        form.add_error(None, message)
+        return form
 
-class ScopeForm(forms.Form):
+
+class ScopeForm(Form):
     IN_SCOPE, REFER = "in_scope", "refer"
     decision = forms.ChoiceField(
         label="判断结果",
@@ -218,7 +243,7 @@ def _check_scan(upload):
         raise ValidationError("文件无法读取，请重新选择。") from exc
 
 
-class AuthorizationForm(forms.Form):
+class AuthorizationForm(Form):
     mode = forms.ChoiceField(
         label="委托书填写方式", choices=AuthorizationMode.choices, widget=forms.RadioSelect
     )
@@ -257,7 +282,7 @@ class MultipleFileField(forms.FileField):
         ] or super().clean(None)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     files = MultipleFileField(
         label="诉求附件",
         error_messages={"required": "请选择要上传的文件。"},
@@ -278,22 +303,20 @@ class AttachmentForm(forms.Form):
         return checked
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(Form):
     platform = forms.ModelChoiceField(
         label="投诉平台", queryset=SubmissionPlatform.objects.none(), empty_label=None
     )
     username = forms.CharField(
         label="平台用户名", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    password = forms.CharField(
+    password = PlatformPasswordField(
         label="平台密码",
-        max_length=60,
-        strip=False,
         widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
         help_text="加密保存，列表和导出中从不显示。",
     )
-    query_code = forms.CharField(
-        label="查询码", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"})
+    query_code = QueryCodeField(
+        label="查询码", widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"})
     )
     submitted_at = forms.DateTimeField(
         label="提交时间",
@@ -316,9 +339,6 @@ class SubmissionForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submitted_at", timezone.localtime().replace(second=0, microsecond=0))
 
-    def clean_query_code(self):
-        return "".join(self.cleaned_data["query_code"].split())
-
     def clean_submitted_at(self):
         value = self.cleaned_data["submitted_at"]
         if self.case.authorized_on and timezone.localtime(value).date() < self.case.authorized_on:
@@ -332,7 +352,7 @@ class SubmissionForm(forms.Form):
         return _check_scan(upload) if upload else None
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(Form):
     month = forms.CharField(label="接待月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
     status = forms.ChoiceField(
         label="状态", required=False, choices=[("", "全部状态")] + list(CaseStatus.choices)
@@ -363,7 +383,7 @@ class LedgerFilterForm(forms.Form):
         return ""
 
 
-class FullExportForm(forms.Form):
+class FullExportForm(Form):
     """Why the unmasked ledger is needed: written to the audit log with the export."""
 
     MIN_REASON = 4
@@ -410,7 +430,7 @@ def _document_field(label: str, required: bool) -> forms.FileField:
     )
 
 
-class StepForm(forms.Form):
+class StepForm(Form):
     """A dated handling step. ``intro`` tells the agent what the step means in law."""
 
     intro = ""
@@ -542,7 +562,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
 }
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     on = _date_field("跟踪日期")
     means = forms.ChoiceField(label="方式", choices=FollowUpMeans.choices, widget=forms.RadioSelect)
     contact = forms.CharField(label="联系对象", max_length=60, help_text="有权处理机关的经办人或科室。")

@@ -32,7 +32,7 @@ from xinfang.cases.forms import (
 )
 from xinfang.cases.models import CaseStatus, FileKind
 from xinfang.core import crypto, downloads, files
-from xinfang.core.validators import validate_id_number
+from xinfang.core.validators import parse_id, validate_id_number
 from xinfang.deadlines import selectors as deadline_selectors
 from xinfang.ratings import selectors as ratings_selectors
 
@@ -226,11 +226,13 @@ def _intake_forms(request, case=None):
     )
 
 
-@role_required(*WRITERS)
-def case_new(request):
-    petitioner_form, complaint_form = _intake_forms(request)
-    intake_form = IntakeForm(request.POST) if request.method == "POST" else IntakeForm.blank()
-    if request.method == "POST" and all(f.is_valid() for f in (petitioner_form, complaint_form, intake_form)):
+BROKEN_FORM = "这张登记表的表单编号无效（页面可能不完整），已为您换上新的表单编号，您填写的内容都保留着，请核对后再次提交。"
+
+
+def _open_case(request, petitioner_form, complaint_form, intake_form):
+    """The case the posted forms register (or registered at an earlier post), or None with the
+    refusal put on a renewed intake form, whose new token lets the agent post again."""
+    try:
         case, created = actions.open_case(
             by=request.user,
             token=intake_form.cleaned_data["token"],
@@ -238,14 +240,36 @@ def case_new(request):
             complaint=complaint_form.cleaned_data,
             received_on=intake_form.cleaned_data["received_on"],
         )
-        if created:
-            messages.success(request, f"已登记，编号 {case.number}。下一步：判断是否属于代理范围。")
-        else:
-            messages.warning(
-                request,
-                f"这张登记表已经提交过，已打开先前登记的事项 {case.number}；如需登记另一件事项，请点“新登记”。",
+    except actions.IntakeError as exc:
+        if exc.foreign_case is not None:  # a crafted or mixed-up form: a refused access
+            record(
+                AuditAction.ACCESS_DENIED,
+                request=request,
+                target_type="cases.Case",
+                target_id=exc.foreign_case,
             )
-        return redirect("cases:detail", pk=case.pk)
+        return None, IntakeForm.renewed(request.POST, exc.message)
+    if created:
+        messages.success(request, f"已登记，编号 {case.number}。下一步：判断是否属于代理范围。")
+    else:
+        messages.warning(
+            request,
+            f"这张登记表已经提交过，已打开先前登记的事项 {case.number}；如需登记另一件事项，请点“新登记”。",
+        )
+    return case, intake_form
+
+
+@role_required(*WRITERS)
+def case_new(request):
+    petitioner_form, complaint_form = _intake_forms(request)
+    intake_form = IntakeForm(request.POST) if request.method == "POST" else IntakeForm.blank()
+    if request.method == "POST" and all(f.is_valid() for f in (petitioner_form, complaint_form, intake_form)):
+        case, intake_form = _open_case(request, petitioner_form, complaint_form, intake_form)
+        if case is not None:
+            return redirect("cases:detail", pk=case.pk)
+    elif request.method == "POST" and "token" in intake_form.errors:
+        # A hidden field the agent cannot mend: a new token, and the reason where it shows.
+        intake_form = IntakeForm.renewed(request.POST, BROKEN_FORM)
     return render(
         request,
         "cases/form.html",
@@ -320,8 +344,7 @@ def petitioner_history(request):
             id_number = validate_id_number(raw)
         except ValidationError as exc:
             error = exc.messages[0]
-    exclude = request.POST.get("case", "")
-    exclude = int(exclude) if exclude.isascii() and exclude.isdigit() else None
+    exclude = parse_id(request.POST.get("case"))
     history = selectors.petitioner_history(request.user, id_number, exclude_pk=exclude) if id_number else []
     if id_number:
         # A county-wide look-up by ID number: logged with the number of hits, never the number.

@@ -1,8 +1,12 @@
-"""Shared bits of the .docx documents (python-docx): Chinese fonts must be set as East Asian."""
+"""Shared bits of the .docx documents (python-docx): Chinese fonts must be set as East Asian, and
+every text written goes through ``safe_text`` (or ``add_run``), so that a stored value with a control
+character still makes a document instead of a ``ValueError`` (XML 1.0 has no place for it)."""
 
 from __future__ import annotations
 
 from docx.oxml.ns import qn
+
+from xinfang.core.validators import printable
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -17,3 +21,13 @@ def set_font(run, font_name: str, size) -> None:
     run.font.name = font_name
     run.font.size = size
     set_east_asian(run._element, font_name)
+
+
+def safe_text(value) -> str:
+    """``value`` as document text: characters XML cannot hold, and bidi controls, removed."""
+    return printable("" if value is None else str(value))
+
+
+def add_run(paragraph, value=""):
+    """``paragraph.add_run`` for any text, stored or typed."""
+    return paragraph.add_run(safe_text(value))

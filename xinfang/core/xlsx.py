@@ -3,6 +3,10 @@
 openpyxl's default font is Calibri: every cell without a style of its own uses the workbook's
 first font, so that one is set to 宋体 (SimSun, on every Chinese desktop). A header cell gets a
 bold 宋体 of its own.
+
+Every row goes through ``row`` (or ``append``): openpyxl refuses a string with a control
+character (``IllegalCharacterError``), and a value stored before such characters were refused
+at input must still make the workbook.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.indexed_list import IndexedList
+
+from xinfang.core.validators import printable
 
 SHEET_FONT = "宋体"
 SHEET_FONT_SIZE = 11
@@ -33,8 +39,18 @@ def header_cells(sheet, names: list[str]) -> list[WriteOnlyCell]:
     """A write-only sheet's header row: bold, centred."""
     cells = []
     for name in names:
-        cell = WriteOnlyCell(sheet, value=name)
+        cell = WriteOnlyCell(sheet, value=printable(name))
         cell.font = font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center")
         cells.append(cell)
     return cells
+
+
+def row(values) -> list:
+    """A row's values with what a worksheet cannot hold removed from the strings; other values
+    (numbers, dates, cells) as they are."""
+    return [printable(value) for value in values]
+
+
+def append(sheet, values) -> None:
+    sheet.append(row(values))

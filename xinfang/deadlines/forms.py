@@ -10,6 +10,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from xinfang.core.forms import Form
 from xinfang.deadlines import actions
 from xinfang.deadlines.compute import CALENDAR, WORKDAYS
 from xinfang.deadlines.models import ClockKind, DayCount
@@ -163,7 +164,7 @@ def parse_table(content: bytes) -> tuple[list[tuple[datetime.date, str]], list[t
     return holidays, workdays
 
 
-class CalculatorForm(forms.Form):
+class CalculatorForm(Form):
     start = forms.DateField(
         label="起算日",
         input_formats=DATE_FORMATS,
@@ -197,7 +198,7 @@ class CalculatorForm(forms.Form):
         return start
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     """A year's schedule typed from the State Council's notice, one date per line."""
 
     year = forms.IntegerField(
@@ -239,7 +240,7 @@ class ScheduleForm(forms.Form):
         return parse_lines(self.cleaned_data["workdays"], "调休上班日期")
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     year = forms.IntegerField(
         label="年份",
         min_value=2000,
@@ -275,7 +276,7 @@ class UploadForm(forms.Form):
         return data
 
 
-class ClockForm(forms.Form):
+class ClockForm(Form):
     name = forms.CharField(label="名称", max_length=40, error_messages=REQUIRED)
     start_action = forms.ChoiceField(label="起算环节", error_messages={"required": "请选择起算环节。"})
     stop_actions = forms.MultipleChoiceField(

@@ -26,7 +26,8 @@ FILE_NOT_KEPT = "浏览器不会保留已选择的文件，改正后请重新选
 
 
 def _year(text: str, default: int) -> int:
-    year = int(text) if text.strip().isascii() and text.strip().isdigit() else default
+    text = text.strip()
+    year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else default
     return year if 2000 <= year <= 2100 else default
 
 

@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Unit
 from xinfang.cases.forms import DateInput
+from xinfang.core.forms import MAX_YEAR, MIN_YEAR, Form
 from xinfang.figures.actions import MAX_MONTHLY_TARGET, MAX_TALLY
 from xinfang.figures.models import Channel
 from xinfang.figures.periods import KINDS, MONTH, QUARTER, RANGE, YEAR, Period
 
-MONTH_VALUE = re.compile(r"^(\d{4})-(\d{1,2})$")
+MONTH_VALUE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$", re.ASCII)
 MAX_RANGE_DAYS = 3 * 366
 
 
@@ -30,9 +31,12 @@ class MonthField(forms.CharField):
         if not value:
             return None
         match = MONTH_VALUE.match(value.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
+        if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError("请按“2026-03”的格式填写月份。")
-        return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+        year = int(match.group(1))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise forms.ValidationError(f"月份应在{MIN_YEAR}年至{MAX_YEAR}年之间。")
+        return datetime.date(year, int(match.group(2)), 1)
 
     def prepare_value(self, value):
         return value.strftime("%Y-%m") if isinstance(value, datetime.date) else value
@@ -42,7 +46,7 @@ def _years(today: datetime.date) -> list[tuple[int, str]]:
     return [(y, f"{y}年") for y in range(today.year, 2016, -1)]
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     """The dashboard's period chooser (GET). Unbound or invalid: the current month."""
 
     kind = forms.ChoiceField(label="统计周期", choices=KINDS, initial=MONTH)
@@ -101,7 +105,7 @@ class PeriodForm(forms.Form):
         return Period.range(data["start"], data["end"])
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), empty_label=None)
     monthly_target = forms.IntegerField(
         label="每月代理目标（件）", min_value=1, max_value=MAX_MONTHLY_TARGET, initial=1
@@ -114,11 +118,11 @@ class TargetForm(forms.Form):
         self.fields["effective_from"].initial = timezone.localdate().replace(day=1)
 
 
-class MonthChoiceForm(forms.Form):
+class MonthChoiceForm(Form):
     month = MonthField(label="月份")
 
 
-class TallyGridForm(forms.Form):
+class TallyGridForm(Form):
     """One number field per unit and channel: ``t_<unit id>_<channel>``; blank = 未登记."""
 
     def __init__(self, *args, units=(), **kwargs):
@@ -151,7 +155,7 @@ class TallyGridForm(forms.Form):
         }
 
 
-class TallyUploadForm(forms.Form):
+class TallyUploadForm(Form):
     file = forms.FileField(label="填好的模板（.xlsx）", error_messages={"required": "请选择文件。"})
 
     def clean_file(self):

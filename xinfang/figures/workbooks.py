@@ -51,7 +51,7 @@ def template(month: datetime.date, units: Sequence[Unit], counts: dict[tuple[int
         cell.font = xlsx.font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for unit in units:
-        sheet.append([unit.name, *(counts.get((unit.pk, ch)) for ch in Channel.values)])
+        xlsx.append(sheet, [unit.name, *(counts.get((unit.pk, ch)) for ch in Channel.values)])
     last = HEADER_ROW + max(len(units), 1)
     rule = DataValidation(
         type="whole",

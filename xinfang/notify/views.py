@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from xinfang.accounts.models import Role
 from xinfang.accounts.permissions import role_required
 from xinfang.audit.actions import refuse
+from xinfang.core.validators import parse_id, printable
 from xinfang.notify import actions, selectors
 from xinfang.notify.models import Notice, ReminderLevel
 
@@ -43,9 +44,9 @@ def read(request):
     """Mark one notice (``notice``) or all of the user's notices read."""
     raw = request.POST.get("notice", "")
     if raw:
-        if not (raw.isascii() and raw.isdigit()):
-            raise refuse(request, target_type="notify.Notice", target_id=raw[:40])
-        pk = int(raw)
+        pk = parse_id(raw)
+        if pk is None:
+            raise refuse(request, target_type="notify.Notice", target_id=printable(raw)[:40])
         if not actions.mark_read(user=request.user, notice_ids=[pk]):
             if not Notice.objects.filter(pk=pk, recipient=request.user).exists():
                 raise refuse(request, target_type="notify.Notice", target_id=pk)

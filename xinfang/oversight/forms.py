@@ -7,6 +7,7 @@ from xinfang.accounts.models import Unit
 from xinfang.cases.forms import DateInput, not_in_future
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import cases_for
+from xinfang.core.forms import Form, PersonNameField
 from xinfang.oversight.models import Finding, ReportKind, ReportStatus, Urgency
 
 DATE_ERRORS = {"invalid": "请输入有效日期，如 2026-11-29。", "required": "请填写日期。"}
@@ -17,7 +18,7 @@ class CaseChoiceField(forms.ModelChoiceField):
         return f"{obj.number} {obj.title}"
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     kind = forms.ChoiceField(
         label="类别",
         choices=ReportKind.choices,
@@ -40,9 +41,8 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="发生了什么、涉及多少人、何时何地、已做的思想疏导工作。加密保存，仅本单位和县信访局可见。",
     )
-    petitioner_name = forms.CharField(
+    petitioner_name = PersonNameField(
         label="信访人（选填）",
-        max_length=30,
         required=False,
         help_text="关联了代理事项且此处不填的，取该事项的信访人姓名。",
     )
@@ -67,7 +67,7 @@ class ReportForm(forms.Form):
             self.initial.setdefault("happened_on", timezone.localdate())
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(Form):
     unit = forms.ModelChoiceField(
         label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位"
     )
@@ -82,7 +82,7 @@ class ReportFilterForm(forms.Form):
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
 
 
-class DisposalForm(forms.Form):
+class DisposalForm(Form):
     disposal = forms.CharField(
         label="处置情况",
         max_length=4000,
@@ -91,7 +91,7 @@ class DisposalForm(forms.Form):
     )
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(Form):
     unit = forms.ModelChoiceField(label="被督察单位", queryset=Unit.objects.none(), empty_label="请选择单位")
     inspected_on = forms.DateField(
         label="督察日期", widget=DateInput(), validators=[not_in_future], error_messages=DATE_ERRORS
@@ -133,7 +133,7 @@ class InspectionForm(forms.Form):
         return data
 
 
-class InspectionFilterForm(forms.Form):
+class InspectionFilterForm(Form):
     unit = forms.ModelChoiceField(
         label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位"
     )
@@ -146,7 +146,7 @@ class InspectionFilterForm(forms.Form):
         self.fields["year"].choices = [("", "全部年度")] + [(str(y), f"{y}年") for y in years]
 
 
-class RectificationForm(forms.Form):
+class RectificationForm(Form):
     rectified_on = forms.DateField(
         label="整改完成日期", widget=DateInput(), validators=[not_in_future], error_messages=DATE_ERRORS
     )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role
 from xinfang.accounts.permissions import role_required
+from xinfang.core.validators import parse_id
 from xinfang.oversight import actions, selectors
 from xinfang.oversight.forms import (
     DisposalForm,
@@ -65,9 +66,9 @@ def report_list(request):
 @role_required(Role.AGENT)
 def report_new(request):
     initial = {}
-    case = request.GET.get("case", "")
-    if case.isascii() and case.isdigit():
-        initial["case"] = int(case)  # from a case's page; the choices are the agent's own cases anyway
+    case = parse_id(request.GET.get("case"))
+    if case is not None:
+        initial["case"] = case  # from a case's page; the choices are the agent's own cases anyway
     form = ReportForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -28,7 +28,7 @@ from docx.shared import Cm, Pt
 from xinfang.accounts.models import Unit
 from xinfang.cases.documents import office_name
 from xinfang.cases.models import RespondentKind
-from xinfang.core.docx import DOCX, set_east_asian
+from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian
 from xinfang.public import selectors
 from xinfang.reference.models import PLATFORMS, SubmissionPlatform
 
@@ -194,7 +194,7 @@ CARD_WIDTH, CARD_HEIGHT = Cm(8.5), Cm(6)
 
 
 def _run(paragraph, text: str, *, font_name: str = BODY_FONT, size: float = 12, bold: bool = False):
-    run = paragraph.add_run(text)
+    run = add_run(paragraph, text)
     run.font.name = font_name
     run.font.size = Pt(size)
     run.bold = bold or None
@@ -242,7 +242,7 @@ def _document(title: str, margin=MARGIN):
     rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
     normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
     props = document.core_properties
-    props.title, props.author, props.last_modified_by, props.comments = title, "", "", ""
+    props.title, props.author, props.last_modified_by, props.comments = safe_text(title), "", "", ""
     return document
 
 

@@ -4,17 +4,17 @@ from django import forms
 
 from xinfang.accounts.models import Unit
 from xinfang.cases.forms import DateInput, not_in_future
-from xinfang.public.actions import normalize_code, normalize_digits
+from xinfang.core.forms import Form, QueryCodeField
+from xinfang.public.actions import normalize_digits
 from xinfang.public.models import PublicityKind
 from xinfang.ratings.models import Satisfaction
 
 
-class TrackForm(forms.Form):
+class TrackForm(Form):
     """查询码 and the last four digits of the petitioner's mobile. Posted, never in the URL."""
 
-    code = forms.CharField(
+    code = QueryCodeField(
         label="查询码",
-        max_length=60,
         error_messages={"required": "请输入查询码。"},
         help_text="在网上投诉提交成功后取得，可向为您代理的代理员询问。",
         widget=forms.TextInput(
@@ -42,7 +42,7 @@ class TrackForm(forms.Form):
     )
 
     def clean_code(self):
-        code = normalize_code(self.cleaned_data["code"])
+        code = self.cleaned_data["code"]  # letters and digits, folded as the lookup folds them
         if not code:
             raise forms.ValidationError("请输入查询码。")
         return code
@@ -54,7 +54,7 @@ class TrackForm(forms.Form):
         return digits
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
     """结果网上评: the two questions of the 反馈表 (seed 附件2 二、三), with an optional comment."""
 
     token = forms.CharField(widget=forms.HiddenInput)
@@ -79,7 +79,7 @@ class RatingForm(forms.Form):
     )
 
 
-class PublicityForm(forms.Form):
+class PublicityForm(Form):
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), empty_label=None)
     on = forms.DateField(label="日期", widget=DateInput(), validators=[not_in_future])
     place = forms.CharField(
@@ -89,7 +89,9 @@ class PublicityForm(forms.Form):
     people_reached = forms.IntegerField(
         label="覆盖人数", min_value=1, max_value=100000, help_text="发放份数或到场听取讲解的人数。"
     )
-    note = forms.CharField(label="说明（选填）", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="说明（选填）", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +102,7 @@ class PublicityForm(forms.Form):
             self.fields["unit"].widget = forms.HiddenInput()
 
 
-class PublicityFilterForm(forms.Form):
+class PublicityFilterForm(Form):
     unit = forms.ModelChoiceField(
         label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位"
     )

@@ -30,7 +30,7 @@ from xinfang.cases.documents import (
     TITLE_SIZE,
     setup_page,
 )
-from xinfang.core.docx import DOCX, set_east_asian, set_font
+from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
 from xinfang.ratings.models import AgentRating, BodyReason, FeedbackForm, OfficeReason, Satisfaction
 
 __all__ = ["DOCX", "FeedbackSheet", "feedback_docx", "feedback_sheet"]
@@ -221,7 +221,7 @@ def _para(document, *, first_line_indent: bool = False, space_before: int = 0):
 
 
 def _run(paragraph, text: str, *, font_name: str = BODY_FONT, underline: bool = False):
-    run = paragraph.add_run(text)
+    run = add_run(paragraph, text)
     set_font(run, font_name, FORM_SIZE)
     if underline:
         run.font.underline = True
@@ -252,16 +252,16 @@ def feedback_docx(case, form: FeedbackForm | None = None) -> bytes:
     normal = document.styles["Normal"]
     normal.font.size = FORM_SIZE
     set_east_asian(normal.element, BODY_FONT)
-    document.core_properties.title = sheet.title
+    document.core_properties.title = safe_text(sheet.title)
 
     header = document.sections[0].header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    set_font(header.add_run(f"编号：{sheet.number}"), BODY_FONT, SMALL_SIZE)
+    set_font(add_run(header, f"编号：{sheet.number}"), BODY_FONT, SMALL_SIZE)
 
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(18)
-    set_font(title.add_run(sheet.title), TITLE_FONT, TITLE_SIZE)
+    set_font(add_run(title, sheet.title), TITLE_FONT, TITLE_SIZE)
 
     _run(_para(document), sheet.greeting)
     opening = _para(document, first_line_indent=True)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from xinfang.cases.forms import DateInput, DateTimeInput, YesNoField, not_in_future
 from xinfang.cases.models import Case, FileKind
 from xinfang.core import files
+from xinfang.core.forms import Form
 from xinfang.ratings import actions
 from xinfang.ratings.models import (
     AgentRating,
@@ -21,7 +22,7 @@ from xinfang.ratings.models import (
 DATE_ERRORS = {"invalid": "请输入有效日期，如 2026-11-29。", "required": "请填写日期。"}
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
     """What staff record: the public page's channel is the petitioner's own, not offered here."""
 
     channel = forms.ChoiceField(
@@ -90,7 +91,7 @@ def YesNotField(**kwargs) -> YesNoField:  # noqa: N802 - reads as a field class
     return YesNoField(no="不是", **kwargs)
 
 
-class FeedbackEntryForm(forms.Form):
+class FeedbackEntryForm(Form):
     """The 反馈表 (seed 附件2), field by field in the order of the paper form."""
 
     documents = forms.CharField(
