@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 
 from xinfang.accounts import second_factor
+from xinfang.core import forms as checked
 
 
-class LoginForm(forms.Form):
+class LoginForm(checked.Form):
     username = forms.CharField(
         label="用户名",
         max_length=150,
@@ -16,7 +17,7 @@ class LoginForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(checked.Form):
     """A dynamic code from the authenticator app: six digits (spaces allowed)."""
 
     code = forms.CharField(
@@ -35,7 +36,7 @@ class CodeForm(forms.Form):
         return code
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(checked.Form):
     """The second step of logging in: a dynamic code, or one of the recovery codes."""
 
     code = forms.CharField(

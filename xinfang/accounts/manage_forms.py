@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from xinfang.accounts import actions
 from xinfang.accounts.models import BUREAU_MANAGED_ROLES, AgentProfile, Unit, User
 from xinfang.core import files
+from xinfang.core import forms as checked
 from xinfang.core.validators import validate_landline, validate_mobile
 
 # Browsers never put a chosen file back into a form shown again; say so instead of losing it silently.
@@ -31,7 +32,7 @@ def _phone(value: str) -> str:
     return validate_landline(value)
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(checked.ModelForm):
     class Meta:
         model = Unit
         fields = list(actions.UNIT_FIELDS)
@@ -65,7 +66,7 @@ class UnitForm(forms.ModelForm):
         return _phone(self.cleaned_data["office_phone"])
 
 
-class UserForm(forms.Form):
+class UserForm(checked.Form):
     """The account itself. The unit is checked against the role by the same rule the action applies."""
 
     username = forms.CharField(
@@ -76,7 +77,7 @@ class UserForm(forms.Form):
         help_text="登录时使用，建议用姓名拼音，如 wangmoumou。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
-    full_name = forms.CharField(label="姓名", max_length=30, error_messages=REQUIRED)
+    full_name = checked.PersonNameField(label="姓名", error_messages=REQUIRED)
     role = forms.ChoiceField(
         label="角色",
         choices=[("", "请选择角色")] + [(r.value, r.label) for r in BUREAU_MANAGED_ROLES],
@@ -168,7 +169,7 @@ class UserCreateForm(UserForm):
         return data
 
 
-class PasswordForm(forms.Form):
+class PasswordForm(checked.Form):
     password1, password2 = _password_fields("新密码")
 
     def __init__(self, *args, account: User, **kwargs):
@@ -181,7 +182,7 @@ class PasswordForm(forms.Form):
         return data
 
 
-class AgentProfileForm(forms.Form):
+class AgentProfileForm(checked.Form):
     """What the seed asks to publish of each agent (二 2): 姓名 (the account's)、职务、照片、联系方式."""
 
     prefix = "p"
@@ -267,7 +268,7 @@ class AgentProfileForm(forms.Form):
         }
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(checked.Form):
     STATUS_CHOICES = [("", "全部状态"), ("active", "启用"), ("inactive", "停用"), ("locked", "已锁定")]
     unit = forms.ModelChoiceField(
         label="单位", required=False, queryset=Unit.objects.all(), empty_label="全部单位"

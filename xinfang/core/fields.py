@@ -10,6 +10,7 @@ from django.core.exceptions import FieldError
 from django.db import models
 
 from xinfang.core import crypto, keys
+from xinfang.core.validators import NAME_DOT, NAME_DOTS
 
 
 class EncryptedTextField(models.TextField):
@@ -57,8 +58,11 @@ def _same(value: str) -> str:
 
 
 def normalize_name(name: str) -> str:
-    """A person's name is looked up whole: full-width forms, spaces and letter case do not matter."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+    """A person's name is looked up whole: full-width forms, spaces, letter case and the kind of
+    middle dot between the parts of a minority name (「·」「・」「•」, as the name form unifies them)
+    do not matter."""
+    folded = "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+    return "".join(NAME_DOT if ch in NAME_DOTS else ch for ch in folded)
 
 
 class KeyedHashField(models.CharField):

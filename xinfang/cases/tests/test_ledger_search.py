@@ -132,3 +132,11 @@ def test_a_wrong_month_keeps_what_was_typed(client, agent_cg, people):
     assert response.status_code == 400
     html = response.content.decode()
     assert "月份格式" in html and f'value="{NAME}"' in html
+
+
+def test_a_minority_name_is_found_whatever_middle_dot_is_typed(client, agent_cg, make_case):
+    case = make_case(agent_cg, serial=7, petitioner=petitioner_data(7, name="阿卜杜拉·买买提"))
+    client.force_login(agent_cg)
+    for typed in ("阿卜杜拉・买买提", "阿卜杜拉•买买提", "阿卜杜拉·买买提"):
+        page = client.get(ledger_url(client, q=typed))
+        assert [c.pk for c in page.context["page"]] == [case.pk], typed

@@ -203,7 +203,7 @@ def test_the_base_accepts_ordinary_input_and_caps_unbounded_text():
     assert not too_long.is_valid() and "lines" in too_long.errors
 
 
-OWNED_ELSEWHERE = ("xinfang.accounts",)  # accounts' forms: wired separately
+OWNED_ELSEWHERE: tuple[str, ...] = ()
 
 
 def _all_form_classes():
