@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django import template
 
+from xinfang.audit.integrity import KINDS
+
 register = template.Library()
 
 KEY_LABELS = {
@@ -60,22 +62,33 @@ KEY_LABELS = {
     "workdays": "工作日",
     "year": "年份",
 }
+KEY_LABELS.update(KINDS)  # a verification's counts, by kind of finding
 VALUE_LABELS = {True: "是", False: "否", None: "无"}
+# Values that are codes of this app (a verification's row).
+CODE_LABELS = {
+    "via": {"page": "审计页面", "command": "命令行或定时任务"},
+    "result": {"ok": "完整", "tampered": "发现篡改"},
+    "scope": {"full": "全部记录", "recent": "上次完整核验以来的记录"},
+}
 
 
-def _text(value) -> str:
+def _text(value, key: str = "") -> str:
     if isinstance(value, dict):
-        return "，".join(f"{KEY_LABELS.get(key, key)}：{_text(item)}" for key, item in value.items())
+        return _pairs(value, "，") or "无"
     if isinstance(value, list):
         return "、".join(_text(item) for item in value) or "无"
     if isinstance(value, bool) or value is None:
         return VALUE_LABELS[value]
-    return str(value)
+    return CODE_LABELS.get(key, {}).get(value, str(value))
+
+
+def _pairs(mapping: dict, separator: str) -> str:
+    return separator.join(
+        f"{KEY_LABELS.get(key, key)}：{_text(value, key)}" for key, value in mapping.items()
+    )
 
 
 @register.filter
 def detail_text(detail) -> str:
     """``{"masked": True, "rows": 3}`` → ``脱敏：是；条数：3``."""
-    if not isinstance(detail, dict):
-        return _text(detail)
-    return "；".join(f"{KEY_LABELS.get(key, key)}：{_text(value)}" for key, value in detail.items())
+    return _pairs(detail, "；") if isinstance(detail, dict) else _text(detail)
