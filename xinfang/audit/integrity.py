@@ -208,11 +208,10 @@ class _Walk:
     def finish(self) -> None:
         """Anchors whose row was never read: beyond the head, the tail is cut; else the row is gone."""
         head = self.report.head_seq
+        now = f"日志现在只到第 {head} 条" if head else "日志现在一条记录也没有"
         for seq, left in sorted(self.by_seq.items()):
             for anchor in left:
                 if seq > head:
-                    self.report.add(
-                        "truncated", f"{anchor.source}记有第 {seq} 条，日志现在只到第 {head} 条：末尾被截断。"
-                    )
+                    self.report.add("truncated", f"{anchor.source}记有第 {seq} 条，{now}：末尾被截断。")
                 else:
                     self.report.add("deleted", f"{anchor.source}记有的第 {seq} 条已不存在：记录被删除。")
