@@ -1,4 +1,8 @@
-"""Writing to the audit log. Every caller names what happened; no personal values go in."""
+"""Writing to the audit log. Every caller names what happened; no personal values go in.
+
+``record`` appends one row to the hash chain (see ``chain.py``); ``verify_log`` and
+``take_anchor`` are the auditor's two actions on the chain itself.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,13 @@ import ipaddress
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.http import Http404
+from django.utils import timezone
 
-from xinfang.audit.models import AuditAction, AuditEntry
+from xinfang.audit import chain, integrity, selectors
+from xinfang.audit.models import AuditAction, AuditAnchor, AuditEntry
+from xinfang.core import locks
 
 
 def client_ip(request) -> str | None:
@@ -42,19 +50,132 @@ def record(
     if target is not None:
         target_type = target_type or target._meta.label
         target_id = target_id or target.pk
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=by,
         actor_name=actor_name or (by.get_username() if by is not None else ""),
-        action=action,
+        action=str(action),
         target_type=target_type,
         target_id=str(target_id),
         ip=client_ip(request),
         path=(request.path[:200] if request is not None else ""),
-        detail=detail,
+        detail=chain.plain(detail),
     )
+    _append(entry)
+    return entry
+
+
+HEAD_SQL = f"SELECT seq, hash FROM {AuditEntry._meta.db_table} ORDER BY seq DESC LIMIT 1"  # noqa: S608
+
+
+def _append(entry: AuditEntry) -> None:
+    """Link ``entry`` to the committed head and insert it, one writer at a time.
+
+    1. Inside the caller's transaction if there is one (no savepoint: nothing to undo apart),
+       else in a transaction of its own.
+    2. Take the chain's lock: PostgreSQL's advisory lock until commit; SQLite's writers
+       already hold the database's write lock from BEGIN IMMEDIATE.
+    3. Read the head under the lock: it is the last committed row, so ``seq`` has no gap. When
+       the caller's transaction rolls back later, its row and its ``seq`` go with it and the
+       next row takes that ``seq``: nothing for ``verify`` to report.
+    4. Hash and insert. The unique ``seq`` turns any writer that bypassed the lock into an
+       error instead of a fork.
+    """
+    with transaction.atomic(savepoint=False):
+        locks.serialize(chain.LOCK)
+        # Plain SQL: the ORM would spend more time building this query than the database
+        # answering it (through the unique index on seq).
+        with connection.cursor() as cursor:
+            cursor.execute(HEAD_SQL)
+            head = cursor.fetchone()
+        entry.seq, entry.prev_hash = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
+        entry.at = timezone.now()
+        entry.hash = entry.compute_hash()
+        entry.save(force_insert=True)
 
 
 def refuse(request, *, target_type: str, target_id) -> Http404:
     """Log a refused access and return the 404 to raise: what one may not see looks like nothing."""
     record(AuditAction.ACCESS_DENIED, request=request, target_type=target_type, target_id=target_id)
     return Http404("没有找到该页面或事项，或您无权查看。")
+
+
+class AuditError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _check_auditor(by) -> None:
+    from xinfang.accounts.models import Role
+
+    if by is not None and getattr(by, "role", None) != Role.AUDITOR:
+        raise AuditError("只有安全审计员可以核验审计日志或记录锚点。")
+
+
+def verify_log(
+    *, by=None, request=None, anchor_files=(), recent_only: bool = False, via: str = "command"
+) -> integrity.Report:
+    """Verify the chain against every anchor in the table and in ``anchor_files``; log the result.
+
+    ``by`` is the auditor (None: the command line or its daily timer). ``recent_only`` (the
+    page, on a long log) checks the rows written since the last full verification that found
+    nothing, starting from its head; it refuses when there was none. The read runs outside a
+    transaction of its own (on SQLite that would hold the write lock for the whole read); the
+    one row it writes is ``record``'s own transaction.
+    """
+    _check_auditor(by)
+    report = integrity.Report()
+    anchors = integrity.anchors_in_table()
+    for path in anchor_files:
+        anchors += integrity.read_anchor_file(path, report)
+    start = None
+    if recent_only:
+        start = selectors.last_full_head()
+        if start is None:
+            raise AuditError(
+                "日志记录较多，页面上只核验上次完整核验之后的记录，而日志还没有完整核验过。"
+                "请在服务器上运行 xinfang audit verify（每日定时任务也会运行）。"
+            )
+    integrity.verify(anchors=anchors, start=start, report=report)
+    record(
+        AuditAction.VERIFY,
+        by=by,
+        request=request,
+        target_type="audit_log",
+        via=via,
+        result="ok" if report.ok else "tampered",
+        scope=report.scope,
+        from_seq=report.from_seq,
+        rows=report.rows,
+        head_seq=report.head_seq,
+        head_hash=report.head_hash,
+        anchors=report.anchors,
+        problems=report.problems,
+        counts=dict(report.counts),
+        findings=report.findings[:20],
+        seconds=round(report.seconds, 3),
+    )
+    return report
+
+
+def take_anchor(*, by=None, request=None) -> AuditAnchor:
+    """Write down the head of the chain (seq, hash, time) in the anchor table, and log it.
+
+    The auditor also keeps it outside the server (the page's download, or ``xinfang audit
+    anchor -o FILE``): that copy is the one a tamperer cannot reach.
+    """
+    _check_auditor(by)
+    with transaction.atomic():
+        head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash", "at").first()
+        if head is None:
+            raise AuditError("审计日志还没有记录，无法记录锚点。")
+        anchor = AuditAnchor.objects.create(
+            seq=head[0],
+            hash=head[1],
+            head_at=head[2],
+            created_by=by,
+            created_by_name=by.get_username() if by is not None else "",
+        )
+        record(AuditAction.ANCHOR, by=by, request=request, target=anchor, seq=anchor.seq, hash=anchor.hash)
+    return anchor

@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role
 from xinfang.accounts.permissions import role_required
+from xinfang.audit import actions, integrity, selectors
 from xinfang.audit.models import AuditAction
 from xinfang.audit.selectors import audit_entries
+from xinfang.core import downloads
+
+# Up to this many rows the page's button checks the whole chain (a few seconds, see the
+# README's figures); beyond, the rows since the last full verification that found nothing.
+PAGE_FULL_LIMIT = 200_000
 
 
 @role_required(Role.AUDITOR)
@@ -19,6 +29,7 @@ def audit_log(request):
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    head = selectors.head()
     return render(
         request,
         "audit/log.html",
@@ -29,5 +40,45 @@ def audit_log(request):
             "actor": actor,
             "query": query.urlencode(),
             "nav": "audit",
+            "head": head,
+            "last_check": selectors.last_verification(),
+            "anchors": selectors.latest_anchors(),
+            "checks_all": head is None or head.seq <= PAGE_FULL_LIMIT,
+            "page_full_limit": PAGE_FULL_LIMIT,
         },
     )
+
+
+@role_required(Role.AUDITOR)
+@require_POST
+def verify(request):
+    head = selectors.head()
+    try:
+        report = actions.verify_log(
+            by=request.user,
+            request=request,
+            recent_only=head is not None and head.seq > PAGE_FULL_LIMIT,
+            via="page",
+        )
+    except actions.AuditError as exc:
+        messages.error(request, exc.message)
+    else:
+        scope = "" if report.scope == "full" else f"（本次核验第 {report.from_seq} 条起的记录）"
+        (messages.success if report.ok else messages.error)(request, report.summary() + scope)
+    return redirect("audit:log")
+
+
+@role_required(Role.AUDITOR)
+@require_POST
+def anchor(request):
+    """Write down the head now and hand it to the auditor as a one-line file to keep."""
+    try:
+        taken = actions.take_anchor(by=request.user, request=request)
+    except actions.AuditError as exc:
+        messages.error(request, exc.message)
+        return redirect("audit:log")
+    response = HttpResponse(
+        integrity.anchor_line(taken) + "\n", content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"审计锚点-第{taken.seq}条.jsonl")
+    return downloads.mark(request, response)
