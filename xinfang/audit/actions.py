@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +35,19 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _safe(value: Any) -> Any:
+    """What callers pass may come from a request as typed: control characters (NUL above all,
+    which PostgreSQL refuses in text and jsonb) become U+FFFD, so a hostile value is logged,
+    not a 500."""
+    if isinstance(value, str):
+        return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in value)
+    if isinstance(value, dict):
+        return {_safe(str(key)): _safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_safe(item) for item in value]
+    return value
+
+
 def record(
     action: AuditAction | str,
     *,
@@ -52,13 +66,13 @@ def record(
         target_id = target_id or target.pk
     entry = AuditEntry(
         actor=by,
-        actor_name=actor_name or (by.get_username() if by is not None else ""),
+        actor_name=_safe(actor_name or (by.get_username() if by is not None else ""))[:150],
         action=str(action),
-        target_type=target_type,
-        target_id=str(target_id),
+        target_type=_safe(target_type)[:40],
+        target_id=_safe(str(target_id))[:40],
         ip=client_ip(request),
-        path=(request.path[:200] if request is not None else ""),
-        detail=chain.plain(detail),
+        path=(_safe(request.path)[:200] if request is not None else ""),
+        detail=chain.plain(_safe(detail)),
     )
     _append(entry)
     return entry

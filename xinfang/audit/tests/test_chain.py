@@ -128,3 +128,17 @@ def test_a_rolled_back_outer_transaction_leaves_no_false_alarm(agent_cg):
     assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3, 4]
     report = actions.verify_log()
     assert report.ok and report.rows == 4, report.findings
+
+
+def test_control_characters_passed_by_a_caller_are_logged_not_refused(db):
+    from xinfang.audit import integrity
+    from xinfang.audit.actions import record
+
+    entry = record(
+        "access_denied", target_type="notice\x00", target_id="1\x00" + "9" * 60, raw={"q\x01": "a\x00b"}
+    )
+    entry.refresh_from_db()
+    assert entry.target_type == "notice\ufffd"
+    assert entry.target_id.startswith("1\ufffd9") and len(entry.target_id) == 40
+    assert entry.detail == {"raw": {"q\ufffd": "a\ufffdb"}}
+    assert integrity.verify().ok
