@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate demo lint bench clean
+.PHONY: run test venv migrate demo lint bench stress clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -23,8 +23,10 @@ migrate: $(STAMP)
 demo: migrate
 	$(BIN)/xinfang demo --address http://$(HOST):$(PORT)/
 
+# Served as users will see it: gunicorn, DEBUG off, Chinese error pages (xinfang serve).
+# A developer's server with the debug page: .venv/bin/xinfang runserver.
 run: demo
-	$(BIN)/xinfang runserver $(HOST):$(PORT)
+	$(BIN)/xinfang serve --bind $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
