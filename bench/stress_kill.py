@@ -15,7 +15,8 @@ For each engine (SQLite, PostgreSQL):
 
 Then issue 9's defect 4: 8 parallel posts (two agents of one unit, four sessions each)
 registering the same new petitioner at the same moment, a few times; the status codes are
-reported per engine.
+reported per engine. Last, ``xinfang backup`` three times while the two agents register; each
+backup is restored into an empty data directory (and database) and its numbering checked.
 
 Prints figures; never fails on time. Usage:
     .venv/bin/python bench/stress_kill.py [--rounds 200] [--engines sqlite,postgresql]
@@ -64,9 +65,9 @@ def free_port() -> int:
 class Site:
     """One engine: its data directory, database and server process."""
 
-    def __init__(self, engine: str, postgres_url: str):
+    def __init__(self, engine: str, postgres_url: str, suffix: str = ""):
         self.engine = engine
-        self.work = CACHE / engine
+        self.work = CACHE / (engine + (f"-{suffix}" if suffix else ""))
         self.port = free_port()
         self.server: subprocess.Popen | None = None
         self.log = None
@@ -76,6 +77,9 @@ class Site:
             import dj_database_url
 
             self.pg = dj_database_url.parse(postgres_url)
+            if suffix:
+                self.pg["NAME"] = f"{self.pg['NAME']}_{suffix}"
+                postgres_url = postgres_url.rsplit("/", 1)[0] + "/" + self.pg["NAME"]
             if "stress" not in self.pg["NAME"]:
                 raise SystemExit(
                     f"refusing to drop {self.pg['NAME']}: the stress database's name must contain 'stress'"
@@ -96,13 +100,17 @@ class Site:
             dbname=database or c["NAME"], autocommit=True,
         )  # fmt: skip
 
-    def prepare(self) -> None:
+    def empty(self) -> None:
+        """An empty data directory and, for PostgreSQL, an empty database."""
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
         if self.engine == "postgresql":
             with self.pg_connect("postgres") as db:
                 db.execute(f'DROP DATABASE IF EXISTS "{self.pg["NAME"]}" WITH (FORCE)')
                 db.execute(f'CREATE DATABASE "{self.pg["NAME"]}"')
+
+    def prepare(self) -> None:
+        self.empty()
         self.xinfang("migrate", "--noinput", "-v0")
         self.xinfang("demo")
         self.log = open(self.work / "server.log", "ab")  # noqa: SIM115 - open for the whole run
@@ -187,19 +195,25 @@ class Agent(threading.Thread):
                 logged_in = logged_in and not answer.location.startswith("/accounts/login/")
 
 
-def check_database(site: Site, acknowledged: list[tuple[int, str]]) -> dict:
-    rows = site.query("SELECT id, unit_id, year, seq, intake_token FROM cases_case")
-    stored = {pk: uuid.UUID(str(token)).hex for pk, _, _, _, token in rows}
-    lost = [pk for pk, token in acknowledged if stored.get(pk) != uuid.UUID(token).hex]
+def numbering(site: Site) -> dict:
+    """Case numbers per unit and year: 1, 2, 3, … with the counter at the last one."""
     seqs: dict[tuple, list[int]] = collections.defaultdict(list)
-    for _, unit, year, seq, _ in rows:
+    for unit, year, seq in site.query("SELECT unit_id, year, seq FROM cases_case"):
         seqs[(unit, year)].append(seq)
-    counters = dict(
-        ((u, y), last) for u, y, last in site.query("SELECT unit_id, year, last FROM cases_casenumbercounter")
-    )
+    counters = {
+        (u, y): last for u, y, last in site.query("SELECT unit_id, year, last FROM cases_casenumbercounter")
+    }
     gaps = [key for key, found in seqs.items() if sorted(found) != list(range(1, len(found) + 1))]
     counter_off = [key for key, found in seqs.items() if counters.get(key) != len(found)]
-    return {"cases": len(rows), "lost": lost, "gaps": gaps, "counter_off": counter_off}
+    return {"cases": sum(map(len, seqs.values())), "gaps": gaps, "counter_off": counter_off}
+
+
+def check_database(site: Site, acknowledged: list[tuple[int, str]]) -> dict:
+    stored = {
+        pk: uuid.UUID(str(token)).hex for pk, token in site.query("SELECT id, intake_token FROM cases_case")
+    }
+    lost = [pk for pk, token in acknowledged if stored.get(pk) != uuid.UUID(token).hex]
+    return {"lost": lost, **numbering(site)}
 
 
 def kill_rounds(site: Site, rounds: int) -> dict:
@@ -282,7 +296,43 @@ def concurrent_registration(site: Site, repeats: int = 5, parallel: int = 8) -> 
     }
 
 
-def report(engine: str, kill: dict, concurrent: dict) -> None:
+def backups_under_load(site: Site, postgres_url: str, count: int = 3) -> dict:
+    """``xinfang backup`` while two agents register; each backup restored into an empty target
+    (the key copied beside it) and its numbering checked."""
+    site.start()
+    stop = threading.Event()
+    agents = [
+        Agent(site, name, iter(range(500000 + 1000 * i, 501000 + 1000 * i)), stop)
+        for i, name in enumerate(AGENTS)
+    ]
+    for agent in agents:
+        agent.start()
+    folder = site.work / "backups"
+    for _ in range(count):
+        time.sleep(1.5)
+        site.xinfang("backup", "-o", str(folder))
+    stop.set()
+    for agent in agents:
+        agent.join(timeout=90)
+    site.kill(signal.SIGTERM)
+    restored = []
+    for backup in sorted(folder.glob("xinfang-backup-*")):
+        target = Site(site.engine, postgres_url, suffix="restore")
+        target.empty()
+        (target.work / "secrets").mkdir(mode=0o700)
+        shutil.copy2(site.work / "secrets" / "xinfang_data_key", target.work / "secrets")
+        target.xinfang("restore", str(backup))
+        restored.append(numbering(target))
+    return {
+        "backups": count,
+        "acknowledged": sum(len(agent.acknowledged) for agent in agents),
+        "restored": len(restored),
+        "cases": [r["cases"] for r in restored],
+        "gapless": all(not r["gaps"] and not r["counter_off"] for r in restored),
+    }
+
+
+def report(engine: str, kill: dict, concurrent: dict, backups: dict) -> None:
     lost = len(kill["lost"])
     print(f"\n== {engine}")
     print(
@@ -304,6 +354,11 @@ def report(engine: str, kill: dict, concurrent: dict) -> None:
         f"concurrent registration of one new petitioner, {concurrent['parallel']} posts × {concurrent['repeats']}: "
         f"HTTP {concurrent['codes']}; petitioner records per repeat {concurrent['petitioners']}"
     )
+    print(
+        f"xinfang backup while two agents register ({backups['acknowledged']} cases meanwhile): "
+        f"{backups['backups']} backups, {backups['restored']} restored into an empty target and checked "
+        f"(cases {backups['cases']}), numbering gapless: {'yes' if backups['gapless'] else 'NO'}"
+    )
 
 
 def main() -> None:
@@ -318,9 +373,13 @@ def main() -> None:
         site = Site(engine, args.postgres)
         print(f"{engine}: preparing {site.work} with the demo data …", flush=True)
         site.prepare()
-        results[engine] = (kill_rounds(site, args.rounds), concurrent_registration(site, args.repeats))
-    for engine, (kill, concurrent) in results.items():
-        report(engine, kill, concurrent)
+        results[engine] = (
+            kill_rounds(site, args.rounds),
+            concurrent_registration(site, args.repeats),
+            backups_under_load(site, args.postgres),
+        )
+    for engine, figures in results.items():
+        report(engine, *figures)
 
 
 if __name__ == "__main__":
