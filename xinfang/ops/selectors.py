@@ -63,7 +63,10 @@ def _data_key() -> Check:
 
 
 def _disk() -> Check:
-    free_mb = shutil.disk_usage(settings.DATA_DIR).free // (1024 * 1024)
+    try:
+        free_mb = shutil.disk_usage(settings.DATA_DIR).free // (1024 * 1024)
+    except OSError:
+        return Check("disk", False, "无法读取数据目录（XINFANG_DATA_DIR）所在的磁盘")
     minimum = settings.HEALTHZ_MIN_FREE_MB
     text = f"数据目录所在磁盘剩余 {free_mb} MB（下限 {minimum} MB）"
     return Check("disk", free_mb >= minimum, text)

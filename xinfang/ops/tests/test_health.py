@@ -54,6 +54,13 @@ def test_low_disk_space_answers_503(client, settings, db):
     assert checks(response)["database"] is True
 
 
+def test_a_missing_data_directory_answers_503(client, settings, tmp_path, db):
+    settings.DATA_DIR = tmp_path / "gone"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert checks(response)["disk"] is False
+
+
 def test_unapplied_migrations_answer_503(client, monkeypatch, db):
     known = selectors.code_migrations() | {("ops", "9999_future")}
     monkeypatch.setattr(selectors, "code_migrations", lambda: known)
