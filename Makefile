@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate demo lint bench clean
+.PHONY: run test venv migrate demo lint bench stress clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -23,8 +23,10 @@ migrate: $(STAMP)
 demo: migrate
 	$(BIN)/xinfang demo --address http://$(HOST):$(PORT)/
 
+# Served as users will see it: gunicorn, DEBUG off, Chinese error pages (xinfang serve).
+# A developer's server with the debug page: .venv/bin/xinfang runserver.
 run: demo
-	$(BIN)/xinfang runserver $(HOST):$(PORT)
+	$(BIN)/xinfang serve --bind $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,7 +38,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
-	@if ls bench/*.py >/dev/null 2>&1; then for f in bench/*.py; do $(BIN)/python $$f; done; else echo "no benchmarks yet"; fi
+	@if ls bench/bench_*.py >/dev/null 2>&1; then for f in bench/bench_*.py; do $(BIN)/python $$f; done; else echo "no benchmarks yet"; fi
+
+# kill -9 rounds against `xinfang serve` while two agents register cases, on SQLite and on
+# PostgreSQL (STRESS_POSTGRES, default postgres://postgres@127.0.0.1:5432/xinfang_stress,
+# created if missing), then the concurrent registration of one new petitioner. Prints figures;
+# never fails on time. Not in CI. A quick run: make stress ROUNDS=20
+ROUNDS ?= 200
+stress: $(STAMP)
+	$(BIN)/python bench/stress_kill.py --rounds $(ROUNDS) $(if $(STRESS_POSTGRES),--postgres $(STRESS_POSTGRES))
 
 # Removes what the build made. Never var/: it holds the database, the data key and the files.
 clean:

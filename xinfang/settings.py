@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "xinfang.oversight",
     "xinfang.figures",
     "xinfang.bulletins",
+    "xinfang.ops",  # operations: xinfang serve, /healthz, backup and restore
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+# Serving (xinfang serve, see xinfang/ops): `serve` collects the static files into STATIC_ROOT
+# and whitenoise serves them. A monitor may ask for /healthz over plain HTTP on the local port;
+# it answers 503 when the data directory's disk has less free space than this.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+HEALTHZ_MIN_FREE_MB = env_int("XINFANG_MIN_FREE_DISK_MB", 1024)
+# The public address printed on contact cards and flyers (documented, read here).
+XINFANG_PUBLIC_URL = env_str("XINFANG_PUBLIC_URL")
 
 # Uploads: each file at most 10 MB (the provincial platform's limit); the body a little more.
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024

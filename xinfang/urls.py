@@ -15,4 +15,5 @@ urlpatterns = [
     path("oversight/", include("xinfang.oversight.urls")),
     path("figures/", include("xinfang.figures.urls")),
     path("bulletins/", include("xinfang.bulletins.urls")),
+    path("", include("xinfang.ops.urls")),  # /healthz
 ]
