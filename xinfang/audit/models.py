@@ -35,6 +35,8 @@ class AuditAction(models.TextChoices):
     PUBLICATION = "publication", "发布、更正或撤回通报"
     VERIFY = "verify", "核验审计日志"
     ANCHOR = "anchor", "记录审计锚点"
+    BACKUP = "backup", "备份或恢复"
+    DATA_KEY = "data_key", "数据密钥轮换"
 
 
 class AppendOnlyError(Exception):

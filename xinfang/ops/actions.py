@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
-from xinfang.core.keys import DataKeyError, verify_data_key
+from xinfang.core.keys import DataKeyError, forget_verification, verify_data_key
 from xinfang.ops import archive, engines, selectors
 from xinfang.ops.errors import OpsError
 
@@ -79,7 +79,11 @@ def _write(folder: Path, *, include_key: bool) -> dict:
     entries = [archive.hash_file(folder / engines.database_file(), engines.database_file())]
     entries += archive.copy_tree(settings.PRIVATE_FILES_DIR, folder / archive.FILES, prefix=archive.FILES)
     if include_key:
-        archive.write_file(folder / archive.KEY, base64.b64encode(bytes(settings.DATA_KEY)) + b"\n")
+        # The whole keyring, newest first, one per line: the format of XINFANG_DATA_KEY_FILE, so
+        # a backup taken during a rotation still opens every value it holds.
+        ring = [settings.DATA_KEY, *getattr(settings, "DATA_OLD_KEYS", ())]
+        keys = "".join(base64.b64encode(bytes(key)).decode() + "\n" for key in ring)
+        archive.write_file(folder / archive.KEY, keys.encode())
         entries.append(archive.hash_file(folder / archive.KEY, archive.KEY))
     manifest = {
         "format": archive.FORMAT,
@@ -120,9 +124,8 @@ def backup(*, into: Path, by=None, keep: int | None = None, include_key: bool = 
         size=sum(f["size"] for f in manifest["files"]),
         includes_key=include_key,
     )
-    # A backup is an export of everything stored; the auditor sees it as one.
     _audit(
-        AuditAction.EXPORT,
+        AuditAction.BACKUP,
         by=by,
         name=name,
         operation="备份",
@@ -210,6 +213,7 @@ def restore(*, source: Path, by=None, no_owner: bool = False) -> RestoreResult:
     try:
         engines.load(source, no_owner=no_owner)
         files = _restore_files(source / archive.FILES)
+        forget_verification()  # what was checked before the restore says nothing of its data
         verify_data_key()
     except DataKeyError as exc:
         _undo()
@@ -223,10 +227,8 @@ def restore(*, source: Path, by=None, no_owner: bool = False) -> RestoreResult:
         _undo()
         raise
     pending = len(selectors.code_migrations() - {tuple(m) for m in manifest.get("migrations", [])})
-    # The audit log has no action of its own for a restore yet: it is a change of the whole
-    # configuration and data, filed with the policy changes.
     _audit(
-        AuditAction.POLICY,
+        AuditAction.BACKUP,
         by=by,
         name=source.name,
         operation="从备份恢复",

@@ -137,7 +137,7 @@ def test_the_command_reports_progress_and_audits_start_and_end(settings, ring, s
     assert "磁盘上的私有文件" in text
     assert f"旧密钥 {crypto.derive(old).hex_id} 已没有数据使用，可以从配置中删除" in text
     events = list(
-        AuditEntry.objects.filter(action=AuditAction.POLICY, target_type="core.DataKey")
+        AuditEntry.objects.filter(action=AuditAction.DATA_KEY, target_type="core.DataKey")
         .order_by("pk")
         .values_list("detail", flat=True)
     )

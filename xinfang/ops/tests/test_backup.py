@@ -100,6 +100,14 @@ def test_backup_is_private_and_has_no_key(stored, into):
 def test_the_key_goes_in_only_when_asked(stored, into):
     result = actions.backup(into=into, include_key=True)
     assert base64.b64decode((result.path / archive.KEY).read_text()) == bytes(settings.DATA_KEY)
+
+
+def test_the_whole_keyring_goes_in_newest_first_as_in_a_key_file(stored, into, settings):
+    old = bytes(range(32))
+    settings.DATA_OLD_KEYS = (old,)
+    result = actions.backup(into=into, include_key=True)
+    lines = (result.path / archive.KEY).read_text().splitlines()
+    assert [base64.b64decode(line) for line in lines] == [bytes(settings.DATA_KEY), old]
     manifest = manifest_of(result.path)
     assert manifest["includes_key"] is True
     assert archive.KEY in {item["path"] for item in manifest["files"]}
@@ -107,7 +115,7 @@ def test_the_key_goes_in_only_when_asked(stored, into):
 
 def test_backup_writes_an_audit_row_without_personal_data(stored, into):
     result = actions.backup(into=into)
-    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT, target_type="backup").get()
+    entry = AuditEntry.objects.filter(action=AuditAction.BACKUP, target_type="backup").get()
     assert entry.target_id == result.path.name
     assert entry.actor_name == "(command line)"
     assert entry.detail["operation"] == "备份" and entry.detail["files"] == 2

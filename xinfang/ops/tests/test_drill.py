@@ -150,7 +150,7 @@ def test_drill_backup_destroy_restore_compare(engine, tmp_path):
     audit_after_backup, rest_after_backup = split_audit(engine.rows())
     audit_before, rest_before = split_audit(before_rows)
     [backup_row] = [row for row in audit_after_backup if row not in audit_before]
-    assert "'export', 'backup'" in backup_row and backup.name in backup_row
+    assert "'backup', 'backup'" in backup_row and backup.name in backup_row
     assert rest_after_backup == rest_before
 
     # 3. Destroy: the database and the files are gone; the data directory keeps only the keys.
@@ -173,5 +173,5 @@ def test_drill_backup_destroy_restore_compare(engine, tmp_path):
     audit_restored, rest_restored = split_audit(after_rows)
     assert rest_restored == rest_before
     [restore_row] = [row for row in audit_restored if backup.name in row]
-    assert "'policy', 'backup'" in restore_row
+    assert "'backup', 'backup'" in restore_row
     assert sorted([*audit_before, restore_row]) == audit_restored

@@ -99,12 +99,12 @@ class Command(BaseCommand):
             return
         self.say(f"开始轮换：把 {sum(stale.values())} 项数据和文件重新加密到最新的密钥 {newest}。")
         common = {"actor_name": _operator(), "target_type": "core.DataKey", "target_id": newest}
-        record(AuditAction.POLICY, **common, event="key_rotation_started", stale=stale)
+        record(AuditAction.DATA_KEY, **common, event="key_rotation_started", stale=stale)
         result = rotation.rotate(batch_size=batch_size, pause=pause, report=self.say)
         after = keys.usage()
         remaining = {kid: after.of(kid) for kid in after.key_ids if kid != newest}
         record(
-            AuditAction.POLICY,
+            AuditAction.DATA_KEY,
             **common,
             event="key_rotation_finished",
             rows=sum(result.rows.values()),
