@@ -15,9 +15,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from xinfang.accounts.models import UNIT_ROLES, Role, Unit, User
+from xinfang.accounts.actions import create_unit
+from xinfang.accounts.models import UNIT_ROLES, Role, Unit, UnitKind, User
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
+
+DEFAULT_BUREAU = "县信访局"
 
 
 class Command(BaseCommand):
@@ -36,14 +39,15 @@ class Command(BaseCommand):
         unit_obj = None
         if unit:
             unit_obj = Unit.objects.filter(name=unit).first()
-            if unit_obj is None:
+            if unit_obj is None and role != Role.BUREAU:
                 raise CommandError(f"没有名为“{unit}”的单位。")
         if role in UNIT_ROLES and unit_obj is None:
             raise CommandError("代理员和单位负责人必须用 --unit 指定所在单位。")
+        new_bureau = ""
         if role == Role.BUREAU and unit_obj is None:
-            unit_obj = Unit.objects.filter(kind="bureau").first()
-            if unit_obj is None:
-                raise CommandError("还没有县信访局单位，请先用 --unit 指定。")
+            unit_obj = Unit.objects.filter(kind=UnitKind.BUREAU).first() if not unit else None
+            # A new installation has no units at all: its first account brings the bureau.
+            new_bureau = "" if unit_obj is not None else (unit or DEFAULT_BUREAU)
         password = self.read_password(password_file)
         user = User(username=username, role=role, full_name=name, unit=unit_obj)
         try:
@@ -51,6 +55,11 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("密码不符合要求：" + "；".join(exc.messages)) from None
         with transaction.atomic():
+            if new_bureau:
+                user.unit = unit_obj = create_unit(
+                    by=None, name=new_bureau, kind=UnitKind.BUREAU, sort_order=1
+                )
+                self.stdout.write(f"已创建单位“{new_bureau}”（县信访局）。")
             user.set_password(password)
             user.save()
             record(AuditAction.ACCOUNT, target=user, actor_name="(command line)", change="create", role=role)
