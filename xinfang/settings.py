@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "xinfang.core",
+    "xinfang.access",
     "xinfang.accounts",
     "xinfang.audit",
     "xinfang.reference",
@@ -157,6 +158,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xinfang.access.middleware.RefusalMiddleware",  # a refusal anywhere answers as a missing page
     "django.contrib.messages.middleware.MessageMiddleware",
     "xinfang.core.middleware.RequestEncodingMiddleware",  # before anything reads a form body
     "xinfang.accounts.middleware.LoginSessionMiddleware",  # whole logins only; absolute lifetime
@@ -179,6 +181,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "xinfang.core.context_processors.site",
+                "xinfang.access.context_processors.may",
                 "xinfang.notify.context_processors.notices",
                 "xinfang.oversight.context_processors.urgent_reports",
             ],

@@ -8,6 +8,7 @@ urlpatterns = [
     path("manage/", include("xinfang.accounts.manage_urls")),
     path("cases/", include("xinfang.cases.urls")),
     path("audit/", include("xinfang.audit.urls")),
+    path("access/", include("xinfang.access.urls")),
     path("deadlines/", include("xinfang.deadlines.urls")),
     path("notify/", include("xinfang.notify.urls")),
     path("ratings/", include("xinfang.ratings.urls")),

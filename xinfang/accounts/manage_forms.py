@@ -9,8 +9,9 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 
+from xinfang.access.policy import BUREAU_MANAGED_ROLES
 from xinfang.accounts import actions
-from xinfang.accounts.models import BUREAU_MANAGED_ROLES, AgentProfile, Unit, User
+from xinfang.accounts.models import AgentProfile, Unit, User
 from xinfang.core import files
 from xinfang.core import forms as checked
 from xinfang.core.validators import validate_landline, validate_mobile

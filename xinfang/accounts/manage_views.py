@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from xinfang.access.policy import BUREAU_MANAGED_ROLES
 from xinfang.accounts import actions, selectors
 from xinfang.accounts.manage_forms import (
     FILE_NOT_KEPT,
@@ -26,7 +27,7 @@ from xinfang.accounts.manage_forms import (
     UserFilterForm,
     UserForm,
 )
-from xinfang.accounts.models import BUREAU_MANAGED_ROLES, AgentProfile, Role, Unit, User
+from xinfang.accounts.models import AgentProfile, Role, Unit, User
 from xinfang.accounts.permissions import role_required
 from xinfang.audit.actions import record, refuse
 from xinfang.audit.models import AuditAction

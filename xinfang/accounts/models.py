@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from xinfang.access.models import Role  # roles and their facts live with the capability table
+from xinfang.access.policy import SECOND_FACTOR_ROLES, UNIT_ROLES
 from xinfang.core.fields import EncryptedTextField
 
 
@@ -33,25 +35,6 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    AGENT = "agent", "代理员"
-    UNIT_HEAD = "unit_head", "单位负责人"
-    BUREAU = "bureau", "县信访局工作人员"
-    LEADER = "leader", "领导"
-    SYSADMIN = "sysadmin", "系统管理员"
-    AUDITOR = "auditor", "安全审计员"
-
-
-# Roles tied to one unit; the others work county-wide or on the system itself.
-UNIT_ROLES = {Role.AGENT, Role.UNIT_HEAD}
-# Accounts that bureau staff manage. The system administrator's and the auditor's accounts
-# are kept apart (等保 三权分立): bureau staff can neither create nor reset them.
-BUREAU_MANAGED_ROLES = (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU, Role.LEADER)
-# 等保 level 3 asks two factors, one of them cryptographic, of those who administer or oversee:
-# these roles always log in with a dynamic code; agents and unit heads where their unit says so.
-SECOND_FACTOR_ROLES = {Role.BUREAU, Role.SYSADMIN, Role.AUDITOR}
 
 
 class User(AbstractUser):

@@ -8,7 +8,26 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self):
+        from xinfang.access.rules import refused
+
         connection_created.connect(register_guard_hooks)
+        refused.connect(log_refusal, dispatch_uid="xinfang-audit-refusal")
+
+
+def log_refusal(sender, *, user, code, target_type, target_id, request=None, **kwargs):
+    """Every refusal of the capability table is one row of the audit log (拒绝访问)."""
+    from xinfang.audit.actions import record
+    from xinfang.audit.models import AuditAction
+
+    by = user if getattr(user, "is_authenticated", False) else None
+    record(
+        AuditAction.ACCESS_DENIED,
+        by=by,
+        request=request,
+        target_type=target_type,
+        target_id=target_id,
+        capability=code,
+    )
 
 
 # Set only while the test runner empties the database between tests; nothing else sets it.

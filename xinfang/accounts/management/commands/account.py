@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from xinfang.access.policy import UNIT_ROLES
 from xinfang.accounts.actions import create_unit
-from xinfang.accounts.models import UNIT_ROLES, Role, Unit, UnitKind, User
+from xinfang.accounts.models import Role, Unit, UnitKind, User
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 

@@ -1,0 +1,25 @@
+"""The one domain error: a rule of the work refuses what was asked, with a message for the user.
+
+Every app's refusals (a step the case's status does not allow, a date out of order, a bulletin
+already published, a role that may not act…) are ``DomainError``s or subclasses that only name
+the kind. ``field`` names the form field the message belongs to, where there is one. Views turn
+an error into a form error with ``add_to_form``; nothing else needs to know its shape.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def add_to_form(form, error: DomainError) -> None:
+    """Show the error on its field where the form has it, else at the top of the form."""
+    field = error.field if error.field in getattr(form, "fields", {}) else None
+    form.add_error(field, error.message)
