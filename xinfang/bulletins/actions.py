@@ -1,6 +1,7 @@
 """Drafting and publishing the monthly bulletin (通报).
 
-Only bureau staff publish (the views check the role; the action checks it again). A month has
+Each action asks the capability table first (``publish_bulletins``: bureau staff), before it
+opens its transaction, so that a refusal changes nothing and is logged. A month has
 at most one bulletin in force: the publication freezes its figures (``Bulletin.figures``), which
 the dashboard shows for that month from then on. A wrong bulletin is withdrawn (``withdraw_bulletin``)
 or corrected (``publish_bulletin(replaces=…)``): never edited, never deleted.
@@ -17,12 +18,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from xinfang.accounts.models import Role
+from xinfang.access import rules
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.bulletins import documents, selectors
 from xinfang.bulletins.models import DEFAULT_PREFIX, Bulletin
 from xinfang.core import files
+from xinfang.core.errors import DomainError
 from xinfang.core.locks import serialize
 from xinfang.figures.periods import first_of_month, month_end
 
@@ -32,11 +34,11 @@ NUMBERING_LOCK = "bulletins.issue_number"
 ISSUE_NUMBER = re.compile(r"^(\S{1,20})〔(\d{4})〕(\d{1,4})号$")
 
 
-class BulletinError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+PUBLISH = "publish_bulletins"
+
+
+class BulletinError(DomainError):
+    """A draft, publication, correction or withdrawal the rules refuse."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,6 @@ class Draft:
     @property
     def filename(self) -> str:
         return f"通报（征求意见稿）-{self.month:%Y-%m}.docx"
-
-
-def _check_bureau(by) -> None:
-    if getattr(by, "role", None) != Role.BUREAU:
-        raise BulletinError("只有县信访局工作人员可以生成和发布通报。")
 
 
 def format_issue_number(prefix: str, year: int, sequence: int) -> str:
@@ -76,7 +73,7 @@ def draft_bulletin(
     """The month's bulletin as it would be published now, marked 征求意见稿. Stores nothing.
     ``by`` None is the command line (run by the server's operator)."""
     if by is not None:
-        _check_bureau(by)
+        rules.check(by, PUBLISH)
     today = today or timezone.localdate()
     month = first_of_month(month)
     figures = selectors.snapshot(month, today=today)
@@ -118,7 +115,7 @@ def withdraw_bulletin(bulletin: Bulletin, *, by, reason: str, request=None) -> B
     """Withdraw (撤回) a published bulletin: its month is no longer frozen, and the dashboard
     shows the live figures again until another bulletin for it is published. The row and its
     document stay, marked withdrawn with who, when and why. Bureau staff only; audit-logged."""
-    _check_bureau(by)
+    rules.check(by, PUBLISH, target=bulletin, request=request)
     reason = _clean_reason(reason)
     with transaction.atomic():
         locked = _in_force(bulletin)
@@ -160,7 +157,7 @@ def publish_bulletin(
     4. The figures are computed (``selectors.snapshot``), the document written from them and
        stored, the row saved and an audit row written, all in one transaction.
     """
-    _check_bureau(by)
+    rules.check(by, PUBLISH, request=request)
     today = today or timezone.localdate()
     if replaces is not None:
         month = replaces.month

@@ -29,10 +29,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 
-from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
+from xinfang.core.docx import DOCX, add_page_number, add_run, safe_text, set_east_asian, set_font
 from xinfang.figures.models import ONLINE_CHANNELS
 from xinfang.figures.periods import cn_day
-from xinfang.figures.selectors import FEW_CASES, Rate
+from xinfang.figures.rows import FEW_CASES, Rate
 from xinfang.oversight.models import ReportKind
 
 __all__ = ["DOCX", "ISSUER", "bulletin_docx", "bulletin_title"]
@@ -168,28 +168,6 @@ def _bottom_border(paragraph, color: str = "E60012", size: int = 12) -> None:
     )
 
 
-def _field(paragraph, instruction: str, placeholder: str, font_name: str, size) -> None:
-    """A Word field (PAGE): begin, instruction, separate, the shown value, end."""
-
-    def fld(kind):
-        run = paragraph.add_run()
-        set_font(run, font_name, size)
-        char = OxmlElement("w:fldChar")
-        char.set(qn("w:fldCharType"), kind)
-        run._r.append(char)
-
-    fld("begin")
-    run = paragraph.add_run()
-    set_font(run, font_name, size)
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = safe_text(f" {instruction} ")
-    run._r.append(instr)
-    fld("separate")
-    set_font(add_run(paragraph, placeholder), font_name, size)
-    fld("end")
-
-
 def _page_number(footer, align, *, left=None, right=None) -> None:
     paragraph = footer.paragraphs[0]
     paragraph.alignment = align
@@ -197,9 +175,7 @@ def _page_number(footer, align, *, left=None, right=None) -> None:
         paragraph.paragraph_format.left_indent = left
     if right is not None:
         paragraph.paragraph_format.right_indent = right
-    set_font(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
-    _field(paragraph, "PAGE", "1", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
-    set_font(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    add_page_number(paragraph, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE, before="— ", after=" —")
 
 
 def _setup(document, title: str) -> None:
