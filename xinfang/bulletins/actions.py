@@ -132,6 +132,59 @@ def withdraw_bulletin(bulletin: Bulletin, *, by, reason: str, request=None) -> B
     return locked
 
 
+def _issue_number(given: str | None, *, prefix: str, year: int) -> tuple[str, int, int, str]:
+    """(代字, year, sequence, 文号): the given number, checked, or the year's next. Inside the
+    numbering lock."""
+    if not (given and given.strip()):
+        sequence, number = next_issue_number(year=year, prefix=prefix)
+        return prefix, year, sequence, number
+    number = given.strip()
+    match = ISSUE_NUMBER.match(number)
+    if not match:
+        raise BulletinError("文号格式应为“镇网代〔2026〕10号”。", "issue_number")
+    prefix, year, sequence = match.group(1), int(match.group(2)), int(match.group(3))
+    if Bulletin.objects.filter(year=year, sequence=sequence).exists():
+        raise BulletinError(f"{year}年第{sequence}号已被使用。", "issue_number")
+    return prefix, year, sequence, number
+
+
+def _check_not_published(month: datetime.date, replaces: Bulletin | None) -> None:
+    """Refused while the month has a bulletin in force other than the one being corrected."""
+    existing = Bulletin.objects.select_for_update().filter(month=month, withdrawn_at__isnull=True).first()
+    if existing is not None and existing != replaces:
+        raise BulletinError(
+            f"{month.year}年{month.month}月的通报已于{timezone.localtime(existing.published_at):%Y年%m月%d日}"
+            f"发布（{existing.issue_number}），不能重复发布；如有错误，请在通报列表中更正或撤回。",
+            "month",
+        )
+
+
+def _record_publication(bulletin: Bulletin, *, by, request=None) -> None:
+    """The audit rows of a publication: a correction also withdraws the bulletin it replaces."""
+    replaces, month, number = bulletin.replaces, bulletin.month, bulletin.issue_number
+    if replaces is not None:
+        record(
+            AuditAction.PUBLICATION,
+            by=by,
+            request=request,
+            target=replaces,
+            kind="bulletin_withdraw",
+            month=month.isoformat(),
+            issue_number=replaces.issue_number,
+            corrected_by=number,
+        )
+    record(
+        AuditAction.PUBLICATION,
+        by=by,
+        request=request,
+        target=bulletin,
+        kind="bulletin_correct" if replaces else "bulletin_publish",
+        month=month.isoformat(),
+        issue_number=number,
+        **({"corrects": replaces.issue_number} if replaces else {}),
+    )
+
+
 def publish_bulletin(
     *,
     month: datetime.date,
@@ -175,23 +228,8 @@ def publish_bulletin(
         serialize(NUMBERING_LOCK)
         if replaces is not None:
             replaces = _in_force(replaces)
-        existing = Bulletin.objects.select_for_update().filter(month=month, withdrawn_at__isnull=True).first()
-        if existing is not None and existing != replaces:
-            raise BulletinError(
-                f"{month.year}年{month.month}月的通报已于{timezone.localtime(existing.published_at):%Y年%m月%d日}"
-                f"发布（{existing.issue_number}），不能重复发布；如有错误，请在通报列表中更正或撤回。",
-                "month",
-            )
-        year = today.year
-        sequence, number = next_issue_number(year=year, prefix=prefix)
-        if issue_number and issue_number.strip():
-            number = issue_number.strip()
-            match = ISSUE_NUMBER.match(number)
-            if not match:
-                raise BulletinError("文号格式应为“镇网代〔2026〕10号”。", "issue_number")
-            prefix, year, sequence = match.group(1), int(match.group(2)), int(match.group(3))
-            if Bulletin.objects.filter(year=year, sequence=sequence).exists():
-                raise BulletinError(f"{year}年第{sequence}号已被使用。", "issue_number")
+        _check_not_published(month, replaces)
+        prefix, year, sequence, number = _issue_number(issue_number, prefix=prefix, year=today.year)
         title = documents.bulletin_title(month)
         figures = selectors.snapshot(month, today=today)
         content = documents.bulletin_docx(
@@ -204,10 +242,8 @@ def publish_bulletin(
         )
         if replaces is not None:
             _mark_withdrawn(replaces, by=by, reason=reason)
-        stored = files.store(
-            files.Checked(content=content, content_type=documents.DOCX, name=f"通报-{month:%Y-%m}.docx"),
-            by=by,
-        )
+        name = f"通报-{month:%Y-%m}.docx"
+        stored = files.store(files.Checked(content=content, content_type=documents.DOCX, name=name), by=by)
         try:
             with transaction.atomic():
                 bulletin = Bulletin.objects.create(
@@ -228,27 +264,7 @@ def publish_bulletin(
             raise BulletinError(
                 f"{month.year}年{month.month}月的通报或文号“{number}”已存在，不能重复发布。", "month"
             ) from None
-        if replaces is not None:
-            record(
-                AuditAction.PUBLICATION,
-                by=by,
-                request=request,
-                target=replaces,
-                kind="bulletin_withdraw",
-                month=month.isoformat(),
-                issue_number=replaces.issue_number,
-                corrected_by=number,
-            )
-        record(
-            AuditAction.PUBLICATION,
-            by=by,
-            request=request,
-            target=bulletin,
-            kind="bulletin_correct" if replaces else "bulletin_publish",
-            month=month.isoformat(),
-            issue_number=number,
-            **({"corrects": replaces.issue_number} if replaces else {}),
-        )
+        _record_publication(bulletin, by=by, request=request)
     return bulletin
 
 

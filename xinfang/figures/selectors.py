@@ -264,33 +264,35 @@ def unit_figures(
         tallies[row["unit_id"]][row["channel"]] = row["n"] or 0
     targets = targets_by_month(ids, period.months)
 
-    rows = []
-    for unit in units:
-        c = delivered.get(unit.pk, {})
-        d = due_rates.get(unit.pk, {})
-        t = tallies.get(unit.pk, {})
-        n_proxied = proxied.get(unit.pk, {}).get("n", 0)
-        online = n_proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
-        offline = sum(n for ch, n in t.items() if ch not in ONLINE_CHANNELS)
-        rated, content = c.get("rated", 0), c.get("satisfied", 0) + c.get("basically", 0)
-        rows.append(
-            UnitFigures(
-                unit=unit,
-                name=unit.name,
-                proxied=n_proxied,
-                target=sum(targets[unit.pk].values()),
-                online=Rate(online, online + offline),
-                tallies={ch: t.get(ch, 0) for ch in Channel.values},
-                participation=Rate(rated, c.get("delivered", 0)),
-                satisfaction=Rate(content, rated),
-                satisfied=Rate(c.get("satisfied", 0), rated),
-                timely_acceptance=Rate(d.get("accept_met", 0), d.get("accept_due", 0)),
-                timely_conclusion=Rate(d.get("conclude_met", 0), d.get("conclude_due", 0)),
-                open=still_open.get(unit.pk, {}).get("n", 0),
-                overdue=overdue.get(unit.pk, {}).get("n", 0),
-            )
-        )
-    return rows
+    return [
+        _row(unit, proxied, delivered, still_open, due_rates, overdue, tallies, targets) for unit in units
+    ]
+
+
+def _row(unit: Unit, proxied, delivered, still_open, due_rates, overdue, tallies, targets) -> UnitFigures:
+    """One unit's figures from the per-unit aggregates of ``unit_figures``."""
+    c = delivered.get(unit.pk, {})
+    d = due_rates.get(unit.pk, {})
+    t = tallies.get(unit.pk, {})
+    n_proxied = proxied.get(unit.pk, {}).get("n", 0)
+    online = n_proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
+    offline = sum(n for ch, n in t.items() if ch not in ONLINE_CHANNELS)
+    rated, content = c.get("rated", 0), c.get("satisfied", 0) + c.get("basically", 0)
+    return UnitFigures(
+        unit=unit,
+        name=unit.name,
+        proxied=n_proxied,
+        target=sum(targets[unit.pk].values()),
+        online=Rate(online, online + offline),
+        tallies={ch: t.get(ch, 0) for ch in Channel.values},
+        participation=Rate(rated, c.get("delivered", 0)),
+        satisfaction=Rate(content, rated),
+        satisfied=Rate(c.get("satisfied", 0), rated),
+        timely_acceptance=Rate(d.get("accept_met", 0), d.get("accept_due", 0)),
+        timely_conclusion=Rate(d.get("conclude_met", 0), d.get("conclude_due", 0)),
+        open=still_open.get(unit.pk, {}).get("n", 0),
+        overdue=overdue.get(unit.pk, {}).get("n", 0),
+    )
 
 
 # --- Risk and trend reports ------------------------------------------------------------------------
