@@ -376,3 +376,16 @@ def test_the_server_shell_resets_the_only_system_administrator(sysadmin):
         call_command("reset_second_factor", "xie")
     with pytest.raises(CommandError, match="没有用户名为"):
         call_command("reset_second_factor", "nobody")
+
+
+def test_nobody_sets_up_someone_elses_authenticator(agent_cg, bureau_user):
+    with pytest.raises(Refused):
+        second_factor.start_enrolment(agent_cg, by=bureau_user)
+    with pytest.raises(Refused):
+        second_factor.regenerate_recovery_codes(bureau_user, by=agent_cg, code="000000")
+    assert not SecondFactor.objects.filter(user=agent_cg).exists()
+    refusals = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED)
+    assert {(row.actor, row.target_type) for row in refusals} == {
+        (bureau_user, "accounts.SecondFactor"),
+        (agent_cg, "accounts.SecondFactor"),
+    }
