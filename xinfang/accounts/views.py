@@ -182,7 +182,11 @@ def second_factor_accounts(request):
     page = Paginator(selectors.accounts_with_second_factor(), ACCOUNTS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "accounts/second_factor_accounts.html", {"page": page, "query": ""})
+    return render(
+        request,
+        "accounts/second_factor_accounts.html",
+        {"page": page, "query": "", "nav": "second_factor_accounts"},
+    )
 
 
 @requires("reset_second_factor")
