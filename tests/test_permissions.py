@@ -36,6 +36,12 @@ NOT_YET: set[str] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Exercises keep scans and documents: in the test's own folder, not the data directory."""
+    settings.PRIVATE_FILES_DIR = tmp_path
+
+
 @pytest.fixture
 def world(units, agent_cg, agent_zj, head_cg, bureau_user, leader, auditor):
     people = {
