@@ -1,6 +1,9 @@
 """Managing units and accounts; lifting lock-outs; resetting a second factor.
 
-Logging in itself is in ``login`` (with ``throttle`` and ``second_factor``)."""
+Each action asks the capability table (``access.rules.check``) whether ``by`` may do it before
+it opens its transaction: a refusal changes nothing and its audit row stays. ``by=None`` is the
+server's shell (``xinfang account``, ``xinfang reset_second_factor``), run by whoever runs the
+server. Logging in itself is in ``login`` (with ``throttle`` and ``second_factor``)."""
 
 from __future__ import annotations
 
@@ -9,9 +12,10 @@ from typing import Any
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 
-from xinfang.accounts import throttle
+from xinfang.access import rules
+from xinfang.access.policy import BUREAU_MANAGED_ROLES, UNIT_ROLES
+from xinfang.accounts import alerts, throttle
 from xinfang.accounts.models import (
-    UNIT_ROLES,
     AgentProfile,
     RecoveryCode,
     Role,
@@ -23,7 +27,7 @@ from xinfang.accounts.models import (
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.core import files
-from xinfang.notify.actions import notify
+from xinfang.core.errors import DomainError
 
 # --- Units, accounts and agents' profiles, managed by bureau staff ----------------------------
 #
@@ -43,14 +47,31 @@ UNIT_FIELDS = (
 )
 
 
-class AccountError(Exception):
+COMMAND_LINE = "(command line)"  # the actor's name in the audit log when ``by`` is None
+
+
+class AccountError(DomainError):
     """A change the rules refuse. The message is shown to bureau staff as it is; ``field`` names
     the form field it belongs to, if any."""
 
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+def _check(by, code: str, request=None) -> None:
+    """The table decides; the server's shell (``by`` None) may do what its operator runs."""
+    if by is not None:
+        rules.check(by, code, request=request)
+
+
+def _actor_name(by) -> str:
+    return "" if by is not None else COMMAND_LINE
+
+
+def _check_kept(by, role: str, *, target_id="", request=None) -> None:
+    """Bureau staff keep the accounts of ``BUREAU_MANAGED_ROLES`` only: the system
+    administrator's and the auditor's are kept apart (三权分立), from the server's shell."""
+    if by is not None and role not in BUREAU_MANAGED_ROLES:
+        raise rules.refuse(
+            by, "manage_accounts", target_type="accounts.User", target_id=target_id, request=request
+        )
 
 
 def unit_for_role(role: str, unit: Unit | None) -> Unit | None:
@@ -100,6 +121,7 @@ def create_unit(
     active: bool = True,
     second_factor_required: bool = False,
 ) -> Unit:
+    _check(by, "manage_units", request)
     with transaction.atomic():
         if Unit.objects.filter(name=name).exists():
             raise AccountError(f"已有名为“{name}”的单位，单位名称不能重复。", field="name")
@@ -113,7 +135,15 @@ def create_unit(
             active=active,
             second_factor_required=second_factor_required,
         )
-        record(AuditAction.ACCOUNT, request=request, by=by, target=unit, change="unit_create", kind=kind)
+        record(
+            AuditAction.ACCOUNT,
+            request=request,
+            by=by,
+            actor_name=_actor_name(by),
+            target=unit,
+            change="unit_create",
+            kind=kind,
+        )
     return unit
 
 
@@ -144,6 +174,7 @@ def update_unit(
         "active": active,
         "second_factor_required": second_factor_required,
     }
+    _check(by, "manage_units", request)
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
         changed = [field for field in UNIT_FIELDS if getattr(unit, field) != values[field]]
@@ -225,6 +256,8 @@ def create_user(
     profile: dict[str, Any] | None = None,
 ) -> User:
     """Open an account. An agent gets a profile at once (unpublished unless asked)."""
+    _check(by, "manage_accounts", request)
+    _check_kept(by, role, request=request)
     unit = unit_for_role(role, unit)
     with transaction.atomic():
         _check_username(username)
@@ -238,6 +271,7 @@ def create_user(
             AuditAction.ACCOUNT,
             request=request,
             by=by,
+            actor_name=_actor_name(by),
             target=user,
             change="create",
             role=role,
@@ -268,6 +302,9 @@ def update_user(
     3. An account that stops being an agent has its profile withdrawn from publication.
     4. The audit row names the changed fields, and old and new role and unit.
     """
+    rules.check(by, "manage_accounts", request=request)
+    _check_kept(by, user.role, target_id=user.pk, request=request)
+    _check_kept(by, role, target_id=user.pk, request=request)
     unit = unit_for_role(role, unit)
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=user.pk)
@@ -316,6 +353,8 @@ def update_user(
 
 def set_password(user: User, *, by, request=None, password: str) -> None:
     """Reset a password (with the configured hasher). The account's other sessions end."""
+    rules.check(by, "manage_accounts", request=request)
+    _check_kept(by, user.role, target_id=user.pk, request=request)
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=user.pk)
         account.set_password(password)
@@ -331,6 +370,8 @@ def set_password(user: User, *, by, request=None, password: str) -> None:
 def unlock(user: User, *, by, request=None) -> None:
     """Lift the lock-outs of the account at every address (``throttle``), once bureau staff
     have made sure it is the owner who asks."""
+    rules.check(by, "manage_accounts", request=request)
+    _check_kept(by, user.role, target_id=user.pk, request=request)
     with transaction.atomic():
         throttle.unlock(user.username)
         record(AuditAction.ACCOUNT, request=request, by=by, target=user, change="unlock")
@@ -348,8 +389,7 @@ def reset_second_factor(user: User, *, by: User | None, request=None) -> None:
     must have one). The user is told by a notice. Nobody resets their own; ``by=None`` is the
     server's shell (``xinfang reset_second_factor``), for a system administrator who lost both
     the phone and the recovery codes."""
-    if by is not None and by.role != Role.SYSADMIN:
-        raise AccountError("只有系统管理员可以重置动态口令。")
+    _check(by, "reset_second_factor", request)
     if by is not None and by.pk == user.pk:
         raise AccountError("不能重置自己的动态口令，请由其他系统管理员操作。")
     with transaction.atomic():
@@ -362,8 +402,8 @@ def reset_second_factor(user: User, *, by: User | None, request=None) -> None:
             AuditAction.ACCOUNT,
             request=request,
             by=by,
-            actor_name="" if by is not None else "(command line)",
+            actor_name=_actor_name(by),
             target=account,
             change="second_factor_reset",
         )
-        notify(recipients=[account], case=None, level="warning", text=RESET_NOTICE)
+        alerts.tell([account], level="warning", text=RESET_NOTICE)

@@ -17,13 +17,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts import second_factor, sessions, throttle
+from xinfang.access import rules
+from xinfang.accounts import alerts, second_factor, sessions, throttle
 from xinfang.accounts.actions import AccountError
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import User
 from xinfang.accounts.throttle import ADDRESS, PAIR, PLATFORM
 from xinfang.audit.actions import client_ip, record
 from xinfang.audit.models import AuditAction
-from xinfang.notify.actions import notify
 
 # None of these tells whether an account of that name exists.
 BAD_CREDENTIALS = "用户名或密码不正确。连续{n}次输入错误，账户将锁定{m}分钟。"
@@ -73,9 +73,9 @@ def _record_refusal(request, username: str, admission: throttle.Admission, **det
     record(AuditAction.LOGIN_LOCKED, request=request, attempt=True, **_who(username, account), **detail)
 
 
-def _record_failure(request, username: str, account: User | None, admission, alerts, **detail) -> str:
+def _record_failure(request, username: str, account: User | None, admission, found, **detail) -> str:
     """The audit row of a failure, and the message to show."""
-    if alerts.addresses:
+    if found.addresses:
         detail["alert"] = "many_addresses"
     if PAIR in admission.locked:
         record(AuditAction.LOGIN_LOCKED, request=request, **_who(username, account), **detail)
@@ -90,40 +90,39 @@ def _record_failure(request, username: str, account: User | None, admission, ale
 
 
 def system_administrators() -> list[User]:
-    return list(User.objects.filter(role=Role.SYSADMIN, is_active=True))
+    """Who is told of logins that look like an attack: the keepers of the system, those the table
+    lets reset a second factor (等保: the system administrator)."""
+    return list(rules.users_who_may("reset_second_factor"))
 
 
-def _send_alerts(alerts: throttle.Alerts, account: User | None) -> None:
+def _send_alerts(found: throttle.Alerts, account: User | None) -> None:
     minutes = settings.LOGIN_PLATFORM_WINDOW_MINUTES
-    if alerts.platform_failures:
-        notify(
-            recipients=system_administrators(),
-            case=None,
+    if found.platform_failures:
+        alerts.tell(
+            system_administrators(),
             level=ALERT_LEVEL,
-            text=f"全系统{minutes}分钟内登录失败已达{alerts.platform_failures}次，可能正遭受密码猜测。"
+            text=f"全系统{minutes}分钟内登录失败已达{found.platform_failures}次，可能正遭受密码猜测。"
             "在此期间只有以前登录成功过的网络地址可以登录。请查看审计日志。",
         )
-    if alerts.addresses and account is not None:
-        notify(
-            recipients=system_administrators(),
-            case=None,
+    if found.addresses and account is not None:
+        alerts.tell(
+            system_administrators(),
             level=ALERT_LEVEL,
-            text=f"账户 {account.username} 在{minutes}分钟内从{alerts.addresses}个不同网络地址登录失败，"
+            text=f"账户 {account.username} 在{minutes}分钟内从{found.addresses}个不同网络地址登录失败，"
             "可能有人在猜测其密码。各地址已分别限制登录；请查看审计日志，必要时为其重置密码。",
         )
-        notify(
-            recipients=[account],
-            case=None,
+        alerts.tell(
+            [account],
             level=ALERT_LEVEL,
-            text=f"您的账户在{minutes}分钟内从{alerts.addresses}个不同网络地址登录失败。"
+            text=f"您的账户在{minutes}分钟内从{found.addresses}个不同网络地址登录失败。"
             "如果不是您本人，说明有人在猜测您的密码：请尽快请县信访局工作人员重置密码，并告知系统管理员。",
         )
 
 
 def _failed(request, username: str, account: User | None, admission, now, **detail) -> str:
-    alerts = throttle.failed(admission, now=now, account_exists=account is not None)
-    message = _record_failure(request, username, account, admission, alerts, **detail)
-    _send_alerts(alerts, account)
+    found = throttle.failed(admission, now=now, account_exists=account is not None)
+    message = _record_failure(request, username, account, admission, found, **detail)
+    _send_alerts(found, account)
     return message
 
 

@@ -14,6 +14,7 @@ from xinfang.accounts import actions
 from xinfang.accounts.models import AgentProfile, Unit, User
 from xinfang.core import files
 from xinfang.core import forms as checked
+from xinfang.core.errors import add_to_form
 from xinfang.core.validators import validate_landline, validate_mobile
 
 # Browsers never put a chosen file back into a form shown again; say so instead of losing it silently.
@@ -124,7 +125,7 @@ class UserForm(checked.Form):
             try:
                 data["unit"] = actions.unit_for_role(role, data["unit"])
             except actions.AccountError as exc:
-                self.add_error("unit", exc.message)
+                add_to_form(self, exc)
         return data
 
 

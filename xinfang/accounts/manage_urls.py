@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.accounts import manage_views
+from xinfang.accounts import manage_views, views
 
 app_name = "manage"
 urlpatterns = [
@@ -12,5 +12,5 @@ urlpatterns = [
     path("users/<int:pk>/", manage_views.user_edit, name="user_edit"),
     path("users/<int:pk>/password/", manage_views.user_password, name="user_password"),
     path("users/<int:pk>/unlock/", manage_views.user_unlock, name="user_unlock"),
-    path("agents/<int:pk>/photo/", manage_views.agent_photo, name="agent_photo"),
+    path("agents/<int:pk>/photo/", views.agent_photo, name="agent_photo"),
 ]

@@ -1,8 +1,9 @@
 """Bureau staff keep units and accounts, and each agent's public profile (seed 二 2).
 
 Thin views: parse the form, call one action in ``accounts.actions``, redirect with a message.
-Everyone but bureau staff gets the 404 of ``role_required``; only ``agent_photo`` is open,
-and only for a published profile.
+Only those the table lets keep units (``manage_units``) and accounts (``manage_accounts``)
+reach them; anyone else gets the page for a missing page. An agent's photo is
+``views.agent_photo``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from xinfang.access.policy import BUREAU_MANAGED_ROLES
+from xinfang.access.views import requires
 from xinfang.accounts import actions, selectors
 from xinfang.accounts.manage_forms import (
     FILE_NOT_KEPT,
@@ -28,10 +29,9 @@ from xinfang.accounts.manage_forms import (
     UserForm,
 )
 from xinfang.accounts.models import AgentProfile, Role, Unit, User
-from xinfang.accounts.permissions import role_required
-from xinfang.audit.actions import record, refuse
+from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
-from xinfang.core import files
+from xinfang.core.errors import add_to_form
 
 USER_PAGE_SIZE = 100
 
@@ -39,7 +39,7 @@ USER_PAGE_SIZE = 100
 # --- Units -------------------------------------------------------------------------------------
 
 
-@role_required(Role.BUREAU)
+@requires("manage_units")
 def unit_list(request):
     units = Unit.objects.annotate(
         active_user_count=Count("users", filter=Q(users__is_active=True)),
@@ -48,25 +48,21 @@ def unit_list(request):
     return render(request, "accounts/manage/unit_list.html", {"units": units, "nav": "units"})
 
 
-def _add_error(form, exc: actions.AccountError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-@role_required(Role.BUREAU)
+@requires("manage_units")
 def unit_new(request):
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             unit = actions.create_unit(by=request.user, request=request, **form.cleaned_data)
         except actions.AccountError as exc:
-            _add_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, f"已添加单位“{unit.name}”。")
             return redirect("manage:units")
     return render(request, "accounts/manage/unit_form.html", {"form": form, "nav": "units"})
 
 
-@role_required(Role.BUREAU)
+@requires("manage_units")
 def unit_edit(request, pk):
     unit = get_object_or_404(Unit, pk=pk)
     form = UnitForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
@@ -74,7 +70,7 @@ def unit_edit(request, pk):
         try:
             unit = actions.update_unit(unit, by=request.user, request=request, **form.cleaned_data)
         except actions.AccountError as exc:
-            _add_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, f"已保存单位“{unit.name}”。")
             active_users = unit.users.filter(is_active=True).count()
@@ -94,7 +90,7 @@ def managed_users():
     return User.objects.filter(role__in=BUREAU_MANAGED_ROLES)
 
 
-@role_required(Role.BUREAU)
+@requires("manage_accounts")
 def user_list(request):
     form = UserFilterForm(request.GET or None)
     accounts = selectors.with_lock(
@@ -194,7 +190,7 @@ def _user_page(
     )
 
 
-@role_required(Role.BUREAU)
+@requires("manage_accounts")
 def user_new(request):
     user_form = UserCreateForm(request.POST or None, initial={"is_active": True})
     profile_form = _profile_form(request, None)
@@ -213,7 +209,7 @@ def user_new(request):
                 profile=profile_form.action_data() if profile_form.is_bound else None,
             )
         except actions.AccountError as exc:
-            _add_error(user_form, exc)
+            add_to_form(user_form, exc)
         else:
             messages.success(
                 request,
@@ -223,7 +219,7 @@ def user_new(request):
     return _user_page(request, user_form=user_form, profile_form=profile_form)
 
 
-@role_required(Role.BUREAU)
+@requires("manage_accounts")
 def user_edit(request, pk):
     account = get_object_or_404(managed_users().select_related("unit"), pk=pk)
     profile = _profile_of(account)
@@ -247,7 +243,7 @@ def user_edit(request, pk):
                 profile=profile_form.action_data() if profile_form.is_bound else None,
             )
         except actions.AccountError as exc:
-            _add_error(user_form, exc)
+            add_to_form(user_form, exc)
         else:
             messages.success(request, f"已保存“{account.full_name}”的账户。")
             return redirect("manage:users")
@@ -262,7 +258,7 @@ def user_edit(request, pk):
     )
 
 
-@role_required(Role.BUREAU)
+@requires("manage_accounts")
 @require_POST
 def user_password(request, pk):
     account = get_object_or_404(managed_users().select_related("unit"), pk=pk)
@@ -287,7 +283,7 @@ def user_password(request, pk):
     )
 
 
-@role_required(Role.BUREAU)
+@requires("manage_accounts")
 @require_POST
 def user_unlock(request, pk):
     account = get_object_or_404(managed_users(), pk=pk)
@@ -300,27 +296,3 @@ def user_unlock(request, pk):
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = ""
     return redirect(target or "manage:users")
-
-
-# --- Agents' photos ----------------------------------------------------------------------------
-
-
-def agent_photo(request, pk):
-    """The photo of an agent (user ``pk``): for bureau staff always; for anyone, without
-    logging in, once the profile is published, so the public directory can show it."""
-    profile = AgentProfile.objects.select_related("user", "photo_file").filter(user_id=pk).first()
-    if profile is None or profile.photo_file is None:
-        raise Http404("没有照片。")
-    staff = request.user.is_authenticated and request.user.role == Role.BUREAU
-    public = profile.published and profile.user.is_active and profile.user.role == Role.AGENT
-    if not (staff or public):
-        raise refuse(request, target_type="accounts.AgentProfile.photo", target_id=pk)
-    stored = profile.photo_file
-    response = HttpResponse(files.read(stored), content_type=stored.content_type)
-    response["Content-Disposition"] = "inline"
-    if public:
-        # Withdrawing a profile should take effect soon, even for copies kept by browsers.
-        response["Cache-Control"] = "public, max-age=300"
-    else:
-        response.personal_data = True
-    return response

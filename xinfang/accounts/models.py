@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from xinfang.access import rules
 from xinfang.access.models import Role  # roles and their facts live with the capability table
-from xinfang.access.policy import SECOND_FACTOR_ROLES, UNIT_ROLES
 from xinfang.core.fields import EncryptedTextField
 
 
@@ -58,22 +58,8 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     def must_use_second_factor(self) -> bool:
-        """Whether this account has to log in with a dynamic code (动态口令)."""
-        if self.role in SECOND_FACTOR_ROLES:
-            return True
-        return self.role in UNIT_ROLES and self.unit is not None and self.unit.second_factor_required
-
-    @property
-    def is_agent(self) -> bool:
-        return self.role == Role.AGENT
-
-    @property
-    def is_bureau(self) -> bool:
-        return self.role == Role.BUREAU
-
-    @property
-    def is_auditor(self) -> bool:
-        return self.role == Role.AUDITOR
+        """Whether this account has to log in with a dynamic code (动态口令): ``access.rules``."""
+        return rules.must_use_second_factor(self)
 
 
 class AgentProfile(models.Model):

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from pyotp.utils import strings_equal
 
+from xinfang.access import rules
 from xinfang.accounts.actions import AccountError
 from xinfang.accounts.models import RecoveryCode, SecondFactor, User
 from xinfang.audit.actions import record
@@ -120,6 +121,15 @@ def grouped(secret: str) -> str:
 # --- actions ------------------------------------------------------------------------------------
 
 
+def _check_own(user: User, by, request=None) -> None:
+    """Each sets up only the own authenticator: someone else's is reset by the system
+    administrator (``actions.reset_second_factor``), never set up for them."""
+    if by is None or by.pk != user.pk:
+        raise rules.refuse(
+            by, "reset_second_factor", target_type="accounts.SecondFactor", target_id=user.pk, request=request
+        )
+
+
 def confirmed(user: User) -> SecondFactor | None:
     return SecondFactor.objects.filter(user=user, confirmed_at__isnull=False).first()
 
@@ -127,6 +137,7 @@ def confirmed(user: User) -> SecondFactor | None:
 def start_enrolment(user: User, *, by: User) -> SecondFactor:
     """An unconfirmed secret for the user (the same one again while it stays unconfirmed, so a
     page reloaded after scanning still matches the app)."""
+    _check_own(user, by)
     with transaction.atomic():
         # Two pages opened at once must not both make a secret: the account row queues them.
         User.objects.select_for_update().get(pk=user.pk)
@@ -148,6 +159,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
 def confirm_enrolment(user: User, *, by: User, code: str, request=None) -> list[str]:
     """The first code proves the app holds the secret. Returns the recovery codes, to be shown
     this once."""
+    _check_own(user, by, request)
     now = timezone.now()
     with transaction.atomic():
         device = SecondFactor.objects.select_for_update().filter(user=user).first()
@@ -166,6 +178,7 @@ def confirm_enrolment(user: User, *, by: User, code: str, request=None) -> list[
 def regenerate_recovery_codes(user: User, *, by: User, code: str, request=None) -> list[str]:
     """New recovery codes; the old ones, used or not, stop working. A current dynamic code is
     asked, so that a session left open cannot take the codes."""
+    _check_own(user, by, request)
     now = timezone.now()
     with transaction.atomic():
         device = (

@@ -1,5 +1,5 @@
 """What the accounts app reads: lock-outs for the bureau's account pages, second factors for
-the system administrator's."""
+the system administrator's, and the agents' profiles a citizen may see."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from xinfang.accounts.models import CounterScope, LoginCounter, SecondFactor, User
+from xinfang.access import rules
+from xinfang.accounts.models import AgentProfile, CounterScope, LoginCounter, SecondFactor, User
+
+# Citizens see the people who can take their complaint: those the capability table lets open a case.
+PUBLISHED_FOR = "case_open"
 
 
 def with_lock(users: QuerySet[User], now: datetime.datetime | None = None) -> QuerySet[User]:
@@ -36,4 +40,16 @@ def accounts_with_second_factor() -> QuerySet[User]:
             recovery_left=Count("recovery_codes", filter=Q(recovery_codes__used_at__isnull=True)),
         )
         .order_by("-is_active", "role", "username")
+    )
+
+
+def published_profiles() -> QuerySet[AgentProfile]:
+    """The agents a citizen may see (seed 二 2): profiles published by bureau staff, of active
+    accounts that may take complaints (``PUBLISHED_FOR``), in an active unit."""
+    return (
+        AgentProfile.objects.filter(
+            rules.holders(PUBLISHED_FOR, prefix="user__"), published=True, user__unit__active=True
+        )
+        .select_related("user__unit", "photo_file")
+        .order_by("user__unit__sort_order", "user__unit_id", "user__full_name", "user_id")
     )

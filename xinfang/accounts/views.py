@@ -4,18 +4,23 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from xinfang.access import rules
+from xinfang.access.policy import START_PAGES
+from xinfang.access.views import requires
 from xinfang.accounts import actions, login, second_factor, selectors, sessions
 from xinfang.accounts.forms import CodeForm, LoginForm, VerifyForm
 from xinfang.accounts.middleware import STEP_VIEWS
-from xinfang.accounts.models import Role
-from xinfang.accounts.permissions import role_required
+from xinfang.accounts.models import AgentProfile
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
+from xinfang.core import files
+from xinfang.core.errors import add_to_form
 
 
 def _safe_next(request) -> str:
@@ -108,7 +113,7 @@ def enrol_view(request):
             else:
                 codes = login.enrol_and_log_in(request, user=user, code=code)
         except actions.AccountError as exc:
-            form.add_error("code" if exc.field else None, exc.message)
+            add_to_form(form, exc)
         else:
             return _recovery_codes_page(request, codes, first=True, next_url=next_url)
     uri = second_factor.provisioning_uri(user, device.secret)
@@ -150,7 +155,7 @@ def second_factor_view(request):
                 user, by=user, code=form.cleaned_data["code"], request=request
             )
         except actions.AccountError as exc:
-            form.add_error("code" if exc.field else None, exc.message)
+            add_to_form(form, exc)
         else:
             return _recovery_codes_page(
                 request, codes, first=False, next_url=reverse("accounts:second_factor")
@@ -171,16 +176,20 @@ def second_factor_view(request):
 ACCOUNTS_PAGE_SIZE = 100
 
 
-@role_required(Role.SYSADMIN)
+@requires("reset_second_factor")
 def second_factor_accounts(request):
     """The system administrator's list: who has a second factor, and the reset button."""
     page = Paginator(selectors.accounts_with_second_factor(), ACCOUNTS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "accounts/second_factor_accounts.html", {"page": page, "query": ""})
+    return render(
+        request,
+        "accounts/second_factor_accounts.html",
+        {"page": page, "query": "", "nav": "second_factor_accounts"},
+    )
 
 
-@role_required(Role.SYSADMIN)
+@requires("reset_second_factor")
 @require_POST
 def second_factor_reset(request, pk):
     account = get_object_or_404(selectors.accounts_with_second_factor(), pk=pk)
@@ -206,12 +215,39 @@ def logout_view(request):
 
 @login_required
 def home(request):
-    """Each role starts where its work is."""
-    role = request.user.role
-    if role in (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU):
-        return redirect("cases:work")
-    if role == Role.AUDITOR:
-        return redirect("audit:log")
-    if role == Role.LEADER:
-        return redirect("figures:dashboard")
+    """Each role starts where its work is (``access.policy.START_PAGES``)."""
+    start = START_PAGES.get(request.user.role, "accounts:home")
+    if start != "accounts:home":
+        return redirect(start)
     return render(request, "accounts/home.html")
+
+
+def agent_photo(request, pk):
+    """The photo of an agent (user ``pk``), behind both of its addresses (the public directory's
+    and the account page's).
+
+    1. A profile a citizen may see (``selectors.published_profiles``): anyone, without logging
+       in; browsers and proxies may keep it five minutes, so a withdrawal soon takes effect.
+    2. Otherwise only those who keep the accounts (``manage_accounts``), never cached; anyone
+       else gets the page for a missing page, and the refusal is logged.
+    """
+    profile = AgentProfile.objects.select_related("photo_file").filter(user_id=pk).first()
+    if profile is None or profile.photo_file is None:
+        raise Http404("没有照片。")
+    public = selectors.published_profiles().filter(pk=profile.pk).exists()
+    if not public:
+        rules.check(
+            request.user,
+            "manage_accounts",
+            request=request,
+            target_type="accounts.AgentProfile.photo",
+            target_id=pk,
+        )
+    stored = profile.photo_file
+    response = HttpResponse(files.read(stored), content_type=stored.content_type)
+    response["Content-Disposition"] = "inline"
+    if public:
+        response["Cache-Control"] = "public, max-age=300"
+    else:
+        response.personal_data = True
+    return response

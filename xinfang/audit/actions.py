@@ -15,9 +15,11 @@ from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from xinfang.access import rules
 from xinfang.audit import chain, integrity, selectors
 from xinfang.audit.models import AuditAction, AuditAnchor, AuditEntry
 from xinfang.core import locks
+from xinfang.core.errors import DomainError
 
 
 def client_ip(request) -> str | None:
@@ -113,18 +115,15 @@ def refuse(request, *, target_type: str, target_id) -> Http404:
     return Http404("没有找到该页面或事项，或您无权查看。")
 
 
-class AuditError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AuditError(DomainError):
+    """The log cannot be verified or anchored as asked; the message says why."""
 
 
-def _check_auditor(by) -> None:
-    from xinfang.accounts.models import Role
-
-    if by is not None and getattr(by, "role", None) != Role.AUDITOR:
-        raise AuditError("只有安全审计员可以核验审计日志或记录锚点。")
+def _check_auditor(by, request=None) -> None:
+    """The table decides (``verify_audit``); ``by`` None is the command line or its daily timer,
+    run by whoever runs the server."""
+    if by is not None:
+        rules.check(by, "verify_audit", request=request, target_type="audit_log")
 
 
 def verify_log(
@@ -138,7 +137,7 @@ def verify_log(
     transaction of its own (on SQLite that would hold the write lock for the whole read); the
     one row it writes is ``record``'s own transaction.
     """
-    _check_auditor(by)
+    _check_auditor(by, request)
     report = integrity.Report()
     anchors = integrity.anchors_in_table()
     for path in anchor_files:
@@ -179,7 +178,7 @@ def take_anchor(*, by=None, request=None) -> AuditAnchor:
     The auditor also keeps it outside the server (the page's download, or ``xinfang audit
     anchor -o FILE``): that copy is the one a tamperer cannot reach.
     """
-    _check_auditor(by)
+    _check_auditor(by, request)
     with transaction.atomic():
         head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash", "at").first()
         if head is None:

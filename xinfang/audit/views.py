@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from xinfang.accounts.models import Role
-from xinfang.accounts.permissions import role_required
+from xinfang.access.views import requires
 from xinfang.audit import actions, integrity, selectors
 from xinfang.audit.models import AuditAction
 from xinfang.audit.selectors import audit_entries
@@ -19,7 +18,7 @@ from xinfang.core import downloads
 PAGE_FULL_LIMIT = 200_000
 
 
-@role_required(Role.AUDITOR)
+@requires("read_audit")
 def audit_log(request):
     action = request.GET.get("action", "")
     if action not in AuditAction.values:
@@ -49,7 +48,7 @@ def audit_log(request):
     )
 
 
-@role_required(Role.AUDITOR)
+@requires("verify_audit")
 @require_POST
 def verify(request):
     head = selectors.head()
@@ -68,7 +67,7 @@ def verify(request):
     return redirect("audit:log")
 
 
-@role_required(Role.AUDITOR)
+@requires("verify_audit")
 @require_POST
 def anchor(request):
     """Write down the head now and hand it to the auditor as a one-line file to keep."""

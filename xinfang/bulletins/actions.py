@@ -1,6 +1,7 @@
 """Drafting and publishing the monthly bulletin (通报).
 
-Only bureau staff publish (the views check the role; the action checks it again). A month has
+Each action asks the capability table first (``publish_bulletins``: bureau staff), before it
+opens its transaction, so that a refusal changes nothing and is logged. A month has
 at most one bulletin in force: the publication freezes its figures (``Bulletin.figures``), which
 the dashboard shows for that month from then on. A wrong bulletin is withdrawn (``withdraw_bulletin``)
 or corrected (``publish_bulletin(replaces=…)``): never edited, never deleted.
@@ -17,12 +18,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from xinfang.accounts.models import Role
+from xinfang.access import rules
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.bulletins import documents, selectors
 from xinfang.bulletins.models import DEFAULT_PREFIX, Bulletin
 from xinfang.core import files
+from xinfang.core.errors import DomainError
 from xinfang.core.locks import serialize
 from xinfang.figures.periods import first_of_month, month_end
 
@@ -32,11 +34,11 @@ NUMBERING_LOCK = "bulletins.issue_number"
 ISSUE_NUMBER = re.compile(r"^(\S{1,20})〔(\d{4})〕(\d{1,4})号$")
 
 
-class BulletinError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+PUBLISH = "publish_bulletins"
+
+
+class BulletinError(DomainError):
+    """A draft, publication, correction or withdrawal the rules refuse."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,6 @@ class Draft:
     @property
     def filename(self) -> str:
         return f"通报（征求意见稿）-{self.month:%Y-%m}.docx"
-
-
-def _check_bureau(by) -> None:
-    if getattr(by, "role", None) != Role.BUREAU:
-        raise BulletinError("只有县信访局工作人员可以生成和发布通报。")
 
 
 def format_issue_number(prefix: str, year: int, sequence: int) -> str:
@@ -76,7 +73,7 @@ def draft_bulletin(
     """The month's bulletin as it would be published now, marked 征求意见稿. Stores nothing.
     ``by`` None is the command line (run by the server's operator)."""
     if by is not None:
-        _check_bureau(by)
+        rules.check(by, PUBLISH)
     today = today or timezone.localdate()
     month = first_of_month(month)
     figures = selectors.snapshot(month, today=today)
@@ -118,7 +115,7 @@ def withdraw_bulletin(bulletin: Bulletin, *, by, reason: str, request=None) -> B
     """Withdraw (撤回) a published bulletin: its month is no longer frozen, and the dashboard
     shows the live figures again until another bulletin for it is published. The row and its
     document stay, marked withdrawn with who, when and why. Bureau staff only; audit-logged."""
-    _check_bureau(by)
+    rules.check(by, PUBLISH, target=bulletin, request=request)
     reason = _clean_reason(reason)
     with transaction.atomic():
         locked = _in_force(bulletin)
@@ -133,6 +130,59 @@ def withdraw_bulletin(bulletin: Bulletin, *, by, reason: str, request=None) -> B
             issue_number=locked.issue_number,
         )
     return locked
+
+
+def _issue_number(given: str | None, *, prefix: str, year: int) -> tuple[str, int, int, str]:
+    """(代字, year, sequence, 文号): the given number, checked, or the year's next. Inside the
+    numbering lock."""
+    if not (given and given.strip()):
+        sequence, number = next_issue_number(year=year, prefix=prefix)
+        return prefix, year, sequence, number
+    number = given.strip()
+    match = ISSUE_NUMBER.match(number)
+    if not match:
+        raise BulletinError("文号格式应为“镇网代〔2026〕10号”。", "issue_number")
+    prefix, year, sequence = match.group(1), int(match.group(2)), int(match.group(3))
+    if Bulletin.objects.filter(year=year, sequence=sequence).exists():
+        raise BulletinError(f"{year}年第{sequence}号已被使用。", "issue_number")
+    return prefix, year, sequence, number
+
+
+def _check_not_published(month: datetime.date, replaces: Bulletin | None) -> None:
+    """Refused while the month has a bulletin in force other than the one being corrected."""
+    existing = Bulletin.objects.select_for_update().filter(month=month, withdrawn_at__isnull=True).first()
+    if existing is not None and existing != replaces:
+        raise BulletinError(
+            f"{month.year}年{month.month}月的通报已于{timezone.localtime(existing.published_at):%Y年%m月%d日}"
+            f"发布（{existing.issue_number}），不能重复发布；如有错误，请在通报列表中更正或撤回。",
+            "month",
+        )
+
+
+def _record_publication(bulletin: Bulletin, *, by, request=None) -> None:
+    """The audit rows of a publication: a correction also withdraws the bulletin it replaces."""
+    replaces, month, number = bulletin.replaces, bulletin.month, bulletin.issue_number
+    if replaces is not None:
+        record(
+            AuditAction.PUBLICATION,
+            by=by,
+            request=request,
+            target=replaces,
+            kind="bulletin_withdraw",
+            month=month.isoformat(),
+            issue_number=replaces.issue_number,
+            corrected_by=number,
+        )
+    record(
+        AuditAction.PUBLICATION,
+        by=by,
+        request=request,
+        target=bulletin,
+        kind="bulletin_correct" if replaces else "bulletin_publish",
+        month=month.isoformat(),
+        issue_number=number,
+        **({"corrects": replaces.issue_number} if replaces else {}),
+    )
 
 
 def publish_bulletin(
@@ -160,7 +210,7 @@ def publish_bulletin(
     4. The figures are computed (``selectors.snapshot``), the document written from them and
        stored, the row saved and an audit row written, all in one transaction.
     """
-    _check_bureau(by)
+    rules.check(by, PUBLISH, request=request)
     today = today or timezone.localdate()
     if replaces is not None:
         month = replaces.month
@@ -178,23 +228,8 @@ def publish_bulletin(
         serialize(NUMBERING_LOCK)
         if replaces is not None:
             replaces = _in_force(replaces)
-        existing = Bulletin.objects.select_for_update().filter(month=month, withdrawn_at__isnull=True).first()
-        if existing is not None and existing != replaces:
-            raise BulletinError(
-                f"{month.year}年{month.month}月的通报已于{timezone.localtime(existing.published_at):%Y年%m月%d日}"
-                f"发布（{existing.issue_number}），不能重复发布；如有错误，请在通报列表中更正或撤回。",
-                "month",
-            )
-        year = today.year
-        sequence, number = next_issue_number(year=year, prefix=prefix)
-        if issue_number and issue_number.strip():
-            number = issue_number.strip()
-            match = ISSUE_NUMBER.match(number)
-            if not match:
-                raise BulletinError("文号格式应为“镇网代〔2026〕10号”。", "issue_number")
-            prefix, year, sequence = match.group(1), int(match.group(2)), int(match.group(3))
-            if Bulletin.objects.filter(year=year, sequence=sequence).exists():
-                raise BulletinError(f"{year}年第{sequence}号已被使用。", "issue_number")
+        _check_not_published(month, replaces)
+        prefix, year, sequence, number = _issue_number(issue_number, prefix=prefix, year=today.year)
         title = documents.bulletin_title(month)
         figures = selectors.snapshot(month, today=today)
         content = documents.bulletin_docx(
@@ -207,10 +242,8 @@ def publish_bulletin(
         )
         if replaces is not None:
             _mark_withdrawn(replaces, by=by, reason=reason)
-        stored = files.store(
-            files.Checked(content=content, content_type=documents.DOCX, name=f"通报-{month:%Y-%m}.docx"),
-            by=by,
-        )
+        name = f"通报-{month:%Y-%m}.docx"
+        stored = files.store(files.Checked(content=content, content_type=documents.DOCX, name=name), by=by)
         try:
             with transaction.atomic():
                 bulletin = Bulletin.objects.create(
@@ -231,27 +264,7 @@ def publish_bulletin(
             raise BulletinError(
                 f"{month.year}年{month.month}月的通报或文号“{number}”已存在，不能重复发布。", "month"
             ) from None
-        if replaces is not None:
-            record(
-                AuditAction.PUBLICATION,
-                by=by,
-                request=request,
-                target=replaces,
-                kind="bulletin_withdraw",
-                month=month.isoformat(),
-                issue_number=replaces.issue_number,
-                corrected_by=number,
-            )
-        record(
-            AuditAction.PUBLICATION,
-            by=by,
-            request=request,
-            target=bulletin,
-            kind="bulletin_correct" if replaces else "bulletin_publish",
-            month=month.isoformat(),
-            issue_number=number,
-            **({"corrects": replaces.issue_number} if replaces else {}),
-        )
+        _record_publication(bulletin, by=by, request=request)
     return bulletin
 
 

@@ -5,3 +5,11 @@ class BulletinsConfig(AppConfig):
     name = "xinfang.bulletins"
     label = "bulletins"
     verbose_name = "通报"
+
+    def ready(self):
+        # The figures sit below the bulletins and never import them: the dashboard finds a
+        # published month, to show its frozen figures, through this hook.
+        from xinfang.bulletins.selectors import published
+        from xinfang.figures import frozen
+
+        frozen.register(published)

@@ -29,10 +29,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 
-from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
+from xinfang.core.docx import DOCX, add_page_number, add_run, safe_text, set_east_asian, set_font
 from xinfang.figures.models import ONLINE_CHANNELS
 from xinfang.figures.periods import cn_day
-from xinfang.figures.selectors import FEW_CASES, Rate
+from xinfang.figures.rows import FEW_CASES, Rate
 from xinfang.oversight.models import ReportKind
 
 __all__ = ["DOCX", "ISSUER", "bulletin_docx", "bulletin_title"]
@@ -168,28 +168,6 @@ def _bottom_border(paragraph, color: str = "E60012", size: int = 12) -> None:
     )
 
 
-def _field(paragraph, instruction: str, placeholder: str, font_name: str, size) -> None:
-    """A Word field (PAGE): begin, instruction, separate, the shown value, end."""
-
-    def fld(kind):
-        run = paragraph.add_run()
-        set_font(run, font_name, size)
-        char = OxmlElement("w:fldChar")
-        char.set(qn("w:fldCharType"), kind)
-        run._r.append(char)
-
-    fld("begin")
-    run = paragraph.add_run()
-    set_font(run, font_name, size)
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = safe_text(f" {instruction} ")
-    run._r.append(instr)
-    fld("separate")
-    set_font(add_run(paragraph, placeholder), font_name, size)
-    fld("end")
-
-
 def _page_number(footer, align, *, left=None, right=None) -> None:
     paragraph = footer.paragraphs[0]
     paragraph.alignment = align
@@ -197,9 +175,7 @@ def _page_number(footer, align, *, left=None, right=None) -> None:
         paragraph.paragraph_format.left_indent = left
     if right is not None:
         paragraph.paragraph_format.right_indent = right
-    set_font(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
-    _field(paragraph, "PAGE", "1", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
-    set_font(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    add_page_number(paragraph, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE, before="— ", after=" —")
 
 
 def _setup(document, title: str) -> None:
@@ -308,24 +284,8 @@ def _counts(items) -> str:
     return "、".join(f"{label}{n}件" for label, n in items if n)
 
 
-def bulletin_docx(
-    figures: dict[str, Any],
-    *,
-    title: str,
-    issue_number: str,
-    summary: str = "",
-    issued_on: datetime.date,
-    draft: bool = False,
-    corrects: str | None = None,
-) -> bytes:
-    """The bulletin of one month, from ``selectors.snapshot`` (or a bulletin's frozen figures).
-    ``corrects``: the issue number of the bulletin this one corrects and replaces."""
-    month = datetime.date.fromisoformat(figures["month"])
-    label = f"{month.year}年{month.month}月"
-    units, county = figures["units"], figures["county"]
-    document = Document()
-    _setup(document, title)
-
+def _masthead(document, *, title: str, issue_number: str, draft: bool) -> None:
+    """发文机关标志, 发文字号 over the red line, and the title (7.2, 7.3.1)."""
     if draft:
         _run(_para(document), DRAFT_MARK, HEADING_FONT)
     issuer = _para(document, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=0 if draft else 24)
@@ -341,65 +301,52 @@ def bulletin_docx(
     runs = [_run(heading, line, TITLE_FONT, TITLE_SIZE) for line in title_lines(title)]
     for run in runs[:-1]:
         run.add_break()  # a line break after each line but the last, inside the one title paragraph
-
     if draft:
         _run(_para(document, align=WD_ALIGN_PARAGRAPH.CENTER), f"（{DRAFT_MARK}）", SUBHEADING_FONT)
-    _para(document)
-    _run(_para(document), ADDRESSEES)
-    if corrects:
-        _body_paragraph(document, f"本通报为{corrects}的更正通报，原通报同时撤回，以本通报为准。")
-    _body_paragraph(document, f"现将{label}全县网上投诉代理工作情况通报如下：")
 
-    # 一、总体情况
+
+def _overview(document, summary: str, units: list[dict], county: dict) -> None:
+    """一、总体情况: the office's own words, then the county's figures."""
     _heading(document, "一、总体情况")
     for line in (summary or "").splitlines():
         if line.strip():
             _body_paragraph(document, line.strip())
     met = [row for row in units if row["met"]]
-    share_den = county["online"][1]
     self_filed = sum(county["tallies"].get(ch, 0) for ch in ONLINE_CHANNELS)
-    _subheading(
-        document,
-        "（一）代理件数。",
+    for heading, text in (
         (
+            "（一）代理件数。",
             f"全县{len(units)}个单位共代理网上投诉{county['proxied']}件，目标{county['target']}件；"
-            f"{len(met)}个单位达到月度代理目标，{len(units) - len(met)}个单位未达标。"
+            f"{len(met)}个单位达到月度代理目标，{len(units) - len(met)}个单位未达标。",
         ),
-    )
-    _subheading(
-        document,
-        "（二）网上投诉占比。",
         (
+            "（二）网上投诉占比。",
             f"网上投诉{county['online'][0]}件（代理{county['proxied']}件、群众网上自投{self_filed}件），"
-            f"信访总量{share_den}件，网上投诉占比{rate_text(county['online'])}，阶段性目标{ONLINE_SHARE_TARGET}。"
+            f"信访总量{county['online'][1]}件，网上投诉占比{rate_text(county['online'])}，"
+            f"阶段性目标{ONLINE_SHARE_TARGET}。",
         ),
-    )
-    _subheading(
-        document,
-        "（三）评价情况。",
         (
+            "（三）评价情况。",
             f"参评率{rate_text(county['participation'])}，满意率{rate_text(county['satisfaction'])}，"
-            f"其中“满意”占{rate_text(county['satisfied'])}。"
+            f"其中“满意”占{rate_text(county['satisfied'])}。",
         ),
-    )
-    _subheading(
-        document,
-        "（四）办理时效。",
         (
+            "（四）办理时效。",
             f"及时受理率{rate_text(county['timely_acceptance'])}，按期办结率{rate_text(county['timely_conclusion'])}；"
-            f"截至月末超期未办结{county['overdue']}件。"
+            f"截至月末超期未办结{county['overdue']}件。",
         ),
-    )
+    ):
+        _subheading(document, heading, text)
 
-    # 二、各单位情况
+
+def _units(document, units: list[dict], county: dict) -> None:
+    """二、各单位情况 (the table) and 三、未达标单位."""
     _heading(document, "二、各单位情况")
     _body_paragraph(
         document,
         f"各单位代理件数、目标及主要比率如下表（比率下为“分子/分母”件数；分母少于{FEW_CASES}件的标注“样本少”）：",
     )
     _unit_table(document, units, county)
-
-    # 三、未达标单位
     _heading(document, "三、未达标单位")
     below = [row for row in units if not row["met"]]
     if below:
@@ -412,14 +359,14 @@ def bulletin_docx(
     else:
         _body_paragraph(document, "本月各单位代理件数均达到目标。")
 
-    # 四、满意度评价
+
+def _ratings(document, ratings: dict, units: list[dict], county: dict) -> None:
+    """四、满意度评价: both assessments of the feedback form, and the units with a 不满意."""
     _heading(document, "四、满意度评价")
-    r = figures["ratings"]
+    r = ratings
     _body_paragraph(
         document,
-        (
-            f"本月答复送达{r.get('delivered', 0)}件，已评价{r.get('rated', 0)}件，参评率{rate_text(county['participation'])}。"
-        ),
+        f"本月答复送达{r.get('delivered', 0)}件，已评价{r.get('rated', 0)}件，参评率{rate_text(county['participation'])}。",
     )
     for sub, who, what in (
         ("（一）", "body", "对有权处理机关处理意见的评价"),
@@ -436,7 +383,7 @@ def bulletin_docx(
         _subheading(
             document,
             f"{sub}{what}。",
-            (f"{counts or '暂无评价'}；满意率{rate_text([content, r.get('rated', 0)])}。"),
+            f"{counts or '暂无评价'}；满意率{rate_text([content, r.get('rated', 0)])}。",
         )
     unsatisfied = [
         row for row in units if row["satisfaction"][1] and row["satisfaction"][0] < row["satisfaction"][1]
@@ -449,58 +396,87 @@ def bulletin_docx(
             + "。请相关单位做好政策解释和思想疏导，引导信访人依法申请复查、复核。",
         )
 
-    # 五、风险报告
-    _heading(document, "五、风险报告")
-    reports = figures["reports"]
-    if reports["total"]:
-        kinds = dict(ReportKind.choices)
-        _body_paragraph(document, f"本月各单位共报送风险报告{reports['total']}件。")
-        _subheading(
-            document,
-            "（一）按类别。",
-            _counts((kinds[k], reports["by_kind"].get(k, 0)) for k in ReportKind.values) + "。",
-        )
-        by_unit = [
-            f"{row['name']}{sum(row['reports'].values())}件" for row in units if sum(row["reports"].values())
-        ]
-        _subheading(document, "（二）按单位。", "、".join(by_unit) + "。")
-    else:
-        _body_paragraph(document, "本月未收到风险报告。")
 
-    # 六、督察情况
+def _reports(document, reports: dict, units: list[dict]) -> None:
+    """五、风险报告: by kind and by unit."""
+    _heading(document, "五、风险报告")
+    if not reports["total"]:
+        _body_paragraph(document, "本月未收到风险报告。")
+        return
+    kinds = dict(ReportKind.choices)
+    _body_paragraph(document, f"本月各单位共报送风险报告{reports['total']}件。")
+    _subheading(
+        document,
+        "（一）按类别。",
+        _counts((kinds[k], reports["by_kind"].get(k, 0)) for k in ReportKind.values) + "。",
+    )
+    by_unit = [
+        f"{row['name']}{sum(row['reports'].values())}件" for row in units if sum(row["reports"].values())
+    ]
+    _subheading(document, "（二）按单位。", "、".join(by_unit) + "。")
+
+
+def _day(value: str) -> str:
+    return cn_day(datetime.date.fromisoformat(value))
+
+
+def _inspections(document, inspections: list[dict]) -> None:
+    """六、督察情况: each inspection that found problems, and where its rectification stands."""
     _heading(document, "六、督察情况")
-    inspections = figures["inspections"]
-    if inspections:
+    if not inspections:
+        _body_paragraph(document, "本月督察未发现问题。")
+        return
+    _body_paragraph(
+        document,
+        f"本月督察发现问题{len(inspections)}次，涉及{len({i['unit_id'] for i in inspections})}个单位：",
+    )
+    for index, item in enumerate(inspections, start=1):
+        if item["rectified_on"]:
+            state = f"已于{_day(item['rectified_on'])}整改完成"
+        elif item["overdue"]:
+            state = "逾期未整改"
+        else:
+            state = "正在整改"
+        deadline = f"整改期限{_day(item['rectify_by'])}，" if item["rectify_by"] else ""
         _body_paragraph(
             document,
-            f"本月督察发现问题{len(inspections)}次，涉及{len({i['unit_id'] for i in inspections})}个单位：",
+            f"{index}.{item['unit']}（{_day(item['inspected_on'])}督察）：{'、'.join(item['findings'])}；"
+            f"{deadline}{state}。",
         )
-        for index, item in enumerate(inspections, start=1):
-            when = cn_day(datetime.date.fromisoformat(item["inspected_on"]))
-            if item["rectified_on"]:
-                state = f"已于{cn_day(datetime.date.fromisoformat(item['rectified_on']))}整改完成"
-            elif item["overdue"]:
-                state = "逾期未整改"
-            else:
-                state = "正在整改"
-            deadline = (
-                f"整改期限{cn_day(datetime.date.fromisoformat(item['rectify_by']))}，"
-                if item["rectify_by"]
-                else ""
-            )
-            _body_paragraph(
-                document,
-                f"{index}.{item['unit']}（{when}督察）：{'、'.join(item['findings'])}；{deadline}{state}。",
-            )
-        _body_paragraph(document, "请相关单位严格遵循合法、自愿、公益、真实的原则，按期整改到位。")
-    else:
-        _body_paragraph(document, "本月督察未发现问题。")
+    _body_paragraph(document, "请相关单位严格遵循合法、自愿、公益、真实的原则，按期整改到位。")
 
+
+def bulletin_docx(
+    figures: dict[str, Any],
+    *,
+    title: str,
+    issue_number: str,
+    summary: str = "",
+    issued_on: datetime.date,
+    draft: bool = False,
+    corrects: str | None = None,
+) -> bytes:
+    """The bulletin of one month, from ``selectors.snapshot`` (or a bulletin's frozen figures).
+    ``corrects``: the issue number of the bulletin this one corrects and replaces."""
+    month = datetime.date.fromisoformat(figures["month"])
+    units, county = figures["units"], figures["county"]
+    document = Document()
+    _setup(document, title)
+    _masthead(document, title=title, issue_number=issue_number, draft=draft)
+    _para(document)
+    _run(_para(document), ADDRESSEES)
+    if corrects:
+        _body_paragraph(document, f"本通报为{corrects}的更正通报，原通报同时撤回，以本通报为准。")
+    _body_paragraph(document, f"现将{month.year}年{month.month}月全县网上投诉代理工作情况通报如下：")
+    _overview(document, summary, units, county)
+    _units(document, units, county)
+    _ratings(document, figures["ratings"], units, county)
+    _reports(document, figures["reports"], units)
+    _inspections(document, figures["inspections"])
     # 落款
     _para(document)
     _para(document)
     _signature(document, cn_day(issued_on))
-
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -3,8 +3,10 @@
 ``snapshot`` computes a month's figures with ``xinfang.figures.selectors`` (the same
 definitions and queries as the dashboard), the risk report counts and the inspection findings
 of ``xinfang.oversight.selectors``, and the 满意度 counts of ``xinfang.ratings.selectors``, as
-plain JSON: that is what ``publish_bulletin`` freezes and what the document is written from.
-``frozen_figures`` reads it back; ``differences`` compares it with the live figures.
+plain JSON (the figures' own form, ``xinfang.figures.rows.figures_json``): that is what
+``publish_bulletin`` freezes and what the document is written from. ``frozen_figures`` reads it
+back; ``differences`` compares it with the live figures. The dashboard finds a published month
+through ``published``, which ``BulletinsConfig.ready`` hands to ``xinfang.figures.frozen``.
 
 Nothing here carries personal data: counts, unit names, dates and finding labels only.
 """
@@ -12,47 +14,24 @@ Nothing here carries personal data: counts, unit names, dates and finding labels
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from xinfang.accounts.models import Role, Unit
+from xinfang.accounts.models import Unit
 from xinfang.bulletins.models import Bulletin
 from xinfang.cases.models import Case
 from xinfang.figures import selectors as figures
-from xinfang.figures.models import Channel
-from xinfang.figures.periods import MONTH, Period, first_of_month
-from xinfang.oversight.models import ReportKind
+from xinfang.figures.periods import Period, first_of_month
+from xinfang.figures.rows import Difference, compare, figures_json
 from xinfang.oversight.selectors import inspection_findings, report_counts
 from xinfang.ratings.selectors import rating_figures
 
-READERS = (Role.BUREAU, Role.LEADER)  # 领导 reads bulletins (MISSION.md roles)
-WRITERS = (Role.BUREAU,)
-RATES = ("online", "participation", "satisfaction", "satisfied", "timely_acceptance", "timely_conclusion")
 SNAPSHOT_VERSION = 1
 
 
 # --- The month's figures as JSON --------------------------------------------------------------------
-
-
-def _row(f: figures.UnitFigures, reports: dict[str, int]) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "unit_id": f.unit.pk if f.unit else None,
-        "name": f.name,
-        "proxied": f.proxied,
-        "target": f.target,
-        "met": f.met,
-        "open": f.open,
-        "overdue": f.overdue,
-        "tallies": dict(f.tallies),
-        "reports": {kind: reports.get(kind, 0) for kind in ReportKind.values if reports.get(kind)},
-    }
-    for name in RATES:
-        rate = getattr(f, name)
-        row[name] = [rate.numerator, rate.denominator]
-    return row
 
 
 def bulletin_units() -> QuerySet[Unit]:
@@ -64,11 +43,11 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
     """The month's figures for every active unit and the county, as published in a bulletin.
 
     1. Per unit: ``figures.selectors.unit_figures`` for the month (counts, each rate's numerator
-       and denominator, target and 达标), with the unit's risk reports by kind.
-    2. County: ``county_totals`` of those rows.
-    3. Ratings: ``ratings.selectors.rating_figures`` over the cases whose reply was delivered in
+       and denominator, target and 达标), with the unit's risk reports by kind; the county:
+       the sum of those rows (``figures.rows.figures_json``).
+    2. Ratings: ``ratings.selectors.rating_figures`` over the cases whose reply was delivered in
        the month (both the bureau's and the handling body's 满意度).
-    4. Risk reports: ``oversight.selectors.report_counts``; inspections that found problems:
+    3. Risk reports: ``oversight.selectors.report_counts``; inspections that found problems:
        ``oversight.selectors.inspection_findings`` (labels and dates only, never the notes).
     """
     today = today or timezone.localdate()
@@ -76,12 +55,6 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
     period = Period.month(month.year, month.month)
     units = list(bulletin_units())
     rows = figures.unit_figures(period, units, today=today)
-    total = figures.county_totals(rows)
-    reports = report_counts(period.start, period.end)
-    by_kind: dict[str, int] = {}
-    for counts in reports.values():
-        for kind, n in counts.items():
-            by_kind[kind] = by_kind.get(kind, 0) + n
     unit_ids = [u.pk for u in units]
     ratings = rating_figures(
         Case.objects.filter(
@@ -104,10 +77,8 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
         "version": SNAPSHOT_VERSION,
         "month": month.isoformat(),
         "computed_on": today.isoformat(),
-        "units": [_row(row, reports.get(row.unit.pk, {})) for row in rows],
-        "county": _row(total, by_kind),
+        **figures_json(rows, report_counts(period.start, period.end)),
         "ratings": {k: v for k, v in ratings.items() if isinstance(v, int)},
-        "reports": {"by_kind": by_kind, "total": sum(by_kind.values())},
         "inspections": inspections,
     }
 
@@ -137,102 +108,7 @@ def bulletin_list() -> QuerySet[Bulletin]:
     ).order_by("-month", "-published_at")
 
 
-def as_unit_figures(row: dict[str, Any]) -> figures.UnitFigures:
-    """A frozen row in the dashboard's shape (``unit`` is None: the name is what was published)."""
-    return figures.UnitFigures(
-        unit=None,
-        name=row["name"],
-        proxied=row["proxied"],
-        target=row["target"],
-        tallies={ch: row["tallies"].get(ch, 0) for ch in Channel.values},
-        open=row["open"],
-        overdue=row["overdue"],
-        **{name: figures.Rate(*row[name]) for name in RATES},
-    )
-
-
 # --- Differences --------------------------------------------------------------------------------------
-
-# The figures compared. 在办 is left out: it is the state now, not a figure of the month.
-COMPARED = (
-    ("proxied", "代理件数"),
-    ("target", "目标"),
-    ("met", "是否达标"),
-    ("online", "网上投诉占比"),
-    ("participation", "参评率"),
-    ("satisfaction", "满意率"),
-    ("satisfied", "满意"),
-    ("timely_acceptance", "及时受理率"),
-    ("timely_conclusion", "按期办结率"),
-    ("overdue", "超期件数"),
-)
-
-
-def _text(key: str, value) -> str:
-    if value is None:
-        return "—"
-    if key == "met":
-        return "达标" if value else "未达标"
-    if isinstance(value, list | tuple):
-        return f"{figures.Rate(*value).percent}（{value[0]}/{value[1]}）"
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Difference:
-    unit: str
-    figure: str
-    old: str
-    new: str
-
-
-def _flat(row: dict[str, Any]) -> dict[str, tuple[str, Any]]:
-    flat = {key: (label, row.get(key)) for key, label in COMPARED}
-    for ch, label in Channel.choices:
-        flat[f"tally:{ch}"] = (f"渠道台账{label}", row.get("tallies", {}).get(ch, 0))
-    for kind, label in ReportKind.choices:
-        flat[f"report:{kind}"] = (f"风险报告{label}", row.get("reports", {}).get(kind, 0))
-    return flat
-
-
-def compare(
-    frozen: dict[str, Any], live: dict[str, Any], *, unit_ids=None, county: bool = True
-) -> list[Difference]:
-    """Per unit (and the county), each figure whose live value is not the frozen one: old → new.
-    ``unit_ids`` limits the units compared (a unit head sees the own unit only)."""
-
-    def keyed(snap):
-        rows = {row["unit_id"]: row for row in snap["units"]}
-        if county:
-            rows["county"] = snap["county"]
-        return rows
-
-    old_rows, new_rows = keyed(frozen), keyed(live)
-    order = list(old_rows) + [k for k in new_rows if k not in old_rows]
-    if county and "county" in order:
-        order.remove("county")
-        order.append("county")
-    result = []
-    for key in order:
-        if unit_ids is not None and key != "county" and key not in unit_ids:
-            continue
-        old, new = old_rows.get(key), new_rows.get(key)
-        name = (old or new)["name"]
-        if old is None or new is None:
-            result.append(
-                Difference(name, "单位", "—" if old is None else "列入", "—" if new is None else "列入")
-            )
-            continue
-        old_flat, new_flat = _flat(old), _flat(new)
-        for field_key, (label, value) in old_flat.items():
-            new_value = new_flat[field_key][1]
-            if _norm(value) != _norm(new_value):
-                result.append(Difference(name, label, _text(field_key, value), _text(field_key, new_value)))
-    return result
-
-
-def _norm(value):
-    return list(value) if isinstance(value, list | tuple) else value
 
 
 def differences(
@@ -243,26 +119,3 @@ def differences(
     if frozen is None:
         return []
     return compare(frozen, snapshot(month, today=today), unit_ids=unit_ids, county=county)
-
-
-@dataclass
-class FrozenMonth:
-    bulletin: Bulletin
-    rows: list[figures.UnitFigures]
-    total: figures.UnitFigures | None
-    differences: list[Difference]
-
-
-def frozen_month(period: Period, units, *, county: bool) -> FrozenMonth | None:
-    """For the dashboard: when the period is exactly one published month, the frozen rows of the
-    units shown (and the county row for those who see it) and the differences since."""
-    if period.kind != MONTH:
-        return None
-    bulletin = published(period.start)
-    if bulletin is None:
-        return None
-    ids = {u.pk for u in units}
-    rows = [as_unit_figures(row) for row in bulletin.figures["units"] if row["unit_id"] in ids]
-    total = as_unit_figures(bulletin.figures["county"]) if county else None
-    changes = compare(bulletin.figures, snapshot(period.start), unit_ids=ids, county=county)
-    return FrozenMonth(bulletin, rows, total, changes)

@@ -1,5 +1,7 @@
-"""The bulletins list, the draft download and publication. Bureau staff draft and publish;
-leaders read the published bulletins; everyone else gets the same 404 as for a missing page."""
+"""The bulletins list, the draft download and publication. Who reads (``view_bulletins``:
+bureau staff and leaders) and who drafts, publishes, corrects and withdraws
+(``publish_bulletins``: bureau staff) is the capability table's; everyone else gets the same
+404 as for a missing page."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from xinfang.accounts.permissions import role_required
-from xinfang.audit.actions import record, refuse
+from xinfang.access import rules
+from xinfang.access.views import requires
+from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.bulletins import actions, selectors
 from xinfang.bulletins.documents import DOCX
@@ -17,6 +20,7 @@ from xinfang.bulletins.forms import CorrectForm, MonthForm, PublishForm, Withdra
 from xinfang.bulletins.models import Bulletin
 from xinfang.cases.exports import attachment_header
 from xinfang.core import downloads
+from xinfang.core.errors import add_to_form
 from xinfang.figures.periods import add_months, first_of_month
 
 
@@ -30,20 +34,19 @@ def _last_month():
     return add_months(first_of_month(timezone.localdate()), -1)
 
 
-@role_required(*selectors.READERS)
+@requires("view_bulletins")
 def bulletin_list(request):
     return render(
         request,
         "bulletins/list.html",
         {
             "bulletins": selectors.bulletin_list(),
-            "can_write": request.user.role in selectors.WRITERS,
             "nav": "bulletins",
         },
     )
 
 
-@role_required(*selectors.WRITERS)
+@requires(actions.PUBLISH)
 def draft(request):
     form = MonthForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -63,7 +66,7 @@ def draft(request):
     return downloads.mark(request, _docx(result.content, result.filename))
 
 
-@role_required(*selectors.WRITERS)
+@requires(actions.PUBLISH)
 def publish(request):
     initial_month = _last_month()
     choice = MonthForm(request.GET or None)
@@ -81,7 +84,7 @@ def publish(request):
                 request=request,
             )
         except actions.BulletinError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(
                 request, f"已发布{bulletin.month_label}通报（{bulletin.issue_number}），该月数字已固定。"
@@ -102,7 +105,7 @@ def publish(request):
     )
 
 
-@role_required(*selectors.READERS)
+@requires("view_bulletins")
 def download(request, pk: int):
     bulletin = _bulletin_or_404(request, pk)
     record(AuditAction.DOWNLOAD, request=request, target=bulletin, kind="bulletin")
@@ -110,13 +113,13 @@ def download(request, pk: int):
 
 
 def _bulletin_or_404(request, pk: int) -> Bulletin:
-    bulletin = Bulletin.objects.filter(pk=pk).select_related("published_by", "document").first()
-    if bulletin is None:
-        raise refuse(request, target_type="bulletins.Bulletin", target_id=pk)
-    return bulletin
+    bulletins = Bulletin.objects.select_related("published_by", "document")
+    return rules.get_or_refuse(
+        bulletins, request.user, "view_bulletins", pk, unit_field=None, request=request
+    )
 
 
-@role_required(*selectors.WRITERS)
+@requires(actions.PUBLISH)
 def withdraw(request, pk: int):
     bulletin = _bulletin_or_404(request, pk)
     form = WithdrawForm(request.POST or None)
@@ -126,7 +129,7 @@ def withdraw(request, pk: int):
                 bulletin, by=request.user, reason=form.cleaned_data["reason"], request=request
             )
         except actions.BulletinError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(
                 request, f"已撤回{bulletin.issue_number}，{bulletin.month_label}的统计数字不再固定。"
@@ -144,7 +147,7 @@ def withdraw(request, pk: int):
     )
 
 
-@role_required(*selectors.WRITERS)
+@requires(actions.PUBLISH)
 def correct(request, pk: int):
     bulletin = _bulletin_or_404(request, pk)
     form = CorrectForm(request.POST or None, initial={"summary": bulletin.summary})
@@ -161,7 +164,7 @@ def correct(request, pk: int):
                 request=request,
             )
         except actions.BulletinError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(
                 request, f"已发布更正通报（{corrected.issue_number}），{bulletin.issue_number}同时撤回。"

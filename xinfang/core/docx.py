@@ -4,6 +4,7 @@ character still makes a document instead of a ``ValueError`` (XML 1.0 has no pla
 
 from __future__ import annotations
 
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from xinfang.core.validators import printable
@@ -31,3 +32,36 @@ def safe_text(value) -> str:
 def add_run(paragraph, value=""):
     """``paragraph.add_run`` for any text, stored or typed."""
     return paragraph.add_run(safe_text(value))
+
+
+def add_field(paragraph, instruction: str, placeholder: str, font_name: str, size) -> None:
+    """A Word field (``PAGE``, ``NUMPAGES``…): begin, instruction, separate, the value shown until
+    Word or WPS updates it, end; every run in the given font."""
+
+    def char(kind: str) -> None:
+        run = paragraph.add_run()
+        set_font(run, font_name, size)
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+    char("begin")
+    run = paragraph.add_run()
+    set_font(run, font_name, size)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = safe_text(f" {instruction} ")
+    run._r.append(instr)
+    char("separate")
+    set_font(add_run(paragraph, placeholder), font_name, size)
+    char("end")
+
+
+def add_page_number(paragraph, font_name: str, size, *, before: str = "", after: str = "") -> None:
+    """The number of the page it is printed on (a ``PAGE`` field), between ``before`` and ``after``
+    (GB/T 9704 writes 「— 1 —」)."""
+    if before:
+        set_font(add_run(paragraph, before), font_name, size)
+    add_field(paragraph, "PAGE", "1", font_name, size)
+    if after:
+        set_font(add_run(paragraph, after), font_name, size)

@@ -20,6 +20,8 @@ class DomainError(Exception):
 
 
 def add_to_form(form, error: DomainError) -> None:
-    """Show the error on its field where the form has it, else at the top of the form."""
-    field = error.field if error.field in getattr(form, "fields", {}) else None
-    form.add_error(field, error.message)
+    """Show the error on its field where the form shows that field, else at the top of the form
+    (a hidden field's error would be seen by nobody)."""
+    fields = getattr(form, "fields", {})
+    shown = error.field in fields and not fields[error.field].widget.is_hidden
+    form.add_error(error.field if shown else None, error.message)

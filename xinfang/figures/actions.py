@@ -1,7 +1,8 @@
 """What changes state here: a unit's monthly target, and the channel tallies of a month.
 
-Only bureau staff call these (the views check the role; the actions check it again). Each
-writes one audit row (``POLICY``): targets and tallies decide what the figures say.
+Each asks the capability table first (``manage_targets``: bureau staff), so that a refusal
+changes nothing and is logged, and writes one audit row (``POLICY``): targets and tallies
+decide what the figures say.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
-from xinfang.accounts.models import Role, Unit
+from xinfang.access import rules
+from xinfang.accounts.models import Unit
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
+from xinfang.core.errors import DomainError
 from xinfang.figures.models import Channel, ChannelTally, UnitTarget
 from xinfang.figures.periods import first_of_month
 
@@ -21,16 +24,11 @@ MAX_MONTHLY_TARGET = 999
 MAX_TALLY = 100000
 
 
-class FiguresError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+MANAGE = "manage_targets"
 
 
-def _check_bureau(by) -> None:
-    if getattr(by, "role", None) != Role.BUREAU:
-        raise FiguresError("只有县信访局工作人员可以设定目标和登记渠道台账。")
+class FiguresError(DomainError):
+    """A target or tally the rules refuse; ``field`` names the form field."""
 
 
 def set_target(
@@ -41,7 +39,7 @@ def set_target(
     A new row each time: months before keep the target they had (figures of the past do not
     change when a target does).
     """
-    _check_bureau(by)
+    rules.check(by, MANAGE, unit=unit, request=request)
     if monthly_target is None or not 1 <= monthly_target <= MAX_MONTHLY_TARGET:
         raise FiguresError(f"每月代理目标应为1至{MAX_MONTHLY_TARGET}之间的整数。", "monthly_target")
     with transaction.atomic():
@@ -74,9 +72,11 @@ def save_tallies(
     All or nothing: any bad value refuses the whole lot. Returns how many entries were saved
     and removed.
     """
-    _check_bureau(by)
+    rules.check(by, MANAGE, request=request)
     month = first_of_month(month)
     unit_ids = set(Unit.objects.filter(pk__in={uid for uid, _ in counts}).values_list("pk", flat=True))
+    for unit_id in sorted(unit_ids):
+        rules.check(by, MANAGE, unit=unit_id, request=request)
     for (unit_id, channel), count in counts.items():
         if unit_id not in unit_ids:
             raise FiguresError("没有这个单位。")

@@ -16,29 +16,29 @@ import datetime
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from xinfang.accounts.models import Role, Unit
+from xinfang.access import rules
+from xinfang.access.models import Reach
+from xinfang.accounts.models import Unit
 from xinfang.cases.models import Case
 from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline, ClockKind
 from xinfang.figures.models import DEFAULT_MONTHLY_TARGET, ONLINE_CHANNELS, Channel, ChannelTally, UnitTarget
 from xinfang.figures.periods import Period, add_months, first_of_month, local_midnight
+from xinfang.figures.rows import FEW_CASES, Rate, UnitFigures
+from xinfang.figures.rows import county_totals as county_totals  # the sum of the rows read here
 from xinfang.oversight.models import ReportKind
 from xinfang.oversight.selectors import report_counts
 from xinfang.ratings.models import Rating, Satisfaction
 from xinfang.reference.models import ContentCategory
 
-FEW_CASES = 5
-
-DASHBOARD_ROLES = (Role.BUREAU, Role.LEADER, Role.UNIT_HEAD)
-COUNTY_ROLES = (Role.BUREAU, Role.LEADER)
-MANAGE_ROLES = (Role.BUREAU,)
+VIEW = "view_figures"  # the capability that shows the figures, and of which units
 
 # The clocks the two timeliness rates read (deadlines.Clock codes, 《信访工作条例》第23条、第34条)
 # and the steps that meet each. 第23条 asks the handling body to tell the petitioner within
@@ -101,17 +101,14 @@ DEFINITIONS = (
 
 
 def figure_units(user) -> QuerySet[Unit]:
-    """Units whose figures this user sees: every active unit for bureau staff and leaders,
-    the own unit for a unit head, none for anyone else."""
-    if user.role in COUNTY_ROLES:
-        return Unit.objects.filter(active=True).order_by("sort_order", "id")
-    if user.role == Role.UNIT_HEAD and user.unit_id:
-        return Unit.objects.filter(pk=user.unit_id)
-    return Unit.objects.none()
+    """Units whose figures this user sees (``view_figures``): every active unit for those who
+    see the county, the own unit (active or not) for those who see their unit's, else none."""
+    units = rules.scoped_units(Unit.objects.order_by("sort_order", "id"), user, VIEW)
+    return units.filter(active=True) if sees_county(user) else units
 
 
 def sees_county(user) -> bool:
-    return user.role in COUNTY_ROLES
+    return rules.reach(user, VIEW) == Reach.COUNTY
 
 
 def units_or_404(user) -> list[Unit]:
@@ -119,60 +116,6 @@ def units_or_404(user) -> list[Unit]:
     if not units:
         raise Http404
     return units
-
-
-# --- Rates ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rate:
-    """numerator ÷ denominator, with both kept: value is None when there is nothing to divide."""
-
-    numerator: int
-    denominator: int
-
-    @property
-    def value(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-    @property
-    def few(self) -> bool:
-        return self.denominator < FEW_CASES
-
-    @property
-    def percent(self) -> str:
-        return "—" if self.value is None else f"{self.value * 100:.1f}%"
-
-    def __add__(self, other: Rate) -> Rate:
-        return Rate(self.numerator + other.numerator, self.denominator + other.denominator)
-
-
-@dataclass
-class UnitFigures:
-    """One row of the dashboard: a unit's figures for the period, or the county's (unit None)."""
-
-    unit: Unit | None
-    name: str
-    proxied: int = 0
-    target: int = 0
-    online: Rate = Rate(0, 0)
-    tallies: dict[str, int] = field(default_factory=dict)
-    participation: Rate = Rate(0, 0)
-    satisfaction: Rate = Rate(0, 0)
-    satisfied: Rate = Rate(0, 0)
-    timely_acceptance: Rate = Rate(0, 0)
-    timely_conclusion: Rate = Rate(0, 0)
-    open: int = 0
-    overdue: int = 0
-
-    @property
-    def met(self) -> bool:
-        """月度达标: 代理件数 ≥ the target of the period."""
-        return self.proxied >= self.target
-
-    @property
-    def tally_total(self) -> int:
-        return sum(self.tallies.values())
 
 
 # --- Targets ----------------------------------------------------------------------------------------
@@ -321,55 +264,35 @@ def unit_figures(
         tallies[row["unit_id"]][row["channel"]] = row["n"] or 0
     targets = targets_by_month(ids, period.months)
 
-    rows = []
-    for unit in units:
-        c = delivered.get(unit.pk, {})
-        d = due_rates.get(unit.pk, {})
-        t = tallies.get(unit.pk, {})
-        n_proxied = proxied.get(unit.pk, {}).get("n", 0)
-        online = n_proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
-        offline = sum(n for ch, n in t.items() if ch not in ONLINE_CHANNELS)
-        rated, content = c.get("rated", 0), c.get("satisfied", 0) + c.get("basically", 0)
-        rows.append(
-            UnitFigures(
-                unit=unit,
-                name=unit.name,
-                proxied=n_proxied,
-                target=sum(targets[unit.pk].values()),
-                online=Rate(online, online + offline),
-                tallies={ch: t.get(ch, 0) for ch in Channel.values},
-                participation=Rate(rated, c.get("delivered", 0)),
-                satisfaction=Rate(content, rated),
-                satisfied=Rate(c.get("satisfied", 0), rated),
-                timely_acceptance=Rate(d.get("accept_met", 0), d.get("accept_due", 0)),
-                timely_conclusion=Rate(d.get("conclude_met", 0), d.get("conclude_due", 0)),
-                open=still_open.get(unit.pk, {}).get("n", 0),
-                overdue=overdue.get(unit.pk, {}).get("n", 0),
-            )
-        )
-    return rows
+    return [
+        _row(unit, proxied, delivered, still_open, due_rates, overdue, tallies, targets) for unit in units
+    ]
 
 
-def county_totals(rows: Sequence[UnitFigures]) -> UnitFigures:
-    """全县合计: every count and every rate's numerator and denominator summed over the units."""
-    total = UnitFigures(unit=None, name="全县合计", tallies=dict.fromkeys(Channel.values, 0))
-    for row in rows:
-        total.proxied += row.proxied
-        total.target += row.target
-        for name in (
-            "online",
-            "participation",
-            "satisfaction",
-            "satisfied",
-            "timely_acceptance",
-            "timely_conclusion",
-        ):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-        for ch, n in row.tallies.items():
-            total.tallies[ch] += n
-        total.open += row.open
-        total.overdue += row.overdue
-    return total
+def _row(unit: Unit, proxied, delivered, still_open, due_rates, overdue, tallies, targets) -> UnitFigures:
+    """One unit's figures from the per-unit aggregates of ``unit_figures``."""
+    c = delivered.get(unit.pk, {})
+    d = due_rates.get(unit.pk, {})
+    t = tallies.get(unit.pk, {})
+    n_proxied = proxied.get(unit.pk, {}).get("n", 0)
+    online = n_proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
+    offline = sum(n for ch, n in t.items() if ch not in ONLINE_CHANNELS)
+    rated, content = c.get("rated", 0), c.get("satisfied", 0) + c.get("basically", 0)
+    return UnitFigures(
+        unit=unit,
+        name=unit.name,
+        proxied=n_proxied,
+        target=sum(targets[unit.pk].values()),
+        online=Rate(online, online + offline),
+        tallies={ch: t.get(ch, 0) for ch in Channel.values},
+        participation=Rate(rated, c.get("delivered", 0)),
+        satisfaction=Rate(content, rated),
+        satisfied=Rate(c.get("satisfied", 0), rated),
+        timely_acceptance=Rate(d.get("accept_met", 0), d.get("accept_due", 0)),
+        timely_conclusion=Rate(d.get("conclude_met", 0), d.get("conclude_due", 0)),
+        open=still_open.get(unit.pk, {}).get("n", 0),
+        overdue=overdue.get(unit.pk, {}).get("n", 0),
+    )
 
 
 # --- Risk and trend reports ------------------------------------------------------------------------

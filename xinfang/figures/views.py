@@ -1,7 +1,8 @@
 """The dashboard (统计), the targets page and the channel tallies page.
 
-Views are thin: the units a user sees come from ``selectors.figure_units`` (a unit head's own
-unit only; bureau staff and leaders every unit), the figures from ``selectors``, the changes
+Views are thin: the units a user sees come from ``selectors.figure_units`` (the capability
+table's ``view_figures``: a unit head's own unit; bureau staff and leaders every unit), the
+figures from ``selectors``, a published month's frozen figures from ``frozen``, the changes
 from ``actions``.
 """
 
@@ -14,17 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xinfang.accounts.permissions import role_required
-from xinfang.bulletins import selectors as bulletin_selectors
+from xinfang.access.views import requires
 from xinfang.cases.exports import XLSX, attachment_header
-from xinfang.figures import actions, charts, selectors, workbooks
+from xinfang.core.errors import add_to_form
+from xinfang.figures import actions, charts, frozen, selectors, workbooks
 from xinfang.figures.forms import MonthChoiceForm, PeriodForm, TallyGridForm, TallyUploadForm, TargetForm
 from xinfang.figures.models import Channel
 from xinfang.figures.periods import first_of_month
 from xinfang.oversight.models import ReportKind
 
 
-@role_required(*selectors.DASHBOARD_ROLES)
+@requires(selectors.VIEW)
 def dashboard(request):
     units = selectors.units_or_404(request.user)
     form = PeriodForm(request.GET or None)
@@ -32,12 +33,12 @@ def dashboard(request):
     rows = selectors.unit_figures(period, units)
     county = selectors.sees_county(request.user)
     total = selectors.county_totals(rows) if county else None
-    # 通报 (xinfang.bulletins): a published month shows the figures as published, changes listed apart.
-    frozen = bulletin_selectors.frozen_month(period, units, county=county)
-    if frozen is not None:
-        rows, total = frozen.rows, frozen.total
+    # 通报: a published month shows the figures as published, changes since listed apart.
+    published = frozen.frozen_month(period, rows, county=county)
+    if published is not None:
+        rows, total = published.rows, published.total
     reports, reports_total = selectors.report_rows(
-        period, units, county=county, frozen=frozen.bulletin.figures if frozen else None
+        period, units, county=county, frozen=published.bulletin.figures if published else None
     )
     trend = selectors.trends(period.end, units)
     span = f"（{trend[0].month.year}年{trend[0].month.month}月—{trend[-1].month.year}年{trend[-1].month.month}月）"
@@ -70,13 +71,13 @@ def dashboard(request):
             "reports": reports,
             "reports_total": reports_total,
             "report_kinds": ReportKind.choices,
-            "frozen": frozen,
+            "frozen": published,
             "nav": "figures",
         },
     )
 
 
-@role_required(*selectors.MANAGE_ROLES)
+@requires("manage_targets")
 def targets(request):
     units = list(selectors.tally_units())
     form = TargetForm(request.POST or None, units=selectors.tally_units())
@@ -91,7 +92,7 @@ def targets(request):
                 request=request,
             )
         except actions.FiguresError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -121,7 +122,7 @@ def _month(request):
     )
 
 
-@role_required(*selectors.MANAGE_ROLES)
+@requires("manage_targets")
 def tallies(request):
     choice, month = _month(request)
     units = list(selectors.tally_units())
@@ -135,7 +136,7 @@ def tallies(request):
                     month=month, counts=form.counts(), by=request.user, request=request
                 )
             except actions.FiguresError as exc:
-                form.add_error(None, exc.message)
+                add_to_form(form, exc)
             else:
                 messages.success(
                     request,
@@ -157,7 +158,7 @@ def tallies(request):
     )
 
 
-@role_required(*selectors.MANAGE_ROLES)
+@requires("manage_targets")
 def tally_template(request):
     _, month = _month(request)
     units = list(selectors.tally_units())
@@ -167,7 +168,7 @@ def tally_template(request):
     return response
 
 
-@role_required(*selectors.MANAGE_ROLES)
+@requires("manage_targets")
 @require_POST
 def tally_upload(request):
     upload = TallyUploadForm(request.POST, request.FILES)

@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from xinfang.accounts.models import Unit
 from xinfang.core import xlsx
+from xinfang.core.errors import DomainError
 from xinfang.figures.actions import MAX_TALLY
 from xinfang.figures.models import Channel
 
@@ -29,10 +30,17 @@ MONTH_TEXT = re.compile(r"^\s*(\d{4})\s*(?:[-./年])\s*(\d{1,2})\s*月?\s*(?:[-.
 MAX_ERRORS = 20
 
 
-class WorkbookError(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("；".join(errors))
-        self.errors = errors
+class WorkbookError(DomainError):
+    """An uploaded workbook that cannot be read; ``errors`` lists every problem (the message
+    joins them)."""
+
+    errors: Sequence[str] = ()
+
+
+def _refused(errors: list[str]) -> WorkbookError:
+    error = WorkbookError("；".join(errors))
+    error.errors = errors
+    return error
 
 
 def template(month: datetime.date, units: Sequence[Unit], counts: dict[tuple[int, str], int]) -> bytes:
@@ -108,7 +116,7 @@ def read(content: bytes, units: Sequence[Unit]) -> tuple[datetime.date, dict[tup
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise WorkbookError(["无法读取该文件，请上传用本页模板填写的 .xlsx 文件。"]) from exc
+        raise _refused(["无法读取该文件，请上传用本页模板填写的 .xlsx 文件。"]) from exc
     sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     book.close()
@@ -126,7 +134,7 @@ def read(content: bytes, units: Sequence[Unit]) -> tuple[datetime.date, dict[tup
         elif title:
             errors.append(f"第{HEADER_ROW}行：表头“{title}”不是渠道名称（应为{'、'.join(labels)}）。")
     if not header or str(header[0] or "").strip() != "单位" or not columns:
-        raise WorkbookError(
+        raise _refused(
             errors + [f"第{HEADER_ROW}行应为表头：单位、{'、'.join(labels)}。请使用本页提供的模板。"]
         )
     by_name = {unit.name: unit for unit in units}
@@ -158,5 +166,5 @@ def read(content: bytes, units: Sequence[Unit]) -> tuple[datetime.date, dict[tup
     if errors:
         if len(errors) > MAX_ERRORS:
             errors = errors[:MAX_ERRORS] + [f"……另有{len(errors) - MAX_ERRORS}处问题。"]
-        raise WorkbookError(errors)
+        raise _refused(errors)
     return month, counts  # type: ignore[return-value]

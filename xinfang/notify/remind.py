@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from xinfang.access import rules
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.cases.models import CaseEvent
@@ -126,10 +127,10 @@ def deadline_text(deadline, level: str, today: datetime.date) -> str:
 
 
 def agents_to_tell(case, agents_by_unit: dict) -> list:
-    """The case's own agent while they still work for its unit; otherwise the unit's agents,
+    """The case's own agent while they still work its unit's cases; otherwise the unit's agents,
     so that a deactivated or moved account does not leave a clock unwatched."""
     agent = case.agent
-    if agent.is_active and agent.role == "agent" and agent.unit_id == case.unit_id:
+    if rules.can(agent, selectors.WORKS_CASES, case.unit_id):
         return [agent]
     return agents_by_unit.get(case.unit_id, [])
 

@@ -12,13 +12,19 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 
-from xinfang.accounts.models import Role, User
+from xinfang.access import rules
+from xinfang.access.models import Reach
+from xinfang.accounts.models import User
 from xinfang.cases.models import Case, CaseStatus, FollowUp
 from xinfang.cases.workflow import FINAL
 from xinfang.deadlines.models import CaseDeadline, ClockKind
 from xinfang.notify.models import Notice, OutboxMessage, Reminder
 
 KEY_CHUNK = 500  # stays well below every database's limit on bound parameters
+# Who is reminded of a unit's clocks and follow-ups: those the capability table lets work that
+# unit's cases (its agents); overdue clocks also go to those who supervise every unit's cases.
+WORKS_CASES = "case_open"
+SUPERVISES = "view_cases"
 
 
 def notices_for(user) -> QuerySet[Notice]:
@@ -117,17 +123,18 @@ def pending_follow_ups(today: datetime.date) -> QuerySet[FollowUp]:
 
 
 def unit_agents(unit_ids) -> dict[int, list[User]]:
-    """The active agents of these units, in one query."""
+    """Those who work the cases of these units (``WORKS_CASES``: their agents), in one query."""
     agents: dict[int, list[User]] = {}
-    for user in User.objects.filter(role=Role.AGENT, is_active=True, unit_id__in=set(unit_ids)).only(
-        "id", "username", "is_active", "unit_id"
-    ):
+    workers = User.objects.filter(rules.holders(WORKS_CASES, reach=Reach.UNIT), unit_id__in=set(unit_ids))
+    for user in workers.only("id", "username", "is_active", "unit_id"):
         agents.setdefault(user.unit_id, []).append(user)
     return agents
 
 
 def bureau_staff() -> list[User]:
-    return list(User.objects.filter(role=Role.BUREAU, is_active=True).only("id", "username", "is_active"))
+    """Those who supervise every unit's cases (``SUPERVISES`` for the whole county: bureau staff)."""
+    supervisors = rules.users_who_may(SUPERVISES, reach=Reach.COUNTY)
+    return list(supervisors.only("id", "username", "is_active"))
 
 
 def passwords_to_wipe(closed_on_or_before: datetime.date) -> QuerySet[Case]:

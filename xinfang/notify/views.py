@@ -8,8 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xinfang.accounts.models import Role
-from xinfang.accounts.permissions import role_required
+from xinfang.access.views import requires
 from xinfang.audit.actions import refuse
 from xinfang.core.validators import parse_id, printable
 from xinfang.notify import actions, selectors
@@ -56,7 +55,7 @@ def read(request):
     return redirect("notify:list")
 
 
-@role_required(Role.BUREAU)
+@requires("view_outbox")
 def outbox(request):
     page = Paginator(selectors.outbox_messages(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notify/outbox.html", {"page": page, "query": "", "nav": "outbox"})

@@ -1,8 +1,10 @@
 """What changes risk reports and inspections: each change is one function here.
 
-Report actions run in one transaction: lock the report row, check the step against ``STEPS``,
-save with ``update_fields``, and write a ``ReportEvent`` (no personal values in it). Messages
-to bureau staff go through ``notify`` and leave only after the commit.
+Each action first asks the capability table whether ``by`` may do it to that unit's data
+(``access.rules.check``: a refusal changes nothing and is logged), then runs in one transaction:
+lock the report row, check the step against ``STEPS``, save with ``update_fields``, and write a
+``ReportEvent`` (no personal values in it). Messages to bureau staff go through ``notify`` and
+leave only after the commit.
 """
 
 from __future__ import annotations
@@ -13,11 +15,9 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import Role
-from xinfang.cases.selectors import cases_for
-from xinfang.cases.workflow import TransitionError
+from xinfang.access import rules
+from xinfang.core.errors import DomainError
 from xinfang.notify.actions import notify
-from xinfang.notify.selectors import bureau_staff
 from xinfang.oversight.models import (
     Finding,
     Inspection,
@@ -29,13 +29,8 @@ from xinfang.oversight.models import (
 )
 
 
-class OversightError(TransitionError):
+class OversightError(DomainError):
     """A refused report or inspection change; ``message`` is for the user, ``field`` the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class ReportError(OversightError):
@@ -95,14 +90,17 @@ def file_report(
 ) -> RiskReport:
     """An agent reports to the bureau (seed 二 3 二: 及时向县信访局报告; 三: 报送信访动态信息).
 
-    1. Only an agent of a unit files, for that unit; a case named must be one the agent may
-       work on (``cases_for``), so no other unit's case can be attached.
+    1. Those the table lets file reports (``file_report``: an agent) file for their own unit; a
+       case named must be of that unit, so no other unit's case can be attached.
     2. The report is saved with its first event.
-    3. Every active bureau staff user gets a notice and a message through the configured
-       sender: level ``danger`` for an urgent report, ``info`` otherwise.
+    3. Everyone who handles reports for the unit (``handle_reports``: bureau staff) gets a
+       notice and a message through the configured sender: level ``danger`` for an urgent
+       report, ``info`` otherwise.
     """
-    if by.role != Role.AGENT or not by.unit_id:
-        raise ReportError("只有代理员可以报送风险报告。")
+    unit_id = case.unit_id if case is not None else getattr(by, "unit_id", None)
+    rules.check(by, "file_report", unit=unit_id)
+    if case is not None and case.unit_id != by.unit_id:
+        raise ReportError("只能关联本单位的代理事项。", "case")
     if kind not in ReportKind.values:
         raise ReportError("请选择报告类别。", "kind")
     if urgency not in Urgency.values:
@@ -112,8 +110,6 @@ def file_report(
     description = (description or "").strip()
     if not description:
         raise ReportError("请填写情况。", "description")
-    if case is not None and not cases_for(by, write=True).filter(pk=case.pk).exists():
-        raise ReportError("只能关联本单位的代理事项。", "case")
     petitioner_name = (petitioner_name or "").strip()
     if not petitioner_name and case is not None:
         petitioner_name = case.petitioner.name
@@ -129,14 +125,18 @@ def file_report(
             petitioner_name=petitioner_name,
         )
         _event(report, by=by, action="file", kind=kind, urgency=urgency, case=case.pk if case else None)
-        notify(recipients=bureau_staff(), case=None, level=NOTICE_LEVELS[urgency], text=notice_text(report))
+        notify(
+            recipients=rules.users_who_may("handle_reports", unit=report.unit_id),
+            case=None,
+            level=NOTICE_LEVELS[urgency],
+            text=notice_text(report),
+        )
     return report
 
 
 def acknowledge_report(report: RiskReport, *, by) -> RiskReport:
     """Bureau staff acknowledge (签收) a report: it leaves the banner."""
-    if by.role != Role.BUREAU:
-        raise ReportError("只有县信访局工作人员可以签收风险报告。")
+    rules.check(by, "handle_reports", target=report)
     with transaction.atomic():
         report = _locked(report)
         _check(report, "acknowledge")
@@ -150,8 +150,7 @@ def acknowledge_report(report: RiskReport, *, by) -> RiskReport:
 def record_disposal(report: RiskReport, *, by, disposal: str) -> RiskReport:
     """Bureau staff record how the report was dealt with (处置). A report not yet acknowledged
     is acknowledged by the same step: whoever records the disposal has read it."""
-    if by.role != Role.BUREAU:
-        raise ReportError("只有县信访局工作人员可以登记处置情况。")
+    rules.check(by, "handle_reports", target=report)
     disposal = (disposal or "").strip()
     if not disposal:
         raise ReportError("请填写处置情况。", "disposal")
@@ -196,8 +195,7 @@ def record_inspection(
     Either nothing was found (``no_problems``) or at least one finding was; findings need what
     must be put right and a deadline after the inspection; 其他 needs a note saying what.
     """
-    if by.role != Role.BUREAU:
-        raise InspectionError("只有县信访局工作人员可以登记督察。")
+    rules.check(by, "record_inspections", unit=unit)
     if inspected_on is None or inspected_on > timezone.localdate():
         raise InspectionError("督察日期不能晚于今天。", "inspected_on")
     names = split_inspectors(inspectors)
@@ -224,25 +222,25 @@ def record_inspection(
             raise InspectionError("请填写整改期限。", "rectify_by")
         if rectify_by <= inspected_on:
             raise InspectionError("整改期限应晚于督察日期。", "rectify_by")
-    return Inspection.objects.create(
-        unit=unit,
-        inspected_on=inspected_on,
-        inspectors="、".join(names),
-        findings=findings,
-        findings_note=findings_note,
-        no_problems=no_problems,
-        rectification=rectification,
-        rectify_by=rectify_by,
-        recorded_by=by,
-    )
+    with transaction.atomic():
+        return Inspection.objects.create(
+            unit=unit,
+            inspected_on=inspected_on,
+            inspectors="、".join(names),
+            findings=findings,
+            findings_note=findings_note,
+            no_problems=no_problems,
+            rectification=rectification,
+            rectify_by=rectify_by,
+            recorded_by=by,
+        )
 
 
 def record_rectification(
     inspection: Inspection, *, by, rectified_on: datetime.date, note: str = ""
 ) -> Inspection:
     """The unit has put right what the inspection found: record the day and what was done."""
-    if by.role != Role.BUREAU:
-        raise InspectionError("只有县信访局工作人员可以登记整改情况。")
+    rules.check(by, "record_inspections", target=inspection)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
         if inspection.no_problems:

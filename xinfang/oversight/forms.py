@@ -3,10 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from xinfang.access import rules
 from xinfang.accounts.models import Unit
 from xinfang.cases.forms import DateInput, not_in_future
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import cases_for
 from xinfang.core.forms import Form, PersonNameField
 from xinfang.oversight.models import Finding, ReportKind, ReportStatus, Urgency
 
@@ -58,8 +58,7 @@ class ReportForm(Form):
         super().__init__(*args, **kwargs)
         # Only the columns the choice shows: no personal data is decrypted for the list.
         self.fields["case"].queryset = (
-            cases_for(user, write=True)
-            .select_related(None)
+            rules.scoped(Case.objects.all(), user, "file_report")
             .only("id", "number", "title")
             .order_by("-created_at", "-id")
         )

@@ -1,10 +1,8 @@
 """Reading risk reports and inspections. ``reports_for`` / ``get_report_for`` and
-``inspections_for`` / ``get_inspection_for`` are the one place that decides who sees what:
-
-- 代理员 (agent): the own unit's reports (and files new ones); the own unit's inspections, read only.
-- 单位负责人 (unit head): the own unit's reports and inspections, read only.
-- 县信访局 (bureau): every unit's reports and inspections; acknowledges, records disposal and inspections.
-- 领导, 系统管理员, 审计员: nothing here (figures come through ``report_counts`` on the dashboard).
+``inspections_for`` / ``get_inspection_for`` read through the capability table
+(``view_reports``, ``view_inspections``): today an agent and a unit head see their own unit's,
+bureau staff every unit's; leaders, system administrators and auditors none (figures come
+through ``report_counts`` on the dashboard).
 
 Lists never load the encrypted columns: they are decrypted only on a report's own page.
 """
@@ -17,11 +15,11 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
-from xinfang.accounts.models import Role, Unit
-from xinfang.audit.actions import refuse
+from xinfang.access import rules
+from xinfang.access.models import Reach
+from xinfang.accounts.models import Unit
 from xinfang.oversight.models import Inspection, ReportStatus, RiskReport, Urgency
 
-READERS = (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU)
 BANNER_MAX = 10
 ENCRYPTED = ("description", "disposal")
 
@@ -30,26 +28,18 @@ ENCRYPTED = ("description", "disposal")
 
 
 def reports_for(user) -> QuerySet[RiskReport]:
-    reports = RiskReport.objects.select_related("unit", "reported_by")
-    if not user.is_authenticated or not user.is_active:
-        return reports.none()
-    if user.role in (Role.AGENT, Role.UNIT_HEAD) and user.unit_id:
-        return reports.filter(unit_id=user.unit_id)
-    if user.role == Role.BUREAU:
-        return reports
-    return reports.none()
+    return rules.scoped(RiskReport.objects.select_related("unit", "reported_by"), user, "view_reports")
 
 
 def get_report_for(request, pk: int) -> RiskReport:
-    try:
-        return reports_for(request.user).select_related("acknowledged_by", "disposed_by").get(pk=pk)
-    except (RiskReport.DoesNotExist, ValueError):
-        raise refuse(request, target_type="oversight.RiskReport", target_id=pk) from None
+    reports = reports_for(request.user).select_related("acknowledged_by", "disposed_by")
+    return rules.get_or_refuse(reports, request.user, "view_reports", pk, request=request)
 
 
-def report_units(user) -> QuerySet[Unit]:
-    """The units a user may filter reports and inspections by: bureau all, others none (own only)."""
-    if user.role == Role.BUREAU:
+def report_units(user, code: str = "view_reports") -> QuerySet[Unit]:
+    """The units a user may filter reports (or inspections) by: every active unit for those who
+    see every unit's, none for the others (they see their own only)."""
+    if rules.reach(user, code) == Reach.COUNTY:
         return Unit.objects.filter(active=True).order_by("sort_order", "id")
     return Unit.objects.none()
 
@@ -135,21 +125,12 @@ def _with_overdue(today: datetime.date | None = None) -> QuerySet[Inspection]:
 
 
 def inspections_for(user, *, today: datetime.date | None = None) -> QuerySet[Inspection]:
-    inspections = _with_overdue(today)
-    if not user.is_authenticated or not user.is_active:
-        return inspections.none()
-    if user.role in (Role.AGENT, Role.UNIT_HEAD) and user.unit_id:
-        return inspections.filter(unit_id=user.unit_id)
-    if user.role == Role.BUREAU:
-        return inspections
-    return inspections.none()
+    return rules.scoped(_with_overdue(today), user, "view_inspections")
 
 
 def get_inspection_for(request, pk: int) -> Inspection:
-    try:
-        return inspections_for(request.user).select_related("rectified_by").get(pk=pk)
-    except (Inspection.DoesNotExist, ValueError):
-        raise refuse(request, target_type="oversight.Inspection", target_id=pk) from None
+    inspections = inspections_for(request.user).select_related("rectified_by")
+    return rules.get_or_refuse(inspections, request.user, "view_inspections", pk, request=request)
 
 
 def inspection_list(
@@ -173,7 +154,7 @@ def inspection_findings(
     start: datetime.date, end: datetime.date, *, today: datetime.date | None = None
 ) -> QuerySet[Inspection]:
     """For the dashboard: inspections between two dates (both included) that found problems,
-    with their unit and ``overdue``, by unit then date. County-wide: the caller checks the role."""
+    with their unit and ``overdue``, by unit then date. County-wide: for the bulletin."""
     return (
         _with_overdue(today)
         .filter(inspected_on__gte=start, inspected_on__lte=end, no_problems=False)

@@ -7,8 +7,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xinfang.accounts.models import Role
-from xinfang.accounts.permissions import role_required
+from xinfang.access import rules
+from xinfang.access.views import requires
+from xinfang.core.errors import add_to_form
 from xinfang.core.validators import parse_id
 from xinfang.oversight import actions, selectors
 from xinfang.oversight.forms import (
@@ -24,11 +25,6 @@ from xinfang.oversight.models import Urgency
 PAGE_SIZE = 50
 
 
-def _form_error(form, exc: actions.OversightError) -> None:
-    visible = exc.field in form.fields and not form[exc.field].is_hidden
-    form.add_error(exc.field if visible else None, exc.message)
-
-
 def _query(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
@@ -38,7 +34,7 @@ def _query(request) -> str:
 # --- Risk reports ------------------------------------------------------------------------------------
 
 
-@role_required(*selectors.READERS)
+@requires("view_reports")
 def report_list(request):
     units = selectors.report_units(request.user)
     form = ReportFilterForm(request.GET or None, units=units)
@@ -57,13 +53,11 @@ def report_list(request):
             "page": page,
             "query": _query(request),
             "nav": "reports",
-            "show_unit": request.user.role == Role.BUREAU,
-            "can_file": request.user.role == Role.AGENT,
         },
     )
 
 
-@role_required(Role.AGENT)
+@requires("file_report")
 def report_new(request):
     initial = {}
     case = parse_id(request.GET.get("case"))
@@ -83,7 +77,7 @@ def report_new(request):
                 petitioner_name=data["petitioner_name"],
             )
         except actions.ReportError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             if report.urgency == Urgency.URGENT:
                 messages.success(request, f"已报送紧急风险报告（第{report.pk}号），县信访局已收到提示。")
@@ -93,10 +87,10 @@ def report_new(request):
     return render(request, "oversight/report_form.html", {"form": form, "nav": "reports"})
 
 
-@role_required(*selectors.READERS)
+@requires("view_reports")
 def report_detail(request, pk):
     report = selectors.get_report_for(request, pk)
-    is_bureau = request.user.role == Role.BUREAU
+    handles = rules.can(request.user, "handle_reports", report.unit_id)
     return render(
         request,
         "oversight/report_detail.html",
@@ -104,15 +98,15 @@ def report_detail(request, pk):
             "report": report,
             "events": selectors.report_events(report),
             "nav": "reports",
-            "can_acknowledge": is_bureau and actions.allows(report, "acknowledge"),
-            "can_dispose": is_bureau and actions.allows(report, "dispose"),
+            "can_acknowledge": handles and actions.allows(report, "acknowledge"),
+            "can_dispose": handles and actions.allows(report, "dispose"),
             "disposal_form": DisposalForm(),
         },
     )
 
 
 @require_POST
-@role_required(Role.BUREAU)
+@requires("handle_reports")
 def report_acknowledge(request, pk):
     report = selectors.get_report_for(request, pk)
     try:
@@ -124,7 +118,7 @@ def report_acknowledge(request, pk):
     return redirect("oversight:report", pk=report.pk)
 
 
-@role_required(Role.BUREAU)
+@requires("handle_reports")
 def report_dispose(request, pk):
     report = selectors.get_report_for(request, pk)
     if not actions.allows(report, "dispose"):
@@ -135,7 +129,7 @@ def report_dispose(request, pk):
         try:
             actions.record_disposal(report, by=request.user, disposal=form.cleaned_data["disposal"])
         except actions.ReportError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, "已登记处置情况。")
             return redirect("oversight:report", pk=report.pk)
@@ -145,9 +139,9 @@ def report_dispose(request, pk):
 # --- Inspections --------------------------------------------------------------------------------------
 
 
-@role_required(*selectors.READERS)
+@requires("view_inspections")
 def inspection_list(request):
-    units = selectors.report_units(request.user)
+    units = selectors.report_units(request.user, "view_inspections")
     everything = selectors.inspections_for(request.user)
     form = InspectionFilterForm(
         request.GET or None, units=units, years=selectors.inspection_years(everything)
@@ -170,15 +164,15 @@ def inspection_list(request):
             "page": page,
             "query": _query(request),
             "nav": "inspections",
-            "show_unit": request.user.role == Role.BUREAU,
-            "can_write": request.user.role == Role.BUREAU,
         },
     )
 
 
-@role_required(Role.BUREAU)
+@requires("record_inspections")
 def inspection_new(request):
-    form = InspectionForm(request.POST or None, units=selectors.report_units(request.user))
+    form = InspectionForm(
+        request.POST or None, units=selectors.report_units(request.user, "record_inspections")
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -194,17 +188,19 @@ def inspection_new(request):
                 rectify_by=data["rectify_by"],
             )
         except actions.InspectionError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, f"已登记对{inspection.unit.name}的督察。")
             return redirect("oversight:inspection", pk=inspection.pk)
     return render(request, "oversight/inspection_form.html", {"form": form, "nav": "inspections"})
 
 
-@role_required(*selectors.READERS)
+@requires("view_inspections")
 def inspection_detail(request, pk):
     inspection = selectors.get_inspection_for(request, pk)
-    can_rectify = request.user.role == Role.BUREAU and inspection.needs_rectification
+    can_rectify = (
+        rules.can(request.user, "record_inspections", inspection.unit_id) and inspection.needs_rectification
+    )
     return render(
         request,
         "oversight/inspection_detail.html",
@@ -218,7 +214,7 @@ def inspection_detail(request, pk):
 
 
 @require_POST
-@role_required(Role.BUREAU)
+@requires("record_inspections")
 def inspection_rectified(request, pk):
     inspection = selectors.get_inspection_for(request, pk)
     form = RectificationForm(request.POST)
@@ -231,7 +227,7 @@ def inspection_rectified(request, pk):
                 note=form.cleaned_data["note"],
             )
         except actions.InspectionError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, "已登记整改完成。")
             return redirect("oversight:inspection", pk=inspection.pk)

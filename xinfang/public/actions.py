@@ -26,10 +26,12 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from xinfang.access import rules
 from xinfang.audit.actions import client_ip, record
 from xinfang.audit.models import AuditAction
 from xinfang.cases.models import Case, query_code_key, query_code_keys
 from xinfang.core import crypto
+from xinfang.core.errors import DomainError
 from xinfang.core.locks import serialize
 from xinfang.public import selectors
 from xinfang.public.models import LookupAttempt, PublicityEvent, PublicityKind
@@ -48,13 +50,17 @@ WRONG = "查询码或手机号后四位不正确，请核对后重新输入。"
 EXPIRED = "查询已超过15分钟，为保护信访人信息，请重新输入查询码和手机号后四位。"
 
 
-class LookupRefused(Exception):
-    """A refused lookup; ``message`` is for the citizen."""
+class LookupRefused(DomainError):
+    """A refused lookup; ``message`` is for the citizen; ``retry_at``, when throttled, the moment
+    the lookup opens again."""
 
-    def __init__(self, message: str, *, retry_at: datetime.datetime | None = None):
-        super().__init__(message)
-        self.message = message
-        self.retry_at = retry_at
+    retry_at: datetime.datetime | None = None
+
+
+def _throttled(retry_at: datetime.datetime) -> LookupRefused:
+    refused = LookupRefused(throttled_message(retry_at))
+    refused.retry_at = retry_at
+    return refused
 
 
 def normalize_code(code: str) -> str:
@@ -122,7 +128,7 @@ def look_up(*, code: str, last4: str, request, now: datetime.datetime | None = N
                 public="track",
                 reason="throttled",
             )
-            throttled = LookupRefused(throttled_message(retry_at), retry_at=retry_at)
+            throttled = _throttled(retry_at)
         else:
             throttled = None
             # Every key of the ring: during a key rotation a case may hold its hash under an older one.
@@ -152,7 +158,7 @@ def look_up(*, code: str, last4: str, request, now: datetime.datetime | None = N
         left = MAX_FAILURES - max(len(by_ip), len(by_code)) - 1
         if left <= 0:
             retry_at = max(t for t in (_locked_until([now, *by_ip]), _locked_until([now, *by_code])) if t)
-            raise LookupRefused(throttled_message(retry_at), retry_at=retry_at)
+            raise _throttled(retry_at)
         raise LookupRefused(f"{WRONG}（再输错{left}次，查询将暂停{WINDOW.seconds // 60}分钟。）")
     return found
 
@@ -181,19 +187,18 @@ def case_for_token(token: str) -> Case:
 # --- The publicity log ------------------------------------------------------------------------------
 
 
-class PublicityError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class PublicityError(DomainError):
+    """A publicity entry the rules refuse; ``field`` names the form field."""
 
 
 def record_publicity(
     *, by, unit, on: datetime.date, place: str, kind: str, people: int, note: str = ""
 ) -> PublicityEvent:
-    """Write down one piece of publicity work (宣传引导) of a unit, for the figures."""
-    if not selectors.publicity_units(by).filter(pk=unit.pk).exists():
-        raise PublicityError("您不能为该单位登记宣传记录。", "unit")
+    """Write down one piece of publicity work (宣传引导) of a unit, for the figures: an agent
+    for the own unit, bureau staff for any (``publicity`` in the capability table)."""
+    rules.check(by, selectors.PUBLICITY, unit=unit)
+    if not unit.active:
+        raise PublicityError("该单位已停用，不能登记宣传记录。", "unit")
     if on.year < 2000:
         raise PublicityError("日期不对，请核对。", "on")
     if on > timezone.localdate():
@@ -205,12 +210,13 @@ def record_publicity(
     place = (place or "").strip()
     if not place:
         raise PublicityError("请填写地点。", "place")
-    return PublicityEvent.objects.create(
-        unit=unit,
-        on=on,
-        place=place,
-        kind=kind,
-        people_reached=people,
-        note=(note or "").strip(),
-        recorded_by=by,
-    )
+    with transaction.atomic():
+        return PublicityEvent.objects.create(
+            unit=unit,
+            on=on,
+            place=place,
+            kind=kind,
+            people_reached=people,
+            note=(note or "").strip(),
+            recorded_by=by,
+        )

@@ -11,10 +11,10 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Sum
-from django.http import Http404
 
-from xinfang.accounts.models import AgentProfile, Role, Unit
-from xinfang.audit.actions import refuse
+from xinfang.access import rules
+from xinfang.accounts.models import AgentProfile, Unit
+from xinfang.accounts.selectors import published_profiles
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.deadlines.selectors import DeadlineState, deadlines_for_case
 from xinfang.public.models import LookupAttempt, PublicityEvent, PublicityKind
@@ -30,21 +30,6 @@ class UnitAgents:
     agents: list[AgentProfile] = field(default_factory=list)
 
 
-def published_profiles() -> QuerySet[AgentProfile]:
-    """The agents a citizen may see: published, active, an agent, of an active unit."""
-    return (
-        AgentProfile.objects.filter(
-            published=True,
-            user__is_active=True,
-            user__role=Role.AGENT,
-            user__unit__isnull=False,
-            user__unit__active=True,
-        )
-        .select_related("user__unit", "photo_file")
-        .order_by("user__unit__sort_order", "user__unit_id", "user__full_name", "user_id")
-    )
-
-
 def agent_directory(units: QuerySet[Unit] | None = None) -> list[UnitAgents]:
     """Published agents grouped by unit, in the units' order: one query."""
     profiles = published_profiles()
@@ -55,10 +40,6 @@ def agent_directory(units: QuerySet[Unit] | None = None) -> list[UnitAgents]:
         unit = profile.user.unit
         grouped.setdefault(unit.pk, UnitAgents(unit)).agents.append(profile)
     return list(grouped.values())
-
-
-def public_profile(user_pk: int) -> AgentProfile | None:
-    return published_profiles().filter(user_id=user_pk).first()
 
 
 # --- The progress lookup ------------------------------------------------------------------------
@@ -156,23 +137,23 @@ def progress(case: Case, today: datetime.date | None = None) -> Progress:
 
 # --- Contact cards, flyers and the publicity log (staff) ---------------------------------------------
 
-MATERIAL_ROLES = (Role.AGENT, Role.BUREAU)
+# Who prints a unit's cards and flyers and keeps its publicity log: the table's ``publicity``
+# (an agent for the own unit, bureau staff for every unit).
+PUBLICITY = "publicity"
 
 
 def material_units(user) -> QuerySet[Unit]:
-    """The units whose cards and flyers this user may print: an agent's own, or (bureau) all active."""
-    if user.role == Role.BUREAU:
-        return Unit.objects.filter(active=True).order_by("sort_order", "id")
-    if user.role == Role.AGENT and user.unit_id:
-        return Unit.objects.filter(pk=user.unit_id, active=True)
-    return Unit.objects.none()
+    """The active units whose cards and flyers this user may print."""
+    return rules.scoped_units(Unit.objects.filter(active=True), user, PUBLICITY).order_by("sort_order", "id")
 
 
 def material_unit_for(request, pk: int) -> Unit:
-    """The unit, if the user may print its materials; else a logged 404."""
+    """The unit, if the user may print its materials; else a logged refusal (a 404 page)."""
     unit = material_units(request.user).filter(pk=pk).first()
     if unit is None:
-        raise refuse(request, target_type="accounts.Unit", target_id=pk)
+        raise rules.refuse(
+            request.user, PUBLICITY, target_type="accounts.Unit", target_id=pk, request=request
+        )
     return unit
 
 
@@ -182,12 +163,7 @@ def publicity_units(user) -> QuerySet[Unit]:
 
 
 def publicity_events(user, *, unit: Unit | None = None, year: int | None = None) -> QuerySet[PublicityEvent]:
-    if user.role == Role.BUREAU:
-        events = PublicityEvent.objects.all()
-    elif user.role == Role.AGENT and user.unit_id:
-        events = PublicityEvent.objects.filter(unit_id=user.unit_id)
-    else:
-        raise Http404
+    events = rules.scoped(PublicityEvent.objects.all(), user, PUBLICITY)
     if unit is not None:
         events = events.filter(unit=unit)
     if year is not None:

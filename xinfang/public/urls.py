@@ -1,12 +1,13 @@
 from django.urls import path
 
+from xinfang.accounts import views as accounts_views
 from xinfang.public import views
 
 app_name = "public"
 urlpatterns = [
     # Printed on cards and flyers: these addresses stay.
     path("agents/", views.agents, name="agents"),
-    path("agents/<int:pk>/photo/", views.agent_photo, name="agent_photo"),
+    path("agents/<int:pk>/photo/", accounts_views.agent_photo, name="agent_photo"),
     path("guide/", views.guide, name="guide"),
     path("track/", views.track, name="track"),
     path("track/rate/", views.rate, name="rate"),

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xinfang.accounts.permissions import role_required
+from xinfang.access.views import requires
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.cases.exports import attachment_header
 from xinfang.cases.workflow import TransitionError
-from xinfang.core import files
+from xinfang.core.errors import add_to_form
 from xinfang.public import actions, documents, selectors
 from xinfang.public.forms import PublicityFilterForm, PublicityForm, RatingForm, TrackForm
 from xinfang.ratings.actions import record_rating
@@ -33,19 +33,6 @@ STAFF_RATING = "工作人员已登录时不能在查询页评价：请退出登�
 def agents(request):
     """代理员名录: each unit's published agents (seed 二 2; 三 一 信息公开制度)."""
     return render(request, "public/agents.html", {"directory": selectors.agent_directory(), "nav": "agents"})
-
-
-def agent_photo(request, pk):
-    """The photo of a published agent (user ``pk``) of an active unit; nothing else."""
-    profile = selectors.public_profile(pk)
-    if profile is None or profile.photo_file is None:
-        raise Http404("没有照片。")
-    stored = profile.photo_file
-    response = HttpResponse(files.read(stored), content_type=stored.content_type)
-    response["Content-Disposition"] = "inline"
-    # Withdrawing a profile should take effect soon, even for copies kept by browsers.
-    response["Cache-Control"] = "public, max-age=300"
-    return response
 
 
 def guide(request):
@@ -134,7 +121,7 @@ def rated(request):
 # --- Contact cards and flyers (staff) ------------------------------------------------------------------
 
 
-@role_required(*selectors.MATERIAL_ROLES)
+@requires(selectors.PUBLICITY)
 def materials(request):
     units = selectors.material_units(request.user)
     return render(request, "public/materials.html", {"units": units, "nav": "materials"})
@@ -163,22 +150,22 @@ def _docx(request, pk, *, document: str):
     return response
 
 
-@role_required(*selectors.MATERIAL_ROLES)
+@requires(selectors.PUBLICITY)
 def card(request, pk):
     return _print_view(request, pk, document="card", template="public/card_print.html")
 
 
-@role_required(*selectors.MATERIAL_ROLES)
+@requires(selectors.PUBLICITY)
 def card_docx(request, pk):
     return _docx(request, pk, document="card")
 
 
-@role_required(*selectors.MATERIAL_ROLES)
+@requires(selectors.PUBLICITY)
 def flyer(request, pk):
     return _print_view(request, pk, document="flyer", template="public/flyer_print.html")
 
 
-@role_required(*selectors.MATERIAL_ROLES)
+@requires(selectors.PUBLICITY)
 def flyer_docx(request, pk):
     return _docx(request, pk, document="flyer")
 
@@ -186,7 +173,7 @@ def flyer_docx(request, pk):
 # --- The publicity log (staff) -------------------------------------------------------------------------
 
 
-@role_required(*selectors.MATERIAL_ROLES)
+@requires(selectors.PUBLICITY)
 def publicity(request):
     units = selectors.publicity_units(request.user)
     everything = selectors.publicity_events(request.user)
@@ -213,7 +200,7 @@ def publicity(request):
     )
 
 
-@role_required(*selectors.MATERIAL_ROLES)
+@requires(selectors.PUBLICITY)
 def publicity_new(request):
     units = selectors.publicity_units(request.user)
     form = PublicityForm(request.POST or None, units=units)
@@ -230,8 +217,7 @@ def publicity_new(request):
                 note=data["note"],
             )
         except actions.PublicityError as exc:
-            visible = exc.field in form.fields and not form[exc.field].is_hidden
-            form.add_error(exc.field if visible else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(
                 request,

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import PASSWORD, make_user
+from xinfang.access.rules import Refused
 from xinfang.accounts import actions, selectors
 from xinfang.accounts.manage_forms import FILE_NOT_KEPT
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
@@ -443,6 +444,36 @@ def test_everyone_but_bureau_staff_gets_404(client, request, units, agent_zj, pe
     assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor=user).count() == 16
     # (the auditor's fixture sets up a second factor: that is the only account change)
     assert not AuditEntry.objects.filter(action=AuditAction.ACCOUNT).exclude(actor=user).exists()
+
+
+def test_bureau_staff_keep_no_sysadmin_or_auditor_account_even_through_the_actions(
+    units, bureau_user, auditor, agent_cg
+):
+    """三权分立 holds in the actions too, not only in the forms' choices."""
+    tries = (
+        lambda: actions.create_user(
+            by=bureau_user, username="root2", full_name="某某", role=Role.SYSADMIN, password=PASSWORD
+        ),
+        lambda: actions.set_password(auditor, by=bureau_user, password=NEW_PASSWORD),
+        lambda: actions.unlock(auditor, by=bureau_user),
+        lambda: actions.update_user(
+            agent_cg,
+            by=bureau_user,
+            username="wang",
+            full_name="王某某",
+            role=Role.AUDITOR,
+            unit=None,
+            is_active=True,
+        ),
+    )
+    for attempt in tries:
+        with pytest.raises(Refused):
+            attempt()
+    refusals = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor=bureau_user)
+    assert [r.detail["capability"] for r in refusals] == ["manage_accounts"] * len(tries)
+    assert not User.objects.filter(username="root2").exists()
+    assert User.objects.get(pk=agent_cg.pk).role == Role.AGENT
+    assert User.objects.get(pk=auditor.pk).check_password(PASSWORD)
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, units, agent_zj):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD, enrol_second_factor, make_user, second_factor_code
+from xinfang.access.rules import Refused
 from xinfang.accounts import actions, second_factor, sessions
 from xinfang.accounts.models import RecoveryCode, Role, SecondFactor, User
 from xinfang.audit.models import AuditAction, AuditEntry
@@ -341,8 +342,10 @@ def test_nobody_but_the_system_administrator_resets(client, bureau_user, auditor
         client.force_login(user)
         assert client.get(reverse("accounts:second_factor_accounts")).status_code == 404
         assert client.post(reverse("accounts:second_factor_reset", args=[sysadmin.pk])).status_code == 404
-        with pytest.raises(actions.AccountError):
+        with pytest.raises(Refused):
             actions.reset_second_factor(sysadmin, by=user)
+        refusal = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor=user).latest("seq")
+        assert refusal.detail["capability"] == "reset_second_factor"
     assert SecondFactor.objects.filter(user=sysadmin).exists()
 
 
@@ -373,3 +376,16 @@ def test_the_server_shell_resets_the_only_system_administrator(sysadmin):
         call_command("reset_second_factor", "xie")
     with pytest.raises(CommandError, match="没有用户名为"):
         call_command("reset_second_factor", "nobody")
+
+
+def test_nobody_sets_up_someone_elses_authenticator(agent_cg, bureau_user):
+    with pytest.raises(Refused):
+        second_factor.start_enrolment(agent_cg, by=bureau_user)
+    with pytest.raises(Refused):
+        second_factor.regenerate_recovery_codes(bureau_user, by=agent_cg, code="000000")
+    assert not SecondFactor.objects.filter(user=agent_cg).exists()
+    refusals = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED)
+    assert {(row.actor, row.target_type) for row in refusals} == {
+        (bureau_user, "accounts.SecondFactor"),
+        (agent_cg, "accounts.SecondFactor"),
+    }

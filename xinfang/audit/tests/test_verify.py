@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from xinfang.access.rules import Refused
 from xinfang.audit import actions, chain, integrity
 from xinfang.audit.models import AuditAction, AuditAnchor, AuditEntry
 from xinfang.audit.tests.conftest import head_seq, tamper
@@ -188,10 +189,13 @@ def test_a_damaged_anchor_file_is_a_finding(log, tmp_path):
 
 
 def test_only_the_auditor_verifies_or_anchors(log, bureau_user, auditor):
-    with pytest.raises(actions.AuditError):
+    with pytest.raises(Refused):
         actions.verify_log(by=bureau_user)
-    with pytest.raises(actions.AuditError):
+    with pytest.raises(Refused):
         actions.take_anchor(by=bureau_user)
+    refusals = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor=bureau_user)
+    assert [row.detail["capability"] for row in refusals] == ["verify_audit", "verify_audit"]
+    assert not AuditEntry.objects.filter(action__in=(AuditAction.VERIFY, AuditAction.ANCHOR)).exists()
     assert actions.verify_log(by=auditor).ok
     assert AuditEntry.objects.get(action=AuditAction.VERIFY).actor == auditor
 

@@ -17,6 +17,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from xinfang.access.rules import Refused
 from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.bulletins import actions, selectors
 from xinfang.bulletins.documents import DOCX, ISSUER
@@ -203,6 +204,20 @@ def test_publishing_freezes_the_month(march, bureau_user, agent_cg, make_case, c
     assert "以下为发布时的数字" not in april
 
 
+def test_a_published_month_computes_its_live_figures_once(march, bureau_user, client, monkeypatch):
+    """The dashboard compares the frozen month with the figures it has just computed: the units'
+    figures are not computed a second time for the comparison (figures never ask bulletins for
+    more than the publication, through ``xinfang.figures.frozen``)."""
+    actions.publish_bulletin(month=d(3, 1), by=bureau_user)
+    calls = []
+    computed = figures.unit_figures
+    monkeypatch.setattr(figures, "unit_figures", lambda *a, **k: calls.append(a) or computed(*a, **k))
+    client.force_login(bureau_user)
+    response = client.get(reverse("figures:dashboard"), MARCH_GET)
+    assert "以下为发布时的数字" in response.content.decode()
+    assert len(calls) == 1 and response.context["frozen"].differences == []
+
+
 def test_a_unit_head_sees_the_own_frozen_row(march, bureau_user, head_cg, agent_cg, make_case, client):
     actions.publish_bulletin(month=d(3, 1), by=bureau_user)
     live(make_case, agent_cg, 9, submitted=d(3, 28))
@@ -226,8 +241,10 @@ def test_a_month_is_published_once(march, bureau_user):
 
 def test_only_bureau_staff_publish_and_only_a_month_that_has_ended(march, agent_cg, leader, bureau_user):
     for user in (agent_cg, leader):
-        with pytest.raises(actions.BulletinError, match="县信访局"):
+        with pytest.raises(Refused):
             actions.publish_bulletin(month=d(3, 1), by=user)
+        refusal = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor=user).get()
+        assert refusal.detail["capability"] == "publish_bulletins"
     with pytest.raises(actions.BulletinError, match="尚未结束"):
         actions.publish_bulletin(month=timezone.localdate(), by=bureau_user)
     assert not Bulletin.objects.exists()
@@ -374,8 +391,9 @@ def test_a_correction_replaces_the_bulletin_and_freezes_the_month_anew(
 
 def test_withdrawing_unfreezes_the_month_until_it_is_published_again(march, bureau_user, leader, client):
     first = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
-    with pytest.raises(actions.BulletinError, match="县信访局"):
+    with pytest.raises(Refused):
         actions.withdraw_bulletin(first, by=leader, reason="数字有误，需要重发。")
+    assert selectors.published(d(3, 1)) == first
     with pytest.raises(actions.BulletinError, match="原因"):
         actions.withdraw_bulletin(first, by=bureau_user, reason="错")
     actions.withdraw_bulletin(first, by=bureau_user, reason="误发，三月数据尚未核对。")

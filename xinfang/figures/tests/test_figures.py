@@ -8,9 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from xinfang.access.rules import Refused
 from xinfang.accounts.models import Unit, UnitKind
+from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.deadlines.models import CaseDeadline
 from xinfang.figures import actions, selectors
+from xinfang.figures.models import ChannelTally, UnitTarget
 from xinfang.figures.periods import Period
 from xinfang.figures.selectors import Rate
 from xinfang.figures.tests.conftest import MARCH, d
@@ -141,10 +144,13 @@ def test_target_defaults_to_one_and_the_latest_change_wins(units, bureau_user):
 
 
 def test_only_bureau_staff_set_targets(units, head_cg):
-    with pytest.raises(actions.FiguresError):
+    with pytest.raises(Refused):
         actions.set_target(unit=units["chengguan"], monthly_target=3, effective_from=d(3, 1), by=head_cg)
-    with pytest.raises(actions.FiguresError):
+    with pytest.raises(Refused):
         actions.save_tallies(month=d(3, 1), counts={(units["chengguan"].pk, "visit"): 1}, by=head_cg)
+    refusals = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor=head_cg)
+    assert [row.detail["capability"] for row in refusals] == ["manage_targets"] * 2
+    assert not UnitTarget.objects.exists() and not ChannelTally.objects.exists()
 
 
 def test_situation_by_category_and_town_largest_rise_first(month, units):

@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from xinfang.access.rules import Refused
+from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.oversight import actions, selectors
 from xinfang.oversight.models import Inspection
 
@@ -87,8 +89,11 @@ def test_record_inspection_refuses_bad_entries(bureau_user, units, changes, fiel
 
 def test_only_bureau_staff_record_inspections(agent_cg, head_cg, units, inspect):
     for user in (agent_cg, head_cg):
-        with pytest.raises(actions.InspectionError, match="只有县信访局"):
+        with pytest.raises(Refused):
             inspect(user, units["chengguan"])
+        refusal = AuditEntry.objects.get(action=AuditAction.ACCESS_DENIED, actor=user)
+        assert refusal.detail["capability"] == "record_inspections"
+    assert not Inspection.objects.exists()
 
 
 def test_record_rectification(bureau_user, units, inspect):

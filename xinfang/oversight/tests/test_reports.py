@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
+from xinfang.access.rules import Refused
 from xinfang.accounts.models import Role
 from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.notify.models import Notice, OutboxMessage
@@ -60,12 +61,13 @@ def test_only_agents_file_and_never_with_another_units_case(
     agent_cg, agent_zj, bureau_user, head_cg, make_case, file_report
 ):
     for user in (bureau_user, head_cg):
-        with pytest.raises(actions.ReportError, match="只有代理员"):
+        with pytest.raises(Refused):
             file_report(user)
     case_cg = make_case(agent_cg)
-    with pytest.raises(actions.ReportError, match="本单位") as refused:
+    with pytest.raises(Refused):
         file_report(agent_zj, case=case_cg)
-    assert refused.value.field == "case"
+    refusals = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, detail__capability="file_report")
+    assert [row.actor for row in refusals.order_by("seq")] == [bureau_user, head_cg, agent_zj]
     assert not RiskReport.objects.exists()
 
 
@@ -148,10 +150,12 @@ def test_disposal_of_an_unacknowledged_report_acknowledges_it(agent_cg, bureau_u
 def test_only_bureau_staff_acknowledge_and_dispose(agent_cg, head_cg, file_report):
     report = file_report(agent_cg)
     for user in (agent_cg, head_cg):
-        with pytest.raises(actions.ReportError):
+        with pytest.raises(Refused):
             actions.acknowledge_report(report, by=user)
-        with pytest.raises(actions.ReportError):
+        with pytest.raises(Refused):
             actions.record_disposal(report, by=user, disposal="x")
+        refusals = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor=user)
+        assert [row.detail["capability"] for row in refusals] == ["handle_reports"] * 2
     report.refresh_from_db()
     assert report.status == "new"
 

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from xinfang.access.rules import Refused
+from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.public import actions, selectors
 from xinfang.public.models import PublicityEvent, PublicityKind
 
@@ -52,8 +54,10 @@ def test_record_publicity_refuses_bad_entries(agent_cg, units, changes, field):
 
 
 def test_an_agent_records_only_for_the_own_unit(agent_cg, bureau_user, units):
-    with pytest.raises(actions.PublicityError, match="不能为该单位"):
+    with pytest.raises(Refused):
         add(agent_cg, units["zengjia"])
+    refusal = AuditEntry.objects.get(action=AuditAction.ACCESS_DENIED, actor=agent_cg)
+    assert refusal.detail["capability"] == "publicity" and not PublicityEvent.objects.exists()
     assert add(bureau_user, units["zengjia"]).unit == units["zengjia"]
 
 

@@ -13,13 +13,10 @@ from pathlib import Path
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from xinfang.access.policy import UNIT_ROLES
-from xinfang.accounts.actions import create_unit
+from xinfang.accounts import actions
 from xinfang.accounts.models import Role, Unit, UnitKind, User
-from xinfang.audit.actions import record
-from xinfang.audit.models import AuditAction
 
 DEFAULT_BUREAU = "县信访局"
 
@@ -55,15 +52,15 @@ class Command(BaseCommand):
             validate_password(password, user)
         except ValidationError as exc:
             raise CommandError("密码不符合要求：" + "；".join(exc.messages)) from None
-        with transaction.atomic():
-            if new_bureau:
-                user.unit = unit_obj = create_unit(
-                    by=None, name=new_bureau, kind=UnitKind.BUREAU, sort_order=1
-                )
-                self.stdout.write(f"已创建单位“{new_bureau}”（县信访局）。")
-            user.set_password(password)
-            user.save()
-            record(AuditAction.ACCOUNT, target=user, actor_name="(command line)", change="create", role=role)
+        if new_bureau:
+            unit_obj = actions.create_unit(by=None, name=new_bureau, kind=UnitKind.BUREAU, sort_order=1)
+            self.stdout.write(f"已创建单位“{new_bureau}”（县信访局）。")
+        try:
+            user = actions.create_user(
+                by=None, username=username, full_name=name, role=role, unit=unit_obj, password=password
+            )
+        except actions.AccountError as exc:
+            raise CommandError(exc.message) from None
         then = (
             "首次登录时，输入密码后按页面提示绑定手机上的动态口令。" if user.must_use_second_factor() else ""
         )

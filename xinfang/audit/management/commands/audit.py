@@ -15,9 +15,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.accounts.models import User
+from xinfang.access.rules import Refused
 from xinfang.audit import actions, integrity
 
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
                 self._verify(user, options["anchor"])
             else:
                 self._anchor(user, options["output"])
+        except Refused:
+            raise CommandError(f"账号“{by}”无权核验审计日志或记录锚点（见“谁能做什么”）。") from None
         except actions.AuditError as exc:
             raise CommandError(exc.message) from None
 
@@ -79,7 +82,7 @@ class Command(BaseCommand):
 def _auditor(username: str):
     if not username:
         return None
-    user = User.objects.filter(username=username, is_active=True).first()
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise CommandError(f"没有账号“{username}”。")
     return user

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xinfang.access.rules import Refused
 from xinfang.accounts.models import User
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
@@ -51,6 +52,10 @@ class Command(BaseCommand):
                 bulletin = actions.publish_bulletin(
                     month=month, by=user, issue_number=number, summary=summary
                 )
+            except Refused:
+                raise CommandError(
+                    f"账号“{by}”无权发布通报（发布人应为县信访局工作人员，见“谁能做什么”）。"
+                ) from None
             except actions.BulletinError as exc:
                 raise CommandError(exc.message) from None
             output.write_bytes(actions.read_document(bulletin))
