@@ -6,6 +6,7 @@
   written to the audit log (``refused`` signal, which the audit log listens to).
 - ``scoped(queryset, user, code)``: the rows the user may see, by their unit.
 - ``get_or_refuse(queryset, user, code, pk)``: one row, or a logged refusal that looks like a 404.
+- ``refuse(user, code, target_type=, target_id=)``: a logged refusal for what no lookup decides.
 
 A user who is not logged in, not active, or whose role is tied to a unit but has none, may do
 nothing. What a user may not see looks like nothing at all: refusals become 404 pages.
@@ -38,6 +39,21 @@ class Refused(DomainError):
     def __init__(self, message: str = NOT_FOUND, *, code: str = "", field: str | None = None):
         super().__init__(message, field)
         self.code = code
+
+
+def refuse(user, code: str, *, target_type: str, target_id: Any, request=None) -> Refused:
+    """Have a refusal logged (the ``refused`` signal) and return the ``Refused`` to raise: for a
+    refusal that no table lookup makes, e.g. a field that may not be revealed, or a form that
+    carries the token of someone else's case."""
+    refused.send(
+        sender=Refused,
+        user=user,
+        code=code,
+        target_type=target_type,
+        target_id=str(target_id)[:40],
+        request=request,
+    )
+    return Refused(code=code)
 
 
 def _unit_id(unit: Any) -> int | None:
@@ -93,15 +109,9 @@ def check(
     if target is not None:
         target_type = target_type or target._meta.label
         target_id = target_id or target.pk
-    refused.send(
-        sender=Refused,
-        user=by,
-        code=code,
-        target_type=target_type or "capability",
-        target_id=str(target_id or code)[:40],
-        request=request,
+    raise refuse(
+        by, code, target_type=target_type or "capability", target_id=target_id or code, request=request
     )
-    raise Refused(code=code)
 
 
 def visible_unit_ids(user, code: str) -> set[int] | None:
@@ -140,15 +150,9 @@ def get_or_refuse(
     try:
         return scoped(queryset, user, code, unit_field=unit_field).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        refused.send(
-            sender=Refused,
-            user=user,
-            code=code,
-            target_type=queryset.model._meta.label,
-            target_id=str(pk)[:40],
-            request=request,
-        )
-        raise Refused(code=code) from None
+        raise refuse(
+            user, code, target_type=queryset.model._meta.label, target_id=pk, request=request
+        ) from None
 
 
 def codes_for(user, codes: Iterable[str]) -> dict[str, bool]:
