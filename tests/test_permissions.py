@@ -21,35 +21,29 @@ load_exercises()
 
 # Capabilities whose exercises are still to be written: this set only shrinks.
 NOT_YET: set[str] = {
-    "case_open",
-    "export_ledger",
-    "export_ledger_full",
     "file_report",
     "handle_reports",
     "manage_accounts",
-    "manage_calendar",
     "manage_targets",
     "manage_units",
-    "petitioner_history",
-    "print_authorization",
     "publicity",
     "publish_bulletins",
     "read_audit",
-    "record_feedback",
     "record_inspections",
-    "record_rating",
     "reset_second_factor",
-    "reveal_personal",
-    "use_calculator",
     "verify_audit",
     "view_bulletins",
-    "view_cases",
-    "view_feedback",
     "view_figures",
     "view_inspections",
     "view_outbox",
     "view_reports",
 }
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Exercises keep scans and documents: in the test's own folder, not the data directory."""
+    settings.PRIVATE_FILES_DIR = tmp_path
 
 
 @pytest.fixture
