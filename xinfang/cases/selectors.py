@@ -170,7 +170,7 @@ def progress(case: Case) -> list[tuple[str, str]]:
     if status in OFF_LINE:
         status, ending = OFF_LINE[status]
     elif status == CaseStatus.WITHDRAWN:
-        withdrawn = case.events.filter(action="withdraw").values_list("from_status", flat=True).first()
+        withdrawn = case.events.filter(to_status=status).values_list("from_status", flat=True).first()
         status, ending = (withdrawn or CaseStatus.INTAKE), "已撤回委托"
     here = order.index(status)
     shown = max(here, order.index(OPTIONAL_FROM) - 1)

@@ -52,7 +52,10 @@ def feedback_for(case: Case) -> FeedbackForm | None:
 
 def _window(case: Case, code: str) -> CaseDeadline | None:
     return (
-        CaseDeadline.objects.filter(case_id=case.pk, clock__code=code).order_by("-started_on", "-id").first()
+        CaseDeadline.objects.filter(case_id=case.pk, clock__code=code)
+        .select_related("clock")
+        .order_by("-started_on", "-id")
+        .first()
     )
 
 
@@ -113,7 +116,13 @@ def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[s
         return _guidance("unknown", "信访人对复查意见不服的，可以请求复核", RE_REVIEW_RULE, RE_REVIEW_BASIS)
 
     window = _window(case, REVIEW_CLOCK)
-    if case.status == S.REVIEW_REQUESTED or (window is not None and window.stopped_by == "request_review"):
+    # The window closed by the step that closes it (the clock's rule): review was asked for.
+    asked = (
+        window is not None
+        and window.stopped_on is not None
+        and window.stopped_by in window.clock.stop_action_list
+    )
+    if case.status == S.REVIEW_REQUESTED or asked:
         return _guidance("review_requested", "信访人已申请复查", REVIEW_RULE, REVIEW_BASIS)
     if window is None:
         return _guidance(
