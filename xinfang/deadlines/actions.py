@@ -250,8 +250,8 @@ def after_step(case, *, step: str, on: datetime.date | None, by, data) -> None:
 def recompute_open_deadlines(*, by, reason: str) -> int:
     """Recompute every running clock with the current calendar. Each due date or provisional
     mark that changes is saved and written as a ``deadline_recomputed`` event on its case.
-    Returns how many changed. Part of changing the calendar (``set_year_schedule``), whose
-    caller has been checked."""
+    Returns how many changed. Part of keeping the calendar (``manage_calendar``)."""
+    rules.check(by, MANAGE, target_type="deadlines.CaseDeadline", target_id="recompute")
     calendar = official.load()
     today = timezone.localdate()
     changed = 0

@@ -82,10 +82,6 @@ COMMENT_OF = {"office_reasons": "office_comment", "body_reasons": "body_comment"
 LOCKED_FIELDS = ("id", "number", "status", "agent_id", "unit_id", "concluded_on", "delivered_on")
 
 
-def _event(case: Case, *, by, action: str, on: datetime.date | None, **data: Any) -> None:
-    record_event(case, by=by, action=action, on=on, from_status=case.status, to_status=case.status, **data)
-
-
 # --- Who may do what, and when ----------------------------------------------------------------------
 
 
@@ -222,10 +218,12 @@ def record_rating(
         # put under the case's agent (the person answerable for the case) and ``channel``
         # says that the petitioner rated; Rating.entered_by stays empty, so the record and
         # the figures stay true.
-        _event(
+        record_event(
             case,
             by=by or case.agent_id,
             action="rate",
+            from_status=case.status,
+            to_status=case.status,
             on=rated_on,
             channel=channel,
             office=office_satisfaction,
@@ -377,10 +375,12 @@ def save_feedback_form(
         if not changed:
             return form
         form.save()
-        _event(
+        record_event(
             case,
             by=by,
             action="feedback",
+            from_status=case.status,
+            to_status=case.status,
             on=values["delivered_at"],
             created=created,
             fields=[] if created else changed,
