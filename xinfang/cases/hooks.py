@@ -40,12 +40,13 @@ def after_step(case, *, step: str, on: datetime.date | None, by, data: Mapping[s
 
 @dataclass(frozen=True)
 class Panel:
-    """A card of the case page. ``context(case, user)`` gives what its template needs, or None
-    when the card is not shown. ``column`` is "main" (beside the case's papers) or "aside"."""
+    """A card of the case page. ``context(case, user)`` gives what its template reads as
+    ``panel``, or None when the card is not shown. ``column`` is "main" (beside the case's
+    papers) or "aside"."""
 
     key: str
     template: str
-    context: Callable[[Any, Any], dict | None]
+    context: Callable[[Any, Any], Any]
     column: str = "main"
     order: int = 100
 
