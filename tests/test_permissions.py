@@ -85,3 +85,19 @@ def test_allowed_exactly_where_the_table_says(world, exercise, persona):
         act(by)
     assert snapshot() == before, "a refused action changed the database"
     assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor=by).count() == denials + 1
+
+
+def test_the_snapshot_sees_any_changed_row(agent_cg, make_case):
+    from xinfang.cases.models import Petitioner
+    from xinfang.deadlines.models import Clock
+
+    case = make_case(agent_cg)
+    first = snapshot()
+    assert snapshot() == first
+    Clock.objects.filter(code="forward").update(length=16)
+    second = snapshot()
+    assert second != first
+    person = Petitioner.objects.get(pk=case.petitioner_id)
+    person.address = "另一个地址"  # an encrypted column
+    person.save(update_fields=["address"])
+    assert snapshot() != second
