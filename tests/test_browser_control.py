@@ -37,7 +37,7 @@ def delivered(make_case, agent, serial: int, *, first: datetime.date, rating: st
     day = lambda n: first + datetime.timedelta(days=n)  # noqa: E731
     case = make_case(agent, serial=serial, received_on=first, title=f"演示事项{serial}")
     actions.accept_scope(case, by=agent)
-    actions.record_authorization(case, by=agent, mode="signed", signed_on=first, scan=PDF)
+    actions.record_authorization(case, by=agent, mode="signed", on=first, scan=PDF)
     case = actions.record_submission(
         case,
         by=agent,
@@ -45,13 +45,13 @@ def delivered(make_case, agent, serial: int, *, first: datetime.date, rating: st
         username=f"u{serial}",
         password="pw",
         query_code=f"Q{serial}",
-        submitted_at=timezone.make_aware(datetime.datetime.combine(first, datetime.time(10))),
+        on=timezone.make_aware(datetime.datetime.combine(first, datetime.time(10))),
     )
-    case = actions.forward_case(case, by=agent, forwarded_on=day(1), mode="forward", handling_body="县住建局")
-    case = actions.record_receipt(case, by=agent, received_on=day(2))
-    case = actions.accept_case(case, by=agent, accepted_on=day(4))
-    case = actions.conclude_case(case, by=agent, concluded_on=day(10), opinion="explain", reply=PDF)
-    case = actions.deliver_reply(case, by=agent, delivered_on=day(12))
+    case = actions.take_step(case, "forward", by=agent, on=day(1), mode="forward", handling_body="县住建局")
+    case = actions.take_step(case, "receive", by=agent, on=day(2))
+    case = actions.take_step(case, "accept", by=agent, on=day(4))
+    case = actions.take_step(case, "conclude", by=agent, on=day(10), opinion="explain", document=PDF)
+    case = actions.take_step(case, "deliver", by=agent, on=day(12))
     record_rating(
         case,
         channel="platform",

@@ -31,7 +31,7 @@ def submitted(agent_cg, make_case, settings, tmp_path):
     received = today - datetime.timedelta(days=40)
     case = make_case(agent_cg, received_on=received, title="排水沟堵塞")
     actions.accept_scope(case, by=agent_cg)
-    actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=received, scan=PDF)
+    actions.record_authorization(case, by=agent_cg, mode="signed", on=received, scan=PDF)
     return actions.record_submission(
         case,
         by=agent_cg,
@@ -39,7 +39,7 @@ def submitted(agent_cg, make_case, settings, tmp_path):
         username="u",
         password="p",
         query_code="QC1",
-        submitted_at=timezone.make_aware(datetime.datetime.combine(received, datetime.time(9))),
+        on=timezone.make_aware(datetime.datetime.combine(received, datetime.time(9))),
     )
 
 
@@ -49,7 +49,7 @@ def test_agent_follows_a_case_and_bureau_sees_the_board(
     today = timezone.localdate()
     other = make_case(agent_zj, serial=8, received_on=today - datetime.timedelta(days=30))
     actions.accept_scope(other, by=agent_zj)
-    actions.record_authorization(other, by=agent_zj, mode="signed", signed_on=other.received_on, scan=PDF)
+    actions.record_authorization(other, by=agent_zj, mode="signed", on=other.received_on, scan=PDF)
     actions.record_submission(
         other,
         by=agent_zj,
@@ -57,7 +57,7 @@ def test_agent_follows_a_case_and_bureau_sees_the_board(
         username="u2",
         password="p2",
         query_code="QC2",
-        submitted_at=timezone.now() - datetime.timedelta(days=29),
+        on=timezone.now() - datetime.timedelta(days=29),
     )
     log_in(page, "wang")
     # The 15-day forwarding clock has passed: the case is on the worklist as overdue.

@@ -35,7 +35,7 @@ def delivered(agent_cg, make_case, settings, tmp_path):
 
     case = make_case(agent_cg, received_on=day(0), title="排水沟堵塞")
     actions.accept_scope(case, by=agent_cg)
-    actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=day(0), scan=PDF)
+    actions.record_authorization(case, by=agent_cg, mode="signed", on=day(0), scan=PDF)
     case = actions.record_submission(
         case,
         by=agent_cg,
@@ -43,15 +43,13 @@ def delivered(agent_cg, make_case, settings, tmp_path):
         username="u",
         password="p",
         query_code=CODE,
-        submitted_at=timezone.make_aware(datetime.datetime.combine(day(1), datetime.time(9))),
+        on=timezone.make_aware(datetime.datetime.combine(day(1), datetime.time(9))),
     )
-    case = actions.forward_case(
-        case, by=agent_cg, forwarded_on=day(3), mode="assign", handling_body="县住建局"
-    )
-    case = actions.record_receipt(case, by=agent_cg, received_on=day(5))
-    case = actions.accept_case(case, by=agent_cg, accepted_on=day(8))
-    case = actions.conclude_case(case, by=agent_cg, concluded_on=day(50), opinion="support", reply=PDF)
-    return actions.deliver_reply(case, by=agent_cg, delivered_on=day(58))
+    case = actions.take_step(case, "forward", by=agent_cg, on=day(3), mode="assign", handling_body="县住建局")
+    case = actions.take_step(case, "receive", by=agent_cg, on=day(5))
+    case = actions.take_step(case, "accept", by=agent_cg, on=day(8))
+    case = actions.take_step(case, "conclude", by=agent_cg, on=day(50), opinion="support", document=PDF)
+    return actions.take_step(case, "deliver", by=agent_cg, on=day(58))
 
 
 def test_citizen_looks_up_progress_and_rates_once(page, delivered):

@@ -146,9 +146,7 @@ def authorized(agent_cg, make_case):
     case = make_case(agent_cg)
     actions.accept_scope(case, by=agent_cg)
     scan = files.Checked(content=b"%PDF-1.4", content_type=files.PDF, name="x.pdf")
-    return actions.record_authorization(
-        case, by=agent_cg, mode="signed", signed_on=timezone.localdate(), scan=scan
-    )
+    return actions.record_authorization(case, by=agent_cg, mode="signed", on=timezone.localdate(), scan=scan)
 
 
 def submission_post(**overrides) -> dict:
@@ -157,7 +155,7 @@ def submission_post(**overrides) -> dict:
         "username": "li139",
         "password": "Pw-9x!k",
         "query_code": "ZP2026AB12",
-        "submitted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "on": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
     }
     data.update(overrides)
     return data
@@ -177,7 +175,9 @@ def test_submission_refuses_codes_that_cannot_be_typed_on_the_platform(
     client, agent_cg, authorized, field, value, message
 ):
     client.force_login(agent_cg)
-    response = client.post(reverse("cases:submit", args=[authorized.pk]), submission_post(**{field: value}))
+    response = client.post(
+        reverse("cases:step", args=[authorized.pk, "submit"]), submission_post(**{field: value})
+    )
     html = response.content.decode()
     assert message in html
     assert "ZP2026AB12" in html or field == "query_code"
@@ -188,7 +188,8 @@ def test_submission_refuses_codes_that_cannot_be_typed_on_the_platform(
 def test_submission_stores_a_full_width_query_code_folded(client, agent_cg, authorized):
     client.force_login(agent_cg)
     response = client.post(
-        reverse("cases:submit", args=[authorized.pk]), submission_post(query_code="ＺＰ２０２６ ＡＢ１２")
+        reverse("cases:step", args=[authorized.pk, "submit"]),
+        submission_post(query_code="ＺＰ２０２６ ＡＢ１２"),
     )
     assert response.status_code == 302
     authorized.refresh_from_db()

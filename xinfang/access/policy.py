@@ -88,7 +88,6 @@ for _code, _label, _grants in (
     ("reveal_personal", "查看完整的身份证号、电话、住址和平台账户（记入审计日志）", {A: UNIT}),
     ("petitioner_history", "登记时按身份证号查看信访人以往事项", {A: UNIT}),
     ("print_authorization", "打印授权委托书", {A: UNIT}),
-    ("case_open", "登记新事项", {A: UNIT}),
 ):
     declare(_code, area=CASES, label=_label, grants=_grants)
 

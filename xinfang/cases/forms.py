@@ -8,22 +8,17 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Unit, UnitKind
 from xinfang.cases import scope
+from xinfang.cases.intake import COMPLAINT_FIELDS
 from xinfang.cases.models import (
-    AuthorizationMode,
     Case,
     CaseStatus,
-    FollowUpMeans,
-    ForwardMode,
-    HandlingOpinion,
     PetitionType,
     ReferralChannel,
     RespondentKind,
-    ReviewOutcome,
 )
-from xinfang.core import files
-from xinfang.core.forms import Form, ModelForm, PersonNameField, PlatformPasswordField, QueryCodeField
+from xinfang.core.forms import Form, ModelForm, PersonNameField
 from xinfang.core.validators import validate_id_number, validate_landline, validate_mobile
-from xinfang.reference.models import ContentCategory, SubmissionPlatform
+from xinfang.reference.models import ContentCategory
 
 
 class YesNoField(forms.TypedChoiceField):
@@ -137,21 +132,7 @@ class ComplaintForm(ModelForm):
 
     class Meta:
         model = Case
-        fields = [
-            "respondent_kind",
-            "respondent_name",
-            "petition_type",
-            "category",
-            "incident_town",
-            "incident_place",
-            "allow_public",
-            "court_accepted",
-            "reconsideration_done",
-            "arbitration_accepted",
-            "has_review_opinion",
-            "title",
-            "content",
-        ]
+        fields = list(COMPLAINT_FIELDS)  # what a case's complaint is (``intake``)
         widgets = {
             "respondent_name": forms.TextInput(attrs={"placeholder": "如：某镇人民政府、某村民委员会"}),
         }
@@ -234,124 +215,6 @@ class ScopeForm(Form):
         return data
 
 
-def _check_scan(upload):
-    try:
-        return files.check_upload(upload)
-    except ValidationError:
-        raise
-    except Exception as exc:  # unreadable upload
-        raise ValidationError("文件无法读取，请重新选择。") from exc
-
-
-class AuthorizationForm(Form):
-    mode = forms.ChoiceField(
-        label="委托书填写方式", choices=AuthorizationMode.choices, widget=forms.RadioSelect
-    )
-    signed_on = forms.DateField(label="签字日期", widget=DateInput(), validators=[not_in_future])
-    scan = forms.FileField(
-        label="已签字的委托书扫描件",
-        help_text="PDF、JPEG 或 PNG，不大于10M。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
-
-    def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.case = case
-        if not self.is_bound:
-            self.initial.setdefault("signed_on", timezone.localdate())
-
-    def clean_signed_on(self):
-        value = self.cleaned_data["signed_on"]
-        if value < self.case.received_on:
-            raise ValidationError("签字日期不能早于接待日期（%(d)s）。", params={"d": self.case.received_on})
-        return value
-
-    def clean_scan(self):
-        return _check_scan(self.cleaned_data["scan"])
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def clean(self, data, initial=None):
-        items = data if isinstance(data, list | tuple) else [data]
-        return [
-            super(MultipleFileField, self).clean(item, initial) for item in items if item
-        ] or super().clean(None)
-
-
-class AttachmentForm(Form):
-    files = MultipleFileField(
-        label="诉求附件",
-        error_messages={"required": "请选择要上传的文件。"},
-        help_text="可一次选择多个文件；PDF、JPEG 或 PNG，每个不大于10M。",
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png", "multiple": True}),
-    )
-
-    def clean_files(self):
-        uploads = self.cleaned_data["files"]
-        checked, errors = [], []
-        for upload in uploads:
-            try:
-                checked.append(_check_scan(upload))
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise ValidationError(errors)
-        return checked
-
-
-class SubmissionForm(Form):
-    platform = forms.ModelChoiceField(
-        label="投诉平台", queryset=SubmissionPlatform.objects.none(), empty_label=None
-    )
-    username = forms.CharField(
-        label="平台用户名", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"})
-    )
-    password = PlatformPasswordField(
-        label="平台密码",
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-        help_text="加密保存，列表和导出中从不显示。",
-    )
-    query_code = QueryCodeField(
-        label="查询码", widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"})
-    )
-    submitted_at = forms.DateTimeField(
-        label="提交时间",
-        widget=DateTimeInput(),
-        validators=[not_in_future],
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        error_messages={"invalid": "请输入有效的日期和时间。"},
-    )
-    registration_scan = forms.FileField(
-        label="注册成功页面扫描件",
-        required=False,
-        help_text="信访人首次在平台注册时，打印注册成功页面并扫描上传（PDF、JPEG 或 PNG）。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
-
-    def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.case = case
-        self.fields["platform"].queryset = SubmissionPlatform.objects.active()
-        if not self.is_bound:
-            self.initial.setdefault("submitted_at", timezone.localtime().replace(second=0, microsecond=0))
-
-    def clean_submitted_at(self):
-        value = self.cleaned_data["submitted_at"]
-        if self.case.authorized_on and timezone.localtime(value).date() < self.case.authorized_on:
-            raise ValidationError(
-                "提交时间不能早于委托日期（%(d)s）。", params={"d": self.case.authorized_on}
-            )
-        return value
-
-    def clean_registration_scan(self):
-        upload = self.cleaned_data.get("registration_scan")
-        return _check_scan(upload) if upload else None
-
-
 class LedgerFilterForm(Form):
     month = forms.CharField(label="接待月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
     status = forms.ChoiceField(
@@ -406,176 +269,3 @@ class FullExportForm(Form):
         if len(reason) < self.MIN_REASON:
             raise ValidationError(f"用途至少写{self.MIN_REASON}个字。")
         return reason
-
-
-# --- Handling steps after submission ----------------------------------------------------------
-
-
-def _date_field(label: str, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=DateInput(),
-        validators=[not_in_future],
-        help_text=help_text,
-        error_messages={"invalid": "请输入有效日期，如 2026-11-29。", "required": "请填写日期。"},
-    )
-
-
-def _document_field(label: str, required: bool) -> forms.FileField:
-    return forms.FileField(
-        label=label,
-        required=required,
-        help_text="PDF、JPEG 或 PNG，不大于10M。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
-
-
-class StepForm(Form):
-    """A dated handling step. ``intro`` tells the agent what the step means in law."""
-
-    intro = ""
-
-    def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.case = case
-        for name, field in self.fields.items():
-            if isinstance(field, forms.DateField) and not self.is_bound:
-                self.initial.setdefault(name, timezone.localdate())
-
-    def clean(self):
-        data = super().clean()
-        for name, field in self.fields.items():
-            if isinstance(field, forms.FileField) and data.get(name):
-                try:
-                    data[name] = _check_scan(data[name])
-                except ValidationError as exc:
-                    self.add_error(name, exc)
-        return data
-
-
-class ForwardForm(StepForm):
-    intro = "信访部门应在登记之日起15日内将信访事项转送或交办有权处理机关（《信访工作条例》第二十二条）。"
-    on = _date_field("转送交办日期")
-    mode = forms.ChoiceField(label="方式", choices=ForwardMode.choices, widget=forms.RadioSelect)
-    handling_body = forms.CharField(
-        label="有权处理机关",
-        max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "如：镇坪县住房和城乡建设局"}),
-    )
-
-
-class ReceiveForm(StepForm):
-    intro = "有权处理机关收到之日起15日内应告知是否受理；认为不属于其职权范围的，应在5个工作日内提出异议（第二十三条）。"
-    on = _date_field("有权处理机关收到日期")
-
-
-class AcceptForm(StepForm):
-    intro = "有权处理机关决定受理并告知信访人。受理之日起60日内应当办结（第三十四条）。"
-    on = _date_field("受理告知日期")
-
-
-class RefuseForm(StepForm):
-    intro = "有权处理机关决定不予受理或不再受理，并书面告知信访人。办理程序至此终结。"
-    on = _date_field("告知日期")
-    reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ExtendForm(StepForm):
-    intro = "情况复杂的，经本机关负责人批准，可以适当延长办理期限，但延长期限不得超过30日，并告知信访人延期理由（第三十四条）。"
-    on = _date_field("批准延期日期")
-    days = forms.IntegerField(
-        label="延长天数",
-        min_value=1,
-        max_value=30,
-        error_messages={"max_value": "延长期限不得超过30日。", "min_value": "至少延长1日。"},
-    )
-    approver = forms.CharField(label="批准人（机关负责人）", max_length=60)
-    reason = forms.CharField(label="延期理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-    told_on = _date_field("告知信访人日期")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("on") and data.get("told_on") and data["told_on"] < data["on"]:
-            self.add_error("told_on", "告知信访人的日期不能早于批准延期的日期。")
-        return data
-
-
-class ConcludeForm(StepForm):
-    intro = "有权处理机关作出处理意见并出具书面答复意见书。"
-    on = _date_field("办结日期")
-    opinion = forms.ChoiceField(label="处理意见", choices=HandlingOpinion.choices, widget=forms.RadioSelect)
-    document = _document_field("答复意见书", required=True)
-
-
-class DeliverForm(StepForm):
-    intro = "书面答复送达信访人。信访人不服的，可以自收到之日起30日内请求复查（第三十五条）。"
-    on = _date_field("送达日期")
-
-
-class RequestReviewForm(StepForm):
-    intro = "信访人对处理意见不服，请求原办理机关的上一级机关复查；复查机关应自收到请求之日起30日内提出复查意见（第三十五条）。"
-    on = _date_field("复查机关收到请求日期")
-    reviewing_body = forms.CharField(label="复查机关", max_length=100)
-
-
-class ReviewForm(StepForm):
-    intro = "复查机关提出复查意见。信访人不服的，可以自收到之日起30日内请求复核（第三十六条）。"
-    on = _date_field("复查意见日期")
-    outcome = forms.ChoiceField(label="复查意见", choices=ReviewOutcome.choices, widget=forms.RadioSelect)
-    document = _document_field("复查意见书", required=False)
-
-
-class RequestReReviewForm(StepForm):
-    intro = "信访人对复查意见不服，请求复查机关的上一级机关复核；复核机关应自收到请求之日起30日内提出复核意见（第三十六条）。"
-    on = _date_field("复核机关收到请求日期")
-    reviewing_body = forms.CharField(label="复核机关", max_length=100)
-
-
-class ReReviewForm(StepForm):
-    intro = "复核机关提出复核意见。信访人对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理（第三十六条）。"
-    on = _date_field("复核意见日期")
-    outcome = forms.ChoiceField(label="复核意见", choices=ReviewOutcome.choices, widget=forms.RadioSelect)
-    document = _document_field("复核意见书", required=False)
-
-
-class WithdrawForm(StepForm):
-    intro = "信访人撤回网上投诉代理委托。撤回后代理员不再办理该事项；应尊重信访人意愿，不得强行代理。"
-    on = _date_field("撤回日期")
-    reason = forms.CharField(label="撤回原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-    document = _document_field("撤回委托的书面材料（如有）", required=False)
-
-
-STEP_FORMS: dict[str, type[StepForm]] = {
-    "forward": ForwardForm,
-    "receive": ReceiveForm,
-    "accept": AcceptForm,
-    "not_accept": RefuseForm,
-    "not_accept_again": RefuseForm,
-    "extend": ExtendForm,
-    "conclude": ConcludeForm,
-    "deliver": DeliverForm,
-    "request_review": RequestReviewForm,
-    "review": ReviewForm,
-    "request_re_review": RequestReReviewForm,
-    "re_review": ReReviewForm,
-    "withdraw": WithdrawForm,
-}
-
-
-class FollowUpForm(Form):
-    on = _date_field("跟踪日期")
-    means = forms.ChoiceField(label="方式", choices=FollowUpMeans.choices, widget=forms.RadioSelect)
-    contact = forms.CharField(label="联系对象", max_length=60, help_text="有权处理机关的经办人或科室。")
-    content = forms.CharField(label="情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
-    next_on = forms.DateField(label="下次跟踪日期（选填）", required=False, widget=DateInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("on", timezone.localdate())
-
-    def clean(self):
-        data = super().clean()
-        if data.get("on") and data.get("next_on") and data["next_on"] <= data["on"]:
-            self.add_error("next_on", "下次跟踪日期应晚于本次跟踪日期。")
-        return data

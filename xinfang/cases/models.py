@@ -9,18 +9,17 @@ Glossary (law term → code):
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.conf import settings
 from django.db import models
 
 from xinfang.core.fields import EncryptedTextField, KeyedHashField, normalize_name, with_keyed_hashes
+from xinfang.core.validators import fold_query_code
 
 
 def normalize_query_code(code: str) -> str:
     """Spaces, full-width characters and letter case do not matter in a 查询码 (phones
     capitalise what citizens type)."""
-    return "".join(unicodedata.normalize("NFKC", code or "").split()).upper()
+    return fold_query_code(code).upper()
 
 
 def query_code_key(code: str) -> str:
@@ -87,6 +86,37 @@ class CaseStatus(models.TextChoices):
     RE_REVIEW_REQUESTED = "re_review_requested", "已申请复核"
     RE_REVIEWED = "re_reviewed", "已复核（终结）"
     WITHDRAWN = "withdrawn", "已撤回委托"
+
+
+# Statuses after submission, while the handling body works on the case (《信访工作条例》第22-36条).
+HANDLING_STATUSES = frozenset(
+    {
+        CaseStatus.SUBMITTED,
+        CaseStatus.FORWARDED,
+        CaseStatus.RECEIVED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.CONCLUDED,
+        CaseStatus.DELIVERED,
+        CaseStatus.REVIEW_REQUESTED,
+        CaseStatus.REVIEWED,
+        CaseStatus.RE_REVIEW_REQUESTED,
+    }
+)
+# Statuses that end the case: no step follows, every clock stops.
+FINAL_STATUSES = frozenset(
+    {
+        CaseStatus.REFERRED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.RE_REVIEWED,
+        CaseStatus.NOT_ACCEPTED,
+        CaseStatus.NOT_ACCEPTED_AGAIN,
+    }
+)
+
+
+# 延期: approved by the body's head, at most this many days beyond the conclusion's due date
+# (《信访工作条例》第34条). The one place this limit is written.
+EXTENSION_LIMIT_DAYS = 30
 
 
 class ForwardMode(models.TextChoices):
@@ -317,9 +347,9 @@ class CaseEvent(models.Model):
 
     @property
     def label(self) -> str:
-        from xinfang.cases.workflow import EVENT_LABELS
+        from xinfang.cases.history import event_label
 
-        return EVENT_LABELS.get(self.action, self.action)
+        return event_label(self.action)
 
 
 class FollowUpMeans(models.TextChoices):

@@ -1,23 +1,20 @@
-"""Reading cases. ``cases_for`` and ``get_case_for`` are the one place that decides what a
-user may see: every view fetches a case, a file or an export through them.
-
-- 代理员 (agent): the cases of their own unit, read and write.
-- 单位负责人 (unit head): the cases of their own unit, read only.
-- 县信访局 (bureau): every unit's cases, read only.
-- 领导, 系统管理员, 审计员: no case contents (figures and logs come elsewhere).
+"""Reading cases. What a user may see is the capability table's answer (``xinfang.access``):
+every view fetches a case, a file or an export through ``scoped`` and ``get_or_refuse`` with the
+capability it serves, and ``cases_for`` / ``get_case_for`` are those two for cases.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from xinfang.accounts.models import Role
-from xinfang.audit.actions import refuse
-from xinfang.cases import workflow
+from xinfang.access import rules
+from xinfang.accounts.models import Unit
+from xinfang.cases import hooks, workflow
 from xinfang.cases.models import (
     Case,
     CaseFile,
@@ -27,40 +24,38 @@ from xinfang.cases.models import (
     name_keys,
     query_code_keys,
 )
+from xinfang.cases.steps import Step
 from xinfang.core import crypto
 from xinfang.core.masking import mask_id_number, mask_phone
 
-
-def cases_for(user, *, write: bool = False) -> QuerySet[Case]:
-    cases = Case.objects.select_related(
-        "unit", "petitioner", "category", "agent", "incident_town", "platform"
-    )
-    if not user.is_authenticated or not user.is_active:
-        return cases.none()
-    if user.role == Role.AGENT and user.unit_id:
-        return cases.filter(unit_id=user.unit_id)
-    if write:
-        return cases.none()
-    if user.role == Role.UNIT_HEAD and user.unit_id:
-        return cases.filter(unit_id=user.unit_id)
-    if user.role == Role.BUREAU:
-        return cases
-    return cases.none()
+# The cases a user works on, where a caller asks for "the cases I may change" (``write``).
+WORK_CODE = "case_follow_up"
 
 
-def get_case_for(request, pk: int, *, write: bool = False) -> Case:
-    try:
-        return cases_for(request.user, write=write).get(pk=pk)
-    except (Case.DoesNotExist, ValueError):
-        raise refuse(request, target_type="cases.Case", target_id=pk) from None
+def case_queryset() -> QuerySet[Case]:
+    return Case.objects.select_related("unit", "petitioner", "category", "agent", "incident_town", "platform")
 
 
-def get_case_file_for(request, case_pk: int, file_pk: int) -> CaseFile:
+def cases_for(user, *, write: bool = False, code: str = "") -> QuerySet[Case]:
+    """The cases ``user`` may see for ``code`` (default: reading them; ``write``: working on them)."""
+    return rules.scoped(case_queryset(), user, code or (WORK_CODE if write else "view_cases"))
+
+
+def get_case_for(request, pk, *, code: str = "view_cases") -> Case:
+    """The case, if the user may ``code`` it; else a refusal (a 404 page and an audit row)."""
+    return rules.get_or_refuse(case_queryset(), request.user, code, pk, request=request)
+
+
+def get_case_file_for(request, case_pk, file_pk) -> CaseFile:
     case = get_case_for(request, case_pk)
-    try:
-        return case.files.select_related("file").get(pk=file_pk)
-    except CaseFile.DoesNotExist:
-        raise refuse(request, target_type="cases.CaseFile", target_id=file_pk) from None
+    return rules.get_or_refuse(
+        case.files.select_related("file", "case"),
+        request.user,
+        "view_cases",
+        file_pk,
+        unit_field="case__unit",
+        request=request,
+    )
 
 
 @dataclass(frozen=True)
@@ -108,9 +103,9 @@ class LedgerFilter:
     q: str = ""
 
 
-def ledger(user, flt: LedgerFilter) -> QuerySet[Case]:
-    """The unit's ledger (台账), newest first; bureau staff see every unit."""
-    cases = cases_for(user).order_by("-received_on", "-pk")
+def ledger(user, flt: LedgerFilter, *, code: str = "view_cases") -> QuerySet[Case]:
+    """The ledger (台账) of the units ``user`` may ``code``, newest first."""
+    cases = cases_for(user, code=code).order_by("-received_on", "-pk")
     if flt.month:
         year, month = (int(part) for part in flt.month.split("-"))
         cases = cases.filter(received_on__year=year, received_on__month=month)
@@ -175,7 +170,7 @@ def progress(case: Case) -> list[tuple[str, str]]:
     if status in OFF_LINE:
         status, ending = OFF_LINE[status]
     elif status == CaseStatus.WITHDRAWN:
-        withdrawn = case.events.filter(action="withdraw").values_list("from_status", flat=True).first()
+        withdrawn = case.events.filter(to_status=status).values_list("from_status", flat=True).first()
         status, ending = (withdrawn or CaseStatus.INTAKE), "已撤回委托"
     here = order.index(status)
     shown = max(here, order.index(OPTIONAL_FROM) - 1)
@@ -258,9 +253,44 @@ def platform_fields(case: Case) -> list[PlatformField]:
     ]
 
 
-# --- Worklists -------------------------------------------------------------------------------
+# --- The case page's buttons ----------------------------------------------------------------------
 
-SOON_WORKDAYS = 3
+
+@dataclass(frozen=True)
+class Button:
+    step: Step
+    url: str
+    css: str
+    links: tuple[tuple[str, str], ...] = ()
+
+
+def steps_for(case: Case, user) -> dict[str, Step]:
+    """The steps ``user`` may take on ``case`` now: allowed by its status and by the table."""
+    return {
+        step.name: step
+        for step in workflow.available(case.status)
+        if step.url_name and rules.can(user, step.capability, case.unit_id)
+    }
+
+
+def case_buttons(case: Case, steps: dict[str, Step]) -> list[Button]:
+    """The buttons of the 下一步 card, in the registry's order; the first step that leads on is
+    the main one, a step that ends the case is red."""
+    shown = [s for s in steps.values() if s.shows_in(case.status)]
+    primary = next((s.name for s in shown if (s.target or s.leads) and not s.danger), "")
+    buttons = []
+    for step in shown:
+        css = "btn btn-primary" if step.name == primary else "btn btn-danger" if step.danger else "btn"
+        links = tuple((label, _url(url_name, case)) for label, url_name in step.links)
+        buttons.append(Button(step=step, url=step.url(case), css=css, links=links))
+    return buttons
+
+
+def _url(url_name: str, case: Case) -> str:
+    return reverse(url_name, args=[case.pk])
+
+
+# --- Worklists -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -269,7 +299,7 @@ class Worklist:
     soon_until: datetime.date
     overdue: list
     due_soon: list
-    follow_ups: list
+    follow_ups: list = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -277,22 +307,12 @@ class Worklist:
 
 
 def worklist(user, *, today: datetime.date | None = None) -> Worklist:
-    """What needs doing, most urgent first: clocks passed, clocks due within 3 workdays,
-    follow-ups due. Overdue is derived from the stored due dates and today."""
-    from xinfang.deadlines import calendar as official
-    from xinfang.deadlines.compute import add_workdays
-    from xinfang.deadlines.models import CaseDeadline, ClockKind
-
+    """What needs doing, most urgent first: clocks passed, clocks due within 3 workdays (asked of
+    the clocks, ``hooks.running_clocks``), follow-ups due. Overdue is derived from the stored due
+    dates and today."""
     today = today or timezone.localdate()
-    soon_until = add_workdays(today, SOON_WORKDAYS, official.load())
     visible = cases_for(user).exclude(status__in=workflow.FINAL).values("pk")
-    running = (
-        CaseDeadline.objects.filter(case__in=visible, stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE)
-        .select_related("clock", "case", "case__unit", "case__agent")
-        .order_by("due_on", "case__number")
-    )
-    overdue = list(running.filter(due_on__lt=today))
-    due_soon = list(running.filter(due_on__gte=today, due_on__lte=soon_until))
+    clocks = hooks.running_clocks(visible, today)
     newer = FollowUp.objects.filter(case=OuterRef("case"), created_at__gt=OuterRef("created_at"))
     follow_ups = list(
         FollowUp.objects.filter(case__in=visible, next_on__lte=today)
@@ -301,14 +321,16 @@ def worklist(user, *, today: datetime.date | None = None) -> Worklist:
         .order_by("next_on", "case__number")
     )
     return Worklist(
-        today=today, soon_until=soon_until, overdue=overdue, due_soon=due_soon, follow_ups=follow_ups
+        today=today,
+        soon_until=clocks.soon_until,
+        overdue=clocks.overdue,
+        due_soon=clocks.due_soon,
+        follow_ups=follow_ups,
     )
 
 
 def board_by_unit(work: Worklist) -> list[dict]:
     """The bureau's board: every active unit with its worklist counts, most overdue first."""
-    from xinfang.accounts.models import Unit
-
     units = {
         unit.pk: {"unit": unit, "overdue": 0, "due_soon": 0, "follow_ups": 0}
         for unit in Unit.objects.filter(active=True)

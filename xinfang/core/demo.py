@@ -38,7 +38,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
-from xinfang.cases import actions
+from xinfang.cases import actions, steps
 from xinfang.cases.models import (
     AuthorizationMode,
     CaseStatus,
@@ -1253,20 +1253,8 @@ HANDLING_PATH = (
     "request_re_review",
     "re_review",
 )
-# The status → the step that reaches it, along HANDLING_PATH.
-REACHED_BY = {
-    "authorized": "authorize",
-    "submitted": "submit",
-    "forwarded": "forward",
-    "received": "receive",
-    "accepted": "accept",
-    "concluded": "conclude",
-    "delivered": "deliver",
-    "review_requested": "request_review",
-    "reviewed": "review",
-    "re_review_requested": "request_re_review",
-    "re_reviewed": "re_review",
-}
+# The status → the step that reaches it, along HANDLING_PATH (the step registry says which).
+REACHED_BY = {steps.STEPS[name].target: name for name in HANDLING_PATH}
 REFUSALS = {"not_accepted": "not_accept", "not_accepted_again": "not_accept_again"}
 
 # Days from the step before (drawn at random within the range; the extension is drawn from the
@@ -1707,7 +1695,7 @@ def _build_case(
                 name="授权委托书（已签字）.pdf",
             )
             mode = AuthorizationMode.CONFIRMED if spec.confirmed else AuthorizationMode.SIGNED
-            case = actions.record_authorization(case, by=agent, mode=mode, signed_on=on, scan=scan)
+            case = actions.record_authorization(case, by=agent, mode=mode, on=on, scan=scan)
         elif step == "submit":
             # At office hours; on today only up to now.
             submitted_at = _local(on, rng.randint(9, 16), rng.randint(0, 59))
@@ -1728,27 +1716,26 @@ def _build_case(
                 username=account.username,
                 password=account.password,
                 query_code=query_code(rng),
-                submitted_at=submitted_at,
+                on=submitted_at,
                 registration_scan=registration,
             )
         elif step == "forward":
             mode = ForwardMode.ASSIGN if spec.assign else ForwardMode.FORWARD
-            case = actions.forward_case(case, by=agent, forwarded_on=on, mode=mode, handling_body=spec.body)
+            case = actions.take_step(case, "forward", by=agent, on=on, mode=mode, handling_body=spec.body)
         elif step == "receive":
-            case = actions.record_receipt(case, by=agent, received_on=on)
+            case = actions.take_step(case, "receive", by=agent, on=on)
         elif step == "accept":
-            case = actions.accept_case(case, by=agent, accepted_on=on)
+            case = actions.take_step(case, "accept", by=agent, on=on)
             for day, next_on in progress:
                 _record_follow_up(case, spec, by=agent, on=day, next_on=next_on, stage="progress")
         elif step in REFUSALS.values():
-            case = actions.refuse_acceptance(
-                case, by=agent, on=on, reason=spec.reason, again=step == "not_accept_again"
-            )
+            case = actions.take_step(case, step, by=agent, on=on, reason=spec.reason)
         elif step == "extend":
-            case = actions.extend_case(
+            case = actions.take_step(
                 case,
+                "extend",
                 by=agent,
-                approved_on=on,
+                on=on,
                 days=plan.extension,
                 approver=f"{spec.body}主要负责人",
                 reason=spec.reason,
@@ -1756,32 +1743,42 @@ def _build_case(
             )
         elif step == "conclude":
             reply = _document(case, "Xinfang shixiang chuli yijianshu (reply)", "信访事项处理意见书.pdf", on)
-            case = actions.conclude_case(
-                case, by=agent, concluded_on=on, opinion=spec.opinion or HO.SUPPORT, reply=reply
+            case = actions.take_step(
+                case, "conclude", by=agent, on=on, opinion=spec.opinion or HO.SUPPORT, document=reply
             )
         elif step == "deliver":
-            case = actions.deliver_reply(case, by=agent, delivered_on=on)
+            case = actions.take_step(case, "deliver", by=agent, on=on)
         elif step == "request_review":
-            case = actions.request_review(case, by=agent, requested_on=on, reviewing_body=REVIEWER)
+            case = actions.take_step(case, "request_review", by=agent, on=on, reviewing_body=REVIEWER)
         elif step == "review":
             opinion = _document(
                 case, "Xinfang shixiang fucha yijianshu (review)", "信访事项复查意见书.pdf", on
             )
-            case = actions.review_case(
-                case, by=agent, reviewed_on=on, outcome=spec.outcome or ReviewOutcome.UPHOLD, document=opinion
+            case = actions.take_step(
+                case,
+                "review",
+                by=agent,
+                on=on,
+                outcome=spec.outcome or ReviewOutcome.UPHOLD,
+                document=opinion,
             )
         elif step == "request_re_review":
-            case = actions.request_re_review(case, by=agent, requested_on=on, reviewing_body=RE_REVIEWER)
+            case = actions.take_step(case, "request_re_review", by=agent, on=on, reviewing_body=RE_REVIEWER)
         elif step == "re_review":
             opinion = _document(
                 case, "Xinfang shixiang fuhe yijianshu (re-review)", "信访事项复核意见书.pdf", on
             )
-            case = actions.re_review_case(
-                case, by=agent, reviewed_on=on, outcome=spec.outcome or ReviewOutcome.UPHOLD, document=opinion
+            case = actions.take_step(
+                case,
+                "re_review",
+                by=agent,
+                on=on,
+                outcome=spec.outcome or ReviewOutcome.UPHOLD,
+                document=opinion,
             )
         elif step == "withdraw":
             paper = _document(case, "Chehui weituo shenqing (withdrawal)", "撤回委托申请.pdf", on)
-            case = actions.withdraw_case(case, by=agent, withdrawn_on=on, reason=spec.reason, document=paper)
+            case = actions.take_step(case, "withdraw", by=agent, on=on, reason=spec.reason, document=paper)
         else:  # pragma: no cover - every step of steps_for is handled above
             raise ValueError(step)
     for day, next_on, stage in plan.follow_ups:

@@ -260,10 +260,17 @@ def validate_person_name(value: str) -> str:
 QUERY_CODE_MAX = 60
 
 
+def fold_query_code(value: str) -> str:
+    """A 查询码 as typed, with full-width characters folded (NFKC) and spaces dropped: the one
+    normalisation of the code, for storing (``validate_query_code``) and for finding it again
+    (``xinfang.cases.models.normalize_query_code`` adds the letter case)."""
+    return "".join(unicodedata.normalize("NFKC", value or "").split())
+
+
 def validate_query_code(value: str) -> str:
     """The 查询码 as the platform prints it: letters and digits (and 「-」), spaces and full-width
     characters folded away. Returns the code to store."""
-    code = "".join(unicodedata.normalize("NFKC", value or "").split())
+    code = fold_query_code(value)
     for position, ch in enumerate(code, start=1):
         if not (ch.isascii() and (ch.isalnum() or ch in "-_")):
             raise ValidationError(

@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from xinfang.access import rules
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.cases import workflow
+from xinfang.cases.history import record_event
+from xinfang.cases.models import EXTENSION_LIMIT_DAYS
+from xinfang.cases.steps import CLOCK_STEPS, STEPS, clock_steps_of
+from xinfang.core.errors import DomainError
 from xinfang.deadlines import calendar as official
-from xinfang.deadlines.compute import CALENDAR, Calendar, DueDate, due_date
+from xinfang.deadlines.compute import CALENDAR, Calendar, DueDate, due_date, weekday_name
 from xinfang.deadlines.models import (
     CalendarDay,
     CalendarYear,
@@ -31,32 +36,19 @@ from xinfang.deadlines.models import (
     DayKind,
 )
 
-MAX_EXTENSION_DAYS = 30  # 《信访工作条例》第34条
-CONCLUDE_CLOCK = "conclude"
-STOP_ALL_ACTIONS = frozenset({"withdraw"})
-WEEKDAYS = "一二三四五六日"
+MANAGE = "manage_calendar"
 
 
 class DeadlineError(workflow.TransitionError):
-    """A rule of the clocks refuses a step; the message is for the user.
-
-    A TransitionError, so that the case views that show refused steps show this one too.
-    """
+    """A rule of the clocks refuses a step (a refused step of the case, like the others)."""
 
 
-class ScheduleError(Exception):
-    """A year's schedule that cannot be saved; ``messages`` lists every problem, in Chinese."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("；".join(messages))
-        self.messages = messages
+class ScheduleError(DomainError):
+    """A year's schedule that cannot be saved; the message lists every problem (``check_year_schedule``)."""
 
 
-class ClockError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ClockError(DomainError):
+    """A clock's rule that cannot be saved; ``field`` names the form field."""
 
 
 # --- The clocks of the 2022 条例, as seeded ------------------------------------------------------
@@ -64,92 +56,47 @@ class ClockError(Exception):
 
 @dataclass(frozen=True)
 class ClockSeed:
+    """A clock as the platform first knows it. Which steps start and stop it is said by the steps
+    themselves (``xinfang.cases.steps``: ``starts`` and ``stops``); bureau staff may change all
+    of it afterwards (``update_clock``)."""
+
     code: str
     name: str
-    start_action: str
-    stop_actions: str
     length: int
     day_count: str
     kind: str
     legal_basis: str
 
+    @property
+    def start_action(self) -> str:
+        return clock_steps_of(self.code)[0]
+
+    @property
+    def stop_actions(self) -> str:
+        return ",".join(clock_steps_of(self.code)[1])
+
 
 CLOCKS = (
+    ClockSeed("forward", "转送交办", 15, DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第22条"),
     ClockSeed(
-        "forward",
-        "转送交办",
-        "submit",
-        "forward",
-        15,
-        DayCount.CALENDAR,
-        ClockKind.DEADLINE,
-        "《信访工作条例》第22条",
+        "accept_notice", "受理告知", 15, DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第23条"
     ),
     ClockSeed(
-        "accept_notice",
-        "受理告知",
-        "receive",
-        "accept,not_accept,not_accept_again",
-        15,
-        DayCount.CALENDAR,
-        ClockKind.DEADLINE,
-        "《信访工作条例》第23条",
+        "competence_objection", "管辖异议", 5, DayCount.WORKDAYS, ClockKind.WINDOW, "《信访工作条例》第23条"
+    ),
+    ClockSeed("conclude", "办结", 60, DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第34条"),
+    ClockSeed(
+        "review_request", "申请复查", 30, DayCount.CALENDAR, ClockKind.WINDOW, "《信访工作条例》第35条"
     ),
     ClockSeed(
-        "competence_objection",
-        "管辖异议",
-        "receive",
-        "accept,not_accept,not_accept_again",
-        5,
-        DayCount.WORKDAYS,
-        ClockKind.WINDOW,
-        "《信访工作条例》第23条",
+        "review_opinion", "复查意见", 30, DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第35条"
     ),
     ClockSeed(
-        "conclude",
-        "办结",
-        "accept",
-        "conclude",
-        60,
-        DayCount.CALENDAR,
-        ClockKind.DEADLINE,
-        "《信访工作条例》第34条",
-    ),
-    ClockSeed(
-        "review_request",
-        "申请复查",
-        "deliver",
-        "request_review",
-        30,
-        DayCount.CALENDAR,
-        ClockKind.WINDOW,
-        "《信访工作条例》第35条",
-    ),
-    ClockSeed(
-        "review_opinion",
-        "复查意见",
-        "request_review",
-        "review",
-        30,
-        DayCount.CALENDAR,
-        ClockKind.DEADLINE,
-        "《信访工作条例》第35条",
-    ),
-    ClockSeed(
-        "re_review_request",
-        "申请复核",
-        "review",
-        "request_re_review",
-        30,
-        DayCount.CALENDAR,
-        ClockKind.WINDOW,
-        "《信访工作条例》第36条",
+        "re_review_request", "申请复核", 30, DayCount.CALENDAR, ClockKind.WINDOW, "《信访工作条例》第36条"
     ),
     ClockSeed(
         "re_review_opinion",
         "复核意见",
-        "request_re_review",
-        "re_review",
         30,
         DayCount.CALENDAR,
         ClockKind.DEADLINE,
@@ -219,10 +166,11 @@ def _apply(deadline: CaseDeadline, result: DueDate) -> None:
 def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: int = 0) -> None:
     """Start, stop and extend the case's clocks after a step (called inside the step's transaction).
 
-    1. Stop each open clock whose stop actions include ``action``; ``withdraw`` or a final
-       status stops every open clock.
-    2. ``extend``: the open 办结 clock runs ``extension_days`` more calendar days from its
-       original due date (第34条, at most 30 日 in all).
+    1. Stop each open clock whose stop actions include ``action``; a final status (withdrawn,
+       not accepted, re-reviewed…) stops every open clock.
+    2. A step that extends clocks (``extends`` in its row: 延期 the 办结 clock) lengthens each
+       such open clock by ``extension_days`` calendar days from its original due date (第34条,
+       at most ``EXTENSION_LIMIT_DAYS`` in all), and not once the clock has run out.
     3. Start each active clock whose start action is ``action``, copying its length and day
        count, due date from the official calendar (provisional where a year is missing).
        A case in a final status starts no clock, and a clock already running is not doubled.
@@ -235,7 +183,7 @@ def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: in
             calendar = official.load()
         return calendar
 
-    stop_all = action in STOP_ALL_ACTIONS or case.status in workflow.FINAL
+    stop_all = case.status in workflow.FINAL
     running = list(
         CaseDeadline.objects.select_for_update(of=("self",))
         .filter(case=case, stopped_on__isnull=True)
@@ -250,21 +198,11 @@ def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: in
         else:
             still_running.append(deadline)
 
-    if action == "extend" and extension_days:
-        if not 0 < extension_days <= MAX_EXTENSION_DAYS:
-            raise DeadlineError(f"延期天数应在1到{MAX_EXTENSION_DAYS}日之间（《信访工作条例》第34条）。")
-        for deadline in still_running:
-            if deadline.clock.code != CONCLUDE_CLOCK:
-                continue
-            total = deadline.extension_days + extension_days
-            if total > MAX_EXTENSION_DAYS:
-                raise DeadlineError(
-                    f"延期合计不得超过{MAX_EXTENSION_DAYS}日（《信访工作条例》第34条）；"
-                    f"该事项已延期{deadline.extension_days}日。"
-                )
-            deadline.extension_days = total
-            _apply(deadline, _due_of(deadline, cal()))
-            deadline.save(update_fields=["extension_days", "due_on", "provisional", "provisional_reason"])
+    step = STEPS.get(action)
+    if step is not None and step.extends:
+        _extend(
+            [d for d in still_running if d.clock.code in step.extends], on=on, days=extension_days, cal=cal
+        )
 
     if stop_all:
         return
@@ -284,12 +222,36 @@ def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: in
         deadline.save()
 
 
+def _extend(deadlines: list[CaseDeadline], *, on: datetime.date, days: int, cal) -> None:
+    if not 0 < days <= EXTENSION_LIMIT_DAYS:
+        raise DeadlineError(f"延期天数应在1到{EXTENSION_LIMIT_DAYS}日之间（《信访工作条例》第34条）。")
+    for deadline in deadlines:
+        if on > deadline.due_on:
+            raise DeadlineError(
+                f"{deadline.clock.name}期限已于{deadline.due_on:%Y年%m月%d日}届满，届满后不能再批准延期。"
+            )
+        total = deadline.extension_days + days
+        if total > EXTENSION_LIMIT_DAYS:
+            raise DeadlineError(
+                f"延期合计不得超过{EXTENSION_LIMIT_DAYS}日（《信访工作条例》第34条）；"
+                f"该事项已延期{deadline.extension_days}日。"
+            )
+        deadline.extension_days = total
+        _apply(deadline, _due_of(deadline, cal()))
+        deadline.save(update_fields=["extension_days", "due_on", "provisional", "provisional_reason"])
+
+
+def after_step(case, *, step: str, on: datetime.date | None, by, data) -> None:
+    """The hook ``xinfang.cases`` calls after each step (``hooks.on_step``, see apps.py)."""
+    if on is not None:
+        on_case_step(case, action=step, on=on, by=by, extension_days=int(data.get("days", 0) or 0))
+
+
 def recompute_open_deadlines(*, by, reason: str) -> int:
     """Recompute every running clock with the current calendar. Each due date or provisional
     mark that changes is saved and written as a ``deadline_recomputed`` event on its case.
-    Returns how many changed."""
-    from xinfang.cases.models import CaseEvent
-
+    Returns how many changed. Part of keeping the calendar (``manage_calendar``)."""
+    rules.check(by, MANAGE, target_type="deadlines.CaseDeadline", target_id="recompute")
     calendar = official.load()
     today = timezone.localdate()
     changed = 0
@@ -313,18 +275,16 @@ def recompute_open_deadlines(*, by, reason: str) -> int:
                     deadline.save(update_fields=["provisional_reason"])
                 continue
             deadline.save(update_fields=["due_on", "provisional", "provisional_reason"])
-            CaseEvent.objects.create(
-                case_id=deadline.case_id,
+            record_event(
+                deadline.case_id,
                 by=by,
                 action="deadline_recomputed",
                 on=today,
-                data={
-                    "clock": deadline.clock.code,
-                    "old": old_due.isoformat(),
-                    "new": deadline.due_on.isoformat(),
-                    "provisional": deadline.provisional,
-                    "reason": reason,
-                },
+                clock=deadline.clock.code,
+                old=old_due.isoformat(),
+                new=deadline.due_on.isoformat(),
+                provisional=deadline.provisional,
+                reason=reason,
             )
             changed += 1
     return changed
@@ -334,7 +294,7 @@ def recompute_open_deadlines(*, by, reason: str) -> int:
 
 
 def _label(day: datetime.date) -> str:
-    return f"{day:%Y-%m-%d}（星期{WEEKDAYS[day.weekday()]}）"
+    return f"{day:%Y-%m-%d}（{weekday_name(day)}）"
 
 
 def check_year_schedule(
@@ -382,14 +342,16 @@ def set_year_schedule(
 ) -> tuple[CalendarYear, int]:
     """Enter or replace one year's official schedule (国务院办公厅关于节假日安排的通知).
 
-    1. Check the schedule; raise ScheduleError listing every problem.
+    1. Check the user (``manage_calendar``) and the schedule; raise ScheduleError listing
+       every problem.
     2. Replace the year's rows, record the year as entered (who, from what), log the change.
     3. Recompute every running clock; each changed due date is an event on its case.
     Returns (the year, how many running due dates changed).
     """
+    rules.check(by, MANAGE, request=request, target_type="deadlines.CalendarYear", target_id=year)
     problems = check_year_schedule(year, holidays, workdays)
     if problems:
-        raise ScheduleError(problems)
+        raise ScheduleError("；".join(problems))
     with transaction.atomic():
         old = {
             (d.date, d.kind): d.name for d in CalendarDay.objects.select_for_update().filter(date__year=year)
@@ -444,12 +406,9 @@ CLOCK_FIELDS = (
 MAX_CLOCK_LENGTH = 366
 
 
-# The dated steps a clock can start or stop at: the ones that tell ``on_case_step`` their day.
-CLOCK_STEPS = ("submit", *workflow.HANDLING_STEPS)
-
-
 def step_choices() -> list[tuple[str, str]]:
-    return [(name, workflow.EVENT_LABELS.get(name, name)) for name in CLOCK_STEPS]
+    """The steps a clock may start or stop at (those that carry their day), in their words."""
+    return [(name, STEPS[name].event) for name in CLOCK_STEPS]
 
 
 def update_clock(clock: Clock, *, by, request=None, **changes) -> Clock:
@@ -458,9 +417,10 @@ def update_clock(clock: Clock, *, by, request=None, **changes) -> Clock:
     unknown = set(changes) - set(CLOCK_FIELDS)
     if unknown:
         raise TypeError(f"unknown clock fields: {sorted(unknown)}")
+    rules.check(by, MANAGE, request=request, target=clock)
     if "stop_actions" in changes and not isinstance(changes["stop_actions"], str):
         changes["stop_actions"] = ",".join(changes["stop_actions"])
-    known = set(CLOCK_STEPS)
+    known = set(CLOCK_STEPS)  # a step declared later is one too
     if "start_action" in changes and changes["start_action"] not in known:
         raise ClockError(f"没有名为“{changes['start_action']}”的办理环节。", "start_action")
     if "stop_actions" in changes:

@@ -5,3 +5,20 @@ class DeadlinesConfig(AppConfig):
     name = "xinfang.deadlines"
     label = "deadlines"
     verbose_name = "法定期限与工作日历"
+
+    def ready(self):
+        """Plug the clocks into a case's life: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
+        from xinfang.cases import hooks
+        from xinfang.deadlines import actions, selectors
+
+        hooks.on_step("deadlines", actions.after_step)
+        hooks.add_panel(
+            hooks.Panel(
+                key="deadlines",
+                template="deadlines/_case_panel.html",
+                context=selectors.case_panel,
+                column="aside",
+                order=10,
+            )
+        )
+        hooks.provide_clocks(selectors.CaseClocks())

@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 
 CALENDAR = "calendar"
 WORKDAYS = "workdays"
-WEEKDAY_NAMES = "一二三四五六日"
+WEEKDAY_NAMES = "一二三四五六日"  # the one list of weekday names: 星期一 … 星期日
+
+
+def weekday_name(day: datetime.date) -> str:
+    return f"星期{WEEKDAY_NAMES[day.weekday()]}"
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Calendar:
     def why_rest(self, day: datetime.date) -> str:
         if day in self.holidays:
             return f"法定节假日（{self.holidays[day]}）" if self.holidays[day] else "法定节假日"
-        return f"星期{WEEKDAY_NAMES[day.weekday()]}休息日"
+        return f"{weekday_name(day)}休息日"
 
     def covers(self, day: datetime.date) -> bool:
         return day.year in self.years

@@ -9,17 +9,18 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from xinfang.cases.hooks import RunningClocks
 from xinfang.deadlines import calendar as official
 from xinfang.deadlines.compute import (
     CALENDAR,
-    WEEKDAY_NAMES,
     WORKDAYS,
     Calendar,
     DueDate,
     add_workdays,
     due_date,
+    weekday_name,
 )
-from xinfang.deadlines.models import CalendarDay, CalendarYear, CaseDeadline, ClockKind, DayKind
+from xinfang.deadlines.models import CalendarDay, CalendarYear, CaseDeadline, Clock, ClockKind, DayKind
 
 # "即将到期": due within this many workdays from today (the worklist uses the same window).
 DUE_SOON_WORKDAYS = 3
@@ -71,6 +72,44 @@ def deadlines_for_case(case, today: datetime.date | None = None) -> list[Deadlin
     return [_state(d, today, soon_until) for d in deadlines]
 
 
+def case_panel(case, user) -> dict | None:
+    """The case page's 法定期限 card (registered in ``apps.py``): None while no clock ran."""
+    deadlines = deadlines_for_case(case)
+    return {"deadlines": deadlines} if deadlines else None
+
+
+class CaseClocks:
+    """What ``xinfang.cases`` asks of the clocks (``cases.hooks.provide_clocks``)."""
+
+    def running(self, cases, today: datetime.date) -> RunningClocks:
+        """The running 办理期限 of ``cases`` (a queryset of their ids): passed, and due within
+        ``DUE_SOON_WORKDAYS`` workdays, soonest first."""
+        soon_until = add_workdays(today, DUE_SOON_WORKDAYS, official.load())
+        running = (
+            CaseDeadline.objects.filter(
+                case__in=cases, stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE
+            )
+            .select_related("clock", "case", "case__unit", "case__agent")
+            .order_by("due_on", "case__number")
+        )
+        return RunningClocks(
+            soon_until=soon_until,
+            overdue=list(running.filter(due_on__lt=today)),
+            due_soon=list(running.filter(due_on__gte=today, due_on__lte=soon_until)),
+        )
+
+    def terms(self) -> dict[str, str]:
+        return clock_terms()
+
+
+def clock_terms() -> dict[str, str]:
+    """Each clock's code and its length in words, as bureau staff keep it: “15日”, “5个工作日”."""
+    return {
+        code: f"{length}{'个工作日' if day_count == WORKDAYS else '日'}"
+        for code, length, day_count in Clock.objects.values_list("code", "length", "day_count")
+    }
+
+
 def open_deadlines(cases: QuerySet) -> QuerySet:
     """Running clocks of these cases, soonest first (for worklists)."""
     return (
@@ -85,10 +124,6 @@ def provisional_open_count() -> int:
 
 
 # --- The calculator (page and ``xinfang deadline``) ----------------------------------------------
-
-
-def weekday(day: datetime.date) -> str:
-    return f"星期{WEEKDAY_NAMES[day.weekday()]}"
 
 
 @dataclass(frozen=True)
@@ -122,14 +157,14 @@ def calculate(
     calendar = calendar or official.load()
     result = due_date(start, length, day_count, calendar)
     steps = [
-        Step(start, f"起算日 {start:%Y-%m-%d}（{weekday(start)}），当日不计入（民法典第201条）", "start")
+        Step(start, f"起算日 {start:%Y-%m-%d}（{weekday_name(start)}），当日不计入（民法典第201条）", "start")
     ]
     if day_count == CALENDAR:
         landing = start + datetime.timedelta(days=length)
-        steps.append(Step(landing, f"第{length}日为 {landing:%Y-%m-%d}（{weekday(landing)}）", "land"))
+        steps.append(Step(landing, f"第{length}日为 {landing:%Y-%m-%d}（{weekday_name(landing)}）", "land"))
         for day, why in result.skipped:
             steps.append(
-                Step(day, f"{day:%Y-%m-%d}（{weekday(day)}）{why}，期限顺延（民法典第203条）", "skip")
+                Step(day, f"{day:%Y-%m-%d}（{weekday_name(day)}）{why}，期限顺延（民法典第203条）", "skip")
             )
     else:
         skipped = dict(result.skipped)
@@ -138,18 +173,20 @@ def calculate(
             day += datetime.timedelta(days=1)
             if day in skipped:
                 steps.append(
-                    Step(day, f"{day:%Y-%m-%d}（{weekday(day)}）{skipped[day]}，不计入工作日", "skip")
+                    Step(day, f"{day:%Y-%m-%d}（{weekday_name(day)}）{skipped[day]}，不计入工作日", "skip")
                 )
             elif day in calendar.workdays:
                 name = calendar.workdays[day]
                 steps.append(
                     Step(
                         day,
-                        f"{day:%Y-%m-%d}（{weekday(day)}）调休上班日{f'（{name}）' if name else ''}，计为工作日",
+                        f"{day:%Y-%m-%d}（{weekday_name(day)}）调休上班日{f'（{name}）' if name else ''}，计为工作日",
                         "count",
                     )
                 )
-    steps.append(Step(result.due_on, f"届满日 {result.due_on:%Y-%m-%d}（{weekday(result.due_on)}）", "due"))
+    steps.append(
+        Step(result.due_on, f"届满日 {result.due_on:%Y-%m-%d}（{weekday_name(result.due_on)}）", "due")
+    )
     return Calculation(start=start, length=length, day_count=day_count, result=result, steps=tuple(steps))
 
 

@@ -1,8 +1,8 @@
 """Pages for the clocks and the official calendar.
 
-The calculator is open to agents, unit heads and bureau staff; the calendar and the clocks
-are kept by bureau staff only (others get the 404 of ``role_required``). Thin views: parse
-the form, call one action, redirect with a message.
+Who may use the calculator (``use_calculator``) and who keeps the calendar and the clocks
+(``manage_calendar``) is the capability table's answer; anyone else gets the 404 of
+``requires``. Thin views: parse the form, call one action, redirect with a message.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from xinfang.accounts.models import Role
-from xinfang.accounts.permissions import role_required
+from xinfang.access.views import requires
+from xinfang.core.errors import add_to_form
 from xinfang.deadlines import actions, selectors
 from xinfang.deadlines.forms import CalculatorForm, ClockForm, ScheduleForm, UploadForm, format_lines
 from xinfang.deadlines.models import Clock, DayKind
@@ -31,7 +31,7 @@ def _year(text: str, default: int) -> int:
     return year if 2000 <= year <= 2100 else default
 
 
-@role_required(Role.AGENT, Role.UNIT_HEAD, Role.BUREAU)
+@requires("use_calculator")
 def calculator(request):
     form = CalculatorForm(request.GET or None)
     calculation = None
@@ -75,8 +75,9 @@ def _save(request, form, *, holidays, workdays, how: str):
             source=f"{source}（{how}）"[:100],
         )
     except actions.ScheduleError as exc:
-        for message in exc.messages:
-            form.add_error(None, message)
+        # Each problem on its own line: the action's message joins them.
+        for problem in actions.check_year_schedule(year, holidays, workdays) or [exc.message]:
+            form.add_error(None, problem)
         return None
     rest = len({d for d, _ in holidays})
     work = len({d for d, _ in workdays})
@@ -92,7 +93,7 @@ def _save(request, form, *, holidays, workdays, how: str):
     return redirect(f"{reverse('deadlines:calendar')}?year={year}")
 
 
-@role_required(Role.BUREAU)
+@requires("manage_calendar")
 def calendar(request):
     today = timezone.localdate()
     missing = selectors.next_missing_year(today)
@@ -147,7 +148,7 @@ def calendar(request):
     )
 
 
-@role_required(Role.BUREAU)
+@requires("manage_calendar")
 def calendar_template(request):
     """A CSV to fill in (or a year already entered, to correct); Excel and WPS open it as is."""
     year = _year(request.GET.get("year", ""), selectors.next_missing_year())
@@ -165,7 +166,7 @@ def calendar_template(request):
     return response
 
 
-@role_required(Role.BUREAU)
+@requires("manage_calendar")
 def clocks(request):
     labels = dict(actions.step_choices())
     rows = [
@@ -179,7 +180,7 @@ def clocks(request):
     return render(request, "deadlines/clocks.html", {"rows": rows, "nav": "calendar"})
 
 
-@role_required(Role.BUREAU)
+@requires("manage_calendar")
 def clock_edit(request, pk):
     clock = get_object_or_404(Clock, pk=pk)
     form = ClockForm(request.POST or None, initial=ClockForm.initial_for(clock))
@@ -187,7 +188,7 @@ def clock_edit(request, pk):
         try:
             clock = actions.update_clock(clock, by=request.user, request=request, **form.cleaned_data)
         except actions.ClockError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, f"已保存“{clock.name}”。正在计算的期限仍按原规则，不受影响。")
             return redirect("deadlines:clocks")

@@ -30,7 +30,7 @@ from django.utils import timezone
 from xinfang.access import rules
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
-from xinfang.cases.models import CaseEvent
+from xinfang.cases.history import record_event
 from xinfang.core import files
 from xinfang.core.templatetags.xinfang import cn_date
 from xinfang.deadlines import calendar as official
@@ -216,12 +216,8 @@ def wipe_platform_passwords(*, today: datetime.date, days: int | None = None) ->
             )
             if not changed:
                 continue
-            CaseEvent.objects.create(
-                case=case,
-                by_id=case.agent_id,
-                on=today,
-                action="password_wiped",
-                data={"automatic": True, "retention_days": days},
+            record_event(
+                case, by=case.agent_id, on=today, action="password_wiped", automatic=True, retention_days=days
             )
             record(
                 AuditAction.WIPE,

@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet, Sum
 from xinfang.access import rules
 from xinfang.accounts.models import AgentProfile, Unit
 from xinfang.accounts.selectors import published_profiles
+from xinfang.cases import steps
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.deadlines.selectors import DeadlineState, deadlines_for_case
 from xinfang.public.models import LookupAttempt, PublicityEvent, PublicityKind
@@ -46,22 +47,7 @@ def agent_directory(units: QuerySet[Unit] | None = None) -> list[UnitAgents]:
 
 # What a citizen is shown of a case's history: submission and the steps of the handling body,
 # never edits, reveals, attachments, follow-ups or the data recorded with a step.
-PUBLIC_STEPS = (
-    "submit",
-    "forward",
-    "receive",
-    "accept",
-    "not_accept",
-    "not_accept_again",
-    "extend",
-    "conclude",
-    "deliver",
-    "request_review",
-    "review",
-    "request_re_review",
-    "re_review",
-    "withdraw",
-)
+PUBLIC_STEPS = steps.PUBLIC  # the registry says which (``public``); a live selection
 # Where the staff's word for a step reads oddly to a citizen.
 PUBLIC_LABELS = {"submit": "网上提交投诉"}
 MAX_CANDIDATES = 10  # cases sharing one 查询码 (it should be one; test data repeats codes)

@@ -1,8 +1,10 @@
 """What changes ratings and feedback forms (seed 附件 三(五) 反馈评价).
 
-Each action runs in one transaction: lock the case row, check the case's status and the
-rules below, save, and write a ``CaseEvent`` (action ``rate`` or ``feedback``) that carries
-codes, dates and field names, never what the petitioner said or who they are.
+Each action checks the acting user against the capability table and the case's unit first
+(``record_rating``, ``record_feedback``), then runs in one transaction: lock the case row, check
+the case's status and the rules below, save, and write one event in the case's history
+(``xinfang.cases.history``: action ``rate`` or ``feedback``) that carries codes, dates and field
+names, never what the petitioner said or who they are.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from xinfang.access import rules
 from xinfang.cases import workflow
-from xinfang.cases.models import Case, CaseEvent
+from xinfang.cases.history import locked, record_event
+from xinfang.cases.models import Case
 from xinfang.cases.models import CaseStatus as S
 from xinfang.core import files
 from xinfang.notify.actions import notify
@@ -36,7 +40,8 @@ from xinfang.ratings.models import (
 class RatingError(workflow.TransitionError):
     """A rating or feedback form that the rules refuse; the message is for the user.
 
-    A TransitionError, so that every view that shows refused steps shows this one too.
+    A ``DomainError`` (through TransitionError, which callers that show a refused step of the
+    case, such as the public page, catch).
     """
 
 
@@ -73,19 +78,8 @@ SATISFACTION_OF = {"office_reasons": "office_satisfaction", "body_reasons": "bod
 COMMENT_OF = {"office_reasons": "office_comment", "body_reasons": "body_comment"}
 
 
-def _locked(case: Case) -> Case:
-    # Only the columns the rules read: the public page's call never decrypts personal data.
-    return (
-        Case.objects.select_for_update()
-        .only("id", "number", "status", "agent_id", "unit_id", "concluded_on", "delivered_on")
-        .get(pk=case.pk)
-    )
-
-
-def _event(case: Case, *, by, action: str, on: datetime.date | None, **data: Any) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case, by=by, action=action, on=on, from_status=case.status, to_status=case.status, data=data
-    )
+# Only the columns the rules read: the public page's call never decrypts personal data.
+LOCKED_FIELDS = ("id", "number", "status", "agent_id", "unit_id", "concluded_on", "delivered_on")
 
 
 # --- Who may do what, and when ----------------------------------------------------------------------
@@ -121,6 +115,43 @@ def _choice(choices, value: str, message: str) -> str:
         raise RatingError(message) from None
 
 
+def _who_rated(channel: str, by, means: str, instructed_at: datetime.datetime | None):
+    """The instruction's means and time where the agent rated for the petitioner, else none."""
+    if channel == RatingChannel.PUBLIC:
+        if by is not None:
+            raise RatingError("“信访人在本平台查询页评价”只能由信访人本人提交，工作人员请选择其他评价方式。")
+    elif by is None:
+        raise RatingError("代理员登记评价时应记录登记人。")
+    if channel != RatingChannel.AGENT:
+        return "", None
+    means = _choice(InstructionMeans, means, "代为评价的，请选择信访人表达意见的方式（电话或当面）。")
+    if instructed_at is None:
+        raise RatingError("代为评价的，请填写信访人表达意见的日期和时间。")
+    return means, instructed_at
+
+
+def _rating_day(
+    case: Case, rated_on: datetime.date | None, instructed_at: datetime.datetime | None
+) -> datetime.date:
+    """The day of the rating (today unless given): after the reply's delivery and the
+    petitioner's instruction, not in the future."""
+    today = timezone.localdate()
+    rated_on = rated_on or today
+    if rated_on > today:
+        raise RatingError("评价日期不能晚于今天。")
+    if rated_on < case.delivered_on:
+        raise RatingError(f"评价日期不能早于答复送达日期（{case.delivered_on:%Y-%m-%d}）。")
+    if instructed_at is not None:
+        if instructed_at > timezone.now():
+            raise RatingError("信访人表达意见的时间不能晚于现在。")
+        instructed_on = timezone.localtime(instructed_at).date()
+        if instructed_on < case.delivered_on:
+            raise RatingError(f"信访人表达意见的时间不能早于答复送达日期（{case.delivered_on:%Y-%m-%d}）。")
+        if rated_on < instructed_on:
+            raise RatingError("评价日期不能早于信访人表达意见的日期。")
+    return rated_on
+
+
 def record_rating(
     case: Case,
     *,
@@ -148,47 +179,23 @@ def record_rating(
        is then shown the guidance to ask for 复查 within its window (《信访工作条例》第35条;
        the seed's 三、3 二: the agent explains the policy or guides the petitioner to review).
 
-    ``request`` is accepted for web callers and not used: the rating is written to the case's
-    history (``CaseEvent``); the audit log records access to personal data, which this is not.
+    Staff entering a rating must be allowed to (``record_rating``, the case's unit), checked
+    before anything else; the petitioner on the public page has proved the 查询码 instead.
+    ``request`` goes with a refusal to the audit log.
     """
+    if by is not None:
+        rules.check(by, "record_rating", target=case, request=request)
     channel = _choice(RatingChannel, channel, "请选择评价方式。")
     office_satisfaction = _choice(Satisfaction, office_satisfaction, "请选择对信访机构的满意度评价。")
     body_satisfaction = _choice(Satisfaction, body_satisfaction, "请选择对有权处理机关的满意度评价。")
-    if channel == RatingChannel.PUBLIC:
-        if by is not None:
-            raise RatingError("“信访人在本平台查询页评价”只能由信访人本人提交，工作人员请选择其他评价方式。")
-    elif by is None:
-        raise RatingError("代理员登记评价时应记录登记人。")
-    if channel == RatingChannel.AGENT:
-        instruction_means = _choice(
-            InstructionMeans, instruction_means, "代为评价的，请选择信访人表达意见的方式（电话或当面）。"
-        )
-        if instructed_at is None:
-            raise RatingError("代为评价的，请填写信访人表达意见的日期和时间。")
-    else:
-        instruction_means, instructed_at = "", None
+    instruction_means, instructed_at = _who_rated(channel, by, instruction_means, instructed_at)
 
     with transaction.atomic():
-        case = _locked(case)
+        case = locked(case, fields=LOCKED_FIELDS)
         refusal = rating_refusal(case)
         if refusal:
             raise RatingError(refusal)
-        today = timezone.localdate()
-        rated_on = rated_on or today
-        if rated_on > today:
-            raise RatingError("评价日期不能晚于今天。")
-        if rated_on < case.delivered_on:
-            raise RatingError(f"评价日期不能早于答复送达日期（{case.delivered_on:%Y-%m-%d}）。")
-        if instructed_at is not None:
-            if instructed_at > timezone.now():
-                raise RatingError("信访人表达意见的时间不能晚于现在。")
-            instructed_on = timezone.localtime(instructed_at).date()
-            if instructed_on < case.delivered_on:
-                raise RatingError(
-                    f"信访人表达意见的时间不能早于答复送达日期（{case.delivered_on:%Y-%m-%d}）。"
-                )
-            if rated_on < instructed_on:
-                raise RatingError("评价日期不能早于信访人表达意见的日期。")
+        rated_on = _rating_day(case, rated_on, instructed_at)
         try:
             with transaction.atomic():
                 rating = Rating.objects.create(
@@ -211,10 +218,12 @@ def record_rating(
         # put under the case's agent (the person answerable for the case) and ``channel``
         # says that the petitioner rated; Rating.entered_by stays empty, so the record and
         # the figures stay true.
-        _event(
+        record_event(
             case,
-            by=by or case.agent,
+            by=by or case.agent_id,
             action="rate",
+            from_status=case.status,
+            to_status=case.status,
             on=rated_on,
             channel=channel,
             office=office_satisfaction,
@@ -330,8 +339,9 @@ def save_feedback_form(
     ``data`` holds the fields of ``FEEDBACK_FIELDS``. A new scan replaces the one shown;
     the earlier file stays stored, and each event names the scan it added.
     """
+    rules.check(by, "record_feedback", target=case)
     with transaction.atomic():
-        case = _locked(case)
+        case = locked(case, fields=LOCKED_FIELDS)
         refusal = feedback_refusal(case)
         if refusal:
             raise RatingError(refusal)
@@ -365,10 +375,12 @@ def save_feedback_form(
         if not changed:
             return form
         form.save()
-        _event(
+        record_event(
             case,
             by=by,
             action="feedback",
+            from_status=case.status,
+            to_status=case.status,
             on=values["delivered_at"],
             created=created,
             fields=[] if created else changed,

@@ -5,3 +5,18 @@ class RatingsConfig(AppConfig):
     name = "xinfang.ratings"
     label = "ratings"
     verbose_name = "评价与反馈"
+
+    def ready(self):
+        """The case page's 评价与反馈 card: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
+        from xinfang.cases import hooks
+        from xinfang.ratings import selectors
+
+        hooks.add_panel(
+            hooks.Panel(
+                key="ratings",
+                template="ratings/_case_card.html",
+                context=selectors.panel_for,
+                column="main",
+                order=10,
+            )
+        )

@@ -1,7 +1,7 @@
 """Reading ratings and feedback forms: the case page's card, the 不满意 guidance, the figures.
 
-Views fetch the case through ``xinfang.cases.selectors.get_case_for`` first; everything here
-takes a case the user may already see.
+Views fetch the case through ``xinfang.cases.selectors.get_case_for`` (the capability table)
+first; everything here takes a case the user may already see.
 """
 
 from __future__ import annotations
@@ -16,21 +16,23 @@ from django.utils import timezone
 from xinfang.cases.models import Case
 from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline
+from xinfang.deadlines.selectors import clock_terms
 from xinfang.ratings import actions
 from xinfang.ratings.models import FeedbackForm, Rating, Satisfaction
 
 # 《信访工作条例》(2022) 第三十五条、第三十六条; the 2005 条例 第三十四、三十五条 say the same of
-# 行政机关. The clocks themselves are data (deadlines.Clock 'review_request', 're_review_request').
+# 行政机关. The lengths are the clocks' (deadlines.Clock), as bureau staff keep them.
 REVIEW_BASIS = "《信访工作条例》第三十五条"
 REVIEW_RULE = (
-    "信访人对信访处理意见不服的，可以自收到书面答复之日起30日内请求原办理机关、单位的上一级机关、"
-    "单位复查。收到复查请求的机关、单位应当自收到复查请求之日起30日内提出复查意见，并予以书面答复。"
+    "信访人对信访处理意见不服的，可以自收到书面答复之日起{review_request}内请求原办理机关、单位的上一级机关、"
+    "单位复查。收到复查请求的机关、单位应当自收到复查请求之日起{review_opinion}内提出复查意见，并予以书面答复。"
 )
 RE_REVIEW_BASIS = "《信访工作条例》第三十六条"
 RE_REVIEW_RULE = (
-    "信访人对复查意见不服的，可以自收到书面答复之日起30日内向复查机关、单位的上一级机关、单位请求复核。"
+    "信访人对复查意见不服的，可以自收到书面答复之日起{re_review_request}内向复查机关、单位的上一级机关、单位请求复核。"
     "信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理。"
 )
+REVIEW_UNKNOWN = "信访人不满意的，可以自收到书面答复之日起{review_request}内申请复查"
 # The agent's duty when the petitioner does not accept the handling (seed 二、3 二).
 AGENT_DUTY = (
     "代理员应切实做好政策解释、思想疏导工作，或引导信访人在法定期限内申请复查、复核；"
@@ -50,15 +52,23 @@ def feedback_for(case: Case) -> FeedbackForm | None:
 
 def _window(case: Case, code: str) -> CaseDeadline | None:
     return (
-        CaseDeadline.objects.filter(case_id=case.pk, clock__code=code).order_by("-started_on", "-id").first()
+        CaseDeadline.objects.filter(case_id=case.pk, clock__code=code)
+        .select_related("clock")
+        .order_by("-started_on", "-id")
+        .first()
     )
+
+
+class _Terms(dict):
+    def __missing__(self, code: str) -> str:
+        return "法定期限"
 
 
 def _guidance(state: str, title: str, text: str, basis: str, due_on=None, today=None) -> dict[str, Any]:
     return {
         "state": state,
         "title": title,
-        "text": text,
+        "text": text.format_map(_Terms(clock_terms())),
         "basis": basis,
         "duty": AGENT_DUTY,
         "due_on": due_on,
@@ -106,11 +116,17 @@ def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[s
         return _guidance("unknown", "信访人对复查意见不服的，可以请求复核", RE_REVIEW_RULE, RE_REVIEW_BASIS)
 
     window = _window(case, REVIEW_CLOCK)
-    if case.status == S.REVIEW_REQUESTED or (window is not None and window.stopped_by == "request_review"):
+    # The window closed by the step that closes it (the clock's rule): review was asked for.
+    asked = (
+        window is not None
+        and window.stopped_on is not None
+        and window.stopped_by in window.clock.stop_action_list
+    )
+    if case.status == S.REVIEW_REQUESTED or asked:
         return _guidance("review_requested", "信访人已申请复查", REVIEW_RULE, REVIEW_BASIS)
     if window is None:
         return _guidance(
-            "unknown", "信访人不满意的，可以自收到书面答复之日起30日内申请复查", REVIEW_RULE, REVIEW_BASIS
+            "unknown", REVIEW_UNKNOWN.format_map(_Terms(clock_terms())), REVIEW_RULE, REVIEW_BASIS
         )
     if window.stopped_on is None and window.due_on >= today:
         return _guidance(
@@ -153,6 +169,12 @@ class Panel:
     @property
     def can_fill(self) -> bool:
         return self.feedback_refusal is None
+
+
+def panel_for(case: Case, user) -> Panel | None:
+    """The case page's card (registered in ``apps.py``), where it is shown."""
+    panel = case_panel(case)
+    return panel if panel.shown else None
 
 
 def case_panel(case: Case) -> Panel:

@@ -1,8 +1,9 @@
-"""Thin views: fetch the case through the unit-scoped accessor, call one action, redirect.
+"""Thin views: fetch the case through the capability table, call one action, redirect.
 
-Agents of the case's unit record ratings and fill the 反馈表; unit heads and bureau staff
-read, print and download them. Every case is fetched with ``get_case_for``, which answers
-404 (and logs it) for a case of another unit.
+Who records ratings (``record_rating``), fills the 反馈表 (``record_feedback``) and reads,
+prints and downloads it (``view_feedback``) is the table's answer; every case is fetched with
+``get_case_for`` and that capability, which answers 404 (and logs it) for a case the user may
+not act on.
 """
 
 from __future__ import annotations
@@ -11,23 +12,21 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from xinfang.accounts.models import Role
-from xinfang.accounts.permissions import role_required
-from xinfang.audit.actions import record, refuse
+from xinfang.access.rules import refuse
+from xinfang.access.views import requires
+from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.cases.exports import attachment_header
 from xinfang.cases.selectors import get_case_for
 from xinfang.core import files
+from xinfang.core.errors import DomainError, add_to_form
 from xinfang.ratings import actions, documents, selectors
 from xinfang.ratings.forms import FeedbackEntryForm, RatingForm
 
-READERS = (Role.AGENT, Role.UNIT_HEAD, Role.BUREAU)
-WRITERS = (Role.AGENT,)
 
-
-@role_required(*WRITERS)
+@requires("record_rating")
 def rate(request, pk):
-    case = get_case_for(request, pk, write=True)
+    case = get_case_for(request, pk, code="record_rating")
     refusal = actions.rating_refusal(case)
     form = RatingForm(request.POST or None, case=case)
     if request.method == "POST" and refusal is None and form.is_valid():
@@ -45,8 +44,8 @@ def rate(request, pk):
                 rated_on=data["rated_on"],
                 request=request,
             )
-        except actions.RatingError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            add_to_form(form, exc)
         else:
             if rating.is_unsatisfied:
                 messages.warning(
@@ -59,9 +58,9 @@ def rate(request, pk):
     return render(request, "ratings/rate.html", {"case": case, "form": form, "refusal": refusal})
 
 
-@role_required(*WRITERS)
+@requires("record_feedback")
 def feedback(request, pk):
-    case = get_case_for(request, pk, write=True)
+    case = get_case_for(request, pk, code="record_feedback")
     instance = selectors.feedback_for(case)
     refusal = actions.feedback_refusal(case)
     form = FeedbackEntryForm(request.POST or None, request.FILES or None, case=case, instance=instance)
@@ -70,8 +69,8 @@ def feedback(request, pk):
             actions.save_feedback_form(
                 case, by=request.user, data=form.cleaned_data, signed_scan=form.cleaned_data["signed_scan"]
             )
-        except actions.RatingError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -93,13 +92,13 @@ def feedback(request, pk):
 
 def _printable(request, pk):
     """The case and its saved form; a blank form only where one may be filled now."""
-    case = get_case_for(request, pk)
+    case = get_case_for(request, pk, code="view_feedback")
     form = selectors.feedback_for(case)
     refusal = None if form is not None else actions.feedback_refusal(case)
     return case, form, refusal
 
 
-@role_required(*READERS)
+@requires("view_feedback")
 def feedback_print(request, pk):
     """The 反馈表 (seed 附件2) as an A4 print view; it shows the person's name, so it is logged."""
     case, form, refusal = _printable(request, pk)
@@ -114,12 +113,11 @@ def feedback_print(request, pk):
             "case": case,
             "form": form,
             "sheet": documents.feedback_sheet(case, form),
-            "can_write": request.user.role == Role.AGENT,
         },
     )
 
 
-@role_required(*READERS)
+@requires("view_feedback")
 def feedback_docx(request, pk):
     case, form, refusal = _printable(request, pk)
     if refusal:
@@ -131,12 +129,18 @@ def feedback_docx(request, pk):
     return response
 
 
-@role_required(*READERS)
+@requires("view_feedback")
 def feedback_scan(request, pk):
-    case = get_case_for(request, pk)
+    case = get_case_for(request, pk, code="view_feedback")
     form = selectors.feedback_for(case)
     if form is None or form.signed_scan is None:
-        raise refuse(request, target_type="ratings.FeedbackForm.signed_scan", target_id=pk)
+        raise refuse(
+            request.user,
+            "view_feedback",
+            target_type="ratings.FeedbackForm.signed_scan",
+            target_id=pk,
+            request=request,
+        )
     stored = form.signed_scan
     record(AuditAction.DOWNLOAD, request=request, target=case, file=stored.sha256, kind="feedback_scan")
     response = HttpResponse(files.read(stored), content_type=stored.content_type)

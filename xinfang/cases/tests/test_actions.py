@@ -21,9 +21,7 @@ def _private_files(settings, tmp_path):
 
 def authorized(case, agent):
     actions.accept_scope(case, by=agent)
-    return actions.record_authorization(
-        case, by=agent, mode="signed", signed_on=timezone.localdate(), scan=PDF
-    )
+    return actions.record_authorization(case, by=agent, mode="signed", on=timezone.localdate(), scan=PDF)
 
 
 def test_open_case_numbers_per_unit_and_year(agent_cg, agent_zj, make_case):
@@ -104,9 +102,7 @@ def test_referred_case_is_final_and_never_submitted(agent_cg, make_case):
     for step in ("accept_scope", "authorize", "submit", "edit", "refer"):
         assert not workflow.allows(case.status, step)
     with pytest.raises(workflow.TransitionError, match="法定途径"):
-        actions.record_authorization(
-            case, by=agent_cg, mode="signed", signed_on=timezone.localdate(), scan=PDF
-        )
+        actions.record_authorization(case, by=agent_cg, mode="signed", on=timezone.localdate(), scan=PDF)
     with pytest.raises(workflow.TransitionError):
         actions.accept_scope(case, by=agent_cg)
     assert CaseEvent.objects.filter(case=case).count() == 2
@@ -124,7 +120,7 @@ def test_submission_needs_authorization(agent_cg, make_case, db):
             username="u",
             password="p",
             query_code="Q1",
-            submitted_at=timezone.now(),
+            on=timezone.now(),
         )
 
 
@@ -142,7 +138,7 @@ def test_full_path_records_every_step(agent_cg, make_case):
         username="li13912345678",
         password="Pw-9x!k",
         query_code="ZP2026AB12",
-        submitted_at=timezone.now() - datetime.timedelta(hours=1),
+        on=timezone.now() - datetime.timedelta(hours=1),
         registration_scan=PDF,
     )
     case.refresh_from_db()
@@ -195,12 +191,10 @@ def test_dates_may_not_precede_the_step_before_nor_lie_ahead(agent_cg, make_case
             case,
             by=agent_cg,
             mode="signed",
-            signed_on=case.received_on - datetime.timedelta(days=1),
+            on=case.received_on - datetime.timedelta(days=1),
             scan=PDF,
         )
-    case = actions.record_authorization(
-        case, by=agent_cg, mode="signed", signed_on=timezone.localdate(), scan=PDF
-    )
+    case = actions.record_authorization(case, by=agent_cg, mode="signed", on=timezone.localdate(), scan=PDF)
     platform = SubmissionPlatform.objects.first()
     for when, message in (
         (timezone.now() + datetime.timedelta(hours=2), "不能晚于现在"),
@@ -214,7 +208,7 @@ def test_dates_may_not_precede_the_step_before_nor_lie_ahead(agent_cg, make_case
                 username="u",
                 password="p",
                 query_code="Q",
-                submitted_at=when,
+                on=when,
             )
     case.refresh_from_db()
     assert case.status == CaseStatus.AUTHORIZED

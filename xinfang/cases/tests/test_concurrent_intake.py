@@ -14,7 +14,7 @@ from django.urls import reverse
 from conftest import complaint_data, make_user, petitioner_data
 from xinfang.accounts.models import Role
 from xinfang.audit.models import AuditAction, AuditEntry
-from xinfang.cases import actions
+from xinfang.cases import actions, intake
 from xinfang.cases.models import Case, Petitioner
 from xinfang.cases.tests.test_views import new_case_post
 from xinfang.cases.tests.threads import run_together
@@ -82,15 +82,15 @@ def test_a_person_found_after_a_failed_insert_is_updated(agent_cg, monkeypatch):
     (the other transaction has not committed yet), its insert then fails in a savepoint (the
     other one has), and the transaction goes on to find and update the committed record."""
     person = petitioner_data(6)
-    theirs = actions._fill(Petitioner(unit=agent_cg.unit), {**person, "address": "另一位代理员刚登记的地址"})
-    real_find = actions._find_petitioner
+    theirs = intake._fill(Petitioner(unit=agent_cg.unit), {**person, "address": "另一位代理员刚登记的地址"})
+    real_find = intake._find_petitioner
     looks = []
 
     def find(unit, id_hash):
         looks.append(id_hash)
         return None if len(looks) == 1 else real_find(unit, id_hash)
 
-    monkeypatch.setattr(actions, "_find_petitioner", find)
+    monkeypatch.setattr(intake, "_find_petitioner", find)
     case, created = actions.open_case(
         by=agent_cg, token=uuid.uuid4(), petitioner=person, complaint=complaint_data()
     )
@@ -105,7 +105,7 @@ def test_gives_up_with_a_message_when_the_person_keeps_colliding(agent_cg, monke
     def always_taken(petitioner, data):
         raise IntegrityError("petitioner_unique_per_unit")
 
-    monkeypatch.setattr(actions, "_fill", always_taken)
+    monkeypatch.setattr(intake, "_fill", always_taken)
     with pytest.raises(actions.IntakeError, match="同时登记"):
         actions.open_case(
             by=agent_cg, token=uuid.uuid4(), petitioner=petitioner_data(), complaint=complaint_data()

@@ -33,7 +33,7 @@ def submitted(agent_cg, make_case):
     """A case received 100 days ago, authorized the same day, submitted the day after."""
     case = make_case(agent_cg, received_on=day(0))
     actions.accept_scope(case, by=agent_cg)
-    actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=day(0), scan=PDF)
+    actions.record_authorization(case, by=agent_cg, mode="signed", on=day(0), scan=PDF)
     submitted_at = timezone.make_aware(datetime.datetime.combine(day(1), datetime.time(10)))
     return actions.record_submission(
         case,
@@ -42,7 +42,7 @@ def submitted(agent_cg, make_case):
         username="u",
         password="pw-1",
         query_code="Q1",
-        submitted_at=submitted_at,
+        on=submitted_at,
     )
 
 
@@ -57,19 +57,20 @@ def test_submission_starts_the_forwarding_clock(submitted):
 
 
 def test_the_whole_life_to_re_review(agent_cg, submitted):
-    case = actions.forward_case(
-        submitted, by=agent_cg, forwarded_on=day(3), mode="assign", handling_body="县住建局"
+    case = actions.take_step(
+        submitted, "forward", by=agent_cg, on=day(3), mode="assign", handling_body="县住建局"
     )
     assert case.status == S.FORWARDED and "forward" not in open_clocks(case)
-    case = actions.record_receipt(case, by=agent_cg, received_on=day(5))
+    case = actions.take_step(case, "receive", by=agent_cg, on=day(5))
     assert {"accept_notice", "competence_objection"} <= set(open_clocks(case))
-    case = actions.accept_case(case, by=agent_cg, accepted_on=day(10))
+    case = actions.take_step(case, "accept", by=agent_cg, on=day(10))
     assert set(open_clocks(case)) == {"conclude"}
     due_before = open_clocks(case)["conclude"]
-    case = actions.extend_case(
+    case = actions.take_step(
         case,
+        "extend",
         by=agent_cg,
-        approved_on=day(20),
+        on=day(20),
         days=30,
         approver="张局长",
         reason="需现场勘验",
@@ -78,18 +79,18 @@ def test_the_whole_life_to_re_review(agent_cg, submitted):
     assert case.status == S.ACCEPTED
     assert open_clocks(case)["conclude"] >= due_before + datetime.timedelta(days=30)
     with pytest.raises(workflow.TransitionError, match="已经延期一次"):
-        actions.extend_case(
-            case, by=agent_cg, approved_on=day(22), days=5, approver="张局长", reason="再延", told_on=day(22)
+        actions.take_step(
+            case, "extend", by=agent_cg, on=day(22), days=5, approver="张局长", reason="再延", told_on=day(22)
         )
-    case = actions.conclude_case(case, by=agent_cg, concluded_on=day(40), opinion="explain", reply=PDF)
+    case = actions.take_step(case, "conclude", by=agent_cg, on=day(40), opinion="explain", document=PDF)
     assert case.concluded_on == day(40) and case.files.filter(kind="reply").exists()
-    case = actions.deliver_reply(case, by=agent_cg, delivered_on=day(42))
+    case = actions.take_step(case, "deliver", by=agent_cg, on=day(42))
     assert "review_request" in open_clocks(case)  # the petitioner's window; never 'overdue'
-    case = actions.request_review(case, by=agent_cg, requested_on=day(50), reviewing_body="县政府")
+    case = actions.take_step(case, "request_review", by=agent_cg, on=day(50), reviewing_body="县政府")
     assert "review_opinion" in open_clocks(case)
-    case = actions.review_case(case, by=agent_cg, reviewed_on=day(60), outcome="uphold")
-    case = actions.request_re_review(case, by=agent_cg, requested_on=day(65), reviewing_body="市政府")
-    case = actions.re_review_case(case, by=agent_cg, reviewed_on=day(80), outcome="uphold")
+    case = actions.take_step(case, "review", by=agent_cg, on=day(60), outcome="uphold")
+    case = actions.take_step(case, "request_re_review", by=agent_cg, on=day(65), reviewing_body="市政府")
+    case = actions.take_step(case, "re_review", by=agent_cg, on=day(80), outcome="uphold")
     assert case.status == S.RE_REVIEWED and case.closed_on == day(80)
     assert open_clocks(case) == {}
     assert [e.action for e in case.events.all()][-11:] == [
@@ -112,15 +113,15 @@ def test_the_whole_life_to_re_review(agent_cg, submitted):
         S.ACCEPTED,
         agent_cg,
     )
-    for name in workflow.HANDLING_STEPS + ("follow_up",):
+    for name in (*workflow.HANDLING_STEPS, "follow_up"):
         assert not workflow.allows(case.status, name), name
 
 
 def test_refused_steps_change_nothing(agent_cg, submitted):
     with pytest.raises(workflow.TransitionError, match="不能登记受理"):
-        actions.accept_case(submitted, by=agent_cg, accepted_on=day(5))
+        actions.take_step(submitted, "accept", by=agent_cg, on=day(5))
     with pytest.raises(workflow.TransitionError, match="不能登记办结"):
-        actions.conclude_case(submitted, by=agent_cg, concluded_on=day(5), opinion="support", reply=PDF)
+        actions.take_step(submitted, "conclude", by=agent_cg, on=day(5), opinion="support", document=PDF)
     submitted.refresh_from_db()
     assert submitted.status == S.SUBMITTED
     assert not submitted.events.filter(action__in=("accept", "conclude")).exists()
@@ -128,14 +129,15 @@ def test_refused_steps_change_nothing(agent_cg, submitted):
 
 def test_dates_before_the_previous_step_or_in_the_future_are_refused(agent_cg, submitted):
     with pytest.raises(workflow.TransitionError, match="不能早于上一环节的日期"):
-        actions.forward_case(
-            submitted, by=agent_cg, forwarded_on=day(0), mode="forward", handling_body="县住建局"
+        actions.take_step(
+            submitted, "forward", by=agent_cg, on=day(0), mode="forward", handling_body="县住建局"
         )
     with pytest.raises(workflow.TransitionError, match="不能晚于今天"):
-        actions.forward_case(
+        actions.take_step(
             submitted,
+            "forward",
             by=agent_cg,
-            forwarded_on=TODAY + datetime.timedelta(days=1),
+            on=TODAY + datetime.timedelta(days=1),
             mode="forward",
             handling_body="县住建局",
         )
@@ -144,35 +146,35 @@ def test_dates_before_the_previous_step_or_in_the_future_are_refused(agent_cg, s
 
 
 def test_not_accepted_is_final_and_stops_the_clocks(agent_cg, submitted):
-    case = actions.forward_case(
-        submitted, by=agent_cg, forwarded_on=day(3), mode="forward", handling_body="县住建局"
+    case = actions.take_step(
+        submitted, "forward", by=agent_cg, on=day(3), mode="forward", handling_body="县住建局"
     )
-    case = actions.record_receipt(case, by=agent_cg, received_on=day(4))
-    case = actions.refuse_acceptance(case, by=agent_cg, on=day(9), reason="已通过诉讼解决", again=True)
+    case = actions.take_step(case, "receive", by=agent_cg, on=day(4))
+    case = actions.take_step(case, "not_accept_again", by=agent_cg, on=day(9), reason="已通过诉讼解决")
     assert case.status == S.NOT_ACCEPTED_AGAIN and case.closed_on == day(9)
     assert open_clocks(case) == {}
     assert workflow.available(case.status) == []
 
 
 def test_withdrawn_case_takes_no_more_actions(agent_cg, submitted):
-    case = actions.withdraw_case(submitted, by=agent_cg, withdrawn_on=day(4), reason="信访人与对方和解")
+    case = actions.take_step(submitted, "withdraw", by=agent_cg, on=day(4), reason="信访人与对方和解")
     assert case.status == S.WITHDRAWN and open_clocks(case) == {}
     with pytest.raises(workflow.TransitionError, match="撤回委托"):
         actions.record_follow_up(case, by=agent_cg, on=day(5), means="phone", contact="住建局", content="…")
     with pytest.raises(workflow.TransitionError, match="撤回委托"):
-        actions.forward_case(case, by=agent_cg, forwarded_on=day(5), mode="forward", handling_body="x")
+        actions.take_step(case, "forward", by=agent_cg, on=day(5), mode="forward", handling_body="x")
 
 
 def test_extension_is_at_most_thirty_days(agent_cg, submitted):
-    case = actions.forward_case(
-        submitted, by=agent_cg, forwarded_on=day(3), mode="forward", handling_body="县住建局"
+    case = actions.take_step(
+        submitted, "forward", by=agent_cg, on=day(3), mode="forward", handling_body="县住建局"
     )
-    case = actions.accept_case(
-        actions.record_receipt(case, by=agent_cg, received_on=day(4)), by=agent_cg, accepted_on=day(6)
+    case = actions.take_step(
+        actions.take_step(case, "receive", by=agent_cg, on=day(4)), "accept", by=agent_cg, on=day(6)
     )
     with pytest.raises(workflow.TransitionError, match="1至30日"):
-        actions.extend_case(
-            case, by=agent_cg, approved_on=day(30), days=31, approver="局长", reason="复杂", told_on=day(30)
+        actions.take_step(
+            case, "extend", by=agent_cg, on=day(30), days=31, approver="局长", reason="复杂", told_on=day(30)
         )
 
 
@@ -226,18 +228,19 @@ def test_worklist_pages(client, agent_cg, bureau_user, agent_zj, submitted):
 
 
 def test_no_extension_once_the_conclusion_clock_has_run_out(agent_cg, submitted):
-    case = actions.forward_case(
-        submitted, by=agent_cg, forwarded_on=day(2), mode="forward", handling_body="县住建局"
+    case = actions.take_step(
+        submitted, "forward", by=agent_cg, on=day(2), mode="forward", handling_body="县住建局"
     )
-    case = actions.accept_case(
-        actions.record_receipt(case, by=agent_cg, received_on=day(3)), by=agent_cg, accepted_on=day(4)
+    case = actions.take_step(
+        actions.take_step(case, "receive", by=agent_cg, on=day(3)), "accept", by=agent_cg, on=day(4)
     )
     due = open_clocks(case)["conclude"]
     with pytest.raises(workflow.TransitionError, match="届满后不能再批准延期"):
-        actions.extend_case(
+        actions.take_step(
             case,
+            "extend",
             by=agent_cg,
-            approved_on=due + datetime.timedelta(days=1),
+            on=due + datetime.timedelta(days=1),
             days=10,
             approver="局长",
             reason="复杂",

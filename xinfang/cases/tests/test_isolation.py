@@ -23,7 +23,7 @@ def chengguan_case(agent_cg, make_case, settings, tmp_path):
     settings.PRIVATE_FILES_DIR = tmp_path
     case = make_case(agent_cg, title="城关镇的诉求")
     actions.accept_scope(case, by=agent_cg)
-    actions.record_authorization(case, by=agent_cg, mode="signed", signed_on=timezone.localdate(), scan=SCAN)
+    actions.record_authorization(case, by=agent_cg, mode="signed", on=timezone.localdate(), scan=SCAN)
     actions.attach_files(case, by=agent_cg, uploads=[SCAN])
     return case
 
@@ -44,7 +44,16 @@ def case_urls(case) -> list[str]:
             if "file_pk" in params:
                 kwargs["file_pk"] = file_pk
             if "name" in params:
-                for name in ("forward", "accept", "conclude", "withdraw"):
+                for name in (
+                    "authorize",
+                    "attach",
+                    "submit",
+                    "follow_up",
+                    "forward",
+                    "accept",
+                    "conclude",
+                    "withdraw",
+                ):
                     urls.append(reverse(f"cases:{sub.name}", kwargs={**kwargs, "name": name}))
                 continue
             if "field" in params:
@@ -66,7 +75,7 @@ def test_walk_finds_every_case_url(chengguan_case):
         "attach",
         "prepared",
         "submit",
-        "follow-up",
+        "follow_up",
         "forward",
         "withdraw",
     } <= names

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from conftest import make_user, petitioner_data
 from xinfang.accounts.models import Role
-from xinfang.cases import views
+from xinfang.cases import views_ledger
 from xinfang.cases.models import CaseStatus
 from xinfang.reference.models import ContentCategory
 
@@ -86,7 +86,7 @@ def test_the_other_filters_stay_readable_and_combine_with_the_search(client, age
 
 
 def test_pages_keep_the_search(client, agent_cg, make_case, monkeypatch):
-    monkeypatch.setattr(views, "LEDGER_PAGE_SIZE", 2)
+    monkeypatch.setattr(views_ledger, "LEDGER_PAGE_SIZE", 2)
     mine = [make_case(agent_cg, serial=1, petitioner=petitioner_data(1, name=NAME)) for _ in range(3)]
     make_case(agent_cg, serial=2, petitioner=petitioner_data(2, name="王某"))
     client.force_login(agent_cg)

@@ -128,15 +128,15 @@ def test_journey_from_first_form_to_submission(client, agent_cg):
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
 
     response = client.post(
-        reverse("cases:authorize", args=[case.pk]),
-        {"mode": "confirmed", "signed_on": timezone.localdate().isoformat(), "scan": scan_file()},
+        reverse("cases:step", args=[case.pk, "authorize"]),
+        {"mode": "confirmed", "on": timezone.localdate().isoformat(), "scan": scan_file()},
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.AUTHORIZED, response.content.decode()[:2000]
 
     response = client.post(
-        reverse("cases:attach", args=[case.pk]),
-        {"files": [scan_file("a.pdf"), scan_file("b.png", b"\x89PNG\r\n\x1a\n....")]},
+        reverse("cases:step", args=[case.pk, "attach"]),
+        {"uploads": [scan_file("a.pdf"), scan_file("b.png", b"\x89PNG\r\n\x1a\n....")]},
     )
     assert case.files.filter(kind="attachment").count() == 2
 
@@ -165,13 +165,13 @@ def test_journey_from_first_form_to_submission(client, agent_cg):
     assert AuditEntry.objects.filter(action="reveal", detail__field="id_number").count() == 1
 
     response = client.post(
-        reverse("cases:submit", args=[case.pk]),
+        reverse("cases:step", args=[case.pk, "submit"]),
         {
             "platform": SubmissionPlatform.objects.first().pk,
             "username": "li13912345678",
             "password": "Pw-9x!k",
             "query_code": "ZP 2026 AB12",
-            "submitted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "on": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "registration_scan": scan_file("reg.png", b"\x89PNG\r\n\x1a\nxx"),
         },
     )
@@ -197,19 +197,19 @@ def test_submission_refuses_future_time_and_keeps_input(client, agent_cg, make_c
         case,
         by=agent_cg,
         mode="signed",
-        signed_on=timezone.localdate(),
+        on=timezone.localdate(),
         scan=files.Checked(content=b"%PDF-1.4", content_type=files.PDF, name="x.pdf"),
     )
     client.force_login(agent_cg)
     future = (timezone.localtime() + timezone.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
-        reverse("cases:submit", args=[case.pk]),
+        reverse("cases:step", args=[case.pk, "submit"]),
         {
             "platform": SubmissionPlatform.objects.first().pk,
             "username": "li139",
             "password": "pw",
             "query_code": "QC77",
-            "submitted_at": future,
+            "on": future,
         },
     )
     text = response.content.decode()
@@ -230,7 +230,7 @@ def test_referred_case_page_explains_the_channel(client, agent_cg, make_case):
     assert case.status == CaseStatus.REFERRED
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "人民法院" in page and "登记网上提交" not in page
-    response = client.get(reverse("cases:submit", args=[case.pk]))
+    response = client.get(reverse("cases:step", args=[case.pk, "submit"]))
     assert "不能登记网上提交" in response.content.decode()
 
 
@@ -238,12 +238,13 @@ def test_uploads_refuse_wrong_type_and_size(client, agent_cg, make_case, setting
     case = make_case(agent_cg)
     client.force_login(agent_cg)
     response = client.post(
-        reverse("cases:attach", args=[case.pk]), {"files": [scan_file("evil.pdf", b"MZ\x90\x00")]}
+        reverse("cases:step", args=[case.pk, "attach"]), {"uploads": [scan_file("evil.pdf", b"MZ\x90\x00")]}
     )
     assert "按文件内容判断" in response.content.decode()
     settings.UPLOAD_MAX_BYTES = 1024
     response = client.post(
-        reverse("cases:attach", args=[case.pk]), {"files": [scan_file("big.pdf", b"%PDF-" + b"0" * 2000)]}
+        reverse("cases:step", args=[case.pk, "attach"]),
+        {"uploads": [scan_file("big.pdf", b"%PDF-" + b"0" * 2000)]},
     )
     assert "超过了" in response.content.decode()
     assert case.files.count() == 0
@@ -279,7 +280,7 @@ def submitted_case(agent, make_case, *, serial: int, title: str, password: str, 
 
     case = actions.accept_scope(make_case(agent, serial=serial, title=title), by=agent)
     scan = files.Checked(content=b"%PDF-1.4\nsigned\n", content_type=files.PDF, name="委托书.pdf")
-    actions.record_authorization(case, by=agent, mode="signed", signed_on=timezone.localdate(), scan=scan)
+    actions.record_authorization(case, by=agent, mode="signed", on=timezone.localdate(), scan=scan)
     return actions.record_submission(
         case,
         by=agent,
@@ -287,7 +288,7 @@ def submitted_case(agent, make_case, *, serial: int, title: str, password: str, 
         username=f"user{serial}x",
         password=password,
         query_code=query_code,
-        submitted_at=timezone.now(),
+        on=timezone.now(),
     )
 
 

@@ -238,7 +238,7 @@ def submit(case: Case, agent) -> Case:
         case,
         by=agent,
         mode=AuthorizationMode.SIGNED,
-        signed_on=timezone.localdate(),
+        on=timezone.localdate(),
         scan=files.check_upload(scan_file()),
     )
     return actions.record_submission(
@@ -248,7 +248,7 @@ def submit(case: Case, agent) -> Case:
         username=PLATFORM_USERNAME,
         password=PLATFORM_PASSWORD,
         query_code=QUERY_CODE,
-        submitted_at=timezone.now(),
+        on=timezone.now(),
     )
 
 

@@ -73,7 +73,7 @@ def live(
         incident_town=Unit.objects.filter(name=town).first() if town else None,
     )
     actions.accept_scope(case, by=agent)
-    actions.record_authorization(case, by=agent, mode="signed", signed_on=submitted, scan=PDF)
+    actions.record_authorization(case, by=agent, mode="signed", on=submitted, scan=PDF)
     case = actions.record_submission(
         case,
         by=agent,
@@ -81,27 +81,28 @@ def live(
         username="u",
         password="pw",
         query_code=f"Q{serial}",
-        submitted_at=timezone.make_aware(datetime.datetime.combine(submitted, datetime.time(10))),
+        on=timezone.make_aware(datetime.datetime.combine(submitted, datetime.time(10))),
     )
     if body_received is None:
         return case
-    case = actions.forward_case(
+    case = actions.take_step(
         case,
+        "forward",
         by=agent,
-        forwarded_on=body_received - datetime.timedelta(days=1),
+        on=body_received - datetime.timedelta(days=1),
         mode="forward",
         handling_body="县住建局",
     )
-    case = actions.record_receipt(case, by=agent, received_on=body_received)
+    case = actions.take_step(case, "receive", by=agent, on=body_received)
     if not_accepted:
-        return actions.refuse_acceptance(case, by=agent, on=not_accepted, reason="已进入诉讼程序")
+        return actions.take_step(case, "not_accept", by=agent, on=not_accepted, reason="已进入诉讼程序")
     if accepted is None:
         return case
-    case = actions.accept_case(case, by=agent, accepted_on=accepted)
+    case = actions.take_step(case, "accept", by=agent, on=accepted)
     if concluded is None:
         return case
-    case = actions.conclude_case(case, by=agent, concluded_on=concluded, opinion="explain", reply=PDF)
-    case = actions.deliver_reply(case, by=agent, delivered_on=delivered)
+    case = actions.take_step(case, "conclude", by=agent, on=concluded, opinion="explain", document=PDF)
+    case = actions.take_step(case, "deliver", by=agent, on=delivered)
     if rating:
         record_rating(
             case,

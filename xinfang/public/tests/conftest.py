@@ -48,7 +48,7 @@ def tracked(make_case):
             **complaint,
         )
         actions.accept_scope(case, by=agent)
-        actions.record_authorization(case, by=agent, mode="signed", signed_on=day(0), scan=PDF)
+        actions.record_authorization(case, by=agent, mode="signed", on=day(0), scan=PDF)
         case = actions.record_submission(
             case,
             by=agent,
@@ -56,18 +56,18 @@ def tracked(make_case):
             username=f"zp{serial}",
             password=f"pw-{serial}-secret",
             query_code=code,
-            submitted_at=timezone.make_aware(datetime.datetime.combine(day(1), datetime.time(10))),
+            on=timezone.make_aware(datetime.datetime.combine(day(1), datetime.time(10))),
         )
         if STAGES.index(stage) >= 1:
-            case = actions.forward_case(
-                case, by=agent, forwarded_on=day(3), mode="assign", handling_body="镇坪县住房和城乡建设局"
+            case = actions.take_step(
+                case, "forward", by=agent, on=day(3), mode="assign", handling_body="镇坪县住房和城乡建设局"
             )
         if STAGES.index(stage) >= 2:
-            case = actions.record_receipt(case, by=agent, received_on=day(5))
-            case = actions.accept_case(case, by=agent, accepted_on=day(10))
+            case = actions.take_step(case, "receive", by=agent, on=day(5))
+            case = actions.take_step(case, "accept", by=agent, on=day(10))
         if STAGES.index(stage) >= 3:
-            case = actions.conclude_case(case, by=agent, concluded_on=day(40), opinion="explain", reply=PDF)
-            case = actions.deliver_reply(case, by=agent, delivered_on=day(42))
+            case = actions.take_step(case, "conclude", by=agent, on=day(40), opinion="explain", document=PDF)
+            case = actions.take_step(case, "deliver", by=agent, on=day(42))
         return case
 
     return factory

@@ -21,7 +21,7 @@ def advance(case, agent, *, to: str = "delivered", delivered_ago: int = 2):
     """Take a new case through every step up to 办结 or 答复送达 (``delivered_ago`` days ago)."""
     start = delivered_ago + 12
     actions.accept_scope(case, by=agent)
-    actions.record_authorization(case, by=agent, mode="signed", signed_on=ago(start), scan=PDF)
+    actions.record_authorization(case, by=agent, mode="signed", on=ago(start), scan=PDF)
     submitted_at = timezone.make_aware(datetime.datetime.combine(ago(start - 1), datetime.time(10)))
     case = actions.record_submission(
         case,
@@ -30,17 +30,17 @@ def advance(case, agent, *, to: str = "delivered", delivered_ago: int = 2):
         username="u",
         password="pw-1",
         query_code="Q1",
-        submitted_at=submitted_at,
+        on=submitted_at,
     )
-    case = actions.forward_case(
-        case, by=agent, forwarded_on=ago(start - 2), mode="assign", handling_body="县住建局"
+    case = actions.take_step(
+        case, "forward", by=agent, on=ago(start - 2), mode="assign", handling_body="县住建局"
     )
-    case = actions.record_receipt(case, by=agent, received_on=ago(start - 3))
-    case = actions.accept_case(case, by=agent, accepted_on=ago(start - 4))
-    case = actions.conclude_case(case, by=agent, concluded_on=ago(start - 10), opinion="explain", reply=PDF)
+    case = actions.take_step(case, "receive", by=agent, on=ago(start - 3))
+    case = actions.take_step(case, "accept", by=agent, on=ago(start - 4))
+    case = actions.take_step(case, "conclude", by=agent, on=ago(start - 10), opinion="explain", document=PDF)
     if to == "concluded":
         return case
-    return actions.deliver_reply(case, by=agent, delivered_on=ago(delivered_ago))
+    return actions.take_step(case, "deliver", by=agent, on=ago(delivered_ago))
 
 
 def feedback_data(**overrides) -> dict:

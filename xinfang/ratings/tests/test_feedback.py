@@ -109,7 +109,7 @@ def test_unsigned_form_keeps_no_signing_date(agent_cg, delivered):
 def test_refused_before_conclusion_and_once_withdrawn(agent_cg, make_case, delivered):
     with pytest.raises(actions.RatingError, match="办结后才能填写反馈表"):
         actions.save_feedback_form(make_case(agent_cg, serial=5), by=agent_cg, data=feedback_data())
-    case_actions.withdraw_case(delivered, by=agent_cg, withdrawn_on=ago(1), reason="信访人撤回")
+    case_actions.take_step(delivered, "withdraw", by=agent_cg, on=ago(1), reason="信访人撤回")
     with pytest.raises(actions.RatingError, match="已撤回委托"):
         actions.save_feedback_form(delivered, by=agent_cg, data=feedback_data())
 

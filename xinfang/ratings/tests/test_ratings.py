@@ -211,13 +211,13 @@ def test_refused_for_a_new_case(agent_cg, make_case):
 
 
 def test_refused_once_withdrawn(agent_cg, delivered):
-    case_actions.withdraw_case(delivered, by=agent_cg, withdrawn_on=ago(1), reason="信访人撤回")
+    case_actions.take_step(delivered, "withdraw", by=agent_cg, on=ago(1), reason="信访人撤回")
     with pytest.raises(actions.RatingError, match="已撤回委托"):
         actions.record_rating(delivered, channel="platform", by=agent_cg, **SATISFIED)
 
 
 def test_allowed_after_review_was_requested(agent_cg, delivered):
-    case_actions.request_review(delivered, by=agent_cg, requested_on=ago(1), reviewing_body="县政府")
+    case_actions.take_step(delivered, "request_review", by=agent_cg, on=ago(1), reviewing_body="县政府")
     rating = actions.record_rating(delivered, channel="platform", by=agent_cg, **SATISFIED)
     assert rating.case.status == "review_requested"
 
@@ -298,9 +298,11 @@ def test_guidance_says_when_the_window_has_passed(agent_cg, delivered_long_ago):
 
 def test_guidance_follows_the_review(agent_cg, delivered):
     actions.record_rating(delivered, channel="platform", by=agent_cg, **UNSATISFIED)
-    case = case_actions.request_review(delivered, by=agent_cg, requested_on=ago(1), reviewing_body="县政府")
+    case = case_actions.take_step(
+        delivered, "request_review", by=agent_cg, on=ago(1), reviewing_body="县政府"
+    )
     assert selectors.rating_guidance(case)["state"] == "review_requested"
-    case = case_actions.review_case(case, by=agent_cg, reviewed_on=ago(0), outcome="uphold")
+    case = case_actions.take_step(case, "review", by=agent_cg, on=ago(0), outcome="uphold")
     guidance = selectors.rating_guidance(case)
     assert guidance["state"] == "re_review_open"
     assert (

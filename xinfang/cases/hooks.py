@@ -1,0 +1,107 @@
+"""Where the apps above ``cases`` plug into a case's life, so that ``cases`` imports none of them.
+
+The layers run core < access < audit < accounts < reference < cases < deadlines < ratings/notify;
+an app may import the ones below it only. What ``cases`` needs from an app above it is asked
+here, and that app registers its answer in its ``AppConfig.ready()``:
+
+- ``after_step``: called inside a step's transaction, after its event is written (the clocks
+  start and stop there). Raising a ``DomainError`` refuses the step; nothing of it is kept.
+- ``panels``: cards of the case page (a template and a function that gives its context).
+- ``clocks``: the running clocks a worklist shows, and the lengths of the clocks that the step
+  forms quote (``{conclude}`` → “60日”).
+
+Registration is keyed, so a second ``ready()`` (tests) replaces rather than doubles an entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# --- After a step ----------------------------------------------------------------------------------
+
+AfterStep = Callable[..., None]  # (case, *, step: str, on: date | None, by, data: dict) -> None
+_after_step: dict[str, AfterStep] = {}
+
+
+def on_step(key: str, hook: AfterStep) -> None:
+    _after_step[key] = hook
+
+
+def after_step(case, *, step: str, on: datetime.date | None, by, data: Mapping[str, Any]) -> None:
+    for hook in _after_step.values():
+        hook(case, step=step, on=on, by=by, data=data)
+
+
+# --- Cards of the case page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A card of the case page. ``context(case, user)`` gives what its template reads as
+    ``panel``, or None when the card is not shown. ``column`` is "main" (beside the case's
+    papers) or "aside"."""
+
+    key: str
+    template: str
+    context: Callable[[Any, Any], Any]
+    column: str = "main"
+    order: int = 100
+
+
+_panels: dict[str, Panel] = {}
+
+
+def add_panel(panel: Panel) -> None:
+    if panel.column not in ("main", "aside"):
+        raise ValueError(f"panel {panel.key!r}: column must be 'main' or 'aside'")
+    _panels[panel.key] = panel
+
+
+def panels() -> list[Panel]:
+    return sorted(_panels.values(), key=lambda p: (p.order, p.key))
+
+
+# --- The clocks ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunningClocks:
+    """The running 办理期限 of some cases, for a worklist: passed, and due by ``soon_until``."""
+
+    soon_until: datetime.date
+    overdue: list
+    due_soon: list
+
+
+class Clocks(Protocol):
+    def running(self, cases, today: datetime.date) -> RunningClocks: ...
+
+    def terms(self) -> dict[str, str]: ...
+
+
+_clocks: dict[str, Clocks] = {}
+
+
+def provide_clocks(provider: Clocks) -> None:
+    _clocks["clocks"] = provider
+
+
+def running_clocks(cases, today: datetime.date) -> RunningClocks:
+    provider = _clocks.get("clocks")
+    if provider is None:
+        return RunningClocks(soon_until=today, overdue=[], due_soon=[])
+    return provider.running(cases, today)
+
+
+def clock_terms() -> dict[str, str]:
+    """Each clock's code and its length in words (“15日”, “5个工作日”), as bureau staff keep it."""
+    provider = _clocks.get("clocks")
+    return provider.terms() if provider is not None else {}
+
+
+def registered() -> Iterable[str]:
+    """What is plugged in (for a test that checks the apps above register themselves)."""
+    return [*_after_step, *_panels, *_clocks]

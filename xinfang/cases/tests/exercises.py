@@ -1,0 +1,109 @@
+"""How the permission test (tests/test_permissions.py) exercises the capabilities of cases.
+
+Every step of the registry that has its own row (``case_<name>``) is exercised from the registry
+itself: a case of 城关镇 is walked to the nearest status the step may follow, with the real
+actions, and the step is taken once as each persona (``factories``). A step declared later is
+exercised with no edit here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.urls import reverse
+
+from conftest import complaint_data, make_id_number, petitioner_data
+from tests.permissions import exercise
+from xinfang.cases import actions
+from xinfang.cases.models import CaseStatus
+from xinfang.cases.steps import STEPS, Step
+from xinfang.cases.tests.factories import example_data, nearest_source, new_case, walk
+
+# Registration and custom-shaped steps are exercised below; the others from the registry.
+BY_HAND = {"open", "edit"}
+
+
+def _case(world, status: str = CaseStatus.INTAKE, *, serial: int = 1):
+    """A case of 城关镇 (its agent's), received a month ago and walked to ``status``."""
+    start = world.today - datetime.timedelta(days=30)
+    case = new_case(world.agent, received_on=start, serial=serial)
+    return walk(case, status, by=world.agent, start=start)
+
+
+def _step_exercise(step: Step):
+    def prepare(world):
+        case = _case(world, nearest_source(step))
+        on = world.today - datetime.timedelta(days=2)
+        data = example_data(step, case, on)
+        return lambda by: actions.take_step(case, step.name, by=by, **data)
+
+    prepare.__name__ = f"take_{step.name}"
+    return prepare
+
+
+for _step in STEPS.values():
+    if _step.capability == f"case_{_step.name}" and _step.name not in BY_HAND:
+        exercise(_step.capability)(_step_exercise(_step))
+
+
+@exercise("case_open", county=True)
+def register_a_case(world):
+    """A new case is registered in the actor's own unit: allowed to every agent."""
+    return lambda by: actions.open_case(
+        by=by, token=uuid.uuid4(), petitioner=petitioner_data(7), complaint=complaint_data()
+    )
+
+
+@exercise("case_edit")
+def correct_what_was_registered(world):
+    case = _case(world)
+    person = petitioner_data(1, mobile="13700001111")
+    complaint = {**complaint_data(), "title": "更正后的标题"}
+    return lambda by: actions.update_case(case, by=by, petitioner=person, complaint=complaint)
+
+
+@exercise("view_cases")
+def open_the_case_page(world):
+    case = _case(world)
+    return lambda by: world.page(by, reverse("cases:detail", args=[case.pk]))
+
+
+@exercise("view_cases")
+def open_a_file_of_the_case(world):
+    case = _case(world, CaseStatus.AUTHORIZED)
+    file = case.files.get()
+    return lambda by: world.page(by, reverse("cases:file", args=[case.pk, file.pk]))
+
+
+@exercise("export_ledger", county=True)
+def export_the_ledger(world):
+    _case(world)
+    return lambda by: world.page(by, reverse("cases:export"))
+
+
+@exercise("export_ledger_full", county=True)
+def export_the_full_ledger(world):
+    _case(world)
+    url = reverse("cases:export_full")
+    return lambda by: world.page(by, url, method="post", data={"reason": "按纪委函件核对信访人身份"})
+
+
+@exercise("reveal_personal")
+def reveal_an_id_number(world):
+    case = _case(world)
+    url = reverse("cases:reveal", args=[case.pk, "id_number"])
+    return lambda by: world.page(by, url, method="post")
+
+
+@exercise("petitioner_history", county=True)
+def look_up_earlier_cases(world):
+    _case(world)
+    url = reverse("cases:history")
+    return lambda by: world.page(by, url, method="post", data={"p-id_number": make_id_number(1)})
+
+
+@exercise("print_authorization")
+def print_the_authorization(world):
+    case = _case(world, CaseStatus.IN_SCOPE)
+    return lambda by: world.page(by, reverse("cases:authorization", args=[case.pk]))
