@@ -58,6 +58,7 @@ class Step:
     action: str = ""  # a function of ``xinfang.cases.actions`` for a step of its own shape
     dated: bool = False  # it carries the day it happened; later steps may not be dated before it
     public: bool = False  # citizens see it on the public progress page
+    public_label: str = ""  # its words there, where not those of the history
     starts: tuple[str, ...] = ()  # clocks (codes) it starts, as seeded; the clocks are data
     stops: tuple[str, ...] = ()  # clocks it stops, as seeded
     extends: tuple[str, ...] = ()  # running clocks it lengthens by its ``days``
@@ -309,6 +310,7 @@ for _step in (
         action="record_submission",
         dated=True,
         public=True,
+        public_label="网上提交投诉",
         starts=("forward",),
         done="已登记网上提交。请按时跟踪办理进展。",
     ),

@@ -26,6 +26,7 @@ from django.utils import timezone
 from xinfang.access import rules
 from xinfang.access.models import Reach
 from xinfang.accounts.models import Unit
+from xinfang.cases import steps
 from xinfang.cases.models import Case
 from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline, ClockKind
@@ -44,8 +45,10 @@ VIEW = "view_figures"  # the capability that shows the figures, and of which uni
 # and the steps that meet each. 第23条 asks the handling body to tell the petitioner within
 # 15 日 whether the matter is accepted: a 不予受理 or 不再受理 notice in time is a timely
 # 受理告知 just as 受理 is.
-ACCEPT_CLOCK, ACCEPT_STEPS = "accept_notice", ("accept", "not_accept", "not_accept_again")
-CONCLUDE_CLOCK, CONCLUDE_STEPS = "conclude", ("conclude",)
+# The steps that meet each clock are those the step registry says stop it.
+ACCEPT_CLOCK, CONCLUDE_CLOCK = "accept_notice", "conclude"
+ACCEPT_STEPS = steps.clock_steps_of(ACCEPT_CLOCK)[1]
+CONCLUDE_STEPS = steps.clock_steps_of(CONCLUDE_CLOCK)[1]
 
 # 在办: a body owes the next act (the handling body, or the reviewing body). A delivered reply
 # or a review opinion waits on the petitioner, and a final status on no one.

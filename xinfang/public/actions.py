@@ -33,6 +33,7 @@ from xinfang.cases.models import Case, query_code_key, query_code_keys
 from xinfang.core import crypto
 from xinfang.core.errors import DomainError
 from xinfang.core.locks import serialize
+from xinfang.core.validators import fold_query_code
 from xinfang.public import selectors
 from xinfang.public.models import LookupAttempt, PublicityEvent, PublicityKind
 
@@ -61,10 +62,6 @@ def _throttled(retry_at: datetime.datetime) -> LookupRefused:
     refused = LookupRefused(throttled_message(retry_at))
     refused.retry_at = retry_at
     return refused
-
-
-def normalize_code(code: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", code or "").split())
 
 
 def normalize_digits(value: str) -> str:
@@ -105,7 +102,7 @@ def look_up(*, code: str, last4: str, request, now: datetime.datetime | None = N
     """Return the case whose 查询码 is ``code`` and whose petitioner's mobile ends in ``last4``;
     else raise LookupRefused with the message to show. See the module's docstring."""
     now = now or timezone.now()
-    typed = normalize_code(code)
+    typed = fold_query_code(code)
     digits = normalize_digits(last4)
     key = code_hash(typed)
     ip = client_ip(request)

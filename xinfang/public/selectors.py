@@ -49,11 +49,15 @@ def agent_directory(units: QuerySet[Unit] | None = None) -> list[UnitAgents]:
 # never edits, reveals, attachments, follow-ups or the data recorded with a step.
 PUBLIC_STEPS = steps.PUBLIC  # the registry says which (``public``); a live selection
 # Where the staff's word for a step reads oddly to a citizen.
-PUBLIC_LABELS = {"submit": "网上提交投诉"}
 MAX_CANDIDATES = 10  # cases sharing one 查询码 (it should be one; test data repeats codes)
 # The columns a lookup loads: nothing else of the case or the person is decrypted (only the
 # mobile, to compare its last four digits).
 TRACK_FIELDS = ("id", "number", "status", "unit_id", "agent_id", "delivered_on", "query_code_hash")
+
+
+def _public_label(event: CaseEvent) -> str:
+    step = steps.STEPS.get(event.action)
+    return (step.public_label if step else "") or event.label
 
 
 def failures_since(*, ip: str | None, code_hash: str, since: datetime.datetime) -> tuple[list, list]:
@@ -112,7 +116,7 @@ def progress(case: Case, today: datetime.date | None = None) -> Progress:
         number=case.number,
         status=case.status,
         status_label=case.get_status_display(),
-        steps=tuple(PublicStep(PUBLIC_LABELS.get(event.action, event.label), event.on) for event in events),
+        steps=tuple(PublicStep(_public_label(event), event.on) for event in events),
         deadlines=tuple(deadlines_for_case(case, today)),
         delivered=case.delivered_on is not None,
         rated=Rating.objects.filter(case_id=case.pk).exists(),

@@ -17,8 +17,7 @@ from xinfang.access.views import requires
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.cases.exports import attachment_header
-from xinfang.cases.workflow import TransitionError
-from xinfang.core.errors import add_to_form
+from xinfang.core.errors import DomainError, add_to_form
 from xinfang.public import actions, documents, selectors
 from xinfang.public.forms import PublicityFilterForm, PublicityForm, RatingForm, TrackForm
 from xinfang.ratings.actions import record_rating
@@ -106,8 +105,8 @@ def rate(request):
             by=None,
             request=request,
         )
-    except TransitionError as exc:
-        return _result(request, case, rating_error=str(exc))
+    except DomainError as exc:
+        return _result(request, case, rating_error=exc.message)
     request.session["public_rated"] = True
     return redirect("public:rated")
 
