@@ -31,11 +31,13 @@ run: demo
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)
 	@if ls bench/bench_*.py >/dev/null 2>&1; then for f in bench/bench_*.py; do $(BIN)/python $$f; done; else echo "no benchmarks yet"; fi

@@ -48,7 +48,7 @@ from stress_http import Browser, LoggedOut, ServerGone, acknowledged_case  # noq
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache" / "stress"
 PYTHON = sys.executable
-DEMO_PASSWORD = "Zhenping-2026"  # the demo accounts' password (xinfang/core/demo.py)  # noqa: S105
+DEMO_PASSWORD = "Zhenping-2026"  # the demo accounts' password (xinfang/demo/people.py)  # noqa: S105
 AGENTS = ("chengguan", "zengjia")  # two units
 SAME_UNIT = ("chengguan", "chengguan2")  # two agents of 城关镇
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/xinfang_stress"

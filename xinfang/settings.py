@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "xinfang.figures",
     "xinfang.bulletins",
     "xinfang.ops",  # operations: xinfang serve, /healthz, backup and restore
+    "xinfang.demo",  # the demo data for 镇坪县 (xinfang demo), the top layer
 ]
 
 MIDDLEWARE = [

@@ -66,6 +66,10 @@ BUREAU_MANAGED_ROLES = (A, H, B, L)
 # 等保 level 3: those who administer or oversee always log in with a dynamic code; agents and unit
 # heads where their unit requires it.
 SECOND_FACTOR_ROLES = frozenset({B, S, AU})
+# Roles whose accounts carry a public profile: 姓名、职务、照片、联系方式 (seed 二 2).
+PROFILE_ROLES = frozenset({A})
+# Roles whose accounts belong to the bureau's own unit (a unit of kind 县信访局).
+BUREAU_UNIT_ROLES = frozenset({B})
 # Where each role starts after logging in (a URL name).
 START_PAGES = {
     A: "cases:work",
@@ -81,6 +85,7 @@ ROLES = (A, H, B, L, S, AU)
 # --- The table -----------------------------------------------------------------------------------
 
 CASES = "代理事项"
+STEPS_AREA = "办理环节"  # the rows the step registry declares (xinfang.cases.steps)
 for _code, _label, _grants in (
     ("view_cases", "查看代理事项、台账、工作台和事项文件", {A: UNIT, H: UNIT, B: COUNTY}),
     ("export_ledger", "导出台账（身份证号、电话隐去中间位）", {A: UNIT, H: UNIT, B: COUNTY}),
@@ -148,3 +153,6 @@ for _code, _label, _grants in (
     ("verify_audit", "核验审计日志、记录锚点", {AU: COUNTY}),
 ):
     declare(_code, area=AUDIT, label=_label, grants=_grants)
+
+# The order of the areas on the page 谁能做什么.
+AREAS = (CASES, STEPS_AREA, RATINGS, OVERSIGHT, FIGURES, CLOCKS, PUBLIC, SYSTEM, AUDIT)

@@ -25,7 +25,7 @@ from django.db.models import Model, Q, QuerySet
 from django.dispatch import Signal
 
 from xinfang.access.models import Reach
-from xinfang.access.policy import SECOND_FACTOR_ROLES, UNIT_ROLES, capability
+from xinfang.access.policy import PROFILE_ROLES, SECOND_FACTOR_ROLES, UNIT_ROLES, capability
 from xinfang.core.errors import DomainError
 
 NOT_FOUND = "没有找到该页面或事项，或您无权查看。"
@@ -197,3 +197,8 @@ def must_use_second_factor(user) -> bool:
     if user.role in SECOND_FACTOR_ROLES:
         return True
     return user.role in UNIT_ROLES and user.unit is not None and user.unit.second_factor_required
+
+
+def has_public_profile(user) -> bool:
+    """Whether the account carries an agent's public profile (``policy.PROFILE_ROLES``)."""
+    return user.role in PROFILE_ROLES

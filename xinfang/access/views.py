@@ -37,6 +37,10 @@ def requires(code: str):
     return decorator
 
 
+def _area_order(cap: policy.Capability) -> int:
+    return policy.AREAS.index(cap.area) if cap.area in policy.AREAS else len(policy.AREAS)
+
+
 @requires("view_access_table")
 def access_table(request):
     roles = [(role, Role(role).label) for role in policy.ROLES]
@@ -47,7 +51,7 @@ def access_table(request):
             "label": cap.label,
             "cells": [Reach(cap.grants[role]).label if role in cap.grants else "" for role, _ in roles],
         }
-        for cap in policy.CAPABILITIES.values()
+        for cap in sorted(policy.CAPABILITIES.values(), key=_area_order)
     ]
     areas = [(area, list(items)) for area, items in groupby(rows, key=lambda row: row["area"])]
     return render(

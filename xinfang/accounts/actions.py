@@ -13,7 +13,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 
 from xinfang.access import rules
-from xinfang.access.policy import BUREAU_MANAGED_ROLES, UNIT_ROLES
+from xinfang.access.policy import BUREAU_MANAGED_ROLES, BUREAU_UNIT_ROLES, PROFILE_ROLES, UNIT_ROLES
 from xinfang.accounts import alerts, throttle
 from xinfang.accounts.models import (
     AgentProfile,
@@ -87,7 +87,7 @@ def unit_for_role(role: str, unit: Unit | None) -> Unit | None:
         if unit is None:
             raise AccountError("代理员和单位负责人必须选择所在单位。", field="unit")
         return unit
-    if role == Role.BUREAU:
+    if role in BUREAU_UNIT_ROLES:
         if unit is None:
             bureaus = list(Unit.objects.filter(kind=UnitKind.BUREAU, active=True)[:2])
             if len(bureaus) == 1:
@@ -265,7 +265,7 @@ def create_user(
         user.set_password(password)
         user.save()
         profile_fields: list[str] = []
-        if role == Role.AGENT:
+        if role in PROFILE_ROLES:
             profile_fields = save_agent_profile(user, by=by, **(profile or {}))
         record(
             AuditAction.ACCOUNT,
@@ -332,7 +332,7 @@ def update_user(
         if changed:
             account.save(update_fields=changed)
         profile_fields: list[str] = []
-        if role == Role.AGENT:
+        if role in PROFILE_ROLES:
             if profile is not None or not AgentProfile.objects.filter(user=account).exists():
                 profile_fields = save_agent_profile(account, by=by, **(profile or {}))
         elif AgentProfile.objects.filter(user=account, published=True).update(published=False):

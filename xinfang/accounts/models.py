@@ -61,6 +61,11 @@ class User(AbstractUser):
         """Whether this account has to log in with a dynamic code (动态口令): ``access.rules``."""
         return rules.must_use_second_factor(self)
 
+    @property
+    def has_public_profile(self) -> bool:
+        """Whether the account carries an agent's public profile (``access.policy.PROFILE_ROLES``)."""
+        return rules.has_public_profile(self)
+
 
 class AgentProfile(models.Model):
     """What the seed asks to publish of each agent (二 2): 姓名、职务、照片、联系方式."""

@@ -13,7 +13,7 @@ area 办理环节, granted to the agents of the case's unit). Derived from this 
 - ``DATED`` (dates that may not go backwards), ``PUBLIC`` (the public page's timeline),
   ``CLOCK_STEPS`` (the steps a clock may start or stop at), the seeded clocks' start and stop
   steps (``clock_steps_of``, read by ``xinfang.deadlines.actions.CLOCKS``);
-- the demo's path (``xinfang.core.demo.REACHED_BY``) and the permission test's exercises.
+- the demo's path (``xinfang.demo.plans.REACHED_BY``) and the permission test's exercises.
 
 Pages that record nothing but belong to some statuses (判断代理范围, 打印授权委托书, 填报内容) are
 rows too, without an event: their buttons and status checks come from here as well. README, "How
@@ -38,7 +38,7 @@ from xinfang.cases.models import EXTENSION_LIMIT_DAYS, HANDLING_STATUSES, FileKi
 from xinfang.cases.models import CaseStatus as S
 from xinfang.core.errors import DomainError
 
-AREA = "办理环节"
+AREA = policy.STEPS_AREA
 AGENTS_OF_THE_UNIT: Mapping[str, str] = MappingProxyType({Role.AGENT: Reach.UNIT})
 
 

@@ -119,3 +119,12 @@ def test_a_sysadmin_sees_the_table_too(client, units):
     admin = make_user("root1", Role.SYSADMIN, None, "系统管理员")
     client.force_login(admin)
     assert client.get(reverse("access:table")).status_code == 200
+
+
+def test_the_page_shows_the_areas_in_their_order_with_the_steps_after_the_case_rows(client, bureau_user):
+    client.force_login(bureau_user)
+    page = client.get(reverse("access:table")).content.decode()
+    page = page[page.index("<table") :]  # the navigation names some areas too
+    positions = [page.index(f">{area}<") for area in policy.AREAS]
+    assert positions == sorted(positions)
+    assert page.index("登记受理") > page.index(f">{policy.STEPS_AREA}<")

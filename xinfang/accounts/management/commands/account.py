@@ -14,7 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.access.policy import UNIT_ROLES
+from xinfang.access.policy import BUREAU_UNIT_ROLES, UNIT_ROLES
 from xinfang.accounts import actions
 from xinfang.accounts.models import Role, Unit, UnitKind, User
 
@@ -37,12 +37,12 @@ class Command(BaseCommand):
         unit_obj = None
         if unit:
             unit_obj = Unit.objects.filter(name=unit).first()
-            if unit_obj is None and role != Role.BUREAU:
+            if unit_obj is None and role not in BUREAU_UNIT_ROLES:
                 raise CommandError(f"没有名为“{unit}”的单位。")
         if role in UNIT_ROLES and unit_obj is None:
             raise CommandError("代理员和单位负责人必须用 --unit 指定所在单位。")
         new_bureau = ""
-        if role == Role.BUREAU and unit_obj is None:
+        if role in BUREAU_UNIT_ROLES and unit_obj is None:
             unit_obj = Unit.objects.filter(kind=UnitKind.BUREAU).first() if not unit else None
             # A new installation has no units at all: its first account brings the bureau.
             new_bureau = "" if unit_obj is not None else (unit or DEFAULT_BUREAU)

@@ -14,279 +14,34 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
+from xinfang import demo
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
 from xinfang.cases import scope, workflow
 from xinfang.cases.models import (
     Case,
     CaseEvent,
-    CaseFile,
     CaseStatus,
     FileKind,
-    FollowUp,
-    Petitioner,
     name_keys,
 )
-from xinfang.core import demo, files
-from xinfang.core.models import StoredFile
-from xinfang.core.validators import validate_id_number, validate_landline, validate_mobile
+from xinfang.core.validators import validate_mobile
 from xinfang.deadlines import calendar as official
-from xinfang.deadlines.actions import CLOCKS, seed_clocks
-from xinfang.deadlines.calendar import SEED_YEARS, official_days, seed_official_calendar
-from xinfang.deadlines.compute import Calendar, add_workdays
-from xinfang.deadlines.models import CaseDeadline, ClockKind
-
-TOWNS = {
-    "610927100": "城关镇",
-    "610927101": "曾家镇",
-    "610927102": "牛头店镇",
-    "610927103": "钟宝镇",
-    "610927105": "上竹镇",
-    "610927106": "华坪镇",
-    "610927108": "曙坪镇",
-}
-# The steps each status is reached by, in order (CaseEvent.action; "attach", "follow_up" and
-# "extend" may come in between; "withdrawn" is any of the others, then "withdraw").
-_SUBMITTED = ["open", "accept_scope", "authorize", "submit"]
-_RECEIVED = [*_SUBMITTED, "forward", "receive"]
-_CONCLUDED = [*_RECEIVED, "accept", "conclude"]
-_REVIEWED = [*_CONCLUDED, "deliver", "request_review", "review"]
-PATHS = {
-    CaseStatus.INTAKE: ["open"],
-    CaseStatus.IN_SCOPE: ["open", "accept_scope"],
-    CaseStatus.REFERRED: ["open", "refer"],
-    CaseStatus.AUTHORIZED: ["open", "accept_scope", "authorize"],
-    CaseStatus.SUBMITTED: _SUBMITTED,
-    CaseStatus.FORWARDED: [*_SUBMITTED, "forward"],
-    CaseStatus.RECEIVED: _RECEIVED,
-    CaseStatus.ACCEPTED: [*_RECEIVED, "accept"],
-    CaseStatus.NOT_ACCEPTED: [*_RECEIVED, "not_accept"],
-    CaseStatus.NOT_ACCEPTED_AGAIN: [*_RECEIVED, "not_accept_again"],
-    CaseStatus.CONCLUDED: _CONCLUDED,
-    CaseStatus.DELIVERED: [*_CONCLUDED, "deliver"],
-    CaseStatus.REVIEW_REQUESTED: [*_CONCLUDED, "deliver", "request_review"],
-    CaseStatus.REVIEWED: _REVIEWED,
-    CaseStatus.RE_REVIEW_REQUESTED: [*_REVIEWED, "request_re_review"],
-    CaseStatus.RE_REVIEWED: [*_REVIEWED, "request_re_review", "re_review"],
-}
-# The steps whose date (CaseEvent.on) is the day something happened, in the order they happened.
-DATED = {"open", "authorize", "submit", *workflow.HANDLING_STEPS}
-MAX_AGE = datetime.timedelta(days=200)  # reception dates: the last six months or so
-# The 办理期限 clocks: the step that starts each, the steps that stop it.
-DEADLINES = {
-    "forward": ("submit", ("forward",)),
-    "accept_notice": ("receive", ("accept", "not_accept", "not_accept_again")),
-    "conclude": ("accept", ("conclude",)),
-    "review_opinion": ("request_review", ("review",)),
-    "re_review_opinion": ("request_re_review", ("re_review",)),
-}
-
-
-def steps_of(case: Case) -> list[str]:
-    return [e.action for e in case.events.all() if e.action not in ("attach", "follow_up", "extend")]
-
-
-def expected_steps(steps: list[str]) -> bool:
-    """The events are one of the paths above (a withdrawn case: a path, then 'withdraw';
-    a rated case: a path with 'rate' recorded after delivery)."""
-    steps = [step for step in steps if step != "rate"]
-    if steps and steps[-1] == "withdraw":
-        steps = steps[:-1]
-    return steps in PATHS.values()
-
-
-@pytest.fixture
-def private_dir(settings, tmp_path) -> Path:
-    """Scans go to this test's own directory, not the shared data directory."""
-    settings.PRIVATE_FILES_DIR = tmp_path / "files"
-    return settings.PRIVATE_FILES_DIR
-
-
-@pytest.fixture
-def clocks(db):
-    """The official calendar and the statutory clocks the deadlines migration seeds (a transactional
-    test elsewhere may have emptied the tables)."""
-    seed_official_calendar()
-    seed_clocks()
-    official.invalidate()
-    yield
-    official.invalidate()
-
-
-def run_demo() -> str:
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    return out.getvalue()
-
-
-def counts() -> dict[str, int]:
-    return {
-        model.__name__: model.objects.count()
-        for model in (
-            Unit,
-            User,
-            AgentProfile,
-            Petitioner,
-            Case,
-            CaseEvent,
-            CaseFile,
-            StoredFile,
-            FollowUp,
-            CaseDeadline,
-        )
-    }
-
-
-def secrets_in_database() -> list[str]:
-    """Every demo petitioner's name, ID number, mobile and address; every platform account and
-    query code; every agent's mobile; the names on risk reports. Read back through the ORM, so
-    they are the values actually stored."""
-    from xinfang.oversight.models import RiskReport
-
-    values = set()
-    for p in Petitioner.objects.all():
-        values |= {p.name, p.id_number, p.mobile, p.address}
-    values |= {report.petitioner_name for report in RiskReport.objects.all()}
-    for c in Case.objects.filter(submitted_at__isnull=False):
-        values |= {c.platform_password, c.platform_username, c.query_code}
-    values |= {profile.mobile for profile in AgentProfile.objects.all()}
-    values.discard("")
-    return sorted(values)
-
-
-# --- The generated details are the kind the forms accept ----------------------------------------
-
-
-def test_generated_people_have_valid_id_numbers_and_mobiles():
-    people = [demo.person(name) for name in demo.PERSONS]
-    for who in people:
-        assert validate_id_number(who.id_number) == who.id_number
-        assert who.id_number.startswith("610927")
-        assert validate_mobile(who.mobile) == who.mobile
-    assert len({who.id_number for who in people}) == len(people)
-    assert len({who.mobile for who in people}) == len(people)
-    # The same every time.
-    assert demo.person("李某华") == demo.person("李某华")
-    for username, *_ in demo.ACCOUNTS:
-        assert validate_mobile(demo.agent_mobile(username))
-
-
-def test_unit_phones_are_valid_landlines_and_towns_have_their_codes():
-    for _key, name, kind, code, address, phone in demo.UNITS:
-        assert validate_landline(phone) == phone and phone.startswith("0915-")
-        assert address
-        if kind == UnitKind.TOWN:
-            assert TOWNS[code] == name
-    assert {code for _, _, kind, code, _, _ in demo.UNITS if kind == UnitKind.TOWN} == set(TOWNS)
-
-
-def test_every_case_spec_is_consistent_with_the_scope_rules():
-    for spec in demo.CASES:
-        assert spec.status in demo.STATUSES
-        assert spec.person in demo.PERSONS
-        assessment = scope.assess(
-            respondent_kind=spec.kind,
-            court_accepted="court_accepted" in spec.flags,
-            arbitration_accepted="arbitration_accepted" in spec.flags,
-            reconsideration_done="reconsideration_done" in spec.flags,
-            has_review_opinion="has_review_opinion" in spec.flags,
-        )
-        if spec.status == "referred":
-            assert spec.channel
-            # Where the answers rule proxying out, the channel is the one they require.
-            assert assessment.required_channel in ("", spec.channel)
-        else:
-            assert assessment.in_scope, spec.title
-
-
-def test_every_case_spec_is_complete_for_its_status():
-    assert set(demo.STATUSES) == set(CaseStatus.values)
-    for spec in demo.CASES:
-        steps = demo.steps_for(spec.status, withdrawn_from=spec.withdrawn_from, extension=spec.extension)
-        if "forward" in steps:
-            assert spec.body, spec.title
-        if spec.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.NOT_ACCEPTED_AGAIN, CaseStatus.WITHDRAWN):
-            assert spec.reason, spec.title
-        if spec.status == CaseStatus.WITHDRAWN:
-            assert spec.withdrawn_from and spec.withdrawn_from not in workflow.FINAL
-        else:
-            assert not spec.withdrawn_from
-        if spec.extension:
-            assert 1 <= spec.extension <= 30 and spec.reason and "extend" in steps, spec.title
-        if spec.due_in is not None:
-            assert spec.status in demo.TIMED and spec.due_in <= 3, spec.title
-        if spec.follow:
-            assert spec.follow in demo.FOLLOW_MODES
-            assert spec.status in workflow.HANDLING, spec.title
-    # The overdue cases the brief asks for, and some due within three workdays.
-    timed = [(s.status, s.due_in) for s in demo.CASES if s.due_in is not None]
-    assert sum(1 for status, due in timed if status == CaseStatus.SUBMITTED and due < 0) >= 2
-    assert (CaseStatus.RECEIVED, True) in {(status, due < 0) for status, due in timed}
-    assert (CaseStatus.ACCEPTED, True) in {(status, due < 0) for status, due in timed}
-    assert sum(1 for _, due in timed if 0 <= due <= 3) >= 2
-    assert any(s.extension and s.due_in is not None and s.due_in >= 0 for s in demo.CASES)
-
-
-def offline_clocks() -> demo.Clocks:
-    """The official calendar of chinesecalendar and the seeded clocks, without the database."""
-    holidays, workdays = official_days()
-    calendar = Calendar(holidays=holidays, workdays=workdays, years=frozenset(SEED_YEARS))
-    return demo.Clocks(calendar=calendar, lengths={c.code: (c.length, c.day_count) for c in CLOCKS})
-
-
-@pytest.mark.parametrize("year", [2025, 2026, 2027])  # 2027: a year the calendar does not cover yet
-def test_planned_dates_fit_whatever_the_day(year):
-    """Every third day of a year: dates in order, none in the future, receptions in the last six
-    months, every clock met except the ones placed to be overdue, which are, and the due-soon ones."""
-    clocks = offline_clocks()
-    day = datetime.date(year, 1, 1)
-    while day.year == year:
-        today = day
-        soon_until = add_workdays(today, 3, clocks.calendar)
-        for index, spec in enumerate(demo.CASES):
-            plan = demo.plan_case(spec, index, today=today, clocks=clocks)
-            chain = [plan.dates[step] for step in ("open", *plan.steps)]
-            assert chain == sorted(chain), (today, spec.title)
-            assert today - MAX_AGE <= plan.received_on and plan.last_on <= today, (today, spec.title)
-            if "extend" in plan.steps:
-                assert plan.dates["extend"] <= plan.told_on <= today
-            previous = plan.last_on
-            for on, next_on, _stage in plan.follow_ups:
-                assert plan.dates["submit"] <= on <= today and (next_on is None or next_on > on)
-            if plan.follow_ups:
-                on, next_on, stage = plan.follow_ups[-1]
-                if spec.follow == "today":
-                    assert stage == "last" and previous <= on < today and next_on == today, (
-                        today,
-                        spec.title,
-                    )
-            for code, (start, stops) in DEADLINES.items():
-                if start not in plan.dates or (
-                    spec.due_in is not None and start == demo.TIMED[spec.status][0]
-                ):
-                    continue
-                due = clocks.due(code, plan.dates[start], plan.extension if code == "conclude" else 0)
-                stopped = [plan.dates[step] for step in stops if step in plan.dates]
-                if stopped:
-                    assert stopped[0] <= due, (today, spec.title, code)  # met in time
-                elif spec.status not in workflow.FINAL:
-                    assert today <= due, (today, spec.title, code)  # running, not passed
-            if spec.due_in is not None:
-                step, code = demo.TIMED[spec.status]
-                due = clocks.due(code, plan.dates[step], plan.extension)
-                assert 0 < spec.extension - plan.extension + 1 <= 15 if spec.extension else not plan.extension
-                if spec.due_in < 0:
-                    assert due < today, (today, spec.title)
-                else:
-                    assert today <= due <= soon_until, (today, spec.title, due)
-        day += datetime.timedelta(days=3)
-
-
-def test_scans_are_accepted_by_content():
-    import random
-
-    assert files.sniff(demo.pdf(["DEMO"])[:16]) == files.PDF
-    assert files.sniff(demo.png(random.Random(1))[:16]) == files.PNG
-
+from xinfang.deadlines.actions import seed_clocks
+from xinfang.deadlines.calendar import seed_official_calendar
+from xinfang.deadlines.models import CaseDeadline
+from xinfang.demo.tests.helpers import (
+    DATED,
+    MAX_AGE,
+    TOWNS,
+    all_cells,
+    assert_clocks_as_planned,
+    counts,
+    expected_steps,
+    reseed_reference_data,
+    run_demo,
+    secrets_in_database,
+    steps_of,
+)
 
 # --- The command on an empty database ------------------------------------------------------------
 
@@ -422,41 +177,6 @@ def test_dates_stay_in_order_whatever_the_day(private_dir, clocks, monkeypatch, 
     assert_clocks_as_planned(today)
 
 
-def assert_clocks_as_planned(today: datetime.date) -> None:
-    """Overdue clocks of each kind the demo places, others due within three workdays, an extension,
-    follow-ups due today; and no other clock met late or passed."""
-    live = CaseDeadline.objects.filter(stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE).exclude(
-        case__status__in=workflow.FINAL
-    )
-    overdue = live.filter(due_on__lt=today)
-    assert {"forward", "accept_notice", "conclude"} <= set(overdue.values_list("clock__code", flat=True))
-    assert overdue.filter(clock__code="forward", case__status=CaseStatus.SUBMITTED).count() >= 2
-    timed = {s.title for s in demo.CASES if s.due_in is not None and s.due_in < 0}
-    assert set(overdue.values_list("case__title", flat=True)) == timed
-    soon_until = add_workdays(today, 3, official.load())
-    assert live.filter(due_on__gte=today, due_on__lte=soon_until).count() >= 2
-    late = [
-        d
-        for d in CaseDeadline.objects.filter(stopped_on__isnull=False, clock__kind=ClockKind.DEADLINE)
-        if d.stopped_on > d.due_on
-    ]
-    assert late == []
-
-    extended = CaseDeadline.objects.filter(clock__code="conclude", extension_days__gt=0)
-    assert extended.filter(stopped_on__isnull=True).exists()  # still running under its extension
-    assert extended.filter(stopped_by="conclude").exists()  # concluded within it
-    assert CaseEvent.objects.filter(action="extend").count() == extended.count()
-
-    # The latest follow-up of a live case, the next one due today: what the worklist shows.
-    latest = {}
-    for follow_up in FollowUp.objects.exclude(case__status__in=workflow.FINAL).order_by("created_at", "id"):
-        latest[follow_up.case_id] = follow_up
-    assert sum(1 for f in latest.values() if f.next_on == today) >= 3
-    assert any(f.next_on and f.next_on < today for f in latest.values())  # one not done when planned
-    assert not FollowUp.objects.filter(case__submitted_at__isnull=True).exists()
-    assert FollowUp.objects.filter(next_on__isnull=True).exists()  # progress notes along the way
-
-
 @pytest.mark.django_db
 def test_clocks_run_as_planned(private_dir, clocks):
     run_demo()
@@ -538,21 +258,6 @@ def test_refused_in_production(settings, private_dir):
     assert not Unit.objects.exists()
 
 
-# --- Nothing personal in clear -------------------------------------------------------------------
-
-
-def all_cells():
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 -- table names come from the database
-            for row in cursor.fetchall():
-                for cell in row:
-                    if isinstance(cell, bytes | memoryview):
-                        yield table, bytes(cell).decode("utf-8", "replace")
-                    elif cell is not None:
-                        yield table, str(cell)
-
-
 @pytest.mark.django_db
 def test_no_name_id_number_phone_address_or_platform_password_in_any_table(private_dir):
     run_demo()
@@ -565,17 +270,6 @@ def test_no_name_id_number_phone_address_or_platform_password_in_any_table(priva
 
     leaks = [(table, value) for table, cell in all_cells() for value in secret_values if value in cell]
     assert leaks == []
-
-
-def reseed_reference_data():
-    """Earlier transactional tests empty every table, the migrations' reference data (content
-    categories, platforms) included: put it back as the seed migration does."""
-    from xinfang.reference.models import CONTENT_CATEGORIES, PLATFORMS, ContentCategory, SubmissionPlatform
-
-    for order, name in enumerate(CONTENT_CATEGORIES, start=1):
-        ContentCategory.objects.get_or_create(name=name, defaults={"sort_order": order * 10})
-    for order, (name, url) in enumerate(PLATFORMS, start=1):
-        SubmissionPlatform.objects.get_or_create(name=name, defaults={"url": url, "sort_order": order * 10})
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.core import demo
+from xinfang import demo
 
 
 class Command(BaseCommand):

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from xinfang import demo
 from xinfang.accounts.models import SecondFactor, User
-from xinfang.core import demo
 
 
 def test_the_demo_prints_a_working_secret_for_each_second_factor_account(db, settings, tmp_path):
