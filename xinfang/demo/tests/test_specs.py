@@ -143,3 +143,15 @@ def test_scans_are_accepted_by_content():
 
     assert files.sniff(demo.pdf(["DEMO"])[:16]) == files.PDF
     assert files.sniff(demo.png(random.Random(1))[:16]) == files.PNG
+
+
+def test_the_demo_s_timing_tables_name_only_steps_of_the_registry():
+    """The demo keeps its own timings (days between steps); the steps themselves are the registry's."""
+    from xinfang.cases import steps
+    from xinfang.demo import plans
+
+    named = set(plans.HANDLING_PATH) | set(plans.REFUSALS.values()) | {s for s, _ in plans.TIMED.values()}
+    named |= {name for name in plans.GAPS if name != "conclude_extended"}
+    assert named <= set(steps.STEPS), named - set(steps.STEPS)
+    for status, (step, clock) in plans.TIMED.items():
+        assert steps.STEPS[step].target == status and clock in steps.STEPS[step].starts
