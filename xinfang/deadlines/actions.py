@@ -133,7 +133,7 @@ def compute_due(
     *, started_on: datetime.date, length: int, day_count: str, extension_days: int, calendar: Calendar
 ) -> DueDate:
     """The due date of a running clock: its own count, then any extension in calendar days from
-    the original due date (第34条: the extension runs from the original due date)."""
+    the original due date (第34条 lets the 办理期限 itself be lengthened, so we count on from where it ended)."""
     original = due_date(started_on, length, day_count, calendar)
     if not extension_days:
         return original
