@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.access.views import requires
+from xinfang.accounts.agent_reports import agent_duty
 from xinfang.cases.exports import XLSX, attachment_header
 from xinfang.core.errors import add_to_form
 from xinfang.figures import actions, charts, frozen, selectors, workbooks
@@ -83,6 +84,8 @@ def dashboard(request):
             },
             "reports": reports,
             "reports_total": reports_total,
+            # The state today, whatever the period: units without an agent, agents not yet reported.
+            "agents": agent_duty(units),
             "report_kinds": ReportKind.choices,
             "frozen": published,
             "nav": "figures",
