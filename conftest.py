@@ -118,10 +118,12 @@ def seed_policy_data() -> None:
     """Transactional tests empty every table, the migrations' reference data included."""
     from xinfang.deadlines.actions import seed_clocks
     from xinfang.deadlines.calendar import seed_official_calendar
+    from xinfang.figures.actions import seed_county_targets
 
     seed_reference_data()
     seed_clocks()
     seed_official_calendar()
+    seed_county_targets()
 
 
 @pytest.fixture

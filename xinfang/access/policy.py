@@ -121,7 +121,7 @@ for _code, _label, _grants in (
         "查看统计看板（代理件数、网上投诉占比、参评率、满意率等）",
         {H: UNIT, B: COUNTY, L: COUNTY},
     ),
-    ("manage_targets", "设定各单位目标，录入各渠道信访量", {B: COUNTY}),
+    ("manage_targets", "设定各单位目标和全县目标，录入各渠道信访量", {B: COUNTY}),
     ("view_bulletins", "查看通报", {B: COUNTY, L: COUNTY}),
     ("publish_bulletins", "生成、发布、更正和撤回通报", {B: COUNTY}),
 ):

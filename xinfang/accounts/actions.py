@@ -14,7 +14,7 @@ from django.db import transaction
 
 from xinfang.access import rules
 from xinfang.access.policy import BUREAU_MANAGED_ROLES, BUREAU_UNIT_ROLES, PROFILE_ROLES, UNIT_ROLES
-from xinfang.accounts import alerts, throttle
+from xinfang.accounts import agent_reports, alerts, throttle
 from xinfang.accounts.models import (
     AgentProfile,
     RecoveryCode,
@@ -255,7 +255,8 @@ def create_user(
     password: str,
     profile: dict[str, Any] | None = None,
 ) -> User:
-    """Open an account. An agent gets a profile at once (unpublished unless asked)."""
+    """Open an account. An agent gets a profile at once (unpublished unless asked), and the unit
+    5 workdays to report it (``agent_reports``) unless the profile is published at once."""
     _check(by, "manage_accounts", request)
     _check_kept(by, role, request=request)
     unit = unit_for_role(role, unit)
@@ -267,6 +268,7 @@ def create_user(
         profile_fields: list[str] = []
         if role in PROFILE_ROLES:
             profile_fields = save_agent_profile(user, by=by, **(profile or {}))
+        agent_reports.account_changed(user, before=None, by=by, request=request)
         record(
             AuditAction.ACCOUNT,
             request=request,
@@ -300,7 +302,9 @@ def update_user(
     2. Nobody removes their own bureau role or deactivates themselves: another member
        of staff must do it, so the bureau cannot lock itself out by a slip.
     3. An account that stops being an agent has its profile withdrawn from publication.
-    4. The audit row names the changed fields, and old and new role and unit.
+    4. An account that becomes a unit's agent (activated, made an agent, moved) gives the unit
+       5 workdays to report it; publishing the profile meets that (``agent_reports``).
+    5. The audit row names the changed fields, and old and new role and unit.
     """
     rules.check(by, "manage_accounts", request=request)
     _check_kept(by, user.role, target_id=user.pk, request=request)
@@ -308,6 +312,7 @@ def update_user(
     unit = unit_for_role(role, unit)
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=user.pk)
+        before = agent_reports.Standing.of(account)
         if account.pk == by.pk and role != account.role:
             raise AccountError("不能更改自己的角色，请由其他县信访局工作人员操作。", field="role")
         if account.pk == by.pk and not is_active:
@@ -337,6 +342,7 @@ def update_user(
                 profile_fields = save_agent_profile(account, by=by, **(profile or {}))
         elif AgentProfile.objects.filter(user=account, published=True).update(published=False):
             profile_fields = ["published"]
+        agent_reports.account_changed(account, before=before, by=by, request=request)
         if changed or profile_fields:
             record(
                 AuditAction.ACCOUNT,

@@ -217,7 +217,7 @@ class AgentProfileForm(checked.Form):
     published = forms.BooleanField(
         label="对外公开",
         required=False,
-        help_text="公开后，姓名、职务、照片和联系电话可在对外的代理员名录中查看（县政府通知 二、2）。",
+        help_text="公开后，姓名、职务、照片和联系电话可在对外的代理员名录中查看（县政府办通知 二、2）。",
     )
 
     def __init__(self, *args, profile: AgentProfile | None = None, **kwargs):

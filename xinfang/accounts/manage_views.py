@@ -28,7 +28,7 @@ from xinfang.accounts.manage_forms import (
     UserFilterForm,
     UserForm,
 )
-from xinfang.accounts.models import AgentProfile, Role, Unit, User
+from xinfang.accounts.models import AgentProfile, AgentReport, Role, Unit, User
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.core.errors import add_to_form
@@ -186,8 +186,22 @@ def _user_page(
             "file_not_kept": FILE_NOT_KEPT,
             "now": timezone.now(),
             "locked_until": selectors.locked_until(account) if account is not None else None,
+            **_open_report(account),
         },
     )
+
+
+def _open_report(account: User | None) -> dict:
+    """The agent's report to the bureau still open, if any (``agent_reports``)."""
+    report = None
+    if account is not None:
+        report = (
+            AgentReport.objects.select_related("unit").filter(agent=account, stopped_on__isnull=True).first()
+        )
+    return {
+        "agent_report": report,
+        "agent_report_overdue": report is not None and report.due_on < timezone.localdate(),
+    }
 
 
 @requires("manage_accounts")

@@ -93,6 +93,74 @@ class AgentProfile(models.Model):
         return self.mobile or self.office_phone
 
 
+# seed 通知 二、2: 代理员信息 「在本方案下发5个工作日内」 报县信访局; the platform asks the same of
+# every agent appointed or changed since (``agent_reports``).
+AGENT_REPORT_WORKDAYS = 5
+
+
+class AgentReportReason(models.TextChoices):
+    """Why a unit has a new agent to report."""
+
+    APPOINTED = "appointed", "新任代理员"
+    ROLE = "role", "改任代理员"
+    REACTIVATED = "reactivated", "重新启用"
+    MOVED = "moved", "调整所在单位"
+
+
+class AgentReportOutcome(models.TextChoices):
+    REPORTED = "reported", "已报送并公开"
+    ENDED = "ended", "不再担任该单位代理员"
+
+
+class AgentReport(models.Model):
+    """A unit's duty to report a newly appointed agent to the bureau within 5 workdays (seed
+    通知 二、2), met when the agent's public profile (姓名、职务、照片、联系方式) is published.
+
+    One row per appointment, written by ``agent_reports`` when an account becomes a unit's agent;
+    stopped once (reported, or the account no longer the unit's agent). The due date is stored
+    when the clock starts and recomputed when the official calendar changes. Overdue is derived
+    from ``due_on`` and today, never stored.
+    """
+
+    unit = models.ForeignKey(
+        Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="agent_reports"
+    )
+    agent = models.ForeignKey(
+        User, verbose_name="代理员", on_delete=models.PROTECT, related_name="agent_reports"
+    )
+    reason = models.CharField("原因", max_length=20, choices=AgentReportReason.choices)
+    appointed_on = models.DateField("确定日期")
+    workdays = models.PositiveSmallIntegerField("期限（工作日）", default=AGENT_REPORT_WORKDAYS)
+    due_on = models.DateField("报送期限")
+    provisional = models.BooleanField("暂定", default=False)
+    provisional_reason = models.CharField("暂定原因", max_length=200, blank=True)
+    stopped_on = models.DateField("完成日期", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=20, choices=AgentReportOutcome.choices, blank=True)
+    started_by = models.ForeignKey(
+        User, verbose_name="登记人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["stopped_on", "due_on"], name="agent_report_open")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent"], condition=models.Q(stopped_on__isnull=True), name="agent_report_one_open"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stopped_on__isnull=True, outcome="")
+                | models.Q(stopped_on__isnull=False) & ~models.Q(outcome=""),
+                name="agent_report_stopped_with_outcome",
+            ),
+        ]
+        verbose_name = "代理员信息报送"
+        verbose_name_plural = "代理员信息报送"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.agent_id} {self.due_on}"
+
+
 class SecondFactor(models.Model):
     """A user's authenticator app: a TOTP secret (RFC 6238, 30-second steps, six digits).
 

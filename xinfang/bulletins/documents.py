@@ -40,7 +40,6 @@ __all__ = ["DOCX", "ISSUER", "bulletin_docx", "bulletin_title"]
 ISSUER = "镇坪县网上投诉代理工作推进领导小组办公室"  # seed 一: 领导小组下设办公室
 ADDRESSEES = "各镇人民政府，县政府各工作部门、直属事业单位："
 DRAFT_MARK = "征求意见稿"
-ONLINE_SHARE_TARGET = "50%"  # seed 二: 全县网上投诉数占信访总量的50%
 
 TITLE_FONT, BODY_FONT = "方正小标宋简体", "仿宋_GB2312"
 HEADING_FONT, SUBHEADING_FONT, PAGE_NUMBER_FONT = "黑体", "楷体_GB2312", "宋体"
@@ -79,6 +78,17 @@ def rate_text(pair) -> str:
     if not rate.denominator:
         return "—（无应计件数）"
     return f"{rate.percent}（{rate.numerator}/{rate.denominator}{'，样本少' if rate.few else ''}）"
+
+
+def online_judgement(county: dict) -> str:
+    """「，全县目标50%，达标」: the county's 网上投诉占比 against its target (``figures.CountyTarget``),
+    as frozen; nothing where no target was in force (or the month was frozen before targets)."""
+    target = county.get("online_target")
+    if target is None:
+        return ""
+    met = county.get("online_met")
+    verdict = "无应计件数，不作判断" if met is None else ("达标" if met else "未达标")
+    return f"，全县目标{target}%，{verdict}"
 
 
 # --- Layout helpers ----------------------------------------------------------------------------------
@@ -322,8 +332,8 @@ def _overview(document, summary: str, units: list[dict], county: dict) -> None:
         (
             "（二）网上投诉占比。",
             f"网上投诉{county['online'][0]}件（代理{county['proxied']}件、群众网上自投{self_filed}件），"
-            f"信访总量{county['online'][1]}件，网上投诉占比{rate_text(county['online'])}，"
-            f"阶段性目标{ONLINE_SHARE_TARGET}。",
+            f"信访总量{county['online'][1]}件，网上投诉占比{rate_text(county['online'])}"
+            f"{online_judgement(county)}。",
         ),
         (
             "（三）评价情况。",

@@ -44,7 +44,8 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
 
     1. Per unit: ``figures.selectors.unit_figures`` for the month (counts, each rate's numerator
        and denominator, target and 达标), with the unit's risk reports by kind; the county:
-       the sum of those rows (``figures.rows.figures_json``).
+       the sum of those rows (``figures.rows.figures_json``), its 网上投诉占比 judged against
+       the county's target in force that month (``online_target``, ``online_met``).
     2. Ratings: ``ratings.selectors.rating_figures`` over the cases whose reply was delivered in
        the month (both the bureau's and the handling body's 满意度).
     3. Risk reports: ``oversight.selectors.report_counts``; inspections that found problems:
@@ -55,6 +56,7 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
     period = Period.month(month.year, month.month)
     units = list(bulletin_units())
     rows = figures.unit_figures(period, units, today=today)
+    target = figures.online_share_target(period)
     unit_ids = [u.pk for u in units]
     ratings = rating_figures(
         Case.objects.filter(
@@ -77,7 +79,9 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
         "version": SNAPSHOT_VERSION,
         "month": month.isoformat(),
         "computed_on": today.isoformat(),
-        **figures_json(rows, report_counts(period.start, period.end)),
+        **figures_json(
+            rows, report_counts(period.start, period.end), online_target=target.percent if target else None
+        ),
         "ratings": {k: v for k, v in ratings.items() if isinstance(v, int)},
         "inspections": inspections,
     }

@@ -137,13 +137,13 @@ class ReviewOutcome(models.TextChoices):
 
 
 class RespondentKind(models.TextChoices):
-    """The five kinds of body a proxied complaint may concern (seed 附件 三(一))."""
+    """The five kinds of body a proxied complaint may concern, in the seed's words (附件 三(一) 1–5)."""
 
     ADMINISTRATIVE = "administrative", "行政机关及其工作人员"
     AUTHORIZED_ORG = "authorized_org", "法律、法规授权的具有管理公共事务职能的组织及其工作人员"
     PUBLIC_SERVICE = "public_service", "提供公共服务的企业、事业单位及其工作人员"
     APPOINTED = "appointed", "社会团体或者其他企业、事业单位中由国家行政机关任命、派出的人员"
-    VILLAGE_COMMITTEE = "village_committee", "村（居）民委员会及其成员"
+    VILLAGE_COMMITTEE = "village_committee", "村（社区）委员会及其成员"
     NONE = "none", "以上都不是（如个人之间、企业之间的纠纷）"
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.access import rules
+from xinfang.accounts import agent_reports
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.cases import workflow
@@ -133,7 +134,7 @@ def compute_due(
     *, started_on: datetime.date, length: int, day_count: str, extension_days: int, calendar: Calendar
 ) -> DueDate:
     """The due date of a running clock: its own count, then any extension in calendar days from
-    the original due date (第34条: the extension runs from the original due date)."""
+    the original due date (第34条 lets the 办理期限 itself be lengthened, so we count on from where it ended)."""
     original = due_date(started_on, length, day_count, calendar)
     if not extension_days:
         return original
@@ -345,7 +346,8 @@ def set_year_schedule(
     1. Check the user (``manage_calendar``) and the schedule; raise ScheduleError listing
        every problem.
     2. Replace the year's rows, record the year as entered (who, from what), log the change.
-    3. Recompute every running clock; each changed due date is an event on its case.
+    3. Recompute every running clock; each changed due date is an event on its case. The agents'
+       reports due (``accounts.agent_reports``) are recomputed too, each change an audit row.
     Returns (the year, how many running due dates changed).
     """
     rules.check(by, MANAGE, request=request, target_type="deadlines.CalendarYear", target_id=year)
@@ -387,6 +389,7 @@ def set_year_schedule(
         transaction.on_commit(official.invalidate)
         reason = f"{year}年法定节假日安排已{'更新' if replaced else '录入'}"
         changed = recompute_open_deadlines(by=by, reason=reason)
+        changed += agent_reports.recompute_due(by=by, reason=reason, request=request)
     return entry, changed
 
 

@@ -22,3 +22,10 @@ class DeadlinesConfig(AppConfig):
             )
         )
         hooks.provide_clocks(selectors.CaseClocks())
+        # Accounts sits below and cannot import the calendar: the agents' 5-workday reports
+        # (accounts.agent_reports) count workdays with this.
+        from xinfang.accounts import agent_reports
+        from xinfang.deadlines import calendar
+        from xinfang.deadlines.compute import WORKDAYS, due_date
+
+        agent_reports.use_calendar(lambda start, days: due_date(start, days, WORKDAYS, calendar.load()))

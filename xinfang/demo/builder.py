@@ -38,6 +38,7 @@ from xinfang.demo.people import (
     MARKER_USERNAME,
     PERSONS,
     SEED,
+    build_agent_reports,
     build_units,
     build_users,
     enrol_second_factors,
@@ -271,6 +272,7 @@ def build() -> Summary:
     units = build_units()
     users = build_users(units)
     enrol_second_factors(users)
+    build_agent_reports(users, today)
     registered: set[str] = set()
     summary = Summary(units=len(units), users=len(users))
     # Oldest first, so case numbers follow the reception dates.

@@ -2,7 +2,8 @@
 
 Pages (staff):
     /figures/          统计: the dashboard for a month, quarter, year or range (bureau, leader, unit head)
-    /figures/targets/  每月代理目标: each unit's monthly target from a month on (bureau)
+    /figures/targets/  每月代理目标: each unit's monthly target from a month on, and the county's
+                       targets (网上投诉占比 ≥ 50%, seed 通知 二) (bureau)
     /figures/tallies/  渠道台账: petitions that never enter this platform, per unit, month and channel (bureau)
 
 The definitions are those of MISSION.md 'Targets and figures'; ``selectors`` states each one

@@ -1,4 +1,5 @@
-"""What changes state here: a unit's monthly target, and the channel tallies of a month.
+"""What changes state here: a unit's monthly target, the county's targets, and the channel
+tallies of a month.
 
 Each asks the capability table first (``manage_targets``: bureau staff), so that a refusal
 changes nothing and is logged, and writes one audit row (``POLICY``): targets and tallies
@@ -17,7 +18,14 @@ from xinfang.accounts.models import Unit
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.core.errors import DomainError
-from xinfang.figures.models import Channel, ChannelTally, UnitTarget
+from xinfang.figures.models import (
+    SEED_COUNTY_TARGETS,
+    Channel,
+    ChannelTally,
+    CountyFigure,
+    CountyTarget,
+    UnitTarget,
+)
 from xinfang.figures.periods import first_of_month
 
 MAX_MONTHLY_TARGET = 999
@@ -57,6 +65,56 @@ def set_target(
             effective_from=target.effective_from.isoformat(),
         )
     return target
+
+
+def set_county_target(
+    *, figure: str, percent: int, effective_from: datetime.date, by, basis: str = "", request=None
+) -> CountyTarget:
+    """From the month of ``effective_from`` on, the county's target for ``figure`` is ``percent``.
+
+    A new row each time, as for a unit's target: months before are judged against the target
+    they had. ``basis`` says where the figure comes from (a notice, a meeting's decision).
+    """
+    rules.check(by, MANAGE, request=request)
+    if figure not in CountyFigure.values:
+        raise FiguresError("没有这个全县指标。", "figure")
+    if percent is None or not 1 <= percent <= 100:
+        raise FiguresError("目标应为1至100之间的整数（百分比）。", "percent")
+    with transaction.atomic():
+        target = CountyTarget.objects.create(
+            figure=figure,
+            percent=percent,
+            effective_from=first_of_month(effective_from),
+            basis=basis.strip()[:200],
+            set_by=by,
+        )
+        record(
+            AuditAction.POLICY,
+            by=by,
+            request=request,
+            target=target,
+            kind="county_target",
+            figure=figure,
+            percent=percent,
+            effective_from=target.effective_from.isoformat(),
+        )
+    return target
+
+
+def seed_county_targets(target_model=CountyTarget) -> int:
+    """Enter the seed's county targets where a figure has none yet (the data migration and
+    tests, whose flushes empty the table). Returns how many rows were added."""
+    added = 0
+    for figure, percent, effective_from, basis in SEED_COUNTY_TARGETS:
+        if not target_model.objects.filter(figure=figure).exists():
+            target_model.objects.create(
+                figure=figure,
+                percent=percent,
+                effective_from=datetime.date.fromisoformat(effective_from),
+                basis=basis,
+            )
+            added += 1
+    return added
 
 
 def save_tallies(

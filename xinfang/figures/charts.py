@@ -75,12 +75,19 @@ def bars(points: Sequence[tuple[str, int]], *, title: str) -> SafeString:
     return _svg(body, title)
 
 
-def line(points: Sequence[tuple[str, Rate]], *, title: str) -> SafeString:
+def line(points: Sequence[tuple[str, Rate]], *, title: str, target: int | None = None) -> SafeString:
     """A rate per month on a 0–100% scale. Months without a denominator leave a gap; a rate
-    over fewer than 5 cases is drawn as a hollow point (样本少)."""
+    over fewer than 5 cases is drawn as a hollow point (样本少). ``target`` (per cent): a
+    level line, the county's target."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points), 1)
     body = _grid(100, lambda v: f"{v:.0f}%", plot_w, plot_h)
+    if target is not None:
+        y = TOP + plot_h * (1 - target / 100)
+        body.append(
+            f'<line class="chart-target" x1="{LEFT}" x2="{LEFT + plot_w:.1f}" y1="{y:.1f}" y2="{y:.1f}">'
+            f"<title>目标{target}%</title></line>"
+        )
     segment: list[str] = []
     segments: list[list[str]] = []
     dots = []

@@ -10,7 +10,7 @@ from xinfang.accounts.models import Unit
 from xinfang.cases.forms import DateInput
 from xinfang.core.forms import MAX_YEAR, MIN_YEAR, Form
 from xinfang.figures.actions import MAX_MONTHLY_TARGET, MAX_TALLY
-from xinfang.figures.models import Channel
+from xinfang.figures.models import Channel, CountyFigure
 from xinfang.figures.periods import KINDS, MONTH, QUARTER, RANGE, YEAR, Period
 
 MONTH_VALUE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$", re.ASCII)
@@ -115,6 +115,27 @@ class TargetForm(Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["effective_from"].initial = timezone.localdate().replace(day=1)
+
+
+class CountyTargetForm(Form):
+    """A county-wide target (per cent) from a month on, e.g. 网上投诉占比 50%."""
+
+    prefix = "county"
+    figure = forms.ChoiceField(label="指标", choices=CountyFigure.choices, initial=CountyFigure.ONLINE_SHARE)
+    percent = forms.IntegerField(label="目标（%）", min_value=1, max_value=100, initial=50)
+    effective_from = MonthField(
+        label="自哪个月起", help_text="该月及以后各月按此目标判断，之前各月保持原目标。"
+    )
+    basis = forms.CharField(
+        label="依据（选填）",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如：县政府办通知、领导小组会议纪要"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["effective_from"].initial = timezone.localdate().replace(day=1)
 
 

@@ -41,11 +41,14 @@ class FrozenMonth:
     differences: list[Difference]
 
 
-def frozen_month(period: Period, live: Sequence[UnitFigures], *, county: bool) -> FrozenMonth | None:
+def frozen_month(
+    period: Period, live: Sequence[UnitFigures], *, county: bool, online_target: int | None = None
+) -> FrozenMonth | None:
     """For the dashboard: when the period is exactly one published month, the frozen rows of the
     units in ``live`` (the figures the dashboard has just computed for them), the county row
     for those who see it, and how ``live`` differs from what was frozen. The live figures are
-    not computed again: only the month's risk reports are counted (one query)."""
+    not computed again: only the month's risk reports are counted (one query). ``online_target``:
+    the county's 网上投诉占比 target the live county row is judged against."""
     bulletin = published(period)
     if bulletin is None:
         return None
@@ -53,5 +56,5 @@ def frozen_month(period: Period, live: Sequence[UnitFigures], *, county: bool) -
     frozen = bulletin.figures
     rows = [UnitFigures.from_json(row) for row in frozen["units"] if row["unit_id"] in ids]
     total = UnitFigures.from_json(frozen["county"]) if county else None
-    now = figures_json(live, report_counts(period.start, period.end))
+    now = figures_json(live, report_counts(period.start, period.end), online_target=online_target)
     return FrozenMonth(bulletin, rows, total, compare(frozen, now, unit_ids=ids, county=county))

@@ -1,9 +1,10 @@
-"""Each unit's monthly target (代理目标), and the channel tallies (渠道台账) for the online share."""
+"""Each unit's monthly target (代理目标), the county's targets for a share (网上投诉占比 ≥ 50%),
+and the channel tallies (渠道台账) for the online share."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -36,6 +37,64 @@ class UnitTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.effective_from:%Y-%m} {self.monthly_target}"
+
+
+class CountyFigure(models.TextChoices):
+    """A figure of the whole county that has a target of its own (a share, in per cent)."""
+
+    ONLINE_SHARE = "online_share", "网上投诉占比"
+
+
+# The seed's target, as the data migration enters it (figures.0002): 通知 二 「2017年阶段性目标：
+# 全县网上投诉数占信访总量的50%」. Bureau staff change it on the targets page.
+SEED_COUNTY_TARGETS = (
+    (
+        CountyFigure.ONLINE_SHARE,
+        50,
+        "2017-01-01",
+        "县政府办通知 二：2017年阶段性目标：全县网上投诉数占信访总量的50%",
+    ),
+)
+
+
+class CountyTarget(models.Model):
+    """A county-wide target for one figure, in per cent, from ``effective_from`` (a first of
+    month) until the next row of the same figure. A period is judged (达标 / 未达标) against the
+    row in force in its last month.
+
+    Rows are never changed, as unit targets: a new target is a new row. ``set_by`` is empty for
+    the row the data migration entered from the seed.
+    """
+
+    figure = models.CharField("指标", max_length=20, choices=CountyFigure.choices)
+    percent = models.PositiveSmallIntegerField(
+        "目标（%）", validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    effective_from = models.DateField("起始月份")
+    basis = models.CharField("依据", max_length=200, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="设定人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("设定时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["figure", "-effective_from", "-id"]
+        indexes = [models.Index(fields=["figure", "effective_from"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=1) & Q(percent__lte=100), name="county_target_percent"
+            ),
+        ]
+        verbose_name = "全县目标"
+        verbose_name_plural = "全县目标"
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.effective_from:%Y-%m} {self.percent}%"
 
 
 class Channel(models.TextChoices):

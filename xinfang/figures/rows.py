@@ -61,11 +61,22 @@ class UnitFigures:
     timely_conclusion: Rate = Rate(0, 0)
     open: int = 0
     overdue: int = 0
+    # The county's 网上投诉占比 target in per cent (``figures.CountyTarget``): on the county's
+    # row only, None elsewhere and where no target was in force.
+    online_target: int | None = None
 
     @property
     def met(self) -> bool:
         """月度达标: 代理件数 ≥ the target of the period."""
         return self.proxied >= self.target
+
+    @property
+    def online_met(self) -> bool | None:
+        """网上投诉占比 against the county's target: True 达标, False 未达标, None where there
+        is no target or nothing to divide. Compared in whole numbers: 50/100 meets 50%."""
+        if self.online_target is None or not self.online.denominator:
+            return None
+        return self.online.numerator * 100 >= self.online_target * self.online.denominator
 
     @property
     def tally_total(self) -> int:
@@ -88,6 +99,9 @@ class UnitFigures:
         for name in RATES:
             rate = getattr(self, name)
             row[name] = [rate.numerator, rate.denominator]
+        if self.online_target is not None:
+            row["online_target"] = self.online_target
+            row["online_met"] = self.online_met
         return row
 
     @classmethod
@@ -101,13 +115,17 @@ class UnitFigures:
             tallies={ch: row["tallies"].get(ch, 0) for ch in Channel.values},
             open=row["open"],
             overdue=row["overdue"],
+            online_target=row.get("online_target"),  # absent from months frozen before targets
             **{name: Rate(*row[name]) for name in RATES},
         )
 
 
-def county_totals(rows: Sequence[UnitFigures]) -> UnitFigures:
-    """全县合计: every count and every rate's numerator and denominator summed over the units."""
-    total = UnitFigures(unit=None, name="全县合计", tallies=dict.fromkeys(Channel.values, 0))
+def county_totals(rows: Sequence[UnitFigures], *, online_target: int | None = None) -> UnitFigures:
+    """全县合计: every count and every rate's numerator and denominator summed over the units;
+    ``online_target``: the county's 网上投诉占比 target (per cent) the sum is judged against."""
+    total = UnitFigures(
+        unit=None, name="全县合计", tallies=dict.fromkeys(Channel.values, 0), online_target=online_target
+    )
     for row in rows:
         total.proxied += row.proxied
         total.target += row.target
@@ -120,16 +138,22 @@ def county_totals(rows: Sequence[UnitFigures]) -> UnitFigures:
     return total
 
 
-def figures_json(rows: Sequence[UnitFigures], reports: Mapping[int, Mapping[str, int]]) -> dict[str, Any]:
+def figures_json(
+    rows: Sequence[UnitFigures],
+    reports: Mapping[int, Mapping[str, int]],
+    *,
+    online_target: int | None = None,
+) -> dict[str, Any]:
     """The units' rows and the county's, as frozen: ``reports`` are the risk reports per unit
-    and kind (``oversight.selectors.report_counts``); the county row counts them all."""
+    and kind (``oversight.selectors.report_counts``); the county row counts them all and is
+    judged against ``online_target`` (the county's 网上投诉占比 target, per cent)."""
     by_kind: dict[str, int] = {}
     for counts in reports.values():
         for kind, n in counts.items():
             by_kind[kind] = by_kind.get(kind, 0) + n
     return {
         "units": [row.as_json(reports.get(row.unit.pk, {}) if row.unit else {}) for row in rows],
-        "county": county_totals(rows).as_json(by_kind),
+        "county": county_totals(rows, online_target=online_target).as_json(by_kind),
         "reports": {"by_kind": by_kind, "total": sum(by_kind.values())},
     }
 
@@ -142,6 +166,8 @@ COMPARED = (
     ("target", "目标"),
     ("met", "是否达标"),
     ("online", "网上投诉占比"),
+    ("online_target", "全县网上投诉占比目标"),
+    ("online_met", "网上投诉占比是否达到全县目标"),
     ("participation", "参评率"),
     ("satisfaction", "满意率"),
     ("satisfied", "满意"),
@@ -149,6 +175,10 @@ COMPARED = (
     ("timely_conclusion", "按期办结率"),
     ("overdue", "超期件数"),
 )
+
+
+# Figures a month frozen before they existed does not hold: compared only where it does.
+ADDED_LATER = frozenset({"online_target", "online_met"})
 
 
 @dataclass(frozen=True)
@@ -162,15 +192,17 @@ class Difference:
 def _text(key: str, value) -> str:
     if value is None:
         return "—"
-    if key == "met":
+    if key in ("met", "online_met"):
         return "达标" if value else "未达标"
+    if key == "online_target":
+        return f"{value}%"
     if isinstance(value, list | tuple):
         return f"{Rate(*value).percent}（{value[0]}/{value[1]}）"
     return str(value)
 
 
 def _flat(row: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:
-    flat = {key: (label, row.get(key)) for key, label in COMPARED}
+    flat = {key: (label, row.get(key)) for key, label in COMPARED if key in row or key not in ADDED_LATER}
     for ch, label in Channel.choices:
         flat[f"tally:{ch}"] = (f"渠道台账{label}", row.get("tallies", {}).get(ch, 0))
     for kind, label in ReportKind.choices:
@@ -212,7 +244,7 @@ def compare(
             continue
         old_flat, new_flat = _flat(old), _flat(new)
         for field_key, (label, value) in old_flat.items():
-            new_value = new_flat[field_key][1]
+            new_value = new_flat.get(field_key, (label, None))[1]
             if _norm(value) != _norm(new_value):
                 result.append(Difference(name, label, _text(field_key, value), _text(field_key, new_value)))
     return result

@@ -30,7 +30,15 @@ from xinfang.cases import steps
 from xinfang.cases.models import Case
 from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline, ClockKind
-from xinfang.figures.models import DEFAULT_MONTHLY_TARGET, ONLINE_CHANNELS, Channel, ChannelTally, UnitTarget
+from xinfang.figures.models import (
+    DEFAULT_MONTHLY_TARGET,
+    ONLINE_CHANNELS,
+    Channel,
+    ChannelTally,
+    CountyFigure,
+    CountyTarget,
+    UnitTarget,
+)
 from xinfang.figures.periods import Period, add_months, first_of_month, local_midnight
 from xinfang.figures.rows import FEW_CASES, Rate, UnitFigures
 from xinfang.figures.rows import county_totals as county_totals  # the sum of the rows read here
@@ -66,13 +74,18 @@ DEFINITIONS = (
     ("代理件数", "本期在网上提交的代理投诉件数（按网上提交时间，北京时间）。"),
     (
         "代理目标与达标",
-        "每个单位每月代理目标默认1件（方案二：每月代理网上投诉不低于1件），县信访局可按单位调整；"
+        "每个单位每月代理目标默认1件（县政府办通知 二：每月代理网上投诉不低于1件），县信访局可按单位调整；"
         "本期目标为本期所含各月目标之和，代理件数不低于目标即为达标。自定义区间按其涉及的各整月计算目标。",
     ),
     (
         "网上投诉占比",
         "网上投诉件数 ÷ 信访总量。网上投诉 = 本期代理件数 + 渠道台账中“网上自投”件数；"
         "信访总量 = 网上投诉 + 渠道台账中来信、来访、电话、其他件数。渠道台账按月登记，自定义区间按其涉及的各整月计算。",
+    ),
+    (
+        "全县网上投诉占比目标",
+        "县政府办通知 二：2017年阶段性目标为全县网上投诉数占信访总量的50%；县信访局可在“代理目标”中调整。"
+        "全县的网上投诉占比不低于本期最后一个月适用的目标即为达标，低于为未达标；信访总量为0的不作判断。",
     ),
     ("参评率", "已评价件数 ÷ 本期答复送达的件数（按答复送达日期）。"),
     (
@@ -152,6 +165,25 @@ def current_targets(units: Iterable[Unit], today: datetime.date | None = None) -
     month = first_of_month(today or timezone.localdate())
     ids = [u.pk for u in units]
     return {uid: by_month[month] for uid, by_month in targets_by_month(ids, [month]).items()}
+
+
+def county_target(figure: str, month: datetime.date) -> CountyTarget | None:
+    """The county's target for ``figure`` in force in ``month``: the latest ``effective_from`` on
+    or before it (the latest row on a tie), or None before the first. One query."""
+    return (
+        CountyTarget.objects.filter(figure=figure, effective_from__lte=first_of_month(month))
+        .order_by("-effective_from", "-id")
+        .first()
+    )
+
+
+def online_share_target(period: Period) -> CountyTarget | None:
+    """The 网上投诉占比 target a period is judged against: the one in force in its last month."""
+    return county_target(CountyFigure.ONLINE_SHARE, period.months[-1])
+
+
+def county_target_history() -> QuerySet[CountyTarget]:
+    return CountyTarget.objects.select_related("set_by").order_by("figure", "-effective_from", "-id")
 
 
 # --- The per-unit figures ---------------------------------------------------------------------------

@@ -16,11 +16,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.access.views import requires
+from xinfang.accounts.agent_reports import agent_duty
 from xinfang.cases.exports import XLSX, attachment_header
 from xinfang.core.errors import add_to_form
 from xinfang.figures import actions, charts, frozen, selectors, workbooks
-from xinfang.figures.forms import MonthChoiceForm, PeriodForm, TallyGridForm, TallyUploadForm, TargetForm
-from xinfang.figures.models import Channel
+from xinfang.figures.forms import (
+    CountyTargetForm,
+    MonthChoiceForm,
+    PeriodForm,
+    TallyGridForm,
+    TallyUploadForm,
+    TargetForm,
+)
+from xinfang.figures.models import Channel, CountyFigure
 from xinfang.figures.periods import first_of_month
 from xinfang.oversight.models import ReportKind
 
@@ -32,9 +40,12 @@ def dashboard(request):
     period = form.period()
     rows = selectors.unit_figures(period, units)
     county = selectors.sees_county(request.user)
-    total = selectors.county_totals(rows) if county else None
+    # The county's 网上投诉占比 target judges the county's row (达标 / 未达标).
+    online_target = selectors.online_share_target(period) if county else None
+    percent = online_target.percent if online_target else None
+    total = selectors.county_totals(rows, online_target=percent) if county else None
     # 通报: a published month shows the figures as published, changes since listed apart.
-    published = frozen.frozen_month(period, rows, county=county)
+    published = frozen.frozen_month(period, rows, county=county, online_target=percent)
     if published is not None:
         rows, total = published.rows, published.total
     reports, reports_total = selectors.report_rows(
@@ -52,6 +63,7 @@ def dashboard(request):
             "rows": rows,
             "total": total,
             "county": county,
+            "online_target": online_target,
             "situation": selectors.situation(period, units),
             "as_of": period.as_of(timezone.localdate()),
             "definitions": selectors.DEFINITIONS,
@@ -60,7 +72,9 @@ def dashboard(request):
             "trend": trend,
             "charts": {
                 "proxied": charts.bars([(p.label, p.proxied) for p in trend], title=f"代理件数（件）{span}"),
-                "online": charts.line([(p.label, p.online) for p in trend], title=f"网上投诉占比{span}"),
+                "online": charts.line(
+                    [(p.label, p.online) for p in trend], title=f"网上投诉占比{span}", target=percent
+                ),
                 "satisfaction": charts.line(
                     [(p.label, p.satisfaction) for p in trend], title=f"满意率{span}"
                 ),
@@ -70,6 +84,8 @@ def dashboard(request):
             },
             "reports": reports,
             "reports_total": reports_total,
+            # The state today, whatever the period: units without an agent, agents not yet reported.
+            "agents": agent_duty(units),
             "report_kinds": ReportKind.choices,
             "frozen": published,
             "nav": "figures",
@@ -79,7 +95,6 @@ def dashboard(request):
 
 @requires("manage_targets")
 def targets(request):
-    units = list(selectors.tally_units())
     form = TargetForm(request.POST or None, units=selectors.tally_units())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -100,14 +115,52 @@ def targets(request):
                 f"每月代理目标{target.monthly_target}件。",
             )
             return redirect("figures:targets")
+    return _targets_page(request, form=form, county_form=CountyTargetForm())
+
+
+@requires("manage_targets")
+@require_POST
+def county_target(request):
+    form = CountyTargetForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = actions.set_county_target(
+                figure=data["figure"],
+                percent=data["percent"],
+                effective_from=data["effective_from"],
+                basis=data["basis"],
+                by=request.user,
+                request=request,
+            )
+        except actions.FiguresError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已设定：自{target.effective_from.year}年{target.effective_from.month}月起，"
+                f"全县{target.get_figure_display()}目标{target.percent}%。",
+            )
+            return redirect("figures:targets")
+    return _targets_page(request, form=TargetForm(units=selectors.tally_units()), county_form=form)
+
+
+def _targets_page(request, *, form, county_form):
+    units = list(selectors.tally_units())
     current = selectors.current_targets(units)
+    month = first_of_month(timezone.localdate())
     return render(
         request,
         "figures/targets.html",
         {
             "form": form,
+            "county_form": county_form,
             "current": [(unit, current[unit.pk]) for unit in units],
             "history": selectors.target_history(units),
+            "county_current": [
+                (label, selectors.county_target(figure, month)) for figure, label in CountyFigure.choices
+            ],
+            "county_history": selectors.county_target_history(),
             "nav": "figures",
         },
     )

@@ -102,7 +102,7 @@ class InspectionForm(Form):
         required=False,
         choices=Finding.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="方案 四：不得强行代理、不得收取代理费用、不得歪曲信访人意愿、不得散布非法言论，并按规定代理。",
+        help_text="县政府办通知 四：不得强行代理、不得收取代理费用、不得歪曲信访人意愿、不得散布非法言论，并按规定代理。",
     )
     findings_note = forms.CharField(
         label="问题说明", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})

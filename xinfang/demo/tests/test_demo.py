@@ -376,3 +376,11 @@ def test_demo_fills_the_control_room(private_dir, clocks):
     assert today < open_ones[0].rectify_by <= today + datetime.timedelta(days=7)
     assert any(i.no_problems for i in inspections)
     assert any(i.rectified_on and i.inspected_on <= i.rectified_on <= i.rectify_by for i in inspections)
+
+    # 钟宝镇's new agent, appointed weeks ago and still unpublished: late with the report to the
+    # bureau (5 workdays); every unit has an active agent.
+    from xinfang.accounts.agent_reports import agent_duty
+
+    duty = agent_duty(units, today=today)
+    assert [(r.unit.name, r.agent.username) for r in duty.overdue] == [("钟宝镇", "zhongbao")]
+    assert duty.pending == [] and duty.units_without_agent == []

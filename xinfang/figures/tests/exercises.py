@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.permissions import exercise
 from xinfang.figures import actions
-from xinfang.figures.models import Channel
+from xinfang.figures.models import Channel, CountyFigure
 from xinfang.figures.periods import first_of_month
 
 
@@ -25,3 +25,11 @@ def set_a_units_target(world):
 def enter_a_months_tallies(world):
     counts = {(world.unit.pk, Channel.VISIT): 4, (world.units["zengjia"].pk, Channel.LETTER): 2}
     return lambda by: actions.save_tallies(month=first_of_month(world.today), counts=counts, by=by)
+
+
+@exercise("manage_targets", county=True)
+def set_the_countys_online_share_target(world):
+    month = first_of_month(world.today)
+    return lambda by: actions.set_county_target(
+        figure=CountyFigure.ONLINE_SHARE, percent=55, effective_from=month, by=by
+    )

@@ -103,7 +103,7 @@ def test_guide_names_the_scope_the_legal_channels_and_the_platform(client, units
     body = client.get(reverse("public:guide")).content.decode()
     for text in (
         "行政机关及其工作人员",
-        "村（居）民委员会及其成员",
+        "村（社区）委员会及其成员",
         "诉讼",
         "仲裁",
         "行政复议",
