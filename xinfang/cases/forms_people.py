@@ -71,6 +71,7 @@ class HandOverForm(CaseForm):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
+        self.intro = f"现由代理员{case.agent.full_name}办理。" + self.intro
         self.fields["agent"].queryset = (
             get_user_model()
             .objects.filter(

@@ -29,7 +29,8 @@ from xinfang.cases.models import (
 )
 from xinfang.cases.steps import Step
 from xinfang.core import crypto
-from xinfang.core.masking import mask_id_number, mask_phone
+from xinfang.core.identity import IdKind
+from xinfang.core.masking import mask_address, mask_id_number, mask_phone
 
 # The cases a user works on, where a caller asks for "the cases I may change" (``write``).
 WORK_CODE = "case_follow_up"
@@ -282,9 +283,43 @@ def registration_fields(case: Case) -> list[PlatformField]:
     p = case.petitioner
     return [
         PlatformField("姓名", p.name),
-        PlatformField("身份证号码", "", reveal="id_number", masked=mask_id_number(p.id_number)),
-        PlatformField("手机号码", "", reveal="mobile", masked=mask_phone(p.mobile)),
+        PlatformField(
+            "身份证号码" if p.id_kind == IdKind.RESIDENT else p.id_kind_label,
+            "",
+            reveal="id_number",
+            masked=mask_id_number(p.id_number),
+        ),
+        PlatformField(
+            "手机号码" if p.mobile else "固定电话",
+            "",
+            reveal="mobile" if p.mobile else "landline",
+            masked=mask_phone(p.phone_on_record),
+        ),
     ]
+
+
+def co_petitioner_fields(case: Case) -> list[list[PlatformField]]:
+    """The other petitioners of a 联名 case (or representatives of a 集体访), for the platform's
+    fields or the letter: each one's name, document, phone and address."""
+    rows = []
+    for person in people(case)[1:]:
+        p, s = person.petitioner, person.suffix
+        rows.append(
+            [
+                PlatformField("姓名", p.name),
+                PlatformField(
+                    p.id_kind_label, "", reveal=f"id_number{s}", masked=mask_id_number(p.id_number)
+                ),
+                PlatformField(
+                    "联系电话",
+                    "",
+                    reveal=f"mobile{s}" if p.mobile else f"landline{s}",
+                    masked=mask_phone(p.phone_on_record),
+                ),
+                PlatformField("家庭住址", "", reveal=f"address{s}", masked=mask_address(p.address)),
+            ]
+        )
+    return rows
 
 
 def platform_fields(case: Case) -> list[PlatformField]:
@@ -301,7 +336,12 @@ def platform_fields(case: Case) -> list[PlatformField]:
         PlatformField("内容分类", case.category.name),
         PlatformField("诉求标题", case.title),
         PlatformField("诉求内容", platform_content(case)),
-        PlatformField("电话号码", "", reveal="mobile", masked=mask_phone(case.petitioner.mobile)),
+        PlatformField(
+            "电话号码",
+            "",
+            reveal="mobile" if case.petitioner.mobile else "landline",
+            masked=mask_phone(case.petitioner.phone_on_record),
+        ),
     ]
 
 

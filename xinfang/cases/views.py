@@ -306,6 +306,8 @@ def prepared(request, pk):
         {
             "case": case,
             "registration": selectors.registration_fields(case),
+            "others": selectors.co_petitioner_fields(case),
+            "names": selectors.petitioner_names(case),
             "fields": selectors.platform_fields(case),
             "attachments": selectors.files_by_kind(case)[FileKind.ATTACHMENT],
             "may_submit": workflow.allows(case.status, "submit"),
