@@ -133,7 +133,9 @@ class PetitionerForm(Form):
         """The person's record differs from what was typed (``intake.PetitionerChanged``): show
         both side by side, with a box to tick, and keep everything typed."""
         self.changes = error
-        self.add_error(None, "请核对下表，勾选“已与信访人核对，按本次填写登记”后再保存；您填写的内容都保留着。")
+        self.add_error(
+            None, "请核对下表，勾选“已与信访人核对，按本次填写登记”后再保存；您填写的内容都保留着。"
+        )
 
     def show_error(self, error) -> None:
         """How ``core.errors.add_to_form`` shows a refusal on this form."""

@@ -316,3 +316,12 @@ def test_deactivating_an_agent_with_open_cases_asks_where_they_go(
     accounts.update_user(agent_cg, by=bureau_user, is_active=False, successor=successors.SPREAD, **values)
     assert {Case.objects.get(pk=c.pk).agent_id for c in cases} == {second_agent.pk}
     assert not successors.open_work(agent_cg)
+
+
+def test_reminders_follow_the_current_agent(agent_cg, second_agent, head_cg, make_case):
+    from xinfang.notify.remind import agents_to_tell
+
+    case = make_case(agent_cg)
+    actions.take_step(case, "hand_over", by=head_cg, agent=second_agent, reason="原代理员调岗")
+    case.refresh_from_db()
+    assert agents_to_tell(case, {}) == [second_agent]
