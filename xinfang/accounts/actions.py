@@ -13,8 +13,9 @@ from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 
 from xinfang.access import rules
+from xinfang.access.models import Reach
 from xinfang.access.policy import BUREAU_MANAGED_ROLES, BUREAU_UNIT_ROLES, PROFILE_ROLES, UNIT_ROLES
-from xinfang.accounts import agent_reports, alerts, throttle
+from xinfang.accounts import agent_reports, alerts, successors, throttle
 from xinfang.accounts.models import (
     AgentProfile,
     RecoveryCode,
@@ -284,6 +285,36 @@ def create_user(
     return user
 
 
+def _leaves_cases(detail: dict[str, Any], is_active: bool) -> bool:
+    return ("active" in detail and not is_active) or "role" in detail or "unit" in detail
+
+
+def _hand_over_open_work(before: User, account: User, *, by, successor, leaving: bool) -> int:
+    """Before an agent stops working cases: their open cases to the successor (rule 5)."""
+    if not leaving:
+        return 0
+    open_cases = successors.open_work(before)
+    if not open_cases:
+        return 0
+    if successor == successors.SPREAD:
+        to = list(
+            User.objects.filter(
+                rules.holders(successors.HOLDS_CASES, unit=before.unit_id, reach=Reach.UNIT),
+                unit_id=before.unit_id,
+            )
+            .exclude(pk=before.pk)
+            .order_by("pk")
+        )
+    else:
+        to = [successor] if isinstance(successor, User) else []
+    if not to:
+        raise AccountError(
+            f"{before.full_name}还有{open_cases}件未办结的事项，请选择接手的代理员（本单位没有其他在岗代理员的，请先新增代理员）。",
+            field="successor",
+        )
+    return successors.move_work(before, by=by, to=to, reason="原代理员账户停用或调整，事项移交")
+
+
 def update_user(
     user: User,
     *,
@@ -295,6 +326,7 @@ def update_user(
     unit: Unit | None,
     is_active: bool,
     profile: dict[str, Any] | None = None,
+    successor: str | User | None = None,
 ) -> User:
     """Change an account and, for an agent, the profile.
 
@@ -305,6 +337,9 @@ def update_user(
     4. An account that becomes a unit's agent (activated, made an agent, moved) gives the unit
        5 workdays to report it; publishing the profile meets that (``agent_reports``).
     5. The audit row names the changed fields, and old and new role and unit.
+    6. An agent who stops working their unit's cases (deactivated, another role or unit) hands
+       the open ones to ``successor`` first: one agent of the unit, or ``successors.SPREAD`` to
+       spread them over the unit's other agents. Nothing is left without an agent.
     """
     rules.check(by, "manage_accounts", request=request)
     _check_kept(by, user.role, target_id=user.pk, request=request)
@@ -335,6 +370,11 @@ def update_user(
             account.unit = unit
             changed.append("unit")
         if changed:
+            moved = _hand_over_open_work(
+                user, account, by=by, successor=successor, leaving=_leaves_cases(detail, is_active)
+            )
+            if moved:
+                detail["cases_handed_over"] = moved
             account.save(update_fields=changed)
         profile_fields: list[str] = []
         if role in PROFILE_ROLES:

@@ -9,8 +9,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 
+from xinfang.access import rules
+from xinfang.access.models import Reach
 from xinfang.access.policy import BUREAU_MANAGED_ROLES
-from xinfang.accounts import actions
+from xinfang.accounts import actions, successors
 from xinfang.accounts.models import AgentProfile, Unit, User
 from xinfang.core import files
 from xinfang.core import forms as checked
@@ -96,10 +98,30 @@ class UserForm(checked.Form):
     is_active = forms.BooleanField(
         label="启用", required=False, initial=True, help_text="停用后不能登录；账户和历史记录都保留。"
     )
+    successor = forms.ChoiceField(
+        label="未办结事项交给",
+        required=False,
+        choices=(),
+        help_text="停用该代理员、改变其角色或单位时，其未办结的事项移交给所选代理员；办理记录保留前后两名代理员。",
+    )
 
     def __init__(self, *args, account: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.account = account
+        self.open_work = successors.open_work(account)
+        if self.open_work:
+            others = User.objects.filter(
+                rules.holders(successors.HOLDS_CASES, unit=account.unit_id, reach=Reach.UNIT),
+                unit_id=account.unit_id,
+            ).exclude(pk=account.pk)
+            self.fields["successor"].choices = [
+                ("", "请选择"),
+                (successors.SPREAD, "平均分给本单位其他代理员"),
+                *((str(u.pk), u.full_name) for u in others.order_by("full_name")),
+            ]
+            self.fields["successor"].label = f"未办结事项（{self.open_work}件）交给"
+        else:
+            del self.fields["successor"]
         units = Unit.objects.filter(active=True)
         if account is not None and account.unit_id:
             # A deactivated unit stays selectable for the accounts already in it.
@@ -117,6 +139,12 @@ class UserForm(checked.Form):
 
     def clean_full_name(self):
         return self.cleaned_data["full_name"].strip()
+
+    def clean_successor(self):
+        value = self.cleaned_data.get("successor") or None
+        if value in (None, successors.SPREAD):
+            return value
+        return User.objects.filter(pk=value).first()
 
     def clean(self):
         data = super().clean()

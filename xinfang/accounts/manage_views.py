@@ -255,6 +255,7 @@ def user_edit(request, pk):
                 unit=data["unit"],
                 is_active=data["is_active"],
                 profile=profile_form.action_data() if profile_form.is_bound else None,
+                successor=data.get("successor"),
             )
         except actions.AccountError as exc:
             add_to_form(user_form, exc)

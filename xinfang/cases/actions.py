@@ -26,10 +26,19 @@ from django.db.models import Model
 from django.utils import timezone
 
 from xinfang.access import rules
-from xinfang.cases import hooks, intake, scope, workflow
-from xinfang.cases.history import locked, record_event
+from xinfang.cases import actions_people, hooks, intake, scope, workflow
+from xinfang.cases.history import locked, record_event, record_new_version
 from xinfang.cases.intake import COMPLAINT_FIELDS, PETITIONER_FIELDS, IntakeError
-from xinfang.cases.models import Case, CaseEvent, CaseFile, CaseStatus, FileKind, FollowUp
+from xinfang.cases.models import (
+    COLLECTIVE_FROM,
+    MAX_REPRESENTATIVES,
+    Case,
+    CaseEvent,
+    CaseFile,
+    CaseStatus,
+    FileKind,
+    FollowUp,
+)
 from xinfang.cases.steps import DATED, STEPS, Step, TransitionError, check_date_order
 from xinfang.core import files
 
@@ -54,7 +63,7 @@ __all__ = [
 # --- The door ---------------------------------------------------------------------------------------
 
 
-def take_step(case: Case, name: str, *, by, **data: Any) -> Any:
+def take_step(case: Case, name: str, /, *, by, **data: Any) -> Any:
     """Take the step ``name`` of the registry as ``by``; ``data`` are its form's fields (``on``
     the day it happened). Returns what the step's action returns (the case, for most)."""
     step = STEPS[name]
@@ -163,17 +172,20 @@ def open_case(
     post created instead of a second one; a token of another agent's case raises
     ``IntakeError`` and is logged as a refused access. Every other post is registered, on SQLite
     and PostgreSQL alike (the same new person registered by several agents at once included;
-    ``intake.save_petitioner``).
+    ``intake.save_petitioner``). A known person whose particulars differ from the record raises
+    ``intake.PetitionerChanged`` until the agent confirms (``petitioner["confirmed_version"]``).
     """
     rules.check(by, STEPS["open"].capability, unit=getattr(by, "unit_id", None), request=request)
     existing = intake.earlier_post(token, by, request=request)
     if existing is not None:
         return existing, False
     unit = by.unit
+    particulars = dict(petitioner)
+    confirmed = particulars.pop("confirmed_version", None)
     try:
         with transaction.atomic():
             today = timezone.localdate()
-            person = intake.save_petitioner(unit, petitioner)
+            saved = intake.save_petitioner(unit, particulars, confirmed_version=confirmed)
             seq = intake.allocate_number(unit, today.year)
             case = Case(
                 unit=unit,
@@ -183,13 +195,18 @@ def open_case(
                 intake_token=token,
                 agent=by,
                 received_on=received_on or today,
-                petitioner=person,
+                petitioner=saved.petitioner,
+                people_count=complaint.get("people_count") or 1,
                 **{field: complaint[field] for field in COMPLAINT_FIELDS},
             )
             case.save()
             record_event(case, by=by, action="open", to_status=case.status, on=case.received_on)
+            record_new_version(case, saved, by=by)
             hooks.after_step(case, step="open", on=case.received_on, by=by, data={})
             return case, True
+    except intake.PetitionerChanged as exc:
+        intake.log_shown_record(exc, by=by, request=request)
+        raise
     except IntegrityError:
         # The same form posted twice at once: the other post's case holds the token now.
         existing = intake.earlier_post(token, by, request=request)
@@ -198,22 +215,48 @@ def open_case(
         return existing, False
 
 
-def update_case(case: Case, *, by, petitioner: dict[str, Any], complaint: dict[str, Any]) -> Case:
-    """Correct what was registered. A change to an answer that bears on scope sends the
-    case back to the scope decision (an earlier decision no longer holds)."""
+def update_case(
+    case: Case, *, by, petitioner: dict[str, Any], complaint: dict[str, Any], request=None
+) -> Case:
+    """Correct what was registered (``intake.correct_petitioner`` for the person). A change to an
+    answer that bears on scope sends the case back to the scope decision (an earlier decision no
+    longer holds)."""
     rules.check(by, STEPS["edit"].capability, target=case)
+    try:
+        return _update_case(case, by=by, petitioner=petitioner, complaint=complaint)
+    except intake.PetitionerChanged as exc:
+        intake.log_shown_record(exc, by=by, request=request)
+        raise
+
+
+def _check_people_count(case: Case, count: int) -> None:
+    """The people a case lists are no more than it counts; a 集体访 lists at most its representatives."""
+    listed = 1 + case.co_petitioners.count()
+    if count < listed:
+        raise IntakeError(f"本事项已列明{listed}名信访人，信访人数不能少于{listed}。", field="people_count")
+    if count >= COLLECTIVE_FROM and listed > MAX_REPRESENTATIVES:
+        raise IntakeError(
+            f"五人以上的集体访只登记代表，代表不超过{MAX_REPRESENTATIVES}人；本事项已列明{listed}人，请先移除多余的联名信访人。",
+            field="people_count",
+        )
+
+
+def _update_case(case: Case, *, by, petitioner: dict[str, Any], complaint: dict[str, Any]) -> Case:
     with transaction.atomic():
         case = locked(case)
         workflow.check(case.status, "edit")
-        person = case.petitioner
-        changed_person = [f for f in PETITIONER_FIELDS if getattr(person, f) != petitioner.get(f, "")]
-        changed = [f for f in COMPLAINT_FIELDS if getattr(case, f) != complaint[f]]
-        if "id_number" in changed_person:
-            # Another person's ID: the case now belongs to that person's record.
-            case.petitioner = intake.save_petitioner(case.unit, petitioner)
+        before = case.petitioner
+        saved = intake.correct_petitioner(case, petitioner)
+        changed = [
+            f
+            for f in (*COMPLAINT_FIELDS, "people_count")
+            if f in complaint and getattr(case, f) != complaint[f]
+        ]
+        _check_people_count(case, complaint.get("people_count", case.people_count))
+        changed_person = [f for f in PETITIONER_FIELDS if getattr(before, f) != petitioner.get(f, "")]
+        if saved.petitioner.pk != before.pk:
+            case.petitioner = saved.petitioner
             changed.append("petitioner")
-        elif changed_person:
-            intake.save_petitioner(case.unit, petitioner, existing=person)
         for field in changed:
             if field in complaint:
                 setattr(case, field, complaint[field])
@@ -392,9 +435,21 @@ def record_follow_up(
         return follow_up
 
 
+# The steps about a case's people are in their own module; their functions are actions too.
+add_co_petitioner = actions_people.add_co_petitioner
+remove_co_petitioner = actions_people.remove_co_petitioner
+link_case = actions_people.link_case
+hand_over = actions_people.hand_over
+
 # The functions a row of the registry may name as its action (``Step.action``).
 _OWN_SHAPE: Mapping[str, Any] = {
     fn.__name__: fn
     for fn in (open_case, update_case, accept_scope, refer_case, attach_files, record_authorization)
     + (record_submission, record_follow_up)
+    + (
+        actions_people.add_co_petitioner,
+        actions_people.remove_co_petitioner,
+        actions_people.link_case,
+        actions_people.hand_over,
+    )
 }

@@ -26,7 +26,14 @@ from xinfang.accounts.models import AgentProfile, UnitKind
 from xinfang.cases.models import AuthorizationMode
 from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
 
-__all__ = ["DOCX", "authorization_docx", "authorization_letter", "office_name", "setup_page"]
+__all__ = [
+    "DOCX",
+    "authorization_docx",
+    "authorization_letter",
+    "authorization_letters",
+    "office_name",
+    "setup_page",
+]
 
 
 TITLE = "网上投诉代理授权委托书"
@@ -35,6 +42,13 @@ OFFICE = "（网上投诉代理办公室）"
 STATEMENT = (
     "我现委托{office}{agent}作为我的信访事项代理人，代我向有关部门提出信访事项，"
     "并代我配合镇和有关部门依法处理我的信访事项。在委托代理期间，我承诺不再上访。"
+)
+# One letter listing several petitioners (联名) speaks for all of them.
+STATEMENT_JOINT = (
+    STATEMENT.replace("我的", "我们的")
+    .replace("代我", "代我们")
+    .replace("我现委托", "我们现委托")
+    .replace("我承诺", "我们承诺")
 )
 CONFIRMED_NOTE = "（代理员代为填写，经委托人确认）"
 DATE_BLANK = "年　　月　　日"  # full-width spaces: room for the hand-written date
@@ -83,7 +97,7 @@ class Signature:
 @dataclass(frozen=True)
 class AuthorizationLetter:
     number: str
-    principal: Party
+    principals: tuple[Party, ...]  # the petitioners it speaks for: all of a 联名 case, or one
     agent: Party
     office: str
     statement: str
@@ -92,8 +106,12 @@ class AuthorizationLetter:
     date_blank: str = DATE_BLANK
 
     @property
-    def parties(self) -> tuple[Party, Party]:
-        return (self.principal, self.agent)
+    def principal(self) -> Party:
+        return self.principals[0]
+
+    @property
+    def parties(self) -> tuple[Party, ...]:
+        return (*self.principals, self.agent)
 
 
 def office_name(unit) -> str:
@@ -126,23 +144,38 @@ def petitioner_phones(petitioner) -> tuple[str, ...]:
     return tuple(number for number in (petitioner.mobile, petitioner.landline) if number)
 
 
-def authorization_letter(case) -> AuthorizationLetter:
-    """What the 授权委托书 of this case says. Reads the case; changes nothing."""
-    petitioner, agent = case.petitioner, case.agent
+def authorization_letter(case, people=None) -> AuthorizationLetter:
+    """What the 授权委托书 of this case says, for ``people`` (its petitioners as registered, by
+    default all of them: one letter listing every petitioner of a 联名 case). Reads the case;
+    changes nothing. The agent is the case's agent now: after a handover, a new letter."""
+    people = list(case.petitioners() if people is None else people)
+    agent = case.agent
     office = office_name(case.unit)
     # The letter is normally printed before the filling mode is recorded; the note
     # only appears on a reprint once the case says the agent filled it in.
     note = CONFIRMED_NOTE if case.authorization_mode == AuthorizationMode.CONFIRMED else ""
+    statement = STATEMENT if len(people) == 1 else STATEMENT_JOINT
+    if len(people) == 1:
+        signatures = (Signature("委托人", "签字（盖章、指印）", note),)
+    else:
+        signatures = tuple(Signature("委托人", f"{p.name}　签字（盖章、指印）", note) for p in people)
     return AuthorizationLetter(
         number=case.number,
-        principal=Party(
-            "委托人", petitioner.name, "家庭住址", petitioner.address, petitioner_phones(petitioner)
+        principals=tuple(
+            Party("委托人", p.name, "家庭住址", p.address, petitioner_phones(p)) for p in people
         ),
         agent=Party("代理人", agent.full_name, "单位", case.unit.name, agent_phones(agent)),
         office=office,
-        statement=STATEMENT.format(office=office, agent=agent.full_name),
-        signatures=(Signature("委托人", "签字（盖章、指印）", note), Signature("信访代理人", "签字")),
+        statement=statement.format(office=office, agent=agent.full_name),
+        signatures=(*signatures, Signature("信访代理人", "签字")),
     )
+
+
+def authorization_letters(case, *, each: bool = False) -> list[AuthorizationLetter]:
+    """The letters to print: one listing every petitioner, or one for each (as the office prefers)."""
+    if not each:
+        return [authorization_letter(case)]
+    return [authorization_letter(case, [person]) for person in case.petitioners()]
 
 
 # --- .docx -----------------------------------------------------------------------------------------------
@@ -237,7 +270,8 @@ def _table_borders_and_margins(table) -> None:
 
 
 def _letter_table(document, letter: AuthorizationLetter):
-    table = document.add_table(rows=3 + len(letter.signatures), cols=len(COLUMNS_CM))
+    parties = len(letter.parties)
+    table = document.add_table(rows=parties + 1 + len(letter.signatures), cols=len(COLUMNS_CM))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _table_borders_and_margins(table)
@@ -247,13 +281,13 @@ def _letter_table(document, letter: AuthorizationLetter):
         for cell, cm in zip(row.cells, COLUMNS_CM, strict=True):
             cell.width = Cm(cm)
 
-    for row, party in zip(table.rows[:2], letter.parties, strict=True):
+    for row, party in zip(table.rows[:parties], letter.parties, strict=True):
         row.height, row.height_rule = Cm(1.8), WD_ROW_HEIGHT_RULE.AT_LEAST
         values = (f"{party.role}姓名", party.name, party.detail_label, party.detail, "联系电话", party.phones)
         for cell, text in zip(row.cells, values, strict=True):
             _cell_text(cell, text)
 
-    statement_row = table.rows[2]
+    statement_row = table.rows[parties]
     statement_row.height, statement_row.height_rule = Cm(4.5), WD_ROW_HEIGHT_RULE.AT_LEAST
     cell = statement_row.cells[0].merge(statement_row.cells[-1])
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -264,8 +298,9 @@ def _letter_table(document, letter: AuthorizationLetter):
     fmt.line_spacing = Pt(30)  # a Length makes it exact spacing
     set_font(add_run(paragraph, letter.statement), BODY_FONT, BODY_SIZE)
 
-    for row, signature in zip(table.rows[3:], letter.signatures, strict=True):
-        row.height, row.height_rule = Cm(4.2), WD_ROW_HEIGHT_RULE.AT_LEAST
+    signature_height = Cm(4.2 if len(letter.signatures) <= 2 else 2.6)
+    for row, signature in zip(table.rows[parties + 1 :], letter.signatures, strict=True):
+        row.height, row.height_rule = signature_height, WD_ROW_HEIGHT_RULE.AT_LEAST
         _cell_text(row.cells[0], signature.role)
         cell = row.cells[1].merge(row.cells[-1])
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
@@ -282,22 +317,26 @@ def _letter_table(document, letter: AuthorizationLetter):
     return table
 
 
-def authorization_docx(case) -> bytes:
-    """The 授权委托书 of the case as a .docx (A4, 三号仿宋), to print or finish in WPS or Word."""
-    letter = authorization_letter(case)
+def authorization_docx(case, *, each: bool = False) -> bytes:
+    """The 授权委托书 of the case as a .docx (A4, 三号仿宋), to print or finish in WPS or Word:
+    one letter, or one per petitioner (``each``), each on its own page."""
     document = Document()
     setup_page(document)
+    letters = authorization_letters(case, each=each)
 
     # The case number ties the signed paper back to its case when the scan is filed.
     header = document.sections[0].header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    set_font(add_run(header, f"编号：{letter.number}"), BODY_FONT, SMALL_SIZE)
+    set_font(add_run(header, f"编号：{case.number}"), BODY_FONT, SMALL_SIZE)
 
-    title = _paragraph(
-        document, letter.title, font_name=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER
-    )
-    title.paragraph_format.space_after = Pt(24)
-    _letter_table(document, letter)
+    for index, letter in enumerate(letters):
+        title = _paragraph(
+            document, letter.title, font_name=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER
+        )
+        if index:
+            title.paragraph_format.page_break_before = True
+        title.paragraph_format.space_after = Pt(24)
+        _letter_table(document, letter)
 
     buffer = io.BytesIO()
     document.save(buffer)

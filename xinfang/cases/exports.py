@@ -37,6 +37,7 @@ COLUMNS = [
     ("办结日期", 12),
     ("送达日期", 12),
     ("终结日期", 12),
+    ("信访人数", 8),  # 联名: the first petitioner's row stands for the case; 五人以上: 集体访
 ]
 
 
@@ -49,7 +50,7 @@ def attachment_header(filename: str, disposition: str = "attachment") -> str:
 def ledger_rows(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iterator[list]:
     """One row per case (seed 附件 二(四)). Masked unless ``full``; the platform password never."""
     # Encrypted columns the ledger never shows are not loaded, so never decrypted.
-    cases = cases.defer("content", "platform_password", "petitioner__address", "petitioner__landline")
+    cases = cases.defer("content", "platform_password", "petitioner__address")
     for case in cases.iterator(chunk_size=500):
         person = case.petitioner
         row = [
@@ -58,7 +59,7 @@ def ledger_rows(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iter
             case.agent.full_name,
             person.name,
             person.id_number if full else mask_id_number(person.id_number),
-            person.mobile if full else mask_phone(person.mobile),
+            person.phone_on_record if full else mask_phone(person.phone_on_record),
             case.get_petition_type_display(),
             case.category.name,
             case.title,
@@ -73,6 +74,7 @@ def ledger_rows(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iter
             case.concluded_on,
             case.delivered_on,
             case.closed_on,
+            case.people_count,
         ]
         yield ([case.unit.name] + row) if show_unit else row
 

@@ -16,8 +16,10 @@ from xinfang.cases.models import (
     ReferralChannel,
     RespondentKind,
 )
+from xinfang.core.errors import add_to_form
 from xinfang.core.forms import Form, ModelForm, PersonNameField
-from xinfang.core.validators import validate_id_number, validate_landline, validate_mobile
+from xinfang.core.identity import IdKind, validate_document
+from xinfang.core.validators import parse_id, validate_landline, validate_mobile
 from xinfang.reference.models import ContentCategory
 
 
@@ -73,14 +75,21 @@ NAME_HELP = "与身份证上的姓名一致。少数民族姓名各部分之间�
 class PetitionerForm(Form):
     prefix = "p"
     name = PersonNameField(label="信访人姓名", help_text=NAME_HELP)
+    id_kind = forms.ChoiceField(
+        label="证件类型", choices=IdKind.choices, initial=IdKind.RESIDENT, required=False
+    )
     id_number = forms.CharField(
-        label="身份证号",
+        label="证件号码",
         max_length=30,
-        help_text="18位居民身份证号码，系统自动核验校验位。",
+        help_text="居民身份证18位，系统自动核验校验位；港澳台居民、外国人按所选证件核验格式。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "class": "mono"}),
     )
     mobile = forms.CharField(
-        label="手机号码", max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
+        label="手机号码",
+        max_length=20,
+        required=False,
+        help_text="没有手机的，可只填固定电话。",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     landline = forms.CharField(
         label="固定电话（选填）",
@@ -93,15 +102,47 @@ class PetitionerForm(Form):
         label="工作单位", max_length=100, required=False, help_text="无工作单位的可填“无”或留空。"
     )
 
+    # Set by ``show_changes``: the record on file and what was typed, for the agent to confirm.
+    changes = None
+
     def clean_id_number(self):
-        return validate_id_number(self.cleaned_data["id_number"])
+        return validate_document(
+            self.data.get(self.add_prefix("id_kind"), IdKind.RESIDENT), self.cleaned_data["id_number"]
+        )
+
+    def clean_id_kind(self):
+        return self.cleaned_data.get("id_kind") or IdKind.RESIDENT
 
     def clean_mobile(self):
-        return validate_mobile(self.cleaned_data["mobile"])
+        value = self.cleaned_data["mobile"].strip()
+        return validate_mobile(value) if value else ""
 
     def clean_landline(self):
         value = self.cleaned_data["landline"].strip()
         return validate_landline(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("mobile") and not data.get("landline") and "mobile" not in self.errors:
+            self.add_error("mobile", "请填写手机号码；没有手机的，请填写固定电话。")
+        # Ticked on the table of differences (``show_changes``): the version the agent confirmed.
+        data["confirmed_version"] = parse_id(self.data.get(self.add_prefix("confirm_version")))
+        return data
+
+    def show_changes(self, error) -> None:
+        """The person's record differs from what was typed (``intake.PetitionerChanged``): show
+        both side by side, with a box to tick, and keep everything typed."""
+        self.changes = error
+        self.add_error(
+            None, "请核对下表，勾选“已与信访人核对，按本次填写登记”后再保存；您填写的内容都保留着。"
+        )
+
+    def show_error(self, error) -> None:
+        """How ``core.errors.add_to_form`` shows a refusal on this form."""
+        if getattr(error, "rows", None) is not None:
+            self.show_changes(error)
+        else:
+            add_to_form(self, error, own=False)
 
 
 class ComplaintForm(ModelForm):
@@ -132,12 +173,13 @@ class ComplaintForm(ModelForm):
 
     class Meta:
         model = Case
-        fields = list(COMPLAINT_FIELDS)  # what a case's complaint is (``intake``)
+        fields = [*COMPLAINT_FIELDS, "people_count"]  # what a case's complaint is (``intake``)
         widgets = {
             "respondent_name": forms.TextInput(attrs={"placeholder": "如：某镇人民政府、某村民委员会"}),
         }
         help_texts = {
             "title": "一句话概括诉求，100字以内。",
+            "people_count": "一人信访填1。联名信访填人数，逐人登记；五人以上为集体访，只登记推选的代表（不超过5人）。",
         }
 
     def __init__(self, *args, **kwargs):
@@ -149,6 +191,13 @@ class ComplaintForm(ModelForm):
         self.fields["incident_place"].widget.attrs["placeholder"] = "村（社区）或具体地点"
         # The browser would cut a long paste short without a word: the server says it instead.
         self.fields["content"].widget.attrs.pop("maxlength", None)
+        self.fields["people_count"].required = False  # 1 when left empty
+        self.fields["people_count"].min_value = 1
+        self.fields["people_count"].widget.attrs.update(min=1, max=100000, inputmode="numeric")
+        self.fields["people_count"].error_messages["min_value"] = "信访人数至少为1。"
+
+    def clean_people_count(self):
+        return self.cleaned_data.get("people_count") or 1
 
 
 class IntakeForm(Form):
@@ -225,6 +274,11 @@ class LedgerFilterForm(Form):
     )
     unit = forms.ModelChoiceField(
         label="单位", required=False, queryset=Unit.objects.all(), empty_label="全部单位"
+    )
+    kind = forms.ChoiceField(
+        label="信访形式",
+        required=False,
+        choices=[("", "全部"), ("joint", "联名信访"), ("collective", "集体访（五人以上）")],
     )
     q = forms.CharField(
         label="搜索",

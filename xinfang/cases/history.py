@@ -20,6 +20,7 @@ from xinfang.cases.steps import STEPS
 OTHER_EVENTS = {
     "deadline_recomputed": "期限重新计算",  # xinfang.deadlines: the official calendar changed
     "password_wiped": "平台密码已按期清除",  # xinfang.notify.remind: the retention period ran out
+    "petitioner_changed": "信访人信息与此前登记不同，经核对按本次登记",  # cases.actions.open_case
     "rate": "信访人评价",  # xinfang.ratings
     "feedback": "填写反馈表",  # xinfang.ratings
 }
@@ -70,3 +71,17 @@ def record_event(
         to_status=to_status,
         data=data,
     )
+
+
+def record_new_version(case: Case, saved: Any, *, by: Model | int) -> None:
+    """A confirmed change of a known person's particulars (``intake.Saved`` with ``changed``) is
+    an event of the case that made it: the fields' names and the versions, never the values."""
+    if saved.changed:
+        record_event(
+            case,
+            by=by,
+            action="petitioner_changed",
+            fields=list(saved.changed),
+            from_version=saved.from_version,
+            to_version=saved.petitioner.version,
+        )

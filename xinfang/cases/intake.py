@@ -5,17 +5,31 @@ the person, and the form's token. Called by ``actions.open_case`` and ``actions.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from xinfang.access.rules import refuse
-from xinfang.cases.models import Case, CaseNumberCounter, Petitioner
+from xinfang.audit import actions as audit
+from xinfang.audit.models import AuditAction
+from xinfang.cases.models import Case, CaseNumberCounter, CoPetitioner, Petitioner
 from xinfang.core import crypto
 from xinfang.core.errors import DomainError
+from xinfang.core.identity import IdKind, kind_label
 
-PETITIONER_FIELDS = ("name", "id_number", "mobile", "landline", "address", "work_unit")
+PETITIONER_FIELDS = ("name", "id_kind", "id_number", "mobile", "landline", "address", "work_unit")
+# The particulars that make a new version when they differ from the person's latest record, with
+# their words on the form that asks the agent to confirm.
+COMPARED = {
+    "name": "姓名",
+    "id_kind": "证件类型",
+    "mobile": "手机号码",
+    "landline": "固定电话",
+    "address": "家庭住址",
+    "work_unit": "工作单位",
+}
 COMPLAINT_FIELDS = (
     "respondent_kind",
     "respondent_name",
@@ -57,40 +71,133 @@ def allocate_number(unit, year: int) -> int:
     return CaseNumberCounter.objects.get(unit=unit, year=year).last
 
 
+class PetitionerChanged(IntakeError):
+    """The document number is known, and the particulars typed now differ from those on record.
+
+    Nothing is saved: the form shows the record and what was typed side by side (``rows``) and
+    asks the agent to confirm (``confirmed_version=version`` on the next post). Confirmed, a new
+    version is made; the earlier cases keep theirs.
+    """
+
+    MESSAGE = "该证件号码此前已登记过信访人信息，与本次填写的不一致。请与信访人核对下表，确认后再保存。"
+
+    def __init__(self, record: Petitioner, data: dict[str, Any], changed: list[str]):
+        super().__init__(self.MESSAGE, field="confirm_version")
+        self.version = record.version
+        self.record_pk = record.pk
+        self.changed = changed
+        self.rows = [
+            (COMPARED[f], _shown(f, getattr(record, f)), _shown(f, _typed(data, f))) for f in changed
+        ]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The version a case points at, and how it came about (``changed``: the fields that differ
+    from the person's version before, when a new version was made for them)."""
+
+    petitioner: Petitioner
+    changed: tuple[str, ...] = ()
+    from_version: int | None = None
+
+
+def _shown(field: str, value: Any) -> str:
+    return kind_label(value) if field == "id_kind" else _clean(value)
+
+
+def _clean(value: Any) -> str:
+    return (value or "").strip() if isinstance(value, str) else str(value or "")
+
+
+def _typed(data: dict[str, Any], field: str) -> Any:
+    return data.get(field) or (IdKind.RESIDENT if field == "id_kind" else "")
+
+
+def differences(record: Petitioner, data: dict[str, Any]) -> list[str]:
+    return [f for f in COMPARED if _clean(getattr(record, f)) != _clean(_typed(data, f))]
+
+
 def _fill(petitioner: Petitioner, data: dict[str, Any]) -> Petitioner:
     for field in PETITIONER_FIELDS:
-        setattr(petitioner, field, data.get(field, ""))
+        setattr(petitioner, field, _typed(data, field))
     petitioner.save()
     return petitioner
 
 
-def _find_petitioner(unit, id_hashes: list[str]) -> Petitioner | None:
+def _latest(unit, id_hashes: list[str]) -> Petitioner | None:
     # Every key of the ring: during a key rotation the record may still carry the old key's hash.
-    return Petitioner.objects.select_for_update().filter(unit=unit, id_number_hash__in=id_hashes).first()
+    rows = Petitioner.objects.select_for_update().filter(unit=unit, id_number_hash__in=id_hashes)
+    return rows.order_by("-version", "-pk").first()
 
 
-def save_petitioner(unit, data: dict[str, Any], existing: Petitioner | None = None) -> Petitioner:
-    """The unit's record of this person: found by ID number, updated with what was typed now.
+def save_petitioner(unit, data: dict[str, Any], *, confirmed_version: int | None = None) -> Saved:
+    """The version of the unit's record of this person that a new case points at.
 
-    Two agents may register the same new person at the same moment. On PostgreSQL the second
-    insert waits for the first transaction and then violates ``petitioner_unique_per_unit``;
-    the insert runs in a savepoint, so that violation rolls back the insert alone, and the next
-    look finds (and locks) the record the other agent has just committed. SQLite's writers run
-    one at a time (BEGIN IMMEDIATE) and find it at the first look.
+    The latest version when what was typed matches it; a new version when it differs and the
+    agent has confirmed that version's differences (``confirmed_version``); else
+    ``PetitionerChanged``. Two agents may register the same person (or the same new version) at
+    the same moment: on PostgreSQL the second insert waits for the first transaction and then
+    violates ``petitioner_version_unique_per_unit``; the insert runs in a savepoint, so that
+    violation rolls back the insert alone, and the next look finds (and locks) the version the
+    other agent has just committed. SQLite's writers run one at a time (BEGIN IMMEDIATE).
     """
-    if existing is not None:
-        return _fill(existing, data)
     id_hashes = crypto.lookup_hashes("id_number", data["id_number"])
     for _ in range(PETITIONER_TRIES):
-        found = _find_petitioner(unit, id_hashes)
-        if found is not None:
-            return _fill(found, data)
+        latest = _latest(unit, id_hashes)
+        changed: list[str] = []
+        if latest is not None:
+            changed = differences(latest, data)
+            if not changed:
+                return Saved(latest)
+            if confirmed_version != latest.version:
+                raise PetitionerChanged(latest, data, changed)
+        version = 1 if latest is None else latest.version + 1
         try:
             with transaction.atomic():
-                return _fill(Petitioner(unit=unit), data)
+                made = _fill(Petitioner(unit=unit, version=version), data)
         except IntegrityError:
             continue
+        return Saved(made, tuple(changed), latest.version if latest is not None else None)
     raise IntakeError(BUSY)
+
+
+def correct_petitioner(case: Case, data: dict[str, Any]) -> Saved:
+    """What the edit form typed for the case's (first) petitioner, before the letter is signed.
+
+    Another document number: the case moves to that person's record (asked to confirm like a new
+    case when the particulars differ). The same number: the case's version is corrected in place
+    when no other case points at it, else the case gets a version of its own, so that no other
+    case changes.
+    """
+    person = case.petitioner
+    if person.id_number != data.get("id_number"):
+        return save_petitioner(case.unit, data, confirmed_version=data.get("confirmed_version"))
+    changed = differences(person, data)
+    if not changed:
+        return Saved(person)
+    shared = (
+        Case.objects.filter(petitioner=person).exclude(pk=case.pk).exists()
+        or CoPetitioner.objects.filter(petitioner=person).exists()
+    )
+    if not shared:
+        return Saved(_fill(person, data), tuple(changed), person.version)
+    latest = _latest(case.unit, crypto.lookup_hashes("id_number", data["id_number"]))
+    version = (latest.version if latest is not None else person.version) + 1
+    return Saved(_fill(Petitioner(unit=case.unit, version=version), data), tuple(changed), person.version)
+
+
+def log_shown_record(exc: PetitionerChanged, *, by, request=None) -> None:
+    """The form is about to show the person's particulars on record: a reveal, logged (outside
+    the rolled-back transaction, so the row stays)."""
+    audit.record(
+        AuditAction.REVEAL,
+        by=by,
+        request=request,
+        target_type="cases.Petitioner",
+        target_id=exc.record_pk,
+        field="petitioner_changes",
+        fields=exc.changed,
+    )
 
 
 def earlier_post(token: uuid.UUID, by, *, request=None) -> Case | None:

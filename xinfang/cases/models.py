@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 
 from xinfang.core.fields import EncryptedTextField, KeyedHashField, normalize_name, with_keyed_hashes
+from xinfang.core.identity import IdKind, kind_label
 from xinfang.core.validators import fold_query_code
 
 
@@ -38,14 +39,25 @@ def name_keys(name: str) -> list[str]:
 
 
 class Petitioner(models.Model):
-    """A unit's record of one person, found again by the keyed hash of the ID number."""
+    """A unit's record of one person as registered at one time, found again by the keyed hash of
+    the document number.
+
+    The record is versioned: each case points at the particulars as they were when it was
+    registered (its signed 授权委托书 shows them), and a later registration with a different name,
+    address or phone adds a version instead of changing the earlier cases' (``intake``). The
+    person's cases are those of every version: ``petitioner__id_number_hash__in=…``.
+    """
 
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="petitioners")
+    version = models.PositiveIntegerField("版本", default=1)
     name = EncryptedTextField("姓名")
     name_hash = KeyedHashField(source="name", normalize=normalize_name, db_index=True)
-    id_number = EncryptedTextField("身份证号")
+    id_kind = models.CharField("证件类型", max_length=20, choices=IdKind.choices, default=IdKind.RESIDENT)
+    id_number = EncryptedTextField("证件号码")
     id_number_hash = KeyedHashField(source="id_number", db_index=True)
-    mobile = EncryptedTextField("手机号码")
+    # A petitioner with a landline only has no mobile; the public look-up then asks for the
+    # landline's last four digits (``phone_on_record``).
+    mobile = EncryptedTextField("手机号码", blank=True)
     mobile_hash = KeyedHashField(source="mobile", db_index=True)
     landline = EncryptedTextField("固定电话", blank=True)
     address = EncryptedTextField("家庭住址")
@@ -55,7 +67,11 @@ class Petitioner(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["unit", "id_number_hash"], name="petitioner_unique_per_unit")
+            # Two agents registering the same new person (or the same new version) at once: the
+            # second insert fails and finds the first (``intake.save_petitioner``).
+            models.UniqueConstraint(
+                fields=["unit", "id_number_hash", "version"], name="petitioner_version_unique_per_unit"
+            )
         ]
         verbose_name = "信访人"
         verbose_name_plural = "信访人"
@@ -66,6 +82,15 @@ class Petitioner(models.Model):
     def save(self, *args, **kwargs):
         kwargs["update_fields"] = with_keyed_hashes(Petitioner, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+
+    @property
+    def id_kind_label(self) -> str:
+        return kind_label(self.id_kind)
+
+    @property
+    def phone_on_record(self) -> str:
+        """The number the petitioner is reached at: the mobile, else the landline."""
+        return self.mobile or self.landline
 
 
 class CaseStatus(models.TextChoices):
@@ -180,7 +205,12 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases", verbose_name="代理员"
     )
     received_on = models.DateField("接待日期")
+    # The first (or only) petitioner, as registered; 联名信访 adds the others (``CoPetitioner``).
     petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="cases")
+    # How many people bring the matter: five or more is a 集体访 (《信访工作条例》第二十条), whose
+    # listed petitioners are its representatives (at most ``MAX_REPRESENTATIVES``).
+    people_count = models.PositiveIntegerField("信访人数", default=1)
+    related_cases = models.ManyToManyField("self", blank=True, verbose_name="关联事项")
 
     respondent_kind = models.CharField("投诉对象类别", max_length=30, choices=RespondentKind.choices)
     respondent_name = models.CharField("投诉对象名称", max_length=100)
@@ -276,8 +306,42 @@ class Case(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def is_collective(self) -> bool:
+        """A 集体访: five or more people bring the matter (第二十条)."""
+        return self.people_count >= COLLECTIVE_FROM
+
+    def petitioners(self) -> list[Petitioner]:
+        """Every petitioner of the case as registered, the first first."""
+        return [self.petitioner, *(c.petitioner for c in self.co_petitioners.select_related("petitioner"))]
+
+    @property
     def incident_display(self) -> str:
         return "".join(part for part in (str(self.incident_town or ""), self.incident_place) if part)
+
+
+# 《信访工作条例》第二十条: 多人采用走访形式提出同一信访事项的，应当推选代表，代表人数不超过5人.
+COLLECTIVE_FROM = 5
+MAX_REPRESENTATIVES = 5
+
+
+class CoPetitioner(models.Model):
+    """Another petitioner of a 联名 case (or a representative of a 集体访), as registered: the
+    case's ``petitioner`` comes first, these after it in ``position`` order."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="co_petitioners")
+    petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="co_cases")
+    position = models.PositiveSmallIntegerField("顺序")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "petitioner"], name="co_petitioner_once_per_case"),
+        ]
+        verbose_name = "联名信访人"
+        verbose_name_plural = "联名信访人"
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.position}"
 
 
 class CaseNumberCounter(models.Model):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -16,9 +17,11 @@ from xinfang.access import rules
 from xinfang.accounts.models import Unit
 from xinfang.cases import hooks, workflow
 from xinfang.cases.models import (
+    COLLECTIVE_FROM,
     Case,
     CaseFile,
     CaseStatus,
+    CoPetitioner,
     FileKind,
     FollowUp,
     name_keys,
@@ -26,7 +29,8 @@ from xinfang.cases.models import (
 )
 from xinfang.cases.steps import Step
 from xinfang.core import crypto
-from xinfang.core.masking import mask_id_number, mask_phone
+from xinfang.core.identity import IdKind
+from xinfang.core.masking import mask_address, mask_id_number, mask_phone
 
 # The cases a user works on, where a caller asks for "the cases I may change" (``write``).
 WORK_CODE = "case_follow_up"
@@ -101,6 +105,7 @@ class LedgerFilter:
     category: int | None = None
     unit: int | None = None
     q: str = ""
+    kind: str = ""  # "joint": several petitioners (联名); "collective": five or more people (集体访)
 
 
 def ledger(user, flt: LedgerFilter, *, code: str = "view_cases") -> QuerySet[Case]:
@@ -115,11 +120,21 @@ def ledger(user, flt: LedgerFilter, *, code: str = "view_cases") -> QuerySet[Cas
         cases = cases.filter(category_id=flt.category)
     if flt.unit:
         cases = cases.filter(unit_id=flt.unit)
+    if flt.kind == "collective":
+        cases = cases.filter(people_count__gte=COLLECTIVE_FROM)
+    elif flt.kind == "joint":
+        cases = cases.filter(people_count__gt=1, people_count__lt=COLLECTIVE_FROM)
     q = flt.q.strip()
     if q:
-        # Names are encrypted: a petitioner is found by the whole name, through its keyed hash.
+        # Names are encrypted: a petitioner is found by the whole name, through its keyed hash,
+        # the first petitioner's or another's of a 联名 case.
+        keys = name_keys(q)
+        others = CoPetitioner.objects.filter(case=OuterRef("pk"), petitioner__name_hash__in=keys)
         cases = cases.filter(
-            Q(petitioner__name_hash__in=name_keys(q)) | Q(title__icontains=q) | Q(number__icontains=q)
+            Q(petitioner__name_hash__in=keys)
+            | Exists(others)
+            | Q(title__icontains=q)
+            | Q(number__icontains=q)
         )
     return cases
 
@@ -195,9 +210,47 @@ REVEALABLE = {
 }
 
 
+PERSON_FIELDS = frozenset({"id_number", "mobile", "landline", "address"})
+
+
 def revealable(case: Case, field: str) -> str | None:
+    """The value of ``field``; ``id_number-2`` is that of the co-petitioner at position 2."""
+    name, _, position = field.partition("-")
+    if position:
+        if name not in PERSON_FIELDS or not (position.isascii() and position.isdigit()) or len(position) > 4:
+            return None
+        row = case.co_petitioners.filter(position=int(position)).select_related("petitioner").first()
+        return None if row is None else getattr(row.petitioner, name)
     getter = REVEALABLE.get(field)
     return getter(case) if getter else None
+
+
+@dataclass(frozen=True)
+class Person:
+    """A petitioner of the case as its page lists them: ``suffix`` names their values for a
+    reveal (``revealable``), ``position`` their row for removal ("" for the first)."""
+
+    petitioner: Any
+    suffix: str = ""
+    position: int | None = None
+
+
+def people(case: Case) -> list[Person]:
+    rows = case.co_petitioners.select_related("petitioner")
+    return [Person(case.petitioner), *(Person(r.petitioner, f"-{r.position}", r.position) for r in rows)]
+
+
+def related(user, case: Case) -> list[Case]:
+    """The cases tied to this one that the user may see (a link across units shows to each unit
+    its own side only)."""
+    return list(cases_for(user).filter(related_cases=case).order_by("received_on", "pk"))
+
+
+def petitioner_names(case: Case) -> str:
+    """张三, 张三、李四, or 张三、李四等12人 for a count larger than the list."""
+    names = [p.petitioner.name for p in people(case)]
+    text = "、".join(names)
+    return f"{text}等{case.people_count}人" if case.people_count > len(names) else text
 
 
 def agent_line(case: Case) -> str:
@@ -205,7 +258,7 @@ def agent_line(case: Case) -> str:
     profile = getattr(case.agent, "profile", None)
     phone = profile.contact_phone if profile else ""
     return (
-        f"【{case.unit.name}网上投诉代理员{case.agent.full_name}，{phone}】，代{case.petitioner.name}反映："
+        f"【{case.unit.name}网上投诉代理员{case.agent.full_name}，{phone}】，代{petitioner_names(case)}反映："
     )
 
 
@@ -230,9 +283,43 @@ def registration_fields(case: Case) -> list[PlatformField]:
     p = case.petitioner
     return [
         PlatformField("姓名", p.name),
-        PlatformField("身份证号码", "", reveal="id_number", masked=mask_id_number(p.id_number)),
-        PlatformField("手机号码", "", reveal="mobile", masked=mask_phone(p.mobile)),
+        PlatformField(
+            "身份证号码" if p.id_kind == IdKind.RESIDENT else p.id_kind_label,
+            "",
+            reveal="id_number",
+            masked=mask_id_number(p.id_number),
+        ),
+        PlatformField(
+            "手机号码" if p.mobile else "固定电话",
+            "",
+            reveal="mobile" if p.mobile else "landline",
+            masked=mask_phone(p.phone_on_record),
+        ),
     ]
+
+
+def co_petitioner_fields(case: Case) -> list[list[PlatformField]]:
+    """The other petitioners of a 联名 case (or representatives of a 集体访), for the platform's
+    fields or the letter: each one's name, document, phone and address."""
+    rows = []
+    for person in people(case)[1:]:
+        p, s = person.petitioner, person.suffix
+        rows.append(
+            [
+                PlatformField("姓名", p.name),
+                PlatformField(
+                    p.id_kind_label, "", reveal=f"id_number{s}", masked=mask_id_number(p.id_number)
+                ),
+                PlatformField(
+                    "联系电话",
+                    "",
+                    reveal=f"mobile{s}" if p.mobile else f"landline{s}",
+                    masked=mask_phone(p.phone_on_record),
+                ),
+                PlatformField("家庭住址", "", reveal=f"address{s}", masked=mask_address(p.address)),
+            ]
+        )
+    return rows
 
 
 def platform_fields(case: Case) -> list[PlatformField]:
@@ -249,7 +336,12 @@ def platform_fields(case: Case) -> list[PlatformField]:
         PlatformField("内容分类", case.category.name),
         PlatformField("诉求标题", case.title),
         PlatformField("诉求内容", platform_content(case)),
-        PlatformField("电话号码", "", reveal="mobile", masked=mask_phone(case.petitioner.mobile)),
+        PlatformField(
+            "电话号码",
+            "",
+            reveal="mobile" if case.petitioner.mobile else "landline",
+            masked=mask_phone(case.petitioner.phone_on_record),
+        ),
     ]
 
 

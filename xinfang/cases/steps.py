@@ -33,13 +33,16 @@ from django.utils import timezone
 
 from xinfang.access import policy
 from xinfang.access.models import Reach, Role
+from xinfang.cases import forms_people
 from xinfang.cases import forms_steps as forms
-from xinfang.cases.models import EXTENSION_LIMIT_DAYS, HANDLING_STATUSES, FileKind
+from xinfang.cases.models import EXTENSION_LIMIT_DAYS, FINAL_STATUSES, HANDLING_STATUSES, FileKind
 from xinfang.cases.models import CaseStatus as S
 from xinfang.core.errors import DomainError
 
 AREA = policy.STEPS_AREA
 AGENTS_OF_THE_UNIT: Mapping[str, str] = MappingProxyType({Role.AGENT: Reach.UNIT})
+# Who moves a case to another agent: the unit's head, and bureau staff for every unit.
+SUPERVISORS: Mapping[str, str] = MappingProxyType({Role.UNIT_HEAD: Reach.UNIT, Role.BUREAU: Reach.COUNTY})
 
 
 class TransitionError(DomainError):
@@ -232,6 +235,26 @@ for _step in (
         capability="case_edit",
     ),
     Step(
+        "add_petitioner",
+        "添加联名信访人",
+        event="添加联名信访人",
+        sources=frozenset({S.INTAKE, S.IN_SCOPE}),
+        form=forms_people.CoPetitionerForm,
+        action="add_co_petitioner",
+        shown=NOWHERE,  # in the card of the petitioners
+        done="已添加联名信访人。",
+    ),
+    Step(
+        "remove_petitioner",
+        "移除联名信访人",
+        event="移除联名信访人",
+        sources=frozenset({S.INTAKE, S.IN_SCOPE}),
+        form=forms_people.RemoveCoPetitionerForm,
+        action="remove_co_petitioner",
+        shown=NOWHERE,  # in the card of the petitioners
+        capability="case_add_petitioner",
+    ),
+    Step(
         "decide_scope",
         "判断代理范围",
         sources=frozenset({S.INTAKE}),
@@ -264,7 +287,8 @@ for _step in (
     Step(
         "print_authorization",
         "打印授权委托书",
-        sources=frozenset({S.IN_SCOPE, S.AUTHORIZED, S.SUBMITTED}),
+        # Until the case ends: after a handover the letter is printed again for the new agent.
+        sources=frozenset(S.values) - FINAL_STATUSES - {S.INTAKE},
         url_name="cases:authorization",
         shown=frozenset({S.IN_SCOPE}),
         links=(("下载 Word 版", "cases:authorization_docx"),),
@@ -481,6 +505,29 @@ for _step in (
         document=FileKind.WITHDRAWAL,
         shown=HANDLING_STATUSES,
         danger=True,
+    ),
+    # The case's people: related cases (集体访 and its members' cases), and the agent holding it.
+    Step(
+        "link",
+        "关联事项",
+        event="关联事项",
+        sources=frozenset(S.values) - FINAL_STATUSES,
+        form=forms_people.LinkForm,
+        action="link_case",
+        shown=NOWHERE,  # in the card of related cases
+        done="已关联。",
+        grants={Role.AGENT: Reach.UNIT, Role.BUREAU: Reach.COUNTY},
+    ),
+    Step(
+        "hand_over",
+        "移交代理员",
+        event="移交代理员",
+        sources=frozenset(S.values) - FINAL_STATUSES,
+        form=forms_people.HandOverForm,
+        action="hand_over",
+        done="已移交，新的代理员继续办理。",
+        duty="移交事项给本单位另一名代理员",
+        grants=SUPERVISORS,
     ),
     # 跟踪督办 (seed 附件 三(四)): dated by the agent, but not a step of the handling itself.
     Step(

@@ -18,12 +18,13 @@ from xinfang.access.rules import refuse
 from xinfang.access.views import requires
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
-from xinfang.cases import actions, documents, exports, hooks, scope, selectors, workflow
+from xinfang.cases import actions, documents, exports, hooks, intake, scope, selectors, workflow
 from xinfang.cases.forms import ComplaintForm, IntakeForm, PetitionerForm, ScopeForm
 from xinfang.cases.models import FileKind
 from xinfang.core import files
 from xinfang.core.errors import DomainError
-from xinfang.core.validators import parse_id, validate_id_number
+from xinfang.core.identity import IdKind, validate_document
+from xinfang.core.validators import parse_id
 
 BROKEN_FORM = "这张登记表的表单编号无效（页面可能不完整），已为您换上新的表单编号，您填写的内容都保留着，请核对后再次提交。"
 
@@ -52,6 +53,9 @@ def _open_case(request, petitioner_form, complaint_form, intake_form):
             received_on=intake_form.cleaned_data["received_on"],
             request=request,
         )
+    except intake.PetitionerChanged as exc:
+        petitioner_form.show_changes(exc)  # nothing was saved: the same token posts again
+        return None, intake_form
     except actions.IntakeError as exc:
         return None, IntakeForm.renewed(request.POST, exc.message)
     if created:
@@ -106,7 +110,10 @@ def case_edit(request, pk):
                 by=request.user,
                 petitioner=petitioner_form.cleaned_data,
                 complaint=complaint_form.cleaned_data,
+                request=request,
             )
+        except intake.PetitionerChanged as exc:
+            petitioner_form.show_changes(exc)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -116,7 +123,8 @@ def case_edit(request, pk):
                 )
             else:
                 messages.success(request, "已保存修改。")
-        return redirect("cases:detail", pk=case.pk)
+        if petitioner_form.changes is None:
+            return redirect("cases:detail", pk=case.pk)
     return render(
         request,
         "cases/form.html",
@@ -138,7 +146,7 @@ def petitioner_history(request):
     raw = request.POST.get("p-id_number", "")
     if raw.strip():
         try:
-            id_number = validate_id_number(raw)
+            id_number = validate_document(request.POST.get("p-id_kind", IdKind.RESIDENT), raw)
         except ValidationError as exc:
             error = exc.messages[0]
     exclude = parse_id(request.POST.get("case"))
@@ -184,6 +192,8 @@ def case_detail(request, pk):
             "progress": selectors.progress(case),
             "is_final": case.status in workflow.FINAL,
             "follow_ups": case.follow_ups.select_related("by")[:20],
+            "people": selectors.people(case),
+            "related": selectors.related(request.user, case),
             "panels": _panels(case, request.user),
             "nav": "ledger",
         },
@@ -238,11 +248,20 @@ def authorization(request, pk):
     case, refusal = _printable_authorization(request, pk)
     if refusal:
         return refusal
-    record(AuditAction.PRINT, request=request, target=case, document="authorization", format="html")
+    each = request.GET.get("each") == "1"
+    one_each = {"each": True} if each else {}
+    record(
+        AuditAction.PRINT, request=request, target=case, document="authorization", format="html", **one_each
+    )
     return render(
         request,
         "cases/authorization_print.html",
-        {"case": case, "letter": documents.authorization_letter(case)},
+        {
+            "case": case,
+            "letters": documents.authorization_letters(case, each=each),
+            "each": each,
+            "several": case.co_petitioners.exists(),
+        },
     )
 
 
@@ -251,8 +270,12 @@ def authorization_docx(request, pk):
     case, refusal = _printable_authorization(request, pk)
     if refusal:
         return refusal
-    record(AuditAction.PRINT, request=request, target=case, document="authorization", format="docx")
-    response = HttpResponse(documents.authorization_docx(case), content_type=documents.DOCX)
+    each = request.GET.get("each") == "1"
+    one_each = {"each": True} if each else {}
+    record(
+        AuditAction.PRINT, request=request, target=case, document="authorization", format="docx", **one_each
+    )
+    response = HttpResponse(documents.authorization_docx(case, each=each), content_type=documents.DOCX)
     response["Content-Disposition"] = exports.attachment_header(f"授权委托书-{case.number}.docx")
     return response
 
@@ -283,6 +306,8 @@ def prepared(request, pk):
         {
             "case": case,
             "registration": selectors.registration_fields(case),
+            "others": selectors.co_petitioner_fields(case),
+            "names": selectors.petitioner_names(case),
             "fields": selectors.platform_fields(case),
             "attachments": selectors.files_by_kind(case)[FileKind.ATTACHMENT],
             "may_submit": workflow.allows(case.status, "submit"),

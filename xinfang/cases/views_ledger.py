@@ -66,6 +66,7 @@ def _ledger_filter(request, data=None) -> tuple[LedgerFilterForm, selectors.Ledg
             month=data["month"],
             status=data["status"],
             q=data["q"],
+            kind=data["kind"],
             category=data["category"].pk if data["category"] else None,
             unit=data["unit"].pk if data.get("unit") else None,
         )
@@ -79,6 +80,7 @@ def _ledger_query(request, flt: selectors.LedgerFilter) -> str:
         "status": flt.status,
         "category": flt.category or "",
         "unit": flt.unit or "",
+        "kind": flt.kind,
         "s": crypto.seal(flt.q.strip(), _search_context(request.user)) if flt.q.strip() else "",
     }
     return urlencode({name: value for name, value in params.items() if value})

@@ -19,9 +19,13 @@ class DomainError(Exception):
         return self.message
 
 
-def add_to_form(form, error: DomainError) -> None:
+def add_to_form(form, error: DomainError, *, own: bool = True) -> None:
     """Show the error on its field where the form shows that field, else at the top of the form
-    (a hidden field's error would be seen by nobody)."""
+    (a hidden field's error would be seen by nobody). A form that shows some errors its own way
+    (a table to confirm, say) has ``show_error``; ``own=False`` is its way back here."""
+    if own and hasattr(form, "show_error"):
+        form.show_error(error)
+        return
     fields = getattr(form, "fields", {})
     shown = error.field in fields and not fields[error.field].widget.is_hidden
     form.add_error(error.field if shown else None, error.message)

@@ -21,7 +21,8 @@ def id_check_digit(first17: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper().replace("x", "X")
+    """Spaces go, a full-width digit or ｘ typed on a phone becomes ASCII, x becomes X."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 def validate_id_number(value: str) -> str:

@@ -139,6 +139,7 @@ def _complaint(spec: Spec, unit, units, categories) -> dict:
         "has_review_opinion": "has_review_opinion" in flags,
         "title": spec.title,
         "content": spec.content,
+        "people_count": spec.people_count or 1,
     }
 
 
@@ -216,6 +217,7 @@ def _build_case(
         complaint=_complaint(spec, unit, units, categories),
         received_on=plan.received_on,
     )
+    case = _add_people(case, spec, agent)
     if spec.attachments:
         photos = [
             files.Checked(content=png(rng), content_type=files.PNG, name=f"现场照片{n}.png")
@@ -244,6 +246,32 @@ def _build_case(
         if stage == "last":
             _record_follow_up(case, spec, by=agent, on=day, next_on=next_on, stage=stage)
     return case
+
+
+def _add_people(case, spec: Spec, agent):
+    """The other petitioners of a 联名 case or the representatives of a 集体访, at registration."""
+    for name in spec.co_people:
+        case = actions.take_step(case, "add_petitioner", by=agent, **person(name).as_form())
+    return case
+
+
+def _after_building(built: dict, users) -> None:
+    """What happens to demo cases after their steps: handovers by the unit head, and links."""
+    by_title = {case.title: case for case in built.values()}
+    for spec, case in built.items():
+        if spec.handed_to:
+            head = users[f"{spec.unit}_head"]
+            actions.take_step(
+                case, "hand_over", by=head, agent=users[spec.handed_to], reason="原代理员外出培训，工作交接"
+            )
+        if spec.link_title:
+            actions.take_step(
+                case,
+                "link",
+                by=case.agent,
+                other=by_title[spec.link_title],
+                note="同一村的村民反映，一并跟踪",
+            )
 
 
 class MissingReferenceData(Exception):
@@ -277,6 +305,7 @@ def build() -> Summary:
     summary = Summary(units=len(units), users=len(users))
     # Oldest first, so case numbers follow the reception dates.
     order = sorted(range(len(CASES)), key=lambda i: (planned[i].received_on, i))
+    built = {}
     for index in order:
         case = _build_case(
             CASES[index],
@@ -290,8 +319,10 @@ def build() -> Summary:
             today=today,
             now=now,
         )
+        built[CASES[index]] = case
         summary.cases += 1
         summary.by_status[case.status] = summary.by_status.get(case.status, 0) + 1
+    _after_building(built, users)
     summary.ratings = build_ratings(today)
     summary.publicity = build_publicity(units, users, today)
     summary.targets = build_targets(units, users, today)

@@ -43,6 +43,7 @@ TOWNS = [
         place="新华社区",
         agent="chengguan2",
         allow_public=True,
+        co_people=("周某平",),
         body="城关镇人民政府",
         follow="today",
     ),
@@ -121,6 +122,7 @@ TOWNS = [
         place="小河村安置小区",
         due_in=-12,
         follow="missed",
+        handed_to="chengguan2",
     ),
     Spec(
         "chengguan",
@@ -228,8 +230,11 @@ TOWNS = [
         PT.ACCUSATION,
         "龙河村河道有人私自采砂，举报后未制止",
         "龙河村河段近来有人夜间用挖机私自采砂，河床被挖得坑坑洼洼，河堤也有垮塌危险。"
-        "村民向镇上反映后，采砂停了几天又继续。请求依法查处并修复河堤。",
+        "村民向镇上反映后，采砂停了几天又继续。沿河16户村民推选代表，请求依法查处并修复河堤。",
         place="龙河村",
+        co_people=("曹某福",),
+        people_count=16,
+        link_title="村集体经济收益分配情况不公开",
         attachments=1,
         body="县水利局",
         assign=True,

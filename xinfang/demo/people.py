@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from xinfang.access.policy import PROFILE_ROLES
 from xinfang.accounts.models import AgentProfile, Role, Unit, UnitKind, User
+from xinfang.core.identity import IdKind
 from xinfang.core.validators import id_check_digit
 
 SEED = 610927
@@ -168,6 +169,12 @@ MOBILE_PREFIXES = (
 # ── Generated details ────────────────────────────────────────────────────────────────────
 
 
+# People who show a document other than the mainland ID card: name → (kind, number).
+DOCUMENTS = {
+    "丁某发": (IdKind.HK_MACAO_PERMIT, "H60927351"),  # a Hong Kong resident back in 华坪镇
+}
+
+
 @dataclass(frozen=True)
 class Person:
     name: str
@@ -175,10 +182,12 @@ class Person:
     mobile: str
     address: str
     work_unit: str
+    id_kind: str = IdKind.RESIDENT
 
     def as_form(self) -> dict:
         return {
             "name": self.name,
+            "id_kind": self.id_kind,
             "id_number": self.id_number,
             "mobile": self.mobile,
             "landline": "",
@@ -206,7 +215,8 @@ def person(name: str) -> Person:
         address = f"镇坪县{town}{village}{rng.randint(1, 60)}号"
     elif village.endswith("社区"):
         address = f"镇坪县{town}{village}{rng.randint(1, 12)}号楼{rng.randint(1, 6)}单元"
-    return Person(name, _id_number(rng, sex), _mobile(rng), address, work_unit)
+    id_kind, id_number = DOCUMENTS.get(name, (IdKind.RESIDENT, _id_number(rng, sex)))
+    return Person(name, id_number, _mobile(rng), address, work_unit, id_kind)
 
 
 def agent_mobile(username: str) -> str:
@@ -370,6 +380,8 @@ def login_help(address: str = LOGIN_URL) -> str:
             "例如城关镇的李某华，曾家镇的张某军（在县人力资源和社会保障局另有一件）。",
             "演示事项覆盖从登记、转送、受理、办结到复查、复核的各个环节；其中几件已超过法定期限、"
             "几件即将到期，几件今日应跟踪督办，见代理员的“工作台”和县信访局的“督办看板”。",
+            "还有联名信访（城关镇，张某兰等2人）、集体访（牛头店镇，16人推选代表）、由单位负责人移交给另一名代理员的事项"
+            "（城关镇，孙某兵），以及持港澳居民来往内地通行证的信访人（华坪镇，丁某发）。",
             "",
         ]
     )

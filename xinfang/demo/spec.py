@@ -49,4 +49,11 @@ class Spec:
     outcome: str = ""  # 复查、复核 outcome (ReviewOutcome); 维持 by default
     reason: str = ""  # why 不予受理、不再受理, 撤回委托 or 延期
     withdrawn_from: str = ""  # for "withdrawn": the status the case had when the petitioner withdrew
+    # The people of the case: more petitioners (联名; in a 集体访 its representatives), the count
+    # of people (five or more: 集体访), the agent it was handed over to by the unit head (a
+    # username), and the title of a case of the same unit it is linked to.
+    co_people: tuple[str, ...] = ()
+    people_count: int = 0
+    handed_to: str = ""
+    link_title: str = ""
     follow: str = ""  # the last 跟踪督办: "today" (next one due today), "later", "missed" (next one passed)

@@ -15,7 +15,8 @@ DATE_ERRORS = {"invalid": "请输入有效日期，如 2026-11-29。", "required
 
 class CaseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Case) -> str:
-        return f"{obj.number} {obj.title}"
+        collective = f"（集体访{obj.people_count}人）" if obj.is_collective else ""
+        return f"{obj.number} {obj.title}{collective}"
 
 
 class ReportForm(Form):
@@ -59,7 +60,7 @@ class ReportForm(Form):
         # Only the columns the choice shows: no personal data is decrypted for the list.
         self.fields["case"].queryset = (
             rules.scoped(Case.objects.all(), user, "file_report")
-            .only("id", "number", "title")
+            .only("id", "number", "title", "people_count")
             .order_by("-created_at", "-id")
         )
         if not self.is_bound:

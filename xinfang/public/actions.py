@@ -74,7 +74,9 @@ def code_hash(code: str) -> str:
 
 
 def _mobile_tail(case: Case) -> str:
-    return normalize_digits(case.petitioner.mobile)[-4:]
+    """The last four digits of the number on record: the mobile, or the landline of a petitioner
+    without one."""
+    return normalize_digits(case.petitioner.phone_on_record)[-4:]
 
 
 def _locked_until(times: list[datetime.datetime]) -> datetime.datetime | None:

@@ -30,7 +30,7 @@ class TrackForm(Form):
         label="手机号后四位",
         max_length=8,
         error_messages={"required": "请输入手机号码的最后四位数字。"},
-        help_text="投诉时登记的信访人手机号码的最后四位数字。",
+        help_text="投诉时登记的信访人手机号码的最后四位数字；没有登记手机的，填登记的固定电话号码的最后四位。",
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "off",

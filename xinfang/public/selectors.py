@@ -51,7 +51,7 @@ PUBLIC_STEPS = steps.PUBLIC  # the registry says which (``public``); a live sele
 # Where the staff's word for a step reads oddly to a citizen.
 MAX_CANDIDATES = 10  # cases sharing one 查询码 (it should be one; test data repeats codes)
 # The columns a lookup loads: nothing else of the case or the person is decrypted (only the
-# mobile, to compare its last four digits).
+# mobile, or the landline of a petitioner without a mobile, to compare its last four digits).
 TRACK_FIELDS = ("id", "number", "status", "unit_id", "agent_id", "delivered_on", "query_code_hash")
 
 
@@ -78,7 +78,7 @@ def candidate_cases(code_hashes: set[str]) -> list[Case]:
     return list(
         Case.objects.filter(query_code_hash__in=hashes)
         .select_related("petitioner")
-        .only(*TRACK_FIELDS, "petitioner__mobile")
+        .only(*TRACK_FIELDS, "petitioner__mobile", "petitioner__landline")
         .order_by("id")[:MAX_CANDIDATES]
     )
 

@@ -13,15 +13,16 @@ import uuid
 
 from django.urls import reverse
 
-from conftest import complaint_data, make_id_number, petitioner_data
+from conftest import complaint_data, make_id_number, make_user, petitioner_data
 from tests.permissions import exercise
+from xinfang.access.models import Role
 from xinfang.cases import actions
 from xinfang.cases.models import CaseStatus
 from xinfang.cases.steps import STEPS, Step
 from xinfang.cases.tests.factories import example_data, nearest_source, new_case, walk
 
 # Registration and custom-shaped steps are exercised below; the others from the registry.
-BY_HAND = {"open", "edit"}
+BY_HAND = {"open", "edit", "add_petitioner", "link", "hand_over"}
 
 
 def _case(world, status: str = CaseStatus.INTAKE, *, serial: int = 1):
@@ -61,6 +62,25 @@ def correct_what_was_registered(world):
     person = petitioner_data(1, mobile="13700001111")
     complaint = {**complaint_data(), "title": "更正后的标题"}
     return lambda by: actions.update_case(case, by=by, petitioner=person, complaint=complaint)
+
+
+@exercise("case_add_petitioner")
+def add_a_joint_petitioner(world):
+    case = _case(world)
+    return lambda by: actions.take_step(case, "add_petitioner", by=by, **petitioner_data(8, name="联名某"))
+
+
+@exercise("case_link")
+def link_two_cases(world):
+    case, other = _case(world), _case(world, serial=2)
+    return lambda by: actions.take_step(case, "link", by=by, other=other, note="同一事项")
+
+
+@exercise("case_hand_over")
+def hand_a_case_to_another_agent(world):
+    case = _case(world, CaseStatus.IN_SCOPE)
+    successor = make_user("cg_second", Role.AGENT, world.unit, "接手某", "13800000007")
+    return lambda by: actions.take_step(case, "hand_over", by=by, agent=successor, reason="原代理员调岗")
 
 
 @exercise("view_cases")

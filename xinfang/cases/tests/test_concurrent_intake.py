@@ -38,7 +38,7 @@ def test_same_new_petitioner_registered_at_once_by_two_agents(agent_cg, second_a
             actions.open_case(
                 by=agents[index % 2],
                 token=uuid.uuid4(),
-                petitioner={**person, "address": f"镇坪县城关镇文彩村{index}组"},
+                petitioner=person,
                 complaint=complaint_data(title=f"事项{index}"),
             )
         )
@@ -50,8 +50,7 @@ def test_same_new_petitioner_registered_at_once_by_two_agents(agent_cg, second_a
     assert Petitioner.objects.count() == 1
     person_row = Petitioner.objects.get()
     assert set(Case.objects.values_list("petitioner", flat=True)) == {person_row.pk}
-    # The last registration's details stand, as they would one after the other.
-    assert person_row.address.startswith("镇坪县城关镇文彩村")
+    assert person_row.version == 1
     assert sorted(Case.objects.values_list("seq", flat=True)) == list(range(1, WORKERS + 1))
 
 
@@ -77,33 +76,50 @@ def test_eight_parallel_posts_of_the_new_case_form_all_register(agent_cg, second
     assert Petitioner.objects.count() == 1
 
 
-def test_a_person_found_after_a_failed_insert_is_updated(agent_cg, monkeypatch):
-    """The second of two simultaneous inserts, step by step: its first look misses the person
-    (the other transaction has not committed yet), its insert then fails in a savepoint (the
-    other one has), and the transaction goes on to find and update the committed record."""
-    person = petitioner_data(6)
-    theirs = intake._fill(Petitioner(unit=agent_cg.unit), {**person, "address": "另一位代理员刚登记的地址"})
-    real_find = intake._find_petitioner
+def _first_look_misses(monkeypatch) -> list:
+    real_latest = intake._latest
     looks = []
 
-    def find(unit, id_hash):
+    def latest(unit, id_hash):
         looks.append(id_hash)
-        return None if len(looks) == 1 else real_find(unit, id_hash)
+        return None if len(looks) == 1 else real_latest(unit, id_hash)
 
-    monkeypatch.setattr(intake, "_find_petitioner", find)
+    monkeypatch.setattr(intake, "_latest", latest)
+    return looks
+
+
+def test_a_person_found_after_a_failed_insert_is_taken(agent_cg, monkeypatch):
+    """The second of two simultaneous inserts, step by step: its first look misses the person
+    (the other transaction has not committed yet), its insert then fails in a savepoint (the
+    other one has), and the transaction goes on to find the committed record, the same person
+    with the same particulars."""
+    person = petitioner_data(6)
+    theirs = intake._fill(Petitioner(unit=agent_cg.unit), person)
+    looks = _first_look_misses(monkeypatch)
     case, created = actions.open_case(
         by=agent_cg, token=uuid.uuid4(), petitioner=person, complaint=complaint_data()
     )
     assert created and len(looks) == 2
     assert Petitioner.objects.get() == theirs == case.petitioner
-    assert case.petitioner.address == person["address"]
+
+
+def test_a_person_found_after_a_failed_insert_with_other_particulars_is_asked(agent_cg, monkeypatch):
+    """The other agent registered the same person with another address meanwhile: nothing is
+    saved, and the agent is shown both to confirm."""
+    person = petitioner_data(6)
+    intake._fill(Petitioner(unit=agent_cg.unit), {**person, "address": "另一位代理员刚登记的地址"})
+    _first_look_misses(monkeypatch)
+    with pytest.raises(intake.PetitionerChanged) as asked:
+        actions.open_case(by=agent_cg, token=uuid.uuid4(), petitioner=person, complaint=complaint_data())
+    assert asked.value.changed == ["address"]
+    assert Case.objects.count() == 0
 
 
 def test_gives_up_with_a_message_when_the_person_keeps_colliding(agent_cg, monkeypatch):
     from django.db import IntegrityError
 
     def always_taken(petitioner, data):
-        raise IntegrityError("petitioner_unique_per_unit")
+        raise IntegrityError("petitioner_version_unique_per_unit")
 
     monkeypatch.setattr(intake, "_fill", always_taken)
     with pytest.raises(actions.IntakeError, match="同时登记"):

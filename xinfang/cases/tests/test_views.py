@@ -58,7 +58,9 @@ def test_new_case_form_shows_the_sections(client, agent_cg):
     assert response.status_code == 200
     for label in (
         "信访人基本情况",
-        "身份证号",
+        "证件号码",
+        "居民身份证",
+        "信访人数",
         "法院是否已受理",
         "内容分类",
         "诉求内容",

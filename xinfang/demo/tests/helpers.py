@@ -88,8 +88,23 @@ DEADLINES = {
 }
 
 
+# Events beside a case's path: papers, follow-ups, an extension, and its people.
+BESIDE_THE_PATH = frozenset(
+    {
+        "attach",
+        "follow_up",
+        "extend",
+        "add_petitioner",
+        "remove_petitioner",
+        "petitioner_changed",
+        "link",
+        "hand_over",
+    }
+)
+
+
 def steps_of(case: Case) -> list[str]:
-    return [e.action for e in case.events.all() if e.action not in ("attach", "follow_up", "extend")]
+    return [e.action for e in case.events.all() if e.action not in BESIDE_THE_PATH]
 
 
 def expected_steps(steps: list[str]) -> bool:
