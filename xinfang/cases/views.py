@@ -23,6 +23,7 @@ from xinfang.cases.forms import ComplaintForm, IntakeForm, PetitionerForm, Scope
 from xinfang.cases.models import FileKind
 from xinfang.core import files
 from xinfang.core.errors import DomainError
+from xinfang.core.middleware import mark_personal
 from xinfang.core.validators import parse_id, validate_id_number
 
 BROKEN_FORM = "这张登记表的表单编号无效（页面可能不完整），已为您换上新的表单编号，您填写的内容都保留着，请核对后再次提交。"
@@ -267,7 +268,7 @@ def case_file(request, pk, file_pk):
     response = HttpResponse(files.read(stored), content_type=stored.content_type)
     disposition = "inline" if request.GET.get("inline") else "attachment"
     response["Content-Disposition"] = exports.attachment_header(files.download_name(stored), disposition)
-    response.personal_data = True
+    mark_personal(response)
     return response
 
 
@@ -302,5 +303,5 @@ def reveal(request, pk, field):
         )
     record(AuditAction.REVEAL, request=request, target=case, field=field)
     response = JsonResponse({"value": value})
-    response.personal_data = True
+    mark_personal(response)
     return response
