@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -56,7 +57,7 @@ def test_same_person_is_one_petitioner_per_unit(agent_cg, make_case):
 
 
 def test_scope_rules():
-    base = dict(
+    base: dict[str, Any] = dict(
         respondent_kind="administrative",
         court_accepted=False,
         arbitration_accepted=False,
