@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -104,7 +105,7 @@ class UserForm(checked.Form):
         if account is not None and account.unit_id:
             # A deactivated unit stays selectable for the accounts already in it.
             units = Unit.objects.filter(pk=account.unit_id) | units
-        self.fields["unit"].queryset = units.order_by("sort_order", "id")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units.order_by("sort_order", "id")
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()

@@ -249,7 +249,14 @@ def _letter_table(document, letter: AuthorizationLetter):
 
     for row, party in zip(table.rows[:2], letter.parties, strict=True):
         row.height, row.height_rule = Cm(1.8), WD_ROW_HEIGHT_RULE.AT_LEAST
-        values = (f"{party.role}姓名", party.name, party.detail_label, party.detail, "联系电话", party.phones)
+        values: tuple[str | tuple[str, ...], ...] = (
+            f"{party.role}姓名",
+            party.name,
+            party.detail_label,
+            party.detail,
+            "联系电话",
+            party.phones,
+        )
         for cell, text in zip(row.cells, values, strict=True):
             _cell_text(cell, text)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from xinfang.cases.models import ReferralChannel, RespondentKind
 
-EXPLANATIONS = {
+EXPLANATIONS: dict[str, str] = {
     ReferralChannel.LITIGATION: (
         "您反映的事项属于依法应当通过诉讼解决的纠纷（或人民法院已经受理）。根据《信访工作条例》第三十一条，"
         "信访部门不能代替法院作出裁判。请您向有管辖权的人民法院起诉或在已受理的诉讼中主张权利；"
@@ -72,7 +72,7 @@ def assess(
         (reconsideration_done, ReferralChannel.RECONSIDERATION, "已经申请行政复议"),
     )
     hits = [(channel, reason) for applies, channel, reason in rules if applies]
-    cautions = ()
+    cautions: tuple[str, ...] = ()
     if has_review_opinion:
         cautions = (
             "信访人已有复查或复核意见书：已经复核的，同一事项不再受理；只有复查意见的，应引导其在30日内申请复核，"
