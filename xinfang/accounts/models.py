@@ -40,7 +40,7 @@ class Unit(models.Model):
 
 
 class User(AbstractUser):
-    first_name = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]  # how Django drops an inherited field
     last_name = None  # type: ignore[assignment]
     full_name = models.CharField("姓名", max_length=30)
     role = models.CharField("角色", max_length=20, choices=Role.choices)
