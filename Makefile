@@ -28,16 +28,16 @@ demo: migrate
 run: demo
 	$(BIN)/xinfang serve --bind $(HOST):$(PORT)
 
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports --no-cache
+test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# mypy checks the files [tool.mypy] names, with Django's types; no migration may be missing.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
+	$(BIN)/xinfang makemigrations --check --dry-run
 
 bench: $(STAMP)
 	@if ls bench/bench_*.py >/dev/null 2>&1; then for f in bench/bench_*.py; do $(BIN)/python $$f; done; else echo "no benchmarks yet"; fi

@@ -25,7 +25,7 @@ def page(live_server, monkeypatch):
         )
         context.set_default_timeout(15_000)
         page = context.new_page()
-        page.base_url = live_server.url
+        page.base_url = live_server.url  # type: ignore[attr-defined]  # the tests' own: where to go
         yield page
         context.close()
         browser.close()

@@ -105,7 +105,8 @@ def sweep_every_step() -> Sweep:
 
 
 def test_no_hostile_value_makes_a_server_error(demo_county):
-    findings, reached = [], {}
+    findings: list[str] = []
+    reached: dict[str | None, tuple[int, int, int] | int] = {}
     for username, (least_pages, least_forms) in USERS.items():
         sweep = sweep_as(username)
         reached[username] = (len(sweep.pages), len(sweep.forms()), sweep.requests)

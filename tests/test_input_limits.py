@@ -124,7 +124,7 @@ def test_the_served_application_answers_a_query_string_in_such_a_charset_with_a_
     from xinfang.wsgi import application
 
     body = b'--XX\r\nContent-Disposition: form-data; name="code"\r\n\r\nabc\r\n--XX--\r\n'
-    environ = RequestFactory()._base_environ(
+    environ = RequestFactory()._base_environ(  # type: ignore[attr-defined]  # private; no stub
         PATH_INFO=reverse("public:track"),
         REQUEST_METHOD="POST",
         QUERY_STRING="next=%2Fcases%2F",

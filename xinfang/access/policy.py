@@ -37,14 +37,16 @@ class Capability:
 CAPABILITIES: dict[str, Capability] = {}
 
 
-def declare(code: str, *, area: str, label: str, grants: Mapping[str, str]) -> Capability:
+def declare(
+    code: str, *, area: str, label: str, grants: Mapping[Role, Reach] | Mapping[str, str]
+) -> Capability:
     """Add a row. A code is declared once: a second declaration is a mistake, not an override."""
     if code in CAPABILITIES:
         raise ValueError(f"capability {code!r} declared twice")
     unknown = set(grants) - set(Role.values)
     if unknown or not set(grants.values()) <= set(Reach.values):
         raise ValueError(f"capability {code!r}: unknown role or reach in {dict(grants)!r}")
-    capability = Capability(code=code, area=area, label=label, grants=dict(grants))
+    capability = Capability(code=code, area=area, label=label, grants={r: g for r, g in grants.items()})
     CAPABILITIES[code] = capability
     return capability
 

@@ -13,7 +13,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 
 from xinfang.access import rules
-from xinfang.access.models import Reach
 from xinfang.access.policy import BUREAU_MANAGED_ROLES, BUREAU_UNIT_ROLES, PROFILE_ROLES, UNIT_ROLES
 from xinfang.accounts import agent_reports, alerts, successors, throttle
 from xinfang.accounts.models import (
@@ -297,14 +296,7 @@ def _hand_over_open_work(before: User, account: User, *, by, successor, leaving:
     if not open_cases:
         return 0
     if successor == successors.SPREAD:
-        to = list(
-            User.objects.filter(
-                rules.holders(successors.HOLDS_CASES, unit=before.unit_id, reach=Reach.UNIT),
-                unit_id=before.unit_id,
-            )
-            .exclude(pk=before.pk)
-            .order_by("pk")
-        )
+        to = list(successors.colleagues(before))
     else:
         to = [successor] if isinstance(successor, User) else []
     if not to:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -49,7 +50,8 @@ class Due:
     reason: str = ""
 
 
-_due: Callable[[datetime.date, int], Due] | None = None
+# The deadlines app's ``due``: anything with ``due_on``, ``provisional`` and ``reason``.
+_due: Callable[[datetime.date, int], Any] | None = None
 
 
 def use_calendar(due: Callable[[datetime.date, int], object]) -> None:
@@ -131,6 +133,7 @@ def account_changed(
 def start(account: User, *, reason: str, on: datetime.date, by, request=None) -> AgentReport:
     """Open the account's report for its unit, due ``AGENT_REPORT_WORKDAYS`` workdays after ``on``."""
     due = due_after(on, AGENT_REPORT_WORKDAYS)
+    assert account.unit_id is not None, "an agent belongs to a unit"
     report = AgentReport.objects.create(
         unit_id=account.unit_id,
         agent=account,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 
-from xinfang.access import rules
-from xinfang.access.models import Reach
 from xinfang.access.policy import BUREAU_MANAGED_ROLES
 from xinfang.accounts import actions, successors
 from xinfang.accounts.models import AgentProfile, Unit, User
@@ -110,14 +109,11 @@ class UserForm(checked.Form):
         self.account = account
         self.open_work = successors.open_work(account)
         if self.open_work:
-            others = User.objects.filter(
-                rules.holders(successors.HOLDS_CASES, unit=account.unit_id, reach=Reach.UNIT),
-                unit_id=account.unit_id,
-            ).exclude(pk=account.pk)
-            self.fields["successor"].choices = [
+            others = successors.colleagues(account)
+            cast(forms.ChoiceField, self.fields["successor"]).choices = [
                 ("", "请选择"),
                 (successors.SPREAD, "平均分给本单位其他代理员"),
-                *((str(u.pk), u.full_name) for u in others.order_by("full_name")),
+                *((str(u.pk), u.full_name) for u in others),
             ]
             self.fields["successor"].label = f"未办结事项（{self.open_work}件）交给"
         else:
@@ -126,7 +122,7 @@ class UserForm(checked.Form):
         if account is not None and account.unit_id:
             # A deactivated unit stays selectable for the accounts already in it.
             units = Unit.objects.filter(pk=account.unit_id) | units
-        self.fields["unit"].queryset = units.order_by("sort_order", "id")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units.order_by("sort_order", "id")
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
@@ -142,9 +138,9 @@ class UserForm(checked.Form):
 
     def clean_successor(self):
         value = self.cleaned_data.get("successor") or None
-        if value in (None, successors.SPREAD):
+        if value is None or value == successors.SPREAD:
             return value
-        return User.objects.filter(pk=value).first()
+        return successors.colleagues(self.account).filter(pk=value).first()
 
     def clean(self):
         data = super().clean()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -38,7 +40,7 @@ class Unit(models.Model):
 
 
 class User(AbstractUser):
-    first_name = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]  # how Django drops an inherited field
     last_name = None  # type: ignore[assignment]
     full_name = models.CharField("姓名", max_length=30)
     role = models.CharField("角色", max_length=20, choices=Role.choices)
@@ -46,8 +48,8 @@ class User(AbstractUser):
         Unit, verbose_name="所在单位", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
 
-    objects = UserManager()
-    REQUIRED_FIELDS: list[str] = []
+    objects: ClassVar[UserManager[Self]] = UserManager()
+    REQUIRED_FIELDS = []
 
     class Meta:
         ordering = ["unit__sort_order", "username"]

@@ -4,6 +4,7 @@ the system administrator's, and the agents' profiles a citizen may see."""
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
@@ -12,11 +13,21 @@ from django.utils import timezone
 from xinfang.access import rules
 from xinfang.accounts.models import AgentProfile, CounterScope, LoginCounter, SecondFactor, User
 
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _Lock(TypedDict):
+        locked_until: datetime.datetime | None
+
+    LockedUser = WithAnnotations[User, _Lock]  # with ``locked_until`` (``with_lock``)
+
 # Citizens see the people who can take their complaint: those the capability table lets open a case.
 PUBLISHED_FOR = "case_open"
 
 
-def with_lock(users: QuerySet[User], now: datetime.datetime | None = None) -> QuerySet[User]:
+def with_lock(users: QuerySet[User], now: datetime.datetime | None = None) -> QuerySet[LockedUser]:
     """Annotate ``locked_until``: the end of the latest lock-out of the account at any address,
     or None. (A lock-out holds at one address only; bureau staff can lift them all.)"""
     locks = LoginCounter.objects.filter(

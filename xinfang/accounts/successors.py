@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from django.db.models import QuerySet
+
+from xinfang.access import rules
+from xinfang.access.models import Reach
+from xinfang.accounts.models import User
+
 # Whoever may register cases for a unit may hold them (the capability the case steps declare).
 HOLDS_CASES = "case_open"
 SPREAD = "spread"  # the form's choice: the unit's other agents take the cases in turn
@@ -22,6 +28,14 @@ def register(*, count: Callable[..., int], move: Callable[..., int]) -> None:
     hand them to the users ``to`` in turn; returns how many moved."""
     global _count, _move
     _count, _move = count, move
+
+
+def colleagues(user) -> QuerySet[User]:
+    """The other users who hold the cases of ``user``'s unit: who may take over."""
+    if user is None or user.unit_id is None:
+        return User.objects.none()
+    holders = rules.holders(HOLDS_CASES, unit=user.unit_id, reach=Reach.UNIT)
+    return User.objects.filter(holders, unit_id=user.unit_id).exclude(pk=user.pk).order_by("full_name", "pk")
 
 
 def open_work(user) -> int:

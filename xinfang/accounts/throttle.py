@@ -86,7 +86,13 @@ class Alerts:
 
 
 def _window(scope: str) -> datetime.timedelta | None:
-    return {PAIR: None, ADDRESS: lock_time(), PLATFORM: platform_window(), ACCOUNT: platform_window()}[scope]
+    windows: dict[str, datetime.timedelta | None] = {
+        PAIR: None,
+        ADDRESS: lock_time(),
+        PLATFORM: platform_window(),
+        ACCOUNT: platform_window(),
+    }
+    return windows[scope]
 
 
 def _prune(now: datetime.datetime) -> None:

@@ -21,6 +21,7 @@ from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.core import files
 from xinfang.core.errors import add_to_form
+from xinfang.core.middleware import mark_personal
 
 
 def _safe_next(request) -> str:
@@ -71,6 +72,7 @@ def verify_view(request):
                     f"您用恢复码登录了，还剩 {left} 个恢复码。手机找不回时，请联系系统管理员重置动态口令；"
                     "找回后可在“动态口令”页面重新生成恢复码。",
                 )
+            assert pending is not None  # pending_user found the user through it
             return redirect(pending.next_url or "home")
         if not result.step:
             messages.error(request, result.error)
@@ -130,7 +132,7 @@ def enrol_view(request):
         },
     )
     # The secret is on the page, and a half-logged-in visitor is not "logged in": never cached.
-    response.personal_data = True
+    mark_personal(response)
     return response
 
 
@@ -139,7 +141,7 @@ def _recovery_codes_page(request, codes: list[str], *, first: bool, next_url: st
     response = render(
         request, "accounts/recovery_codes.html", {"codes": codes, "first": first, "next_url": next_url}
     )
-    response.personal_data = True  # never cached
+    mark_personal(response)  # never cached
     return response
 
 
@@ -249,5 +251,5 @@ def agent_photo(request, pk):
     if public:
         response["Cache-Control"] = "public, max-age=300"
     else:
-        response.personal_data = True
+        mark_personal(response)
     return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,7 @@ def anchor_line(anchor: AuditAnchor) -> str:
 
 def read_anchor_file(path: Path, report: Report) -> list[Anchor]:
     """One JSON object a line (what ``xinfang audit anchor -o`` appends); bad lines are findings."""
-    anchors = []
+    anchors: list[Anchor] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -120,7 +121,7 @@ def read_anchor_file(path: Path, report: Report) -> list[Anchor]:
 
 
 def verify(
-    *, anchors: list[Anchor] = (), start: Anchor | None = None, report: Report | None = None
+    *, anchors: Sequence[Anchor] = (), start: Anchor | None = None, report: Report | None = None
 ) -> Report:
     """Recompute the chain and compare it with ``anchors``.
 
@@ -171,7 +172,8 @@ class _Walk:
         self.by_seq: dict[int, list[Anchor]] = {}
         for anchor in anchors:
             self.by_seq.setdefault(anchor.seq, []).append(anchor)
-        self.expected, self.prev_stored, self.unlinked = 1, chain.GENESIS, None
+        self.expected, self.prev_stored = 1, chain.GENESIS
+        self.unlinked: int | None = None
 
     def begin_at(self, start: Anchor) -> None:
         # The start row's own link is not checked: the row before it is not read.
@@ -183,7 +185,8 @@ class _Walk:
         report, seq, stored_prev, stored = self.report, row[0], row[10], row[11]
         detail = json.loads(row[9]) if isinstance(row[9], str) else row[9]
         report.rows += 1
-        if chain.digest(*row[:9], detail, stored_prev) != stored:
+        hashed = (*row[:9], detail, stored_prev)  # as stored, with the detail parsed
+        if chain.digest(*hashed) != stored:
             report.add("changed", f"第 {seq} 条记录的内容与其哈希不符：该条被改动。")
         if seq < self.expected:
             report.add("inserted", f"第 {seq} 条出现不止一次：有记录被插入。")

@@ -79,5 +79,7 @@ def anchor(request):
     response = HttpResponse(
         integrity.anchor_line(taken) + "\n", content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = content_disposition_header(True, f"审计锚点-第{taken.seq}条.jsonl")
+    disposition = content_disposition_header(True, f"审计锚点-第{taken.seq}条.jsonl")
+    assert disposition is not None  # an attachment always has one
+    response["Content-Disposition"] = disposition
     return downloads.mark(request, response)

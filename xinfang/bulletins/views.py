@@ -51,7 +51,7 @@ def draft(request):
     form = MonthForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         # A month typed into the address (1999-12, 2101-01, 2026-13): said, not silently replaced.
-        messages.error(request, "无法生成草稿：" + form.errors["month"][0])
+        messages.error(request, f"无法生成草稿：{form.errors['month'][0]}")
         return redirect("bulletins:list")
     month = form.cleaned_data["month"] if form.is_bound else _last_month()
     result = actions.draft_bulletin(month, by=request.user)

@@ -155,6 +155,7 @@ def authorization_letter(case, people=None) -> AuthorizationLetter:
     # only appears on a reprint once the case says the agent filled it in.
     note = CONFIRMED_NOTE if case.authorization_mode == AuthorizationMode.CONFIRMED else ""
     statement = STATEMENT if len(people) == 1 else STATEMENT_JOINT
+    signatures: tuple[Signature, ...]
     if len(people) == 1:
         signatures = (Signature("委托人", "签字（盖章、指印）", note),)
     else:
@@ -283,7 +284,14 @@ def _letter_table(document, letter: AuthorizationLetter):
 
     for row, party in zip(table.rows[:parties], letter.parties, strict=True):
         row.height, row.height_rule = Cm(1.8), WD_ROW_HEIGHT_RULE.AT_LEAST
-        values = (f"{party.role}姓名", party.name, party.detail_label, party.detail, "联系电话", party.phones)
+        values: tuple[str | tuple[str, ...], ...] = (
+            f"{party.role}姓名",
+            party.name,
+            party.detail_label,
+            party.detail,
+            "联系电话",
+            party.phones,
+        )
         for cell, text in zip(row.cells, values, strict=True):
             _cell_text(cell, text)
 

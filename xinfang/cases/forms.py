@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -184,17 +185,20 @@ class ComplaintForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = ContentCategory.objects.active()
-        self.fields["category"].empty_label = "请选择内容分类"
-        self.fields["incident_town"].queryset = Unit.objects.filter(kind=UnitKind.TOWN, active=True)
-        self.fields["incident_town"].empty_label = "（县外或不属于各镇）"
+        category = cast(forms.ModelChoiceField, self.fields["category"])
+        category.queryset = ContentCategory.objects.active()
+        category.empty_label = "请选择内容分类"
+        town = cast(forms.ModelChoiceField, self.fields["incident_town"])
+        town.queryset = Unit.objects.filter(kind=UnitKind.TOWN, active=True)
+        town.empty_label = "（县外或不属于各镇）"
         self.fields["incident_place"].widget.attrs["placeholder"] = "村（社区）或具体地点"
         # The browser would cut a long paste short without a word: the server says it instead.
         self.fields["content"].widget.attrs.pop("maxlength", None)
-        self.fields["people_count"].required = False  # 1 when left empty
-        self.fields["people_count"].min_value = 1
-        self.fields["people_count"].widget.attrs.update(min=1, max=100000, inputmode="numeric")
-        self.fields["people_count"].error_messages["min_value"] = "信访人数至少为1。"
+        people = cast(forms.IntegerField, self.fields["people_count"])
+        people.required = False  # 1 when left empty
+        people.min_value = 1
+        people.widget.attrs.update(min=1, max=100000, inputmode="numeric")
+        people.error_messages["min_value"] = "信访人数至少为1。"
 
     def clean_people_count(self):
         return self.cleaned_data.get("people_count") or 1
@@ -247,7 +251,9 @@ class ScopeForm(Form):
         self.assessment = scope.assess_case(case)
         if case.status != CaseStatus.INTAKE:
             # Already found in scope: what is left is to refer it after all.
-            self.fields["decision"].choices = [(self.REFER, "不属于代理范围，引导信访人走法定途径")]
+            cast(forms.ChoiceField, self.fields["decision"]).choices = [
+                (self.REFER, "不属于代理范围，引导信访人走法定途径")
+            ]
         if not self.is_bound and not self.assessment.in_scope:
             self.initial.update(decision=self.REFER, channel=self.assessment.required_channel)
 

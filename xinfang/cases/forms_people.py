@@ -6,6 +6,8 @@ keyword arguments of its action.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -33,7 +35,7 @@ class RemoveCoPetitionerForm(CaseForm):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         rows = case.co_petitioners.select_related("petitioner")
-        self.fields["position"].choices = [("", "请选择")] + [
+        cast(forms.ChoiceField, self.fields["position"]).choices = [("", "请选择")] + [
             (row.position, f"第{index}名 {row.petitioner.name}") for index, row in enumerate(rows, start=2)
         ]
 
@@ -72,7 +74,7 @@ class HandOverForm(CaseForm):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         self.intro = f"现由代理员{case.agent.full_name}办理。" + self.intro
-        self.fields["agent"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["agent"]).queryset = (
             get_user_model()
             .objects.filter(
                 rules.holders(HOLDS_CASES, unit=case.unit_id, reach=Reach.UNIT), unit_id=case.unit_id

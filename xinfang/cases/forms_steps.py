@@ -7,6 +7,8 @@ page passes what was typed straight to ``actions.take_step``.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -156,7 +158,7 @@ class SubmissionForm(CaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["platform"].queryset = SubmissionPlatform.objects.active()
+        cast(forms.ModelChoiceField, self.fields["platform"]).queryset = SubmissionPlatform.objects.active()
         if not self.is_bound:
             self.initial.setdefault("on", timezone.localtime().replace(second=0, microsecond=0))
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from xinfang.cases.models import ReferralChannel, RespondentKind
 
-EXPLANATIONS = {
+EXPLANATIONS: dict[str, str] = {
     ReferralChannel.LITIGATION: (
         "您反映的事项属于依法应当通过诉讼解决的纠纷（或人民法院已经受理），不属于网上投诉代理范围。"
         "《信访工作条例》第三十一条第一项：“应当通过审判机关诉讼程序……处理的……按照法律法规规定的程序处理。”"
@@ -85,7 +85,7 @@ def assess(
         (reconsideration_done, ReferralChannel.RECONSIDERATION, "已经申请行政复议"),
     )
     hits = [(channel, reason) for applies, channel, reason in rules if applies]
-    cautions = ()
+    cautions: tuple[str, ...] = ()
     if has_review_opinion:
         cautions = (
             "信访人已有复查或复核意见书：对复核意见不服，仍以同一事实和理由投诉的，不再受理（《信访工作条例》"

@@ -81,12 +81,10 @@ def petitioner_history(user, id_number: str, *, exclude_pk: int | None = None) -
     visible = set(
         cases_for(user).filter(petitioner__id_number_hash__in=id_hashes).values_list("pk", flat=True)
     )
-    rows = (
-        Case.objects.filter(petitioner__id_number_hash__in=id_hashes)
-        .exclude(pk=exclude_pk)
-        .select_related("unit")
-        .order_by("-received_on", "-pk")
-    )
+    rows = Case.objects.filter(petitioner__id_number_hash__in=id_hashes)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    rows = rows.select_related("unit").order_by("-received_on", "-pk")
     return [
         PriorCase(
             unit_name=row.unit.name,
@@ -170,7 +168,7 @@ PROGRESS = (
     ("复核意见", CaseStatus.RE_REVIEWED),
 )
 # Where a status that leaves the main line sits on it, and what it is called there.
-OFF_LINE = {
+OFF_LINE: dict[str, tuple[str, str]] = {
     CaseStatus.REFERRED: (CaseStatus.INTAKE, "已引导"),
     CaseStatus.NOT_ACCEPTED: (CaseStatus.RECEIVED, "不予受理"),
     CaseStatus.NOT_ACCEPTED_AGAIN: (CaseStatus.RECEIVED, "不再受理"),
@@ -180,7 +178,7 @@ OPTIONAL_FROM = CaseStatus.REVIEW_REQUESTED  # review steps are shown only once 
 
 def progress(case: Case) -> list[tuple[str, str]]:
     """The steps of the case's life with 'done', 'current' or '' for the progress bar."""
-    order = [status for _, status in PROGRESS]
+    order: list[str] = [status for _, status in PROGRESS]
     status, ending = case.status, ""
     if status in OFF_LINE:
         status, ending = OFF_LINE[status]
@@ -423,7 +421,7 @@ def worklist(user, *, today: datetime.date | None = None) -> Worklist:
 
 def board_by_unit(work: Worklist) -> list[dict]:
     """The bureau's board: every active unit with its worklist counts, most overdue first."""
-    units = {
+    units: dict[int, dict[str, Any]] = {
         unit.pk: {"unit": unit, "overdue": 0, "due_soon": 0, "follow_ups": 0}
         for unit in Unit.objects.filter(active=True)
     }

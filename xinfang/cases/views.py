@@ -7,6 +7,8 @@ pages are in ``views_steps``, the ledger and the worklist in ``views_ledger``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
@@ -24,6 +26,7 @@ from xinfang.cases.models import FileKind
 from xinfang.core import files
 from xinfang.core.errors import DomainError
 from xinfang.core.identity import IdKind, validate_document
+from xinfang.core.middleware import mark_personal
 from xinfang.core.validators import parse_id
 
 BROKEN_FORM = "这张登记表的表单编号无效（页面可能不完整），已为您换上新的表单编号，您填写的内容都保留着，请核对后再次提交。"
@@ -249,7 +252,7 @@ def authorization(request, pk):
     if refusal:
         return refusal
     each = request.GET.get("each") == "1"
-    one_each = {"each": True} if each else {}
+    one_each: dict[str, Any] = {"each": True} if each else {}
     record(
         AuditAction.PRINT, request=request, target=case, document="authorization", format="html", **one_each
     )
@@ -271,7 +274,7 @@ def authorization_docx(request, pk):
     if refusal:
         return refusal
     each = request.GET.get("each") == "1"
-    one_each = {"each": True} if each else {}
+    one_each: dict[str, Any] = {"each": True} if each else {}
     record(
         AuditAction.PRINT, request=request, target=case, document="authorization", format="docx", **one_each
     )
@@ -290,7 +293,7 @@ def case_file(request, pk, file_pk):
     response = HttpResponse(files.read(stored), content_type=stored.content_type)
     disposition = "inline" if request.GET.get("inline") else "attachment"
     response["Content-Disposition"] = exports.attachment_header(files.download_name(stored), disposition)
-    response.personal_data = True
+    mark_personal(response)
     return response
 
 
@@ -327,5 +330,5 @@ def reveal(request, pk, field):
         )
     record(AuditAction.REVEAL, request=request, target=case, field=field)
     response = JsonResponse({"value": value})
-    response.personal_data = True
+    mark_personal(response)
     return response

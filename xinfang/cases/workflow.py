@@ -24,7 +24,7 @@ __all__ = [
 HANDLING = HANDLING_STATUSES
 FINAL = FINAL_STATUSES
 
-REFUSALS = {
+REFUSALS: dict[str, str] = {
     S.REFERRED: "该事项已引导信访人通过法定途径解决，不能再办理代理手续。",
     S.SUBMITTED: "该事项已在网上提交。",
 }

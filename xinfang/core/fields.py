@@ -88,7 +88,8 @@ class KeyedHashField(models.CharField):
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
-        self.source, self.purpose, self.normalize = source, purpose or source, normalize or _same
+        self.source, self.normalize = source, normalize or _same
+        self.purpose: str = purpose or source or ""  # a field always names its source
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()

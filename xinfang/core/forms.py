@@ -18,6 +18,7 @@ typed is shown again as it was. Fields added in a form's ``__init__`` are covere
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -56,11 +57,14 @@ def check_year_range(value) -> None:
         )
 
 
+_CHECKED = "checked_input"  # the mark ``protect`` leaves on a field it has done
+
+
 def protect(field: forms.Field) -> None:
     """Add the checks of the field's kind (once)."""
-    if getattr(field, "checked_input", False):
+    if getattr(field, _CHECKED, False):
         return
-    field.checked_input = True
+    setattr(field, _CHECKED, True)
     if isinstance(field, forms.CharField):
         field.validators.append(CHECK_LINES if isinstance(field.widget, forms.Textarea) else CHECK_LINE)
         if field.max_length is None:
@@ -74,13 +78,24 @@ def protect(field: forms.Field) -> None:
             field.validators.append(MinValueValidator(-DB_INT_MAX))
 
 
-class CheckedInputMixin:
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm  # what the mixin is mixed into
+else:
+    _FormBase = object
+
+
+class CheckedInputMixin(_FormBase):
     """Checks every field's input before the form is cleaned (see the module's docstring)."""
 
     def full_clean(self):
         for field in self.fields.values():
             protect(field)
         super().full_clean()
+
+    def clean(self) -> dict[str, Any]:
+        """Django's, which returns ``cleaned_data`` (typed so for the forms' own ``clean``)."""
+        super().clean()
+        return self.cleaned_data
 
 
 class Form(CheckedInputMixin, forms.Form):

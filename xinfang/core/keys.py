@@ -40,7 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models
 from django.dispatch import receiver
 
 from xinfang.core import crypto, keyring
@@ -75,7 +75,7 @@ _lock = threading.RLock()
 class EncryptedModel:
     """A model with encrypted columns, found by introspection, and its keyed hashes."""
 
-    model: type
+    model: type[models.Model]
     fields: tuple  # EncryptedTextField
     hashes: tuple  # KeyedHashField, each computed from one of ``fields``
 
@@ -231,6 +231,7 @@ def _generate() -> None:
     path = getattr(settings, "DATA_KEY_GENERATE_PATH", None)
     if path is None:
         crypto.ring()  # raises the message that no key is configured
+    assert path is not None  # ring() raised: no key, and none to generate
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

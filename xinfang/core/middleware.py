@@ -5,6 +5,7 @@ import codecs
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponseBase
 from django.utils.http import parse_header_parameters
 
 # No inline script or style anywhere: every script and stylesheet is a local static file.
@@ -24,6 +25,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+PERSONAL_DATA = "personal_data"  # the mark on a response that shows personal data
+
+
+def mark_personal(response: HttpResponseBase, personal: bool = True) -> None:
+    """Mark ``response`` as showing personal data: never kept by a browser or a proxy, whoever
+    asked (``SecurityHeadersMiddleware``)."""
+    setattr(response, PERSONAL_DATA, personal)
+
+
 class SecurityHeadersMiddleware:
     """CSP on every page; ``no-store`` on everything a logged-in user is shown."""
 
@@ -35,7 +45,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         static = request.path.startswith(settings.STATIC_URL)
         user = getattr(request, "user", None)
-        if not static and (getattr(response, "personal_data", False) or (user and user.is_authenticated)):
+        if not static and (getattr(response, PERSONAL_DATA, False) or (user and user.is_authenticated)):
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
         return response
@@ -62,7 +72,7 @@ class CheckedWSGIRequest(WSGIRequest):
     def _set_content_type_params(self, meta):
         content_type, params = parse_header_parameters(meta.get("CONTENT_TYPE", ""))
         if is_text_charset(params.get("charset")):
-            super()._set_content_type_params(meta)
+            super()._set_content_type_params(meta)  # type: ignore[misc]  # private in Django; no stub
         else:
             self.content_type, self.content_params = content_type, params
 

@@ -154,7 +154,8 @@ def rewrite_table(
         todo = stale_count(table, using=using, plain=plain)
         if not todo:
             break
-        after, done = 0, 0
+        after: object = 0
+        done = 0
         while True:
             last, rewritten, _skipped = rewrite_batch(
                 table, after=after, limit=batch_size, using=using, plain=plain
@@ -231,10 +232,13 @@ def column_encryption(table: Table):
     """The (reversible) operation of a migration that encrypts a column that used to be plain."""
     from django.db import migrations
 
-    return migrations.RunPython(
-        lambda apps, schema_editor: encrypt_column(schema_editor, table),
-        lambda apps, schema_editor: decrypt_column(schema_editor, table),
-    )
+    def forwards(apps, schema_editor) -> None:
+        encrypt_column(schema_editor, table)
+
+    def backwards(apps, schema_editor) -> None:
+        decrypt_column(schema_editor, table)
+
+    return migrations.RunPython(forwards, backwards)
 
 
 def encrypt_column(schema_editor, table: Table, *, batch_size: int = 1000) -> int:
@@ -242,7 +246,8 @@ def encrypt_column(schema_editor, table: Table, *, batch_size: int = 1000) -> in
     (and fill its keyed hashes), under the newest key, after checking the key."""
     using = schema_editor.connection.alias
     keys.ensure_verified(using)
-    done, after = 0, 0
+    done = 0
+    after: object = 0
     while True:
         last, rewritten, _ = rewrite_batch(table, after=after, limit=batch_size, using=using, plain=True)
         if last is None:

@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -307,8 +308,8 @@ class ClockForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = actions.step_choices()
-        self.fields["start_action"].choices = [("", "请选择")] + choices
-        self.fields["stop_actions"].choices = choices
+        cast(forms.ChoiceField, self.fields["start_action"]).choices = [("", "请选择")] + choices
+        cast(forms.ChoiceField, self.fields["stop_actions"]).choices = choices
 
     @staticmethod
     def initial_for(clock) -> dict:

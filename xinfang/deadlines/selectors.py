@@ -220,7 +220,7 @@ def year_days(year: int) -> tuple[list[CalendarDay], list[CalendarDay]]:
     return [d for d in days if d.kind == DayKind.HOLIDAY], [d for d in days if d.kind == DayKind.WORKDAY]
 
 
-def next_missing_year(today: datetime.date | None = None) -> int | None:
+def next_missing_year(today: datetime.date | None = None) -> int:
     """The first year from this one on that has not been entered (the one staff should enter)."""
     today = today or timezone.localdate()
     present = set(CalendarYear.objects.filter(year__gte=today.year).values_list("year", flat=True))

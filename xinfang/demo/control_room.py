@@ -37,6 +37,7 @@ def build_ratings(today: datetime.date) -> int:
     )
     made = 0
     for case, (channel, office, body, means, comment) in zip(delivered, RATINGS, strict=False):
+        assert case.delivered_on is not None  # the query asked for delivered cases
         rated_on = min(today, case.delivered_on + datetime.timedelta(days=3))
         ratings.record_rating(
             case,

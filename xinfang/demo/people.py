@@ -260,6 +260,7 @@ def build_users(units: dict[str, Unit]) -> dict[str, User]:
         user = User(username=username, full_name=full_name, role=role, unit=unit, password=hashed)
         user.save()
         if role in PROFILE_ROLES:
+            assert unit is not None  # every agent of the demo belongs to a unit
             AgentProfile.objects.create(
                 user=user,
                 title=title,

@@ -158,14 +158,16 @@ def clock_start(spec: Spec, *, today: datetime.date, clocks: Clocks) -> tuple[da
     passed (negative), or today or within the next 3 workdays (0 to 3), preferably on a workday;
     and the extension granted. An extension runs from the original due date, which a holiday may
     have moved: where the asked days cannot land in the window, a few days fewer are granted."""
+    due_in = spec.due_in
+    assert due_in is not None  # only a case placed by ``due_in`` comes here
     code = TIMED[spec.status][1]
     length = clocks.lengths[code][0]
-    target = today + datetime.timedelta(days=spec.due_in)
+    target = today + datetime.timedelta(days=due_in)
     soon_until = clocks.soon_until(today)
 
     def fits(start: datetime.date, extension: int) -> bool:
         due = clocks.due(code, start, extension)
-        return due <= target if spec.due_in < 0 else today <= due <= soon_until
+        return due <= target if due_in < 0 else today <= due <= soon_until
 
     extensions = [spec.extension - n for n in range(0, 15 if spec.extension else 1) if spec.extension - n > 0]
     tries = [(workday, extension) for workday in (True, False) for extension in extensions or [0]]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -65,7 +66,7 @@ class PeriodForm(Form):
     def __init__(self, *args, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
-        self.fields["year"].choices = [("", "—")] + _years(self.today)
+        cast(forms.ChoiceField, self.fields["year"]).choices = [("", "—"), *_years(self.today)]
         self.fields["month"].initial = self.today.replace(day=1)
         self.fields["year"].initial = self.today.year
 
@@ -114,7 +115,9 @@ class TargetForm(Form):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = (
+            units if units is not None else Unit.objects.none()
+        )
         self.fields["effective_from"].initial = timezone.localdate().replace(day=1)
 
 

@@ -8,6 +8,8 @@ from ``actions``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -226,7 +228,7 @@ def tally_template(request):
 def tally_upload(request):
     upload = TallyUploadForm(request.POST, request.FILES)
     units = list(selectors.tally_units())
-    errors: list[str] = []
+    errors: Sequence[str] = []
     if upload.is_valid():
         try:
             month, counts = workbooks.read(upload.cleaned_data["file"].read(), units)

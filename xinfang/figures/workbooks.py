@@ -167,4 +167,5 @@ def read(content: bytes, units: Sequence[Unit]) -> tuple[datetime.date, dict[tup
         if len(errors) > MAX_ERRORS:
             errors = errors[:MAX_ERRORS] + [f"……另有{len(errors) - MAX_ERRORS}处问题。"]
         raise _refused(errors)
-    return month, counts  # type: ignore[return-value]
+    assert month is not None  # a missing month is among the errors
+    return month, counts

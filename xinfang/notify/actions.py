@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,10 +13,13 @@ from django.utils import timezone
 from xinfang.notify.models import Notice, ReminderLevel
 from xinfang.notify.senders import get_sender
 
+if TYPE_CHECKING:
+    from xinfang.accounts.models import User
+
 logger = logging.getLogger("xinfang.notify")
 
 TEXT_MAX = Notice._meta.get_field("text").max_length
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     ReminderLevel.DUE_SOON: "期限即将届满",
     ReminderLevel.OVERDUE: "期限已超期",
     ReminderLevel.FOLLOW_UP: "跟踪督办提醒",
@@ -29,7 +33,7 @@ def notify(*, recipients: Iterable, case, level: str, text: str, send: bool = Tr
     and sent by whatever sender is configured. Recipients are de-duplicated (an agent who is
     also among the bureau staff gets one notice).
     """
-    unique: dict[int, object] = {}
+    unique: dict[int, User] = {}
     for user in recipients:
         unique.setdefault(user.pk, user)
     text = text[:TEXT_MAX]

@@ -122,9 +122,9 @@ def pending_follow_ups(today: datetime.date) -> QuerySet[FollowUp]:
     )
 
 
-def unit_agents(unit_ids) -> dict[int, list[User]]:
+def unit_agents(unit_ids) -> dict[int | None, list[User]]:
     """Those who work the cases of these units (``WORKS_CASES``: their agents), in one query."""
-    agents: dict[int, list[User]] = {}
+    agents: dict[int | None, list[User]] = {}
     workers = User.objects.filter(rules.holders(WORKS_CASES, reach=Reach.UNIT), unit_id__in=set(unit_ids))
     for user in workers.only("id", "username", "is_active", "unit_id"):
         agents.setdefault(user.unit_id, []).append(user)

@@ -14,7 +14,9 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -102,7 +104,7 @@ def _sqlite_load(source: Path) -> None:
 
 
 def _pg_environment() -> dict[str, str]:
-    db = settings.DATABASES["default"]
+    db: Mapping[str, Any] = settings.DATABASES["default"]
     env = dict(os.environ)
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
         if db.get(key):

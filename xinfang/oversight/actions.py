@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -50,7 +51,7 @@ REFUSALS = {
     "acknowledge": "该报告已经签收。",
     "dispose": "该报告已登记处置情况。",
 }
-NOTICE_LEVELS = {Urgency.URGENT: "danger", Urgency.NORMAL: "info"}
+NOTICE_LEVELS: dict[str, str] = {Urgency.URGENT: "danger", Urgency.NORMAL: "info"}
 
 
 def allows(report: RiskReport, step: str) -> bool:
@@ -184,7 +185,7 @@ def record_inspection(
     unit,
     inspected_on: datetime.date,
     inspectors: str,
-    findings: list[str],
+    findings: Sequence[str],
     findings_note: str = "",
     no_problems: bool = False,
     rectification: str = "",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 
@@ -58,7 +60,7 @@ class ReportForm(Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the columns the choice shows: no personal data is decrypted for the list.
-        self.fields["case"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = (
             rules.scoped(Case.objects.all(), user, "file_report")
             .only("id", "number", "title", "people_count")
             .order_by("-created_at", "-id")
@@ -79,7 +81,9 @@ class ReportFilterForm(Form):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = (
+            units if units is not None else Unit.objects.none()
+        )
 
 
 class DisposalForm(Form):
@@ -117,7 +121,9 @@ class InspectionForm(Form):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = (
+            units if units is not None else Unit.objects.none()
+        )
         if not self.is_bound:
             self.initial.setdefault("inspected_on", timezone.localdate())
 
@@ -142,8 +148,12 @@ class InspectionFilterForm(Form):
 
     def __init__(self, *args, units=None, years=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
-        self.fields["year"].choices = [("", "全部年度")] + [(str(y), f"{y}年") for y in years]
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = (
+            units if units is not None else Unit.objects.none()
+        )
+        cast(forms.ChoiceField, self.fields["year"]).choices = [("", "全部年度")] + [
+            (str(y), f"{y}年") for y in years
+        ]
 
 
 class RectificationForm(Form):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
@@ -19,6 +20,16 @@ from xinfang.access import rules
 from xinfang.access.models import Reach
 from xinfang.accounts.models import Unit
 from xinfang.oversight.models import Inspection, ReportStatus, RiskReport, Urgency
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _Overdue(TypedDict):
+        overdue: bool
+
+    InspectionRow = WithAnnotations[Inspection, _Overdue]  # with ``overdue`` (``_with_overdue``)
 
 BANNER_MAX = 10
 ENCRYPTED = ("description", "disposal")
@@ -52,7 +63,7 @@ class ReportFilter:
     urgency: str = ""
 
 
-STATUS_FILTERS = {
+STATUS_FILTERS: dict[str, Q] = {
     ReportStatus.NEW: Q(acknowledged_at__isnull=True, disposed_at__isnull=True),
     ReportStatus.ACKNOWLEDGED: Q(acknowledged_at__isnull=False, disposed_at__isnull=True),
     ReportStatus.DISPOSED: Q(disposed_at__isnull=False),
@@ -114,7 +125,7 @@ def report_counts(start: datetime.date, end: datetime.date) -> dict[int, dict[st
 # --- Inspections ------------------------------------------------------------------------------------
 
 
-def _with_overdue(today: datetime.date | None = None) -> QuerySet[Inspection]:
+def _with_overdue(today: datetime.date | None = None) -> QuerySet[InspectionRow]:
     """Every inspection with ``overdue``: findings not put right by the deadline. Derived from
     ``rectify_by`` and today, never stored."""
     today = today or timezone.localdate()
@@ -124,7 +135,7 @@ def _with_overdue(today: datetime.date | None = None) -> QuerySet[Inspection]:
     )
 
 
-def inspections_for(user, *, today: datetime.date | None = None) -> QuerySet[Inspection]:
+def inspections_for(user, *, today: datetime.date | None = None) -> QuerySet[InspectionRow]:
     return rules.scoped(_with_overdue(today), user, "view_inspections")
 
 
@@ -135,7 +146,7 @@ def get_inspection_for(request, pk: int) -> Inspection:
 
 def inspection_list(
     user, *, unit: Unit | None = None, year: int | None = None, overdue_only: bool = False
-) -> QuerySet[Inspection]:
+) -> QuerySet[InspectionRow]:
     inspections = inspections_for(user)
     if unit is not None:
         inspections = inspections.filter(unit=unit)
@@ -152,7 +163,7 @@ def inspection_years(inspections: QuerySet[Inspection]) -> list[int]:
 
 def inspection_findings(
     start: datetime.date, end: datetime.date, *, today: datetime.date | None = None
-) -> QuerySet[Inspection]:
+) -> QuerySet[InspectionRow]:
     """For the dashboard: inspections between two dates (both included) that found problems,
     with their unit and ``overdue``, by unit then date. County-wide: for the bulletin."""
     return (

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from xinfang.accounts.models import Unit
@@ -95,7 +97,9 @@ class PublicityForm(Form):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = (
+            units if units is not None else Unit.objects.none()
+        )
         if units is not None and len(units) == 1:
             # An agent records for the own unit only: nothing to choose.
             self.fields["unit"].initial = units[0]
@@ -110,5 +114,9 @@ class PublicityFilterForm(Form):
 
     def __init__(self, *args, units=None, years=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
-        self.fields["year"].choices = [("", "全部年度")] + [(str(y), f"{y}年") for y in years]
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = (
+            units if units is not None else Unit.objects.none()
+        )
+        cast(forms.ChoiceField, self.fields["year"]).choices = [("", "全部年度")] + [
+            (str(y), f"{y}年") for y in years
+        ]

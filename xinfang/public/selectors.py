@@ -39,6 +39,7 @@ def agent_directory(units: QuerySet[Unit] | None = None) -> list[UnitAgents]:
     grouped: dict[int, UnitAgents] = {}
     for profile in profiles:
         unit = profile.user.unit
+        assert unit is not None  # published profiles are of agents in an active unit
         grouped.setdefault(unit.pk, UnitAgents(unit)).agents.append(profile)
     return list(grouped.values())
 

@@ -18,6 +18,7 @@ from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.cases.exports import attachment_header
 from xinfang.core.errors import DomainError, add_to_form
+from xinfang.core.middleware import mark_personal
 from xinfang.public import actions, documents, selectors
 from xinfang.public.forms import PublicityFilterForm, PublicityForm, RatingForm, TrackForm
 from xinfang.ratings.actions import record_rating
@@ -53,7 +54,7 @@ def _result(request, case, *, rating_form=None, rating_error=""):
             "staff_rating": STAFF_RATING,
         },
     )
-    response.personal_data = True  # never kept by a browser or a proxy
+    mark_personal(response)  # never kept by a browser or a proxy
     return response
 
 
@@ -73,7 +74,7 @@ def track(request):
         else:
             return _result(request, case)
     response = render(request, "public/track.html", {"form": form, "error": error, "nav": "track"})
-    response.personal_data = request.method == "POST"
+    mark_personal(response, request.method == "POST")
     return response
 
 
@@ -87,7 +88,7 @@ def rate(request):
         response = render(
             request, "public/track.html", {"form": TrackForm(), "error": exc.message, "nav": "track"}
         )
-        response.personal_data = True
+        mark_personal(response)
         return response
     if request.user.is_authenticated:
         # Staff rate for a petitioner on the case page, where the ratings app records who did.

@@ -135,18 +135,20 @@ def _rating_day(
 ) -> datetime.date:
     """The day of the rating (today unless given): after the reply's delivery and the
     petitioner's instruction, not in the future."""
+    delivered_on = case.delivered_on
+    assert delivered_on is not None  # rating_refusal came first
     today = timezone.localdate()
     rated_on = rated_on or today
     if rated_on > today:
         raise RatingError("评价日期不能晚于今天。")
-    if rated_on < case.delivered_on:
-        raise RatingError(f"评价日期不能早于答复送达日期（{case.delivered_on:%Y-%m-%d}）。")
+    if rated_on < delivered_on:
+        raise RatingError(f"评价日期不能早于答复送达日期（{delivered_on:%Y-%m-%d}）。")
     if instructed_at is not None:
         if instructed_at > timezone.now():
             raise RatingError("信访人表达意见的时间不能晚于现在。")
         instructed_on = timezone.localtime(instructed_at).date()
-        if instructed_on < case.delivered_on:
-            raise RatingError(f"信访人表达意见的时间不能早于答复送达日期（{case.delivered_on:%Y-%m-%d}）。")
+        if instructed_on < delivered_on:
+            raise RatingError(f"信访人表达意见的时间不能早于答复送达日期（{delivered_on:%Y-%m-%d}）。")
         if rated_on < instructed_on:
             raise RatingError("评价日期不能早于信访人表达意见的日期。")
     return rated_on
@@ -348,7 +350,7 @@ def save_feedback_form(
         problems = feedback_problems(case, data)
         if problems:
             raise RatingError("反馈表未保存：" + "；".join(problems.values()))
-        values = {field: data.get(field) for field in FEEDBACK_FIELDS}
+        values: dict[str, Any] = {field: data.get(field) for field in FEEDBACK_FIELDS}
         values["documents"] = values["documents"].strip()
         values["office_comment"] = (values["office_comment"] or "").strip()
         values["body_comment"] = (values["body_comment"] or "").strip()
@@ -361,7 +363,7 @@ def save_feedback_form(
 
         form = FeedbackForm.objects.select_for_update().filter(case_id=case.pk).first()
         created = form is None
-        if created:
+        if form is None:
             form = FeedbackForm(case=case, filled_by=by)
         changed = [field for field, value in values.items() if created or getattr(form, field) != value]
         for field, value in values.items():

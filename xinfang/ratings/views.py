@@ -20,6 +20,7 @@ from xinfang.cases.exports import attachment_header
 from xinfang.cases.selectors import get_case_for
 from xinfang.core import files
 from xinfang.core.errors import DomainError, add_to_form
+from xinfang.core.middleware import mark_personal
 from xinfang.ratings import actions, documents, selectors
 from xinfang.ratings.forms import FeedbackEntryForm, RatingForm
 
@@ -146,5 +147,5 @@ def feedback_scan(request, pk):
     response = HttpResponse(files.read(stored), content_type=stored.content_type)
     disposition = "inline" if request.GET.get("inline") else "attachment"
     response["Content-Disposition"] = attachment_header(files.download_name(stored), disposition)
-    response.personal_data = True
+    mark_personal(response)
     return response

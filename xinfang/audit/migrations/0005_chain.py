@@ -53,7 +53,8 @@ def chain_existing(apps, schema_editor):
         changed = []
         for pk, *fields in rows:
             seq += 1
-            digest = chain.digest(seq, *fields, prev)
+            hashed = (seq, *fields, prev)
+            digest = chain.digest(*hashed)
             changed.append(Entry(id=pk, seq=seq, prev_hash=prev, hash=digest))
             prev = digest
         Entry.objects.bulk_update(changed, ["seq", "prev_hash", "hash"])

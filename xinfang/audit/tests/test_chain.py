@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -64,7 +65,7 @@ def test_the_hash_survives_the_round_trip_through_the_database(monkeypatch, agen
     monkeypatch.setattr(actions.timezone, "now", lambda: now)
     request = RequestFactory().get("/cases/7/", REMOTE_ADDR=address)
     request.user = agent_cg
-    detail = {
+    detail: dict[str, Any] = {
         "pair": (1, 2),
         "by_unit": {3: "three"},
         "big": 1e16,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +20,7 @@ from xinfang.audit.tests.conftest import head_seq, tamper
 pytestmark = pytest.mark.django_db
 
 
-def verify_command(*args) -> tuple[int, str]:
+def verify_command(*args) -> tuple[int | str | None, str]:
     out = io.StringIO()
     try:
         call_command("audit", "verify", *args, stdout=out)
@@ -118,12 +119,12 @@ def test_verify_catches_a_repeated_number():
     rows, prev = [], chain.GENESIS
     at = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     for seq in (1, 2, 3):
-        fields = [seq, at, None, "", "login", "", "", None, "", {}]
-        digest = chain.digest(*fields, prev)
-        rows.append((*fields, prev, digest))
+        fields: list[Any] = [seq, at, None, "", "login", "", "", None, "", {}, prev]
+        digest = chain.digest(*fields)
+        rows.append((*fields, digest))
         prev = digest
-    forged_fields = [2, at, None, "zhao", "login", "", "", None, "", {}]
-    forged = (*forged_fields, rows[0][-1], chain.digest(*forged_fields, rows[0][-1]))
+    forged_fields: list[Any] = [2, at, None, "zhao", "login", "", "", None, "", {}, rows[0][-1]]
+    forged = (*forged_fields, chain.digest(*forged_fields))
     walk = integrity._Walk(integrity.Report(), [])
     for row in (rows[0], rows[1], forged, rows[2]):
         walk.step(row)

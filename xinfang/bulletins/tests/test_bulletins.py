@@ -212,7 +212,12 @@ def test_a_published_month_computes_its_live_figures_once(march, bureau_user, cl
     actions.publish_bulletin(month=d(3, 1), by=bureau_user)
     calls = []
     computed = figures.unit_figures
-    monkeypatch.setattr(figures, "unit_figures", lambda *a, **k: calls.append(a) or computed(*a, **k))
+
+    def counted(*a, **k):
+        calls.append(a)
+        return computed(*a, **k)
+
+    monkeypatch.setattr(figures, "unit_figures", counted)
     client.force_login(bureau_user)
     response = client.get(reverse("figures:dashboard"), MARCH_GET)
     assert "以下为发布时的数字" in response.content.decode()

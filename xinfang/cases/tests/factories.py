@@ -12,6 +12,7 @@ import datetime
 import inspect
 import uuid
 from collections import deque
+from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -75,7 +76,8 @@ def _value(field: forms.Field, on: datetime.date):
     if isinstance(field, forms.ModelChoiceField):
         return field.queryset.first().pk
     if isinstance(field, forms.ChoiceField):
-        return next(value for value, _ in field.choices if value)
+        # django-stubs type the getter as what the setter takes; Django gives back the pairs.
+        return next(value for value, _ in field.choices if value)  # type: ignore[misc, union-attr]
     if isinstance(field, forms.IntegerField):
         return field.min_value or 1
     return "Test-1"
@@ -89,7 +91,8 @@ def example_data(step: Step, case: Case, on: datetime.date) -> dict:
         wanted = inspect.signature(action).parameters
         return {name: value for name, value in ARGUMENTS.items() if name in wanted}
     form_class = form_for(step)
-    data, files = {}, {}
+    data: dict[str, Any] = {}
+    files: dict[str, Any] = {}
     for name, field in form_class(case=case).fields.items():
         if field.required:
             value = _value(field, on)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -55,7 +56,7 @@ def test_same_person_with_the_same_particulars_is_one_record(agent_cg, make_case
 
 
 def test_scope_rules():
-    base = dict(
+    base: dict[str, Any] = dict(
         respondent_kind="administrative",
         court_accepted=False,
         arbitration_accepted=False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -35,6 +35,7 @@ def case_urls(case) -> list[str]:
     for pattern in get_resolver().url_patterns:
         if getattr(pattern, "app_name", None) != "cases":
             continue
+        assert isinstance(pattern, URLResolver)
         for sub in pattern.url_patterns:
             assert isinstance(sub, URLPattern)
             params = set(sub.pattern.converters)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.forms import Form, ModelForm
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,7 +94,8 @@ def test_what_a_form_asks_is_what_the_step_keeps():
     for step in STEPS.values():
         if step.action or step.url_name != "cases:step":
             continue
-        fields = set(steps.form_for(step).base_fields)
+        form_class: type[Form] | type[ModelForm] = steps.form_for(step)
+        fields = set(form_class.base_fields)
         kept = (
             {"on"} | set(step.sets.values()) | set(step.records) | ({"document"} if step.document else set())
         )

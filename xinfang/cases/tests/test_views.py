@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import uuid
 from urllib.parse import quote
@@ -203,7 +204,7 @@ def test_submission_refuses_future_time_and_keeps_input(client, agent_cg, make_c
         scan=files.Checked(content=b"%PDF-1.4", content_type=files.PDF, name="x.pdf"),
     )
     client.force_login(agent_cg)
-    future = (timezone.localtime() + timezone.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    future = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         reverse("cases:step", args=[case.pk, "submit"]),
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -46,9 +47,9 @@ def stored(settings, tmp_path, make_case, agent_cg):
 
 def snapshot() -> dict:
     """Every encrypted value and file content, read through the ORM and the file store."""
-    values = {}
+    values: dict[tuple, Any] = {}
     for entry in keys.encrypted_models():
-        for row in entry.model.objects.all():
+        for row in entry.model._default_manager.all():
             for f in entry.fields:
                 values[(entry.label, row.pk, f.name)] = getattr(row, f.name)
     for item in StoredFile.objects.all():
@@ -98,7 +99,7 @@ def test_a_value_edited_during_the_rotation_is_never_overwritten(settings, ring,
     target = stored[1].petitioner_id
     before = dict(Petitioner.objects.values_list("pk", "name"))
     real = rotation._new_values
-    edits = []
+    edits: list[object] = []
 
     def edit_meanwhile(column, value, newest, *, plain):
         if column.context == "cases.Petitioner.name" and not edits:

@@ -23,7 +23,10 @@ def set_a_units_target(world):
 
 @exercise("manage_targets", county=True)
 def enter_a_months_tallies(world):
-    counts = {(world.unit.pk, Channel.VISIT): 4, (world.units["zengjia"].pk, Channel.LETTER): 2}
+    counts: dict[tuple[int, str], int | None] = {
+        (world.unit.pk, Channel.VISIT): 4,
+        (world.units["zengjia"].pk, Channel.LETTER): 2,
+    }
     return lambda by: actions.save_tallies(month=first_of_month(world.today), counts=counts, by=by)
 
 

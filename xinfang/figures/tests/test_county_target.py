@@ -4,6 +4,7 @@ bureau staff, judged on the dashboard and in the bulletin as 达标 / 未达标.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -116,7 +117,7 @@ def test_the_targets_page_sets_the_county_target(client, bureau_user):
 
 def test_a_month_frozen_before_targets_shows_no_judgement_and_no_change():
     old = {"units": [], "county": {"name": "全县合计", "online": [7, 20]}}
-    new = {
+    new: dict[str, Any] = {
         "units": [],
         "county": {"name": "全县合计", "online": [7, 20], "online_target": 50, "online_met": False},
     }

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 
 from conftest import make_user
@@ -29,7 +30,7 @@ def office(units, agent_cg):
     return unit
 
 
-def docx_text(content: bytes) -> tuple[Document, str]:
+def docx_text(content: bytes) -> tuple[DocxDocument, str]:
     document = Document(io.BytesIO(content))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:

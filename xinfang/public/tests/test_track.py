@@ -315,9 +315,12 @@ def test_a_lookup_decrypts_the_mobile_and_nothing_else(client, delivered, monkey
 
     contexts = []
     real = crypto.decrypt_text
-    monkeypatch.setattr(
-        crypto, "decrypt_text", lambda token, context: contexts.append(context) or real(token, context)
-    )
+
+    def decrypt_text(token, context):
+        contexts.append(context)
+        return real(token, context)
+
+    monkeypatch.setattr(crypto, "decrypt_text", decrypt_text)
     assert delivered.number in look(client).content.decode()
     assert set(contexts) == {"cases.Petitioner.mobile"}
 

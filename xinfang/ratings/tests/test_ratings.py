@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+from typing import Any
 
 import pytest
 from django.db import connections
@@ -20,8 +21,8 @@ from xinfang.ratings import actions, selectors
 from xinfang.ratings.models import Rating
 from xinfang.ratings.tests.factories import advance, ago
 
-SATISFIED = {"office_satisfaction": "satisfied", "body_satisfaction": "basically"}
-UNSATISFIED = {"office_satisfaction": "satisfied", "body_satisfaction": "unsatisfied"}
+SATISFIED: dict[str, Any] = {"office_satisfaction": "satisfied", "body_satisfaction": "basically"}
+UNSATISFIED: dict[str, Any] = {"office_satisfaction": "satisfied", "body_satisfaction": "unsatisfied"}
 
 
 def spoken(hours_ago: int = 3) -> dict:

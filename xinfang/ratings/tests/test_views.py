@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from conftest import scan_file
@@ -203,6 +203,7 @@ def ratings_urls(case) -> list[str]:
     for pattern in get_resolver().url_patterns:
         if getattr(pattern, "app_name", None) != "ratings":
             continue
+        assert isinstance(pattern, URLResolver)
         for sub in pattern.url_patterns:
             assert isinstance(sub, URLPattern)
             assert set(sub.pattern.converters) == {"pk"}, sub
