@@ -27,7 +27,7 @@ from xinfang.access import rules
 from xinfang.access.models import Reach
 from xinfang.accounts.models import Unit
 from xinfang.cases import steps
-from xinfang.cases.models import Case
+from xinfang.cases.models import COLLECTIVE_FROM, Case
 from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline, ClockKind
 from xinfang.figures.models import (
@@ -415,6 +415,22 @@ def situation(period: Period, units: Sequence[Unit]) -> dict[str, list[Change]]:
             period, units, "incident_town_id", dict(Unit.objects.values_list("id", "name")), "未填写事发镇"
         ),
     }
+
+
+def collective_cases(period: Period, units: Sequence[Unit]) -> list[Case]:
+    """集体访 received in the period (five or more people, 《信访工作条例》第二十条), oldest first:
+    the bureau watches each of them. Only the columns the list shows are read."""
+    return list(
+        Case.objects.filter(
+            unit__in=units,
+            people_count__gte=COLLECTIVE_FROM,
+            received_on__gte=period.start,
+            received_on__lte=period.end,
+        )
+        .select_related("unit")
+        .only("id", "number", "title", "status", "received_on", "people_count", "unit__name")
+        .order_by("received_on", "id")
+    )
 
 
 # --- Twelve months ----------------------------------------------------------------------------------

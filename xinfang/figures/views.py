@@ -88,6 +88,7 @@ def dashboard(request):
             "reports_total": reports_total,
             # The state today, whatever the period: units without an agent, agents not yet reported.
             "agents": agent_duty(units),
+            "collective": selectors.collective_cases(period, units),
             "report_kinds": ReportKind.choices,
             "frozen": published,
             "nav": "figures",

@@ -325,3 +325,14 @@ def test_reminders_follow_the_current_agent(agent_cg, second_agent, head_cg, mak
     actions.take_step(case, "hand_over", by=head_cg, agent=second_agent, reason="原代理员调岗")
     case.refresh_from_db()
     assert agents_to_tell(case, {}) == [second_agent]
+
+
+def test_the_ledger_lists_collective_and_joint_cases_apart(client, bureau_user, agent_cg, make_case):
+    collective = make_case(agent_cg, serial=1, people_count=12, title="集体访事项")
+    joint = make_case(agent_cg, serial=2, people_count=3, title="联名事项")
+    make_case(agent_cg, serial=3, title="一人事项")
+    client.force_login(bureau_user)
+    for kind, expected in (("collective", collective), ("joint", joint)):
+        page = client.get(reverse("cases:list"), {"kind": kind})
+        assert [c.pk for c in page.context["page"]] == [expected.pk]
+    assert "集体访12人" in client.get(reverse("cases:list")).content.decode()

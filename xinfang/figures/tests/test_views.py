@@ -249,3 +249,16 @@ def test_xlsx_bad_month_header_and_file(client, bureau_user, units):
     response = _upload(client, b"a,b", name="台账.csv")
     assert response.status_code == 400 and "请上传 .xlsx 文件" in response.content.decode()
     assert not ChannelTally.objects.exists()
+
+
+def test_the_dashboard_lists_the_periods_collective_visits(client, bureau_user, agent_cg, make_case):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    collective = make_case(agent_cg, serial=31, people_count=16, title="沿河16户反映采砂")
+    make_case(agent_cg, serial=32, people_count=2, title="两人联名")
+    response = get(client, bureau_user, data={"kind": "month", "month": f"{today:%Y-%m}"})
+    assert [c.pk for c in response.context["collective"]] == [collective.pk]
+    html = response.content.decode()
+    assert "沿河16户反映采砂" in html and "两人联名" not in html
+    assert reverse("cases:list") + "?kind=collective" in html
