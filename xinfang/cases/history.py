@@ -19,6 +19,8 @@ from xinfang.cases.steps import STEPS
 # Events that are not steps of the registry: who writes them, and their words in the history.
 OTHER_EVENTS = {
     "deadline_recomputed": "期限重新计算",  # xinfang.deadlines: the official calendar changed
+    "deadline_applied": "按调整后的期限规则起算期限",  # xinfang.deadlines: a clock's kinds of matter
+    "deadline_withdrawn": "期限不再适用，已撤销",  # changed (Clock.petition_types)
     "password_wiped": "平台密码已按期清除",  # xinfang.notify.remind: the retention period ran out
     "rate": "信访人评价",  # xinfang.ratings
     "feedback": "填写反馈表",  # xinfang.ratings

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -265,12 +265,18 @@ class Button:
 
 
 def steps_for(case: Case, user) -> dict[str, Step]:
-    """The steps ``user`` may take on ``case`` now: allowed by its status and by the table."""
-    return {
+    """The steps ``user`` may take on ``case`` now: allowed by its status and by the table, and
+    not already taken where a step is taken once."""
+    steps = {
         step.name: step
         for step in workflow.available(case.status)
         if step.url_name and rules.can(user, step.capability, case.unit_id)
     }
+    once = [name for name, step in steps.items() if step.once]
+    if once:
+        for name in case.events.filter(action__in=once).values_list("action", flat=True).distinct():
+            steps.pop(name, None)
+    return steps
 
 
 def case_buttons(case: Case, steps: dict[str, Step]) -> list[Button]:
@@ -300,10 +306,13 @@ class Worklist:
     overdue: list
     due_soon: list
     follow_ups: list = field(default_factory=list)
+    # Accepted cases no 办理期限 runs for (建议意见类、检举控告类: no 60-day clock, 第三十四条),
+    # each with its last follow-up (``last_on``) and the next one planned (``next_on``).
+    unclocked: list = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due_soon or self.follow_ups)
+        return not (self.overdue or self.due_soon or self.follow_ups or self.unclocked)
 
 
 def worklist(user, *, today: datetime.date | None = None) -> Worklist:
@@ -326,7 +335,23 @@ def worklist(user, *, today: datetime.date | None = None) -> Worklist:
         overdue=clocks.overdue,
         due_soon=clocks.due_soon,
         follow_ups=follow_ups,
+        unclocked=_with_follow_up_dates(clocks.unclocked),
     )
+
+
+def _with_follow_up_dates(case_ids: list[int]) -> list[Case]:
+    """The cases, each with the day of its latest follow-up and the next one it planned, the
+    cases whose next follow-up is soonest (or not planned) first."""
+    if not case_ids:
+        return []
+    latest = FollowUp.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id")
+    cases = (
+        Case.objects.filter(pk__in=case_ids)
+        .select_related("unit", "agent")
+        .annotate(last_on=Subquery(latest.values("on")[:1]), next_on=Subquery(latest.values("next_on")[:1]))
+    )
+    far = datetime.date.max
+    return sorted(cases, key=lambda c: (c.next_on is not None, c.next_on or far, c.accepted_on or far, c.pk))
 
 
 def board_by_unit(work: Worklist) -> list[dict]:

@@ -62,6 +62,9 @@ class Step:
     starts: tuple[str, ...] = ()  # clocks (codes) it starts, as seeded; the clocks are data
     stops: tuple[str, ...] = ()  # clocks it stops, as seeded
     extends: tuple[str, ...] = ()  # running clocks it lengthens by its ``days``
+    pauses: tuple[str, ...] = ()  # running clocks that do not count its days, ``on`` to ``ended_on``
+    window: str = ""  # the clock (code) of the request window it closes: late, it needs a reason
+    once: bool = False  # taken at most once on a case (its button goes once it is)
     sets: Mapping[str, str] = field(default_factory=dict)  # case field ← form field
     records: tuple[str, ...] = ()  # form fields written to the event: never personal values
     document: str = ""  # the FileKind under which the form's ``document`` is kept
@@ -194,6 +197,26 @@ def _one_extension(case, *, on: datetime.date, days: int, told_on: datetime.date
     if told_on < on:
         raise TransitionError("告知信访人的日期不能早于批准延期的日期。")
     check_date_order(on, told_on, "告知日期", "批准日期")
+
+
+def _received_after_forwarding(case, *, on: datetime.date, **_: Any) -> None:
+    """After a 管辖异议 the matter reaches the new body on or after the day it was sent there,
+    which may be days after the objection (the step before)."""
+    if case.events.filter(action="object").exists():
+        check_date_order(case.forwarded_on, on, "有权处理机关收到日期", "改送日期")
+
+
+def _hearing_period(case, *, on: datetime.date, ended_on: datetime.date, **_: Any) -> None:
+    """A hearing ends on or after the day it starts, and not after today."""
+    check_date_order(on, ended_on, "听证结束日期", "听证开始日期")
+
+
+def _after_the_hearings(case, *, on: datetime.date, **_: Any) -> None:
+    """The 复核意见 follows the hearings held on the request: not before the last one ended."""
+    ends = [e.data.get("ended_on") for e in case.events.filter(action="hear")]
+    last = max((datetime.date.fromisoformat(d) for d in ends if d), default=None)
+    if last is not None and on < last:
+        raise TransitionError(f"复核意见日期不能早于听证结束日期（{last:%Y-%m-%d}）。", "on")
 
 
 # --- The table ----------------------------------------------------------------------------------
@@ -339,6 +362,7 @@ for _step in (
         public=True,
         starts=ACCEPTANCE_CLOCKS,
         sets={"body_received_on": "on"},
+        rule=_received_after_forwarding,
     ),
     Step(
         "accept",
@@ -353,17 +377,20 @@ for _step in (
         stops=ACCEPTANCE_CLOCKS,
         sets={"accepted_on": "on"},
     ),
+    # 不予受理 / 不再受理: the written notice reaches the petitioner, who rates it like any reply.
     Step(
         "not_accept",
         "登记不予受理",
         event="不予受理",
         sources=frozenset({S.RECEIVED}),
         target=S.NOT_ACCEPTED,
-        form=forms.RefuseForm,
+        form=forms.NotAcceptForm,
         dated=True,
         public=True,
         stops=ACCEPTANCE_CLOCKS,
-        records=("reason",),
+        sets={"delivered_on": "on"},
+        records=("grounds", "reason"),
+        document=FileKind.REFUSAL,
     ),
     Step(
         "not_accept_again",
@@ -371,11 +398,30 @@ for _step in (
         event="不再受理",
         sources=frozenset({S.RECEIVED}),
         target=S.NOT_ACCEPTED_AGAIN,
-        form=forms.RefuseForm,
+        form=forms.NotAcceptAgainForm,
         dated=True,
         public=True,
         stops=ACCEPTANCE_CLOCKS,
-        records=("reason",),
+        sets={"delivered_on": "on"},
+        records=("grounds", "reason"),
+        document=FileKind.REFUSAL,
+    ),
+    # 管辖异议 (第二十三条): the body finds the matter outside its powers within its window, and the
+    # matter goes to another body, whose receipt starts the acceptance clocks again.
+    Step(
+        "object",
+        "登记管辖异议",
+        event="有权处理机关提出管辖异议，改送其他机关",
+        sources=frozenset({S.RECEIVED}),
+        target=S.FORWARDED,
+        form=forms.ObjectionForm,
+        action="record_objection",
+        dated=True,
+        public=True,
+        public_label="有权处理机关认为不属于其职权范围，已改送其他机关",
+        stops=ACCEPTANCE_CLOCKS,
+        window="competence_objection",
+        done="已登记管辖异议，事项已改送新的有权处理机关。新机关收到后，请登记收到日期。",
     ),
     Step(
         "extend",
@@ -388,6 +434,7 @@ for _step in (
         extends=("conclude",),
         records=("days", "approver", "reason", "told_on"),
         rule=_one_extension,
+        once=True,
     ),
     Step(
         "conclude",
@@ -427,6 +474,7 @@ for _step in (
         starts=("review_opinion",),
         stops=("review_request",),
         records=("reviewing_body",),
+        window="review_request",
     ),
     Step(
         "review",
@@ -437,10 +485,22 @@ for _step in (
         form=forms.ReviewForm,
         dated=True,
         public=True,
-        starts=("re_review_request",),
         stops=("review_opinion",),
         records=("outcome",),
         document=FileKind.REVIEW,
+    ),
+    Step(
+        "deliver_review",
+        "登记复查意见送达",
+        event="复查意见送达信访人",
+        sources=frozenset({S.REVIEWED}),
+        form=forms.DeliverReviewForm,
+        dated=True,
+        public=True,
+        starts=("re_review_request",),  # 第三十六条: the 复核 window runs from the receipt
+        sets={"review_delivered_on": "on"},
+        once=True,
+        leads=True,
     ),
     Step(
         "request_re_review",
@@ -454,6 +514,20 @@ for _step in (
         starts=("re_review_opinion",),
         stops=("re_review_request",),
         records=("reviewing_body",),
+        window="re_review_request",
+    ),
+    # 听证 in 复核 (第三十六条): "听证所需时间不计算在前款规定的期限内".
+    Step(
+        "hear",
+        "登记听证",
+        event="举行听证",
+        sources=frozenset({S.RE_REVIEW_REQUESTED}),
+        form=forms.HearingForm,
+        dated=True,
+        public=True,
+        pauses=("re_review_opinion",),
+        records=("ended_on",),
+        rule=_hearing_period,
     ),
     Step(
         "re_review",
@@ -467,6 +541,7 @@ for _step in (
         stops=("re_review_opinion",),
         records=("outcome",),
         document=FileKind.RE_REVIEW,
+        rule=_after_the_hearings,
     ),
     Step(
         "withdraw",

@@ -81,8 +81,10 @@ def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[s
 
     None unless the rating is 不满意. ``state`` is one of: ``open`` (复查 may still be asked
     for, until ``due_on``), ``passed`` (the window has passed), ``unknown`` (no window was
-    started, e.g. the clock was switched off), ``review_requested``, ``re_review_open``,
-    ``re_review_passed``, ``re_review_requested``, ``closed`` (复核意见: not received again).
+    started, e.g. the clock was switched off), ``review_requested``, ``review_not_delivered``
+    (the 复核 window waits for the 复查意见's delivery), ``re_review_open``,
+    ``re_review_passed``, ``re_review_requested``, ``closed`` (复核意见: not received again),
+    ``refused`` (不予受理 / 不再受理: no 复查 follows).
     """
     rating = rating_for(case)
     if rating is None or not rating.is_unsatisfied:
@@ -95,6 +97,13 @@ def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[s
         return _guidance("re_review_requested", "信访人已申请复核", RE_REVIEW_RULE, RE_REVIEW_BASIS)
     if case.status == S.REVIEWED:
         window = _window(case, RE_REVIEW_CLOCK)
+        if window is None and case.review_delivered_on is None:
+            return _guidance(
+                "review_not_delivered",
+                "复查意见送达信访人后，请登记送达日期",
+                RE_REVIEW_RULE,
+                RE_REVIEW_BASIS,
+            )
         if window is not None and window.stopped_on is None and window.due_on >= today:
             return _guidance(
                 "re_review_open",
