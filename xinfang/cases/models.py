@@ -381,6 +381,12 @@ class CaseEvent(models.Model):
 
         return event_label(self.action)
 
+    @property
+    def notes(self) -> list[str]:
+        from xinfang.cases.history import event_notes
+
+        return event_notes(self)
+
 
 class FollowUpMeans(models.TextChoices):
     PHONE = "phone", "电话"

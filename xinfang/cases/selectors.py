@@ -24,7 +24,7 @@ from xinfang.cases.models import (
     name_keys,
     query_code_keys,
 )
-from xinfang.cases.steps import Step
+from xinfang.cases.steps import STEPS, Step
 from xinfang.core import crypto
 from xinfang.core.masking import mask_id_number, mask_phone
 
@@ -250,6 +250,27 @@ def platform_fields(case: Case) -> list[PlatformField]:
         PlatformField("诉求标题", case.title),
         PlatformField("诉求内容", platform_content(case)),
         PlatformField("电话号码", "", reveal="mobile", masked=mask_phone(case.petitioner.mobile)),
+    ]
+
+
+@dataclass(frozen=True)
+class LateStep:
+    """A request recorded after its window (``Case.late_steps``), as the case page and the ledger
+    show it."""
+
+    label: str
+    window_end: datetime.date
+    reason: str
+
+
+def late_steps(case: Case) -> list[LateStep]:
+    return [
+        LateStep(
+            label=STEPS[row["step"]].event if row.get("step") in STEPS else row.get("step", ""),
+            window_end=datetime.date.fromisoformat(row["window_end"]),
+            reason=row.get("reason", ""),
+        )
+        for row in case.late_steps or []
     ]
 
 

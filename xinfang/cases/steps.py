@@ -34,7 +34,13 @@ from django.utils import timezone
 from xinfang.access import policy
 from xinfang.access.models import Reach, Role
 from xinfang.cases import forms_steps as forms
-from xinfang.cases.models import EXTENSION_LIMIT_DAYS, HANDLING_STATUSES, FileKind
+from xinfang.cases.models import (
+    EXTENSION_LIMIT_DAYS,
+    HANDLING_STATUSES,
+    FileKind,
+    NotAcceptAgainGround,
+    NotAcceptGround,
+)
 from xinfang.cases.models import CaseStatus as S
 from xinfang.core.errors import DomainError
 
@@ -197,6 +203,18 @@ def _one_extension(case, *, on: datetime.date, days: int, told_on: datetime.date
     if told_on < on:
         raise TransitionError("告知信访人的日期不能早于批准延期的日期。")
     check_date_order(on, told_on, "告知日期", "批准日期")
+
+
+def _grounds(choices) -> Callable[..., None]:
+    """A refusal's ground is one of ``choices`` (the 条例's, and 其他); 其他 needs its words."""
+
+    def rule(case, *, grounds: str = "other", reason: str = "", **_: Any) -> None:
+        if grounds not in choices.values:
+            raise TransitionError("依据不对，请从列出的依据中选择。", "grounds")
+        if grounds == "other" and not (reason or "").strip():
+            raise TransitionError("选择“其他理由”的，请写明理由。", "reason")
+
+    return rule
 
 
 def _received_after_forwarding(case, *, on: datetime.date, **_: Any) -> None:
@@ -385,6 +403,7 @@ for _step in (
         sources=frozenset({S.RECEIVED}),
         target=S.NOT_ACCEPTED,
         form=forms.NotAcceptForm,
+        rule=_grounds(NotAcceptGround),
         dated=True,
         public=True,
         stops=ACCEPTANCE_CLOCKS,
@@ -399,6 +418,7 @@ for _step in (
         sources=frozenset({S.RECEIVED}),
         target=S.NOT_ACCEPTED_AGAIN,
         form=forms.NotAcceptAgainForm,
+        rule=_grounds(NotAcceptAgainGround),
         dated=True,
         public=True,
         stops=ACCEPTANCE_CLOCKS,
