@@ -12,7 +12,7 @@ area 办理环节, granted to the agents of the case's unit). Derived from this 
 - the words of the history (``history.event_label``);
 - ``DATED`` (dates that may not go backwards), ``PUBLIC`` (the public page's timeline),
   ``CLOCK_STEPS`` (the steps a clock may start or stop at), the seeded clocks' start and stop
-  steps (``clock_steps_of``, read by ``xinfang.deadlines.actions.CLOCKS``);
+  steps (``clock_steps_of``, read by ``xinfang.deadlines.seeds.CLOCKS``);
 - the demo's path (``xinfang.demo.plans.REACHED_BY``) and the permission test's exercises.
 
 Pages that record nothing but belong to some statuses (判断代理范围, 打印授权委托书, 填报内容) are
