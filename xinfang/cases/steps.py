@@ -22,35 +22,28 @@ to add a legal step", says how to add one.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from xinfang.access import policy
 from xinfang.access.models import Reach, Role
 from xinfang.cases import forms_steps as forms
+from xinfang.cases import step_rules as rules
 from xinfang.cases.models import (
-    EXTENSION_LIMIT_DAYS,
     HANDLING_STATUSES,
     FileKind,
     NotAcceptAgainGround,
     NotAcceptGround,
 )
 from xinfang.cases.models import CaseStatus as S
-from xinfang.core.errors import DomainError
+from xinfang.cases.step_rules import TransitionError as TransitionError  # where callers find it
+from xinfang.cases.step_rules import check_date_order as check_date_order
 
 AREA = policy.STEPS_AREA
 AGENTS_OF_THE_UNIT: Mapping[str, str] = MappingProxyType({Role.AGENT: Reach.UNIT})
-
-
-class TransitionError(DomainError):
-    """A step that the case's status, its dates or a rule of the law does not allow; the message
-    is for the user."""
 
 
 @dataclass(frozen=True)
@@ -179,64 +172,6 @@ def reaching(status: str) -> list[Step]:
     return [s for s in STEPS.values() if s.target == status]
 
 
-# --- Rules of single steps ------------------------------------------------------------------------
-
-
-def check_date_order(earlier: datetime.date | None, later: datetime.date, what: str, after: str) -> None:
-    """A date entered after the fact may not precede the step it follows, nor lie in the future."""
-    if later > timezone.localdate():
-        raise TransitionError(f"{what}不能晚于今天。")
-    if earlier is not None and later < earlier:
-        raise TransitionError(f"{what}不能早于{after}（{earlier:%Y-%m-%d}）。")
-
-
-def _signed_after_reception(case, *, on: datetime.date, **_: Any) -> None:
-    check_date_order(case.received_on, on, "签字日期", "接待日期")
-
-
-def _one_extension(case, *, on: datetime.date, days: int, told_on: datetime.date, **_: Any) -> None:
-    """延期 is approved once, for at most ``EXTENSION_LIMIT_DAYS`` (第34条), and told afterwards."""
-    if not 1 <= days <= EXTENSION_LIMIT_DAYS:
-        raise TransitionError(f"延期天数应为1至{EXTENSION_LIMIT_DAYS}日。")
-    if case.events.filter(action="extend").exists():
-        raise TransitionError("该事项已经延期一次，不能再次延期。")
-    if told_on < on:
-        raise TransitionError("告知信访人的日期不能早于批准延期的日期。")
-    check_date_order(on, told_on, "告知日期", "批准日期")
-
-
-def _grounds(choices) -> Callable[..., None]:
-    """A refusal's ground is one of ``choices`` (the 条例's, and 其他); 其他 needs its words."""
-
-    def rule(case, *, grounds: str = "other", reason: str = "", **_: Any) -> None:
-        if grounds not in choices.values:
-            raise TransitionError("依据不对，请从列出的依据中选择。", "grounds")
-        if grounds == "other" and not (reason or "").strip():
-            raise TransitionError("选择“其他理由”的，请写明理由。", "reason")
-
-    return rule
-
-
-def _received_after_forwarding(case, *, on: datetime.date, **_: Any) -> None:
-    """After a 管辖异议 the matter reaches the new body on or after the day it was sent there,
-    which may be days after the objection (the step before)."""
-    if case.events.filter(action="object").exists():
-        check_date_order(case.forwarded_on, on, "有权处理机关收到日期", "改送日期")
-
-
-def _hearing_period(case, *, on: datetime.date, ended_on: datetime.date, **_: Any) -> None:
-    """A hearing ends on or after the day it starts, and not after today."""
-    check_date_order(on, ended_on, "听证结束日期", "听证开始日期")
-
-
-def _after_the_hearings(case, *, on: datetime.date, **_: Any) -> None:
-    """The 复核意见 follows the hearings held on the request: not before the last one ended."""
-    ends = [e.data.get("ended_on") for e in case.events.filter(action="hear")]
-    last = max((datetime.date.fromisoformat(d) for d in ends if d), default=None)
-    if last is not None and on < last:
-        raise TransitionError(f"复核意见日期不能早于听证结束日期（{last:%Y-%m-%d}）。", "on")
-
-
 # --- The table ----------------------------------------------------------------------------------
 
 INTAKE_PHASE = frozenset({S.INTAKE, S.IN_SCOPE, S.AUTHORIZED})
@@ -320,7 +255,7 @@ for _step in (
         form=forms.AuthorizationForm,
         action="record_authorization",
         dated=True,
-        rule=_signed_after_reception,
+        rule=rules.signed_after_reception,
         done="已登记授权委托。下一步：上传诉求附件（如有），按填报内容在平台上提交。",
     ),
     Step(
@@ -380,7 +315,7 @@ for _step in (
         public=True,
         starts=ACCEPTANCE_CLOCKS,
         sets={"body_received_on": "on"},
-        rule=_received_after_forwarding,
+        rule=rules.received_after_forwarding,
     ),
     Step(
         "accept",
@@ -403,7 +338,7 @@ for _step in (
         sources=frozenset({S.RECEIVED}),
         target=S.NOT_ACCEPTED,
         form=forms.NotAcceptForm,
-        rule=_grounds(NotAcceptGround),
+        rule=rules.grounds_of(NotAcceptGround),
         dated=True,
         public=True,
         stops=ACCEPTANCE_CLOCKS,
@@ -418,7 +353,7 @@ for _step in (
         sources=frozenset({S.RECEIVED}),
         target=S.NOT_ACCEPTED_AGAIN,
         form=forms.NotAcceptAgainForm,
-        rule=_grounds(NotAcceptAgainGround),
+        rule=rules.grounds_of(NotAcceptAgainGround),
         dated=True,
         public=True,
         stops=ACCEPTANCE_CLOCKS,
@@ -453,7 +388,7 @@ for _step in (
         public=True,
         extends=("conclude",),
         records=("days", "approver", "reason", "told_on"),
-        rule=_one_extension,
+        rule=rules.one_extension,
         once=True,
     ),
     Step(
@@ -547,7 +482,7 @@ for _step in (
         public=True,
         pauses=("re_review_opinion",),
         records=("ended_on",),
-        rule=_hearing_period,
+        rule=rules.hearing_period,
     ),
     Step(
         "re_review",
@@ -561,7 +496,7 @@ for _step in (
         stops=("re_review_opinion",),
         records=("outcome",),
         document=FileKind.RE_REVIEW,
-        rule=_after_the_hearings,
+        rule=rules.after_the_hearings,
     ),
     Step(
         "withdraw",

@@ -3,8 +3,10 @@
 Glossary: 期限 clock · 起算 start · 届满日 due date · 延期 extension (第34条, ≤ 30 日) ·
 调休上班日 make-up workday · 法定节假日 holiday · 暂定 provisional (year not yet entered).
 
-History is not rewritten: a running clock keeps the length and day count it started with;
-only a change of the official calendar moves stored due dates, and each move is a CaseEvent.
+History is not rewritten: a running clock keeps the length and day count it started with.
+Stored due dates move when the official calendar changes (each move a CaseEvent) and when a step
+lengthens or pauses a clock (延期, 听证: the step's own event says so); a change of the kinds of
+matter a clock applies to adds or withdraws running clocks of open cases, each a CaseEvent.
 """
 
 from __future__ import annotations
