@@ -56,9 +56,8 @@ def event_notes(event: CaseEvent) -> list[str]:
     if d.get("reviewing_body"):
         notes.append(d["reviewing_body"])
     if d.get("old_body") or d.get("new_body"):
-        notes.append(
-            f"原机关：{d.get('old_body') or '—'} → 改送：{d.get('new_body')}（{_day(d['forwarded_on'])}）"
-        )
+        sent = f"（{_day(d['forwarded_on'])}）" if d.get("forwarded_on") else ""
+        notes.append(f"原机关：{d.get('old_body') or '—'} → 改送：{d.get('new_body')}{sent}")
     if d.get("ended_on"):
         notes.append(f"听证至{_day(d['ended_on'])}，听证所需时间不计入复核期限")
     if d.get("window_end"):
