@@ -12,6 +12,7 @@ from django.utils import timezone
 from xinfang.cases import workflow
 from xinfang.cases.hooks import RunningClocks
 from xinfang.cases.models import Case, CaseStatus
+from xinfang.cases.steps import STEPS
 from xinfang.deadlines import calendar as official
 from xinfang.deadlines.compute import (
     CALENDAR,
@@ -47,8 +48,9 @@ def _state(deadline: CaseDeadline, today: datetime.date, soon_until: datetime.da
         late = is_deadline and deadline.stopped_on > deadline.due_on
         if deadline.stopped_by in clock.stop_action_list:
             label = "已完成（逾期）" if late else "已完成"
-            if not is_deadline and deadline.stopped_on > deadline.due_on:
-                label = "逾期提出"  # a request after its window, recorded with its reason
+            closer = STEPS.get(deadline.stopped_by)
+            if closer is not None and closer.window == clock.code and deadline.stopped_on > deadline.due_on:
+                label = "逾期提出"  # the request after its window, recorded with its reason
         elif deadline.stopped_by == clock.start_action:
             label = "已重新起算"  # started again by its step (复核 window: from the 复查意见's delivery)
         else:

@@ -16,6 +16,7 @@ from xinfang.cases.models import CaseStatus as S
 from xinfang.cases.tests.factories import new_case, walk
 from xinfang.core import files
 from xinfang.deadlines.models import CaseDeadline
+from xinfang.deadlines.selectors import deadlines_for_case
 from xinfang.ratings import actions as ratings
 from xinfang.ratings import documents as sheets
 from xinfang.ratings import selectors as rating_selectors
@@ -161,7 +162,7 @@ def test_the_refusal_page_offers_the_grounds_of_the_regulation(client, agent_cg)
 
 
 def test_a_refusal_records_its_ground_notice_and_day_and_ends_the_clocks(client, agent_cg):
-    case = received(agent_cg, start=ago(10))
+    case = received(agent_cg, start=ago(20))
     case = actions.take_step(
         case,
         "not_accept",
@@ -173,6 +174,10 @@ def test_a_refusal_records_its_ground_notice_and_day_and_ends_the_clocks(client,
     )
     assert case.status == S.NOT_ACCEPTED and case.delivered_on == case.closed_on == ago(1)
     assert running(case) == {}
+    # The objection window ran out before the refusal: no objection came late, it just closed.
+    states = {s.deadline.clock.code: s for s in deadlines_for_case(case)}
+    assert states["competence_objection"].deadline.due_on < ago(1)
+    assert states["competence_objection"].state == "已完成"
     event = CaseEvent.objects.get(case=case, action="not_accept")
     assert event.data["grounds"] == "not_competent" and event.data["document"]
     assert case.files.filter(kind=FileKind.REFUSAL).count() == 1
