@@ -53,6 +53,7 @@ __all__ = [
     "open_case",
     "record_authorization",
     "record_follow_up",
+    "record_objection",
     "record_submission",
     "refer_case",
     "take_step",
@@ -79,33 +80,58 @@ def _declared_step(
     by,
     on: datetime.date | None = None,
     document: files.Checked | None = None,
+    late_reason: str = "",
     **data,
 ) -> Case:
     """A step recorded from its row: the fields it sets, what its event keeps, its document."""
     unknown = set(data) - set(step.sets.values()) - set(step.records)
-    if unknown or (document is not None and not step.document):
-        raise TypeError(f"step {step.name!r} takes no {sorted(unknown) or ['document']}")
+    if unknown or (document is not None and not step.document) or (late_reason and not step.window):
+        raise TypeError(f"step {step.name!r} takes no {sorted(unknown) or ['document or late_reason']}")
     if step.dated and on is None:
         raise TypeError(f"step {step.name!r} needs its day (on=)")
     rules.check(by, step.capability, target=case)
     with transaction.atomic():
         case = locked(case)
         _check(case, step, on=on, **data)
+        late = _late(case, step, on=on, late_reason=late_reason)
         for field, key in step.sets.items():
             setattr(case, field, on if key == "on" else _stripped(data.get(key)))
         recorded = {key: _plain(data[key]) for key in step.records if key in data}
         if document is not None:
             recorded["document"] = _keep(case, document, kind=step.document, by=by)
-        return _move(case, step, by=by, fields=step.sets, on=on, **recorded)
+        return _move(case, step, by=by, fields=step.sets, on=on, **recorded, **late)
 
 
 def _check(case: Case, step: Step, *, on: datetime.date | None = None, **data: Any) -> None:
-    """The transition, the step's own rule, and its date after the dates before it."""
+    """The transition, the step's own rule, taken once where it may be, and its date after the
+    dates before it."""
     workflow.check(case.status, step.name)
     if step.rule is not None:
         step.rule(case, on=on, **data)
+    if step.once and case.events.filter(action=step.name).exists():
+        raise TransitionError(f"该事项已{step.label}，不能重复登记。")
     if step.dated and on is not None:
         check_date_order(last_step_on(case), on, step.date_label, "上一环节的日期")
+
+
+def _late(case: Case, step: Step, *, on: datetime.date | None, late_reason: str) -> dict[str, Any]:
+    """A request after its window closed (第三十五条、第三十六条: 30 days from the receipt of the
+    written answer; 第二十三条: an objection within 5 workdays) is recorded, marked: its event
+    keeps the window's last day and the reason given, and the case lists it (``late_steps``, the
+    ledger's mark). Without a reason it is refused, with the field named. Returns what the event
+    keeps (nothing for a request in time); the case's list is updated here."""
+    end = hooks.window_end(case, step.window) if step.window and on is not None else None
+    if end is None or on is None or on <= end:
+        return {}
+    reason = (late_reason or "").strip()
+    if not reason:
+        raise TransitionError(
+            f"{step.date_label}（{on:%Y-%m-%d}）晚于期限（{end:%Y-%m-%d}届满）。"
+            "逾期提出的可以登记，但须写明逾期理由。",
+            "late_reason",
+        )
+    case.late_steps = [*case.late_steps, {"step": step.name, "window_end": end.isoformat(), "reason": reason}]
+    return {"window_end": end.isoformat(), "late_reason": reason}
 
 
 def _move(
@@ -119,6 +145,8 @@ def _move(
     if case.status in workflow.FINAL and old not in workflow.FINAL:
         case.closed_on = on or timezone.localdate()
         fields.add("closed_on")
+    if "window_end" in data:
+        fields.add("late_steps")
     case.save(update_fields={"status", "updated_at", *fields})
     record_event(case, by=by, action=step.name, from_status=old, to_status=case.status, on=on, **data)
     hooks.after_step(case, step=step.name, on=on, by=by, data=data)
@@ -435,6 +463,55 @@ def record_follow_up(
         return follow_up
 
 
+def record_objection(
+    case: Case,
+    *,
+    by,
+    on: datetime.date,
+    reason: str,
+    handling_body: str,
+    mode: str,
+    forwarded_on: datetime.date,
+    late_reason: str = "",
+) -> Case:
+    """管辖异议 (《信访工作条例》第二十三条): the body that received the matter finds it outside its
+    powers and objects on ``on``, with its reason; the matter goes to ``handling_body`` on
+    ``forwarded_on``.
+
+    1. The case returns to 已转送交办 with the new body; the old body's receipt is cleared, so
+       the new body's 收到 starts the acceptance clocks again (受理告知, 管辖异议).
+    2. The objection's day stops the old body's acceptance clocks (the row's ``stops``).
+    3. An objection after its window (5 workdays from receipt) is recorded, marked, with the
+       reason it comes late (``_late``).
+    4. The event keeps both bodies (``old_body``, ``new_body``), the reason and the new dates.
+    """
+    step = STEPS["object"]
+    rules.check(by, step.capability, target=case)
+    with transaction.atomic():
+        case = locked(case)
+        _check(case, step, on=on)
+        check_date_order(on, forwarded_on, "改送日期", "提出异议的日期")
+        new_body, old_body = handling_body.strip(), case.handling_body
+        if not new_body or new_body == old_body.strip():
+            raise TransitionError("改送的机关与原有权处理机关相同，请填写新的有权处理机关。", "handling_body")
+        late = _late(case, step, on=on, late_reason=late_reason)
+        case.handling_body, case.forward_mode, case.forwarded_on = new_body, mode, forwarded_on
+        case.body_received_on = None
+        return _move(
+            case,
+            step,
+            by=by,
+            fields=("handling_body", "forward_mode", "forwarded_on", "body_received_on"),
+            on=on,
+            reason=reason.strip(),
+            old_body=old_body,
+            new_body=new_body,
+            mode=mode,
+            forwarded_on=forwarded_on.isoformat(),
+            **late,
+        )
+
+
 # The steps about a case's people are in their own module; their functions are actions too.
 add_co_petitioner = actions_people.add_co_petitioner
 remove_co_petitioner = actions_people.remove_co_petitioner
@@ -445,7 +522,7 @@ hand_over = actions_people.hand_over
 _OWN_SHAPE: Mapping[str, Any] = {
     fn.__name__: fn
     for fn in (open_case, update_case, accept_scope, refer_case, attach_files, record_authorization)
-    + (record_submission, record_follow_up)
+    + (record_submission, record_follow_up, record_objection)
     + (
         actions_people.add_co_petitioner,
         actions_people.remove_co_petitioner,

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from xinfang.cases.selectors import late_steps
 from xinfang.core import xlsx
 from xinfang.core.masking import mask_id_number, mask_phone, mask_secret
 
@@ -37,8 +38,16 @@ COLUMNS = [
     ("办结日期", 12),
     ("送达日期", 12),
     ("终结日期", 12),
+    ("逾期提出", 30),
     ("信访人数", 8),  # 联名: the first petitioner's row stands for the case; 五人以上: 集体访
 ]
+
+
+def late_text(case) -> str:
+    """The requests recorded after their window: what, the window's end, the reason."""
+    return "；".join(
+        f"{late.label}（期限{late.window_end:%Y-%m-%d}届满，{late.reason}）" for late in late_steps(case)
+    )
 
 
 def attachment_header(filename: str, disposition: str = "attachment") -> str:
@@ -74,6 +83,7 @@ def ledger_rows(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iter
             case.concluded_on,
             case.delivered_on,
             case.closed_on,
+            late_text(case),
             case.people_count,
         ]
         yield ([case.unit.name] + row) if show_unit else row

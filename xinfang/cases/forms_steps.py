@@ -7,7 +7,7 @@ page passes what was typed straight to ``actions.take_step``.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,6 +22,8 @@ from xinfang.cases.models import (
     FollowUpMeans,
     ForwardMode,
     HandlingOpinion,
+    NotAcceptAgainGround,
+    NotAcceptGround,
     ReviewOutcome,
 )
 from xinfang.core import files
@@ -48,9 +50,10 @@ class CaseForm(Form):
 
     intro = ""
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, step=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
+        self.step = step  # its row of the registry, where the page passes it
 
     @property
     def intro_text(self) -> str:
@@ -244,9 +247,112 @@ class AcceptForm(StepForm):
 
 
 class RefuseForm(StepForm):
-    intro = "有权处理机关决定不予受理或不再受理，并书面告知信访人。办理程序至此终结。"
-    on = _date_field("告知日期")
-    reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    """不予受理 / 不再受理: the ground (a choice of the 条例's, or 其他 written out) and the notice."""
+
+    intro = (
+        "有权处理机关决定不予受理或不再受理，并书面告知信访人。办理程序至此终结；"
+        "告知书送达后，与其他答复一样填写反馈表、请信访人评价。"
+    )
+    GROUNDS: type = NotAcceptGround
+    on = _date_field("书面告知信访人日期")
+    grounds = forms.ChoiceField(
+        label="依据",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择依据。", "invalid_choice": "请从列出的依据中选择。"},
+        help_text="条文的简要概括，以告知书为准。",
+    )
+    reason = forms.CharField(
+        label="理由说明",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="选择“其他理由”的，必须写明；其他依据也可补充说明（不要填写身份证号、电话等个人信息）。",
+    )
+    document = _document_field("告知书扫描件（选填）", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        grounds: Any = self.GROUNDS  # a TextChoices class, set by each subclass
+        cast(forms.ChoiceField, self.fields["grounds"]).choices = grounds.choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("grounds") == "other" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "选择“其他理由”的，请写明理由。")
+        return data
+
+
+class NotAcceptForm(RefuseForm):
+    GROUNDS = NotAcceptGround
+
+
+class NotAcceptAgainForm(RefuseForm):
+    GROUNDS = NotAcceptAgainGround
+
+
+def _cn(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class LateRequestForm(StepForm):
+    """A request within a window (the step's ``window``): the form shows when the window ends,
+    and a request dated after it needs the reason it comes late (第三十五条、第三十六条). The
+    action checks the same (``actions``), so no caller can record a late request silently."""
+
+    window_words = "申请期限"
+    late_reason = forms.CharField(
+        label="逾期理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = getattr(self.step, "window", "")
+        self.window_end = hooks.window_end(self.case, code) if code else None
+        field = self.fields["late_reason"]
+        field.help_text = f"超过{self.window_words}提出的，写明逾期的原因；在期限内的不填。"
+        if self.window_end is not None:
+            field.help_text = f"{self.window_words}于{_cn(self.window_end)}届满。" + field.help_text
+        self.order_fields([name for name in self.fields if name != "late_reason"] + ["late_reason"])
+
+    def clean(self):
+        data = super().clean()
+        on, end = data.get("on"), self.window_end
+        if end is not None and on is not None and on > end and not (data.get("late_reason") or "").strip():
+            self.add_error(
+                "late_reason",
+                f"{self.fields['on'].label}晚于{self.window_words}（{_cn(end)}届满），请写明逾期理由。",
+            )
+        return data
+
+
+class ObjectionForm(LateRequestForm):
+    intro = (
+        "有权处理机关认为不属于其职权范围的，应当自收到之日起{competence_objection}内提出异议，"
+        "并详细说明理由（第二十三条）；经转送、交办的信访部门核实同意后，改送有权处理的机关。"
+        "新机关收到后，受理告知和管辖异议的期限重新起算；原机关和新机关都记入办理记录。"
+    )
+    window_words = "异议期限"
+    on = _date_field("提出异议日期")
+    reason = forms.CharField(label="异议理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    handling_body = forms.CharField(
+        label="改送的有权处理机关",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "如：镇坪县水利局"}),
+    )
+    mode = forms.ChoiceField(label="方式", choices=ForwardMode.choices, widget=forms.RadioSelect)
+    forwarded_on = _date_field("改送日期")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("on") and data.get("forwarded_on") and data["forwarded_on"] < data["on"]:
+            self.add_error("forwarded_on", "改送日期不能早于提出异议的日期。")
+        body = (data.get("handling_body") or "").strip()
+        if body and body == self.case.handling_body.strip():
+            self.add_error("handling_body", "改送的机关与原有权处理机关相同，请填写新的有权处理机关。")
+        return data
 
 
 class ExtendForm(StepForm):
@@ -284,7 +390,7 @@ class DeliverForm(StepForm):
     on = _date_field("送达日期")
 
 
-class RequestReviewForm(StepForm):
+class RequestReviewForm(LateRequestForm):
     intro = (
         "信访人对处理意见不服，请求原办理机关的上一级机关复查；"
         "复查机关应自收到请求之日起{review_opinion}内提出复查意见（第三十五条）。"
@@ -295,14 +401,38 @@ class RequestReviewForm(StepForm):
 
 class ReviewForm(StepForm):
     intro = (
-        "复查机关提出复查意见。信访人不服的，可以自收到之日起{re_review_request}内请求复核（第三十六条）。"
+        "复查机关提出复查意见，并予以书面答复。信访人不服的，可以自收到书面答复之日起{re_review_request}内"
+        "请求复核（第三十六条）：复查意见送达信访人后，请登记送达日期，复核申请期限从送达之日起算。"
     )
     on = _date_field("复查意见日期")
     outcome = forms.ChoiceField(label="复查意见", choices=ReviewOutcome.choices, widget=forms.RadioSelect)
     document = _document_field("复查意见书", required=False)
 
 
-class RequestReReviewForm(StepForm):
+class DeliverReviewForm(StepForm):
+    intro = (
+        "书面复查意见送达信访人。信访人对复查意见不服的，可以自收到书面答复之日起{re_review_request}内"
+        "向复查机关的上一级机关请求复核（第三十六条）：期限从这一天起算。"
+    )
+    on = _date_field("复查意见送达日期")
+
+
+class HearingForm(StepForm):
+    intro = (
+        "复核机关可以举行听证；听证所需时间不计算在复核期限内（第三十六条）。"
+        "登记听证的起止日期，复核意见的届满日相应顺延，事项页注明顺延的原因。"
+    )
+    on = _date_field("听证开始日期")
+    ended_on = _date_field("听证结束日期", "只举行一天的，与开始日期相同。")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("on") and data.get("ended_on") and data["ended_on"] < data["on"]:
+            self.add_error("ended_on", "听证结束日期不能早于开始日期。")
+        return data
+
+
+class RequestReReviewForm(LateRequestForm):
     intro = (
         "信访人对复查意见不服，请求复查机关的上一级机关复核；"
         "复核机关应自收到请求之日起{re_review_opinion}内提出复核意见（第三十六条）。"

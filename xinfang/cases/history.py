@@ -13,12 +13,14 @@ from typing import Any
 
 from django.db.models import Model
 
-from xinfang.cases.models import Case, CaseEvent
+from xinfang.cases.models import Case, CaseEvent, NotAcceptAgainGround, NotAcceptGround
 from xinfang.cases.steps import STEPS
 
 # Events that are not steps of the registry: who writes them, and their words in the history.
 OTHER_EVENTS = {
     "deadline_recomputed": "期限重新计算",  # xinfang.deadlines: the official calendar changed
+    "deadline_applied": "按调整后的期限规则起算期限",  # xinfang.deadlines: a clock's kinds of matter
+    "deadline_withdrawn": "期限不再适用，已撤销",  # changed (Clock.petition_types)
     "password_wiped": "平台密码已按期清除",  # xinfang.notify.remind: the retention period ran out
     "petitioner_changed": "信访人信息与此前登记不同，经核对按本次登记",  # cases.actions.open_case
     "rate": "信访人评价",  # xinfang.ratings
@@ -31,6 +33,43 @@ def event_label(action: str) -> str:
     if step is not None and step.event:
         return step.event
     return OTHER_EVENTS.get(action, action)
+
+
+def _day(iso: str) -> str:
+    day = datetime.date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+GROUNDS = {**dict(NotAcceptGround.choices), **dict(NotAcceptAgainGround.choices)}
+
+
+def event_notes(event: CaseEvent) -> list[str]:
+    """What an event's data says, in words, line by line, for the history on the case page: the
+    ground and reason of a refusal, the two bodies of a 管辖异议, a hearing's days, a request
+    recorded late with its window's end and reason, a clock recomputed, added or withdrawn."""
+    d, notes = event.data or {}, []
+    if d.get("grounds") in GROUNDS and d["grounds"] != "other":
+        notes.append(f"依据：{GROUNDS[d['grounds']]}")
+    if d.get("reason") and event.action not in ("deadline_applied", "deadline_withdrawn"):
+        notes.append(f"理由：{d['reason']}")
+    if d.get("days"):
+        notes.append(f"延长{d['days']}日，批准人 {d.get('approver', '')}")
+    if d.get("reviewing_body"):
+        notes.append(d["reviewing_body"])
+    if d.get("old_body") or d.get("new_body"):
+        sent = f"（{_day(d['forwarded_on'])}）" if d.get("forwarded_on") else ""
+        notes.append(f"原机关：{d.get('old_body') or '—'} → 改送：{d.get('new_body')}{sent}")
+    if d.get("ended_on"):
+        notes.append(f"听证至{_day(d['ended_on'])}，听证所需时间不计入复核期限")
+    if d.get("window_end"):
+        notes.append(f"逾期提出：期限已于{_day(d['window_end'])}届满；逾期理由：{d.get('late_reason', '')}")
+    if d.get("old") and d.get("new"):
+        notes.append(f"{d.get('clock', '')}：{d['old']} → {d['new']}")
+    if event.action in ("deadline_applied", "deadline_withdrawn"):
+        notes.append(
+            f"{d.get('clock', '')}：{d.get('started_on', '')}起，届满日 {d.get('due', '')}（{d.get('reason', '')}）"
+        )
+    return notes
 
 
 def known(action: str) -> bool:

@@ -7,8 +7,9 @@ here, and that app registers its answer in its ``AppConfig.ready()``:
 - ``after_step``: called inside a step's transaction, after its event is written (the clocks
   start and stop there). Raising a ``DomainError`` refuses the step; nothing of it is kept.
 - ``panels``: cards of the case page (a template and a function that gives its context).
-- ``clocks``: the running clocks a worklist shows, and the lengths of the clocks that the step
-  forms quote (``{conclude}`` → “60日”).
+- ``clocks``: the running clocks a worklist shows (and the cases in hand that no 办理期限 runs
+  for), the lengths of the clocks that the step forms quote (``{conclude}`` → “60日”), and when
+  a request window ends (a late request needs its reason).
 
 Registration is keyed, so a second ``ready()`` (tests) replaces rather than doubles an entry.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 # --- After a step ----------------------------------------------------------------------------------
@@ -69,17 +70,22 @@ def panels() -> list[Panel]:
 
 @dataclass(frozen=True)
 class RunningClocks:
-    """The running 办理期限 of some cases, for a worklist: passed, and due by ``soon_until``."""
+    """The running 办理期限 of some cases, for a worklist: passed, and due by ``soon_until``;
+    and the ids of the accepted cases no 办理期限 runs for (a kind of matter no clock applies to:
+    建议意见类、检举控告类, 第三十四条), which the agent follows by the follow-up dates."""
 
     soon_until: datetime.date
     overdue: list
     due_soon: list
+    unclocked: list = field(default_factory=list)
 
 
 class Clocks(Protocol):
     def running(self, cases, today: datetime.date) -> RunningClocks: ...
 
     def terms(self) -> dict[str, str]: ...
+
+    def window_end(self, case, code: str) -> datetime.date | None: ...
 
 
 _clocks: dict[str, Clocks] = {}
@@ -94,6 +100,12 @@ def running_clocks(cases, today: datetime.date) -> RunningClocks:
     if provider is None:
         return RunningClocks(soon_until=today, overdue=[], due_soon=[])
     return provider.running(cases, today)
+
+
+def window_end(case, code: str) -> datetime.date | None:
+    """The last day of the request window ``code`` running on the case, or None (none runs)."""
+    provider = _clocks.get("clocks")
+    return provider.window_end(case, code) if provider is not None else None
 
 
 def clock_terms() -> dict[str, str]:

@@ -161,6 +161,28 @@ class ReviewOutcome(models.TextChoices):
     REVOKE = "revoke", "撤销原处理意见，重新处理"
 
 
+class NotAcceptGround(models.TextChoices):
+    """Why a body does not accept a matter (不予受理). Short paraphrases of the 条例, each with its
+    article, not its text; anything else is written out under 其他."""
+
+    NOT_COMPETENT = "not_competent", "不属于本机关、单位或者本系统职权范围（据第二十三条）"
+    LEGAL_CHANNEL = (
+        "legal_channel",
+        "应当通过诉讼、仲裁、行政复议等法定途径解决，导入相应程序（据第三十一条）",
+    )
+    OTHER = "other", "其他理由（请写明）"
+
+
+class NotAcceptAgainGround(models.TextChoices):
+    """Why a body does not accept a matter again (不再受理)."""
+
+    SAME_AFTER_RE_REVIEW = (
+        "same_after_re_review",
+        "信访人对复核意见不服，仍然以同一事实和理由提出投诉请求（第三十六条）",
+    )
+    OTHER = "other", "其他理由（请写明）"
+
+
 class RespondentKind(models.TextChoices):
     """The five kinds of body a proxied complaint may concern, in the seed's words (附件 三(一) 1–5)."""
 
@@ -272,7 +294,14 @@ class Case(models.Model):
     handling_opinion = models.CharField(
         "处理意见", max_length=10, choices=HandlingOpinion.choices, blank=True
     )
+    # The day the written reply reached the petitioner; for 不予受理 / 不再受理, the day the written
+    # notice did (the petitioner rates either, 附件2 question 2).
     delivered_on = models.DateField("答复送达日期", null=True, blank=True)  # indexed below
+    # The day the petitioner received the written 复查意见: the 复核 window runs from it (第三十六条).
+    review_delivered_on = models.DateField("复查意见送达日期", null=True, blank=True)
+    # Requests recorded after their window closed (第三十五条、第三十六条): [{"step", "window_end",
+    # "reason"}], as the events keep them; the ledger marks these cases.
+    late_steps = models.JSONField("逾期提出的申请", default=list, blank=True)
     closed_on = models.DateField("终结日期", null=True, blank=True, db_index=True)
 
     created_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
@@ -365,6 +394,7 @@ class FileKind(models.TextChoices):
     REPLY = "reply", "答复意见书"
     REVIEW = "review", "复查意见书"
     RE_REVIEW = "re_review", "复核意见书"
+    REFUSAL = "refusal", "不予受理（不再受理）告知书"
     WITHDRAWAL = "withdrawal", "撤回委托材料"
 
 
@@ -414,6 +444,12 @@ class CaseEvent(models.Model):
         from xinfang.cases.history import event_label
 
         return event_label(self.action)
+
+    @property
+    def notes(self) -> list[str]:
+        from xinfang.cases.history import event_notes
+
+        return event_notes(self)
 
 
 class FollowUpMeans(models.TextChoices):

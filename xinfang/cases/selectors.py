@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from xinfang.cases.models import (
     name_keys,
     query_code_keys,
 )
-from xinfang.cases.steps import Step
+from xinfang.cases.steps import STEPS, Step
 from xinfang.core import crypto
 from xinfang.core.identity import IdKind
 from xinfang.core.masking import mask_address, mask_id_number, mask_phone
@@ -343,6 +343,27 @@ def platform_fields(case: Case) -> list[PlatformField]:
     ]
 
 
+@dataclass(frozen=True)
+class LateStep:
+    """A request recorded after its window (``Case.late_steps``), as the case page and the ledger
+    show it."""
+
+    label: str
+    window_end: datetime.date
+    reason: str
+
+
+def late_steps(case: Case) -> list[LateStep]:
+    return [
+        LateStep(
+            label=STEPS[row["step"]].event if row.get("step") in STEPS else row.get("step", ""),
+            window_end=datetime.date.fromisoformat(row["window_end"]),
+            reason=row.get("reason", ""),
+        )
+        for row in case.late_steps or []
+    ]
+
+
 # --- The case page's buttons ----------------------------------------------------------------------
 
 
@@ -355,12 +376,18 @@ class Button:
 
 
 def steps_for(case: Case, user) -> dict[str, Step]:
-    """The steps ``user`` may take on ``case`` now: allowed by its status and by the table."""
-    return {
+    """The steps ``user`` may take on ``case`` now: allowed by its status and by the table, and
+    not already taken where a step is taken once."""
+    steps = {
         step.name: step
         for step in workflow.available(case.status)
         if step.url_name and rules.can(user, step.capability, case.unit_id)
     }
+    once = [name for name, step in steps.items() if step.once]
+    if once:
+        for name in case.events.filter(action__in=once).values_list("action", flat=True).distinct():
+            steps.pop(name, None)
+    return steps
 
 
 def case_buttons(case: Case, steps: dict[str, Step]) -> list[Button]:
@@ -390,10 +417,13 @@ class Worklist:
     overdue: list
     due_soon: list
     follow_ups: list = field(default_factory=list)
+    # Accepted cases no 办理期限 runs for (建议意见类、检举控告类: no 60-day clock, 第三十四条),
+    # each with its last follow-up (``last_on``) and the next one planned (``next_on``).
+    unclocked: list = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due_soon or self.follow_ups)
+        return not (self.overdue or self.due_soon or self.follow_ups or self.unclocked)
 
 
 def worklist(user, *, today: datetime.date | None = None) -> Worklist:
@@ -416,6 +446,26 @@ def worklist(user, *, today: datetime.date | None = None) -> Worklist:
         overdue=clocks.overdue,
         due_soon=clocks.due_soon,
         follow_ups=follow_ups,
+        unclocked=_with_follow_up_dates(clocks.unclocked),
+    )
+
+
+def _with_follow_up_dates(case_ids: list[int]) -> list[Case]:
+    """The cases, each with the day of its latest follow-up and the next one it planned, the
+    cases whose next follow-up is soonest (or not planned) first."""
+    if not case_ids:
+        return []
+    latest = FollowUp.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id")
+    cases = (
+        Case.objects.filter(pk__in=case_ids)
+        .select_related("unit", "agent")
+        .annotate(last_on=Subquery(latest.values("on")[:1]), next_on=Subquery(latest.values("next_on")[:1]))
+    )
+    far = datetime.date.max
+    # ``next_on`` is the annotation above.
+    return sorted(
+        cases,
+        key=lambda c: (c.next_on is not None, c.next_on or far, c.accepted_on or far, c.pk),  # type: ignore[attr-defined]
     )
 
 

@@ -12,7 +12,7 @@ area 办理环节, granted to the agents of the case's unit). Derived from this 
 - the words of the history (``history.event_label``);
 - ``DATED`` (dates that may not go backwards), ``PUBLIC`` (the public page's timeline),
   ``CLOCK_STEPS`` (the steps a clock may start or stop at), the seeded clocks' start and stop
-  steps (``clock_steps_of``, read by ``xinfang.deadlines.actions.CLOCKS``);
+  steps (``clock_steps_of``, read by ``xinfang.deadlines.seeds.CLOCKS``);
 - the demo's path (``xinfang.demo.plans.REACHED_BY``) and the permission test's exercises.
 
 Pages that record nothing but belong to some statuses (判断代理范围, 打印授权委托书, 填报内容) are
@@ -22,32 +22,32 @@ to add a legal step", says how to add one.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from xinfang.access import policy
 from xinfang.access.models import Reach, Role
 from xinfang.cases import forms_people
 from xinfang.cases import forms_steps as forms
-from xinfang.cases.models import EXTENSION_LIMIT_DAYS, FINAL_STATUSES, HANDLING_STATUSES, FileKind
+from xinfang.cases import step_rules as rules
+from xinfang.cases.models import (
+    FINAL_STATUSES,
+    HANDLING_STATUSES,
+    FileKind,
+    NotAcceptAgainGround,
+    NotAcceptGround,
+)
 from xinfang.cases.models import CaseStatus as S
-from xinfang.core.errors import DomainError
+from xinfang.cases.step_rules import TransitionError as TransitionError  # where callers find it
+from xinfang.cases.step_rules import check_date_order as check_date_order
 
 AREA = policy.STEPS_AREA
 AGENTS_OF_THE_UNIT: Mapping[str, str] = MappingProxyType({Role.AGENT: Reach.UNIT})
 # Who moves a case to another agent: the unit's head, and bureau staff for every unit.
 SUPERVISORS: Mapping[str, str] = MappingProxyType({Role.UNIT_HEAD: Reach.UNIT, Role.BUREAU: Reach.COUNTY})
-
-
-class TransitionError(DomainError):
-    """A step that the case's status, its dates or a rule of the law does not allow; the message
-    is for the user."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,9 @@ class Step:
     starts: tuple[str, ...] = ()  # clocks (codes) it starts, as seeded; the clocks are data
     stops: tuple[str, ...] = ()  # clocks it stops, as seeded
     extends: tuple[str, ...] = ()  # running clocks it lengthens by its ``days``
+    pauses: tuple[str, ...] = ()  # running clocks that do not count its days, ``on`` to ``ended_on``
+    window: str = ""  # the clock (code) of the request window it closes: late, it needs a reason
+    once: bool = False  # taken at most once on a case (its button goes once it is)
     sets: Mapping[str, str] = field(default_factory=dict)  # case field ← form field
     records: tuple[str, ...] = ()  # form fields written to the event: never personal values
     document: str = ""  # the FileKind under which the form's ``document`` is kept
@@ -173,32 +176,6 @@ def reaching(status: str) -> list[Step]:
     return [s for s in STEPS.values() if s.target == status]
 
 
-# --- Rules of single steps ------------------------------------------------------------------------
-
-
-def check_date_order(earlier: datetime.date | None, later: datetime.date, what: str, after: str) -> None:
-    """A date entered after the fact may not precede the step it follows, nor lie in the future."""
-    if later > timezone.localdate():
-        raise TransitionError(f"{what}不能晚于今天。")
-    if earlier is not None and later < earlier:
-        raise TransitionError(f"{what}不能早于{after}（{earlier:%Y-%m-%d}）。")
-
-
-def _signed_after_reception(case, *, on: datetime.date, **_: Any) -> None:
-    check_date_order(case.received_on, on, "签字日期", "接待日期")
-
-
-def _one_extension(case, *, on: datetime.date, days: int, told_on: datetime.date, **_: Any) -> None:
-    """延期 is approved once, for at most ``EXTENSION_LIMIT_DAYS`` (第34条), and told afterwards."""
-    if not 1 <= days <= EXTENSION_LIMIT_DAYS:
-        raise TransitionError(f"延期天数应为1至{EXTENSION_LIMIT_DAYS}日。")
-    if case.events.filter(action="extend").exists():
-        raise TransitionError("该事项已经延期一次，不能再次延期。")
-    if told_on < on:
-        raise TransitionError("告知信访人的日期不能早于批准延期的日期。")
-    check_date_order(on, told_on, "告知日期", "批准日期")
-
-
 # --- The table ----------------------------------------------------------------------------------
 
 INTAKE_PHASE = frozenset({S.INTAKE, S.IN_SCOPE, S.AUTHORIZED})
@@ -303,7 +280,7 @@ for _step in (
         form=forms.AuthorizationForm,
         action="record_authorization",
         dated=True,
-        rule=_signed_after_reception,
+        rule=rules.signed_after_reception,
         done="已登记授权委托。下一步：上传诉求附件（如有），按填报内容在平台上提交。",
     ),
     Step(
@@ -363,6 +340,7 @@ for _step in (
         public=True,
         starts=ACCEPTANCE_CLOCKS,
         sets={"body_received_on": "on"},
+        rule=rules.received_after_forwarding,
     ),
     Step(
         "accept",
@@ -377,17 +355,21 @@ for _step in (
         stops=ACCEPTANCE_CLOCKS,
         sets={"accepted_on": "on"},
     ),
+    # 不予受理 / 不再受理: the written notice reaches the petitioner, who rates it like any reply.
     Step(
         "not_accept",
         "登记不予受理",
         event="不予受理",
         sources=frozenset({S.RECEIVED}),
         target=S.NOT_ACCEPTED,
-        form=forms.RefuseForm,
+        form=forms.NotAcceptForm,
+        rule=rules.grounds_of(NotAcceptGround),
         dated=True,
         public=True,
         stops=ACCEPTANCE_CLOCKS,
-        records=("reason",),
+        sets={"delivered_on": "on"},
+        records=("grounds", "reason"),
+        document=FileKind.REFUSAL,
     ),
     Step(
         "not_accept_again",
@@ -395,11 +377,31 @@ for _step in (
         event="不再受理",
         sources=frozenset({S.RECEIVED}),
         target=S.NOT_ACCEPTED_AGAIN,
-        form=forms.RefuseForm,
+        form=forms.NotAcceptAgainForm,
+        rule=rules.grounds_of(NotAcceptAgainGround),
         dated=True,
         public=True,
         stops=ACCEPTANCE_CLOCKS,
-        records=("reason",),
+        sets={"delivered_on": "on"},
+        records=("grounds", "reason"),
+        document=FileKind.REFUSAL,
+    ),
+    # 管辖异议 (第二十三条): the body finds the matter outside its powers within its window, and the
+    # matter goes to another body, whose receipt starts the acceptance clocks again.
+    Step(
+        "object",
+        "登记管辖异议",
+        event="有权处理机关提出管辖异议，改送其他机关",
+        sources=frozenset({S.RECEIVED}),
+        target=S.FORWARDED,
+        form=forms.ObjectionForm,
+        action="record_objection",
+        dated=True,
+        public=True,
+        public_label="有权处理机关认为不属于其职权范围，已改送其他机关",
+        stops=ACCEPTANCE_CLOCKS,
+        window="competence_objection",
+        done="已登记管辖异议，事项已改送新的有权处理机关。新机关收到后，请登记收到日期。",
     ),
     Step(
         "extend",
@@ -411,7 +413,8 @@ for _step in (
         public=True,
         extends=("conclude",),
         records=("days", "approver", "reason", "told_on"),
-        rule=_one_extension,
+        rule=rules.one_extension,
+        once=True,
     ),
     Step(
         "conclude",
@@ -451,6 +454,7 @@ for _step in (
         starts=("review_opinion",),
         stops=("review_request",),
         records=("reviewing_body",),
+        window="review_request",
     ),
     Step(
         "review",
@@ -461,10 +465,22 @@ for _step in (
         form=forms.ReviewForm,
         dated=True,
         public=True,
-        starts=("re_review_request",),
         stops=("review_opinion",),
         records=("outcome",),
         document=FileKind.REVIEW,
+    ),
+    Step(
+        "deliver_review",
+        "登记复查意见送达",
+        event="复查意见送达信访人",
+        sources=frozenset({S.REVIEWED}),
+        form=forms.DeliverReviewForm,
+        dated=True,
+        public=True,
+        starts=("re_review_request",),  # 第三十六条: the 复核 window runs from the receipt
+        sets={"review_delivered_on": "on"},
+        once=True,
+        leads=True,
     ),
     Step(
         "request_re_review",
@@ -478,6 +494,20 @@ for _step in (
         starts=("re_review_opinion",),
         stops=("re_review_request",),
         records=("reviewing_body",),
+        window="re_review_request",
+    ),
+    # 听证 in 复核 (第三十六条): "听证所需时间不计算在前款规定的期限内".
+    Step(
+        "hear",
+        "登记听证",
+        event="举行听证",
+        sources=frozenset({S.RE_REVIEW_REQUESTED}),
+        form=forms.HearingForm,
+        dated=True,
+        public=True,
+        pauses=("re_review_opinion",),
+        records=("ended_on",),
+        rule=rules.hearing_period,
     ),
     Step(
         "re_review",
@@ -491,6 +521,7 @@ for _step in (
         stops=("re_review_opinion",),
         records=("outcome",),
         document=FileKind.RE_REVIEW,
+        rule=rules.after_the_hearings,
     ),
     Step(
         "withdraw",

@@ -193,6 +193,7 @@ def case_detail(request, pk):
             "explanation": scope.EXPLANATIONS.get(case.referral_channel, ""),
             "events": case.events.select_related("by"),
             "progress": selectors.progress(case),
+            "late_steps": selectors.late_steps(case),
             "is_final": case.status in workflow.FINAL,
             "follow_ups": case.follow_ups.select_related("by")[:20],
             "people": selectors.people(case),

@@ -26,7 +26,7 @@ def step(request, pk, name):
         raise refuse(request.user, "view_cases", target_type="cases.step", target_id=name, request=request)
     check(request.user, step.capability, request=request, target_type="view", target_id=f"cases:step:{name}")
     case = selectors.get_case_for(request, pk, code=step.capability)
-    form = form_for(step)(request.POST or None, request.FILES or None, case=case)
+    form = form_for(step)(request.POST or None, request.FILES or None, case=case, step=step)
     allowed = workflow.allows(case.status, name)
     if request.method == "POST" and allowed and form.is_valid():
         try:

@@ -3,17 +3,20 @@
 Glossary: 期限 clock · 起算 start · 届满日 due date · 延期 extension (第34条, ≤ 30 日) ·
 调休上班日 make-up workday · 法定节假日 holiday · 暂定 provisional (year not yet entered).
 
-History is not rewritten: a running clock keeps the length and day count it started with;
-only a change of the official calendar moves stored due dates, and each move is a CaseEvent.
+History is not rewritten: a running clock keeps the length and day count it started with.
+Stored due dates move when the official calendar changes (each move a CaseEvent) and when a step
+lengthens or pauses a clock (延期, 听证: the step's own event says so); a change of the kinds of
+matter a clock applies to adds or withdraws running clocks of open cases, each a CaseEvent.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from xinfang.access import rules
@@ -22,11 +25,12 @@ from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
 from xinfang.cases import workflow
 from xinfang.cases.history import record_event
-from xinfang.cases.models import EXTENSION_LIMIT_DAYS
-from xinfang.cases.steps import CLOCK_STEPS, STEPS, clock_steps_of
+from xinfang.cases.models import EXTENSION_LIMIT_DAYS, Case, CaseEvent, PetitionType
+from xinfang.cases.steps import CLOCK_STEPS, STEPS
 from xinfang.core.errors import DomainError
 from xinfang.deadlines import calendar as official
-from xinfang.deadlines.compute import CALENDAR, Calendar, DueDate, due_date, weekday_name
+from xinfang.deadlines import seeds
+from xinfang.deadlines.compute import CALENDAR, Calendar, DueDate, due_date, paused_days, weekday_name
 from xinfang.deadlines.models import (
     CalendarDay,
     CalendarYear,
@@ -52,90 +56,28 @@ class ClockError(DomainError):
     """A clock's rule that cannot be saved; ``field`` names the form field."""
 
 
-# --- The clocks of the 2022 条例, as seeded ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClockSeed:
-    """A clock as the platform first knows it. Which steps start and stop it is said by the steps
-    themselves (``xinfang.cases.steps``: ``starts`` and ``stops``); bureau staff may change all
-    of it afterwards (``update_clock``)."""
-
-    code: str
-    name: str
-    length: int
-    day_count: str
-    kind: str
-    legal_basis: str
-
-    @property
-    def start_action(self) -> str:
-        return clock_steps_of(self.code)[0]
-
-    @property
-    def stop_actions(self) -> str:
-        return ",".join(clock_steps_of(self.code)[1])
-
-
-CLOCKS = (
-    ClockSeed("forward", "转送交办", 15, DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第22条"),
-    ClockSeed(
-        "accept_notice", "受理告知", 15, DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第23条"
-    ),
-    ClockSeed(
-        "competence_objection", "管辖异议", 5, DayCount.WORKDAYS, ClockKind.WINDOW, "《信访工作条例》第23条"
-    ),
-    ClockSeed("conclude", "办结", 60, DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第34条"),
-    ClockSeed(
-        "review_request", "申请复查", 30, DayCount.CALENDAR, ClockKind.WINDOW, "《信访工作条例》第35条"
-    ),
-    ClockSeed(
-        "review_opinion", "复查意见", 30, DayCount.CALENDAR, ClockKind.DEADLINE, "《信访工作条例》第35条"
-    ),
-    ClockSeed(
-        "re_review_request", "申请复核", 30, DayCount.CALENDAR, ClockKind.WINDOW, "《信访工作条例》第36条"
-    ),
-    ClockSeed(
-        "re_review_opinion",
-        "复核意见",
-        30,
-        DayCount.CALENDAR,
-        ClockKind.DEADLINE,
-        "《信访工作条例》第36条（听证时间不计算在内）",
-    ),
-)
-
-
-def seed_clocks(clock_model=Clock) -> int:
-    """Create the seeded clocks where missing (by code). Used by the migration and by tests."""
-    created = 0
-    for order, seed in enumerate(CLOCKS, start=1):
-        _, made = clock_model.objects.get_or_create(
-            code=seed.code,
-            defaults={
-                "name": seed.name,
-                "start_action": seed.start_action,
-                "stop_actions": seed.stop_actions,
-                "length": seed.length,
-                "day_count": seed.day_count,
-                "kind": seed.kind,
-                "legal_basis": seed.legal_basis,
-                "sort_order": order * 10,
-            },
-        )
-        created += made
-    return created
+# The seeded clocks live in ``seeds`` (pure data the migrations read); named here as before.
+CLOCKS = seeds.CLOCKS
+ClockSeed = seeds.ClockSeed
+seed_clocks = seeds.seed_clocks
 
 
 # --- Case steps ----------------------------------------------------------------------------------
 
 
 def compute_due(
-    *, started_on: datetime.date, length: int, day_count: str, extension_days: int, calendar: Calendar
+    *,
+    started_on: datetime.date,
+    length: int,
+    day_count: str,
+    extension_days: int,
+    calendar: Calendar,
+    pauses: Iterable[dict] = (),
 ) -> DueDate:
-    """The due date of a running clock: its own count, then any extension in calendar days from
-    the original due date (第34条 lets the 办理期限 itself be lengthened, so we count on from where it ended)."""
-    original = due_date(started_on, length, day_count, calendar)
+    """The due date of a running clock: its own count, leaving out the paused days (第36条: a
+    hearing's days), then any extension in calendar days from that due date (第34条: the extension
+    runs from the original due date)."""
+    original = due_date(started_on, length, day_count, calendar, paused_days(pauses))
     if not extension_days:
         return original
     extended = due_date(original.due_on, extension_days, CALENDAR, calendar)
@@ -145,6 +87,7 @@ def compute_due(
         provisional=original.provisional or extended.provisional,
         reason=reason,
         skipped=original.skipped + extended.skipped,
+        paused=original.paused,
     )
 
 
@@ -155,6 +98,7 @@ def _due_of(deadline: CaseDeadline, calendar: Calendar) -> DueDate:
         day_count=deadline.day_count,
         extension_days=deadline.extension_days,
         calendar=calendar,
+        pauses=deadline.pauses,
     )
 
 
@@ -164,17 +108,31 @@ def _apply(deadline: CaseDeadline, result: DueDate) -> None:
     deadline.provisional_reason = result.reason[:200]
 
 
-def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: int = 0) -> None:
-    """Start, stop and extend the case's clocks after a step (called inside the step's transaction).
+def on_case_step(
+    case,
+    *,
+    action: str,
+    on: datetime.date,
+    by,
+    extension_days: int = 0,
+    pause_until: datetime.date | None = None,
+) -> None:
+    """Start, stop, extend and pause the case's clocks after a step (inside the step's transaction).
 
     1. Stop each open clock whose stop actions include ``action``; a final status (withdrawn,
        not accepted, re-reviewed…) stops every open clock.
     2. A step that extends clocks (``extends`` in its row: 延期 the 办结 clock) lengthens each
        such open clock by ``extension_days`` calendar days from its original due date (第34条,
        at most ``EXTENSION_LIMIT_DAYS`` in all), and not once the clock has run out.
-    3. Start each active clock whose start action is ``action``, copying its length and day
-       count, due date from the official calendar (provisional where a year is missing).
-       A case in a final status starts no clock, and a clock already running is not doubled.
+    3. A step that pauses clocks (``pauses``: 听证 the 复核 clock) leaves the days from ``on`` to
+       ``pause_until`` out of each such open clock's count (第36条), with the step's words as
+       the reason; the due date moves on by the days the clock would have counted.
+    4. Start each active clock whose start action is ``action`` and that applies to the case's
+       kind of matter (``Clock.petition_types``), copying its length and day count; due date
+       from the official calendar (provisional where a year is missing). A case in a final
+       status starts no clock. A clock already running is not doubled, unless another step
+       started it (the rule changed since: the 复核 window ran from the 复查意见's date before
+       its delivery was recorded): then it starts again from this step, the old one ended.
     """
     calendar: Calendar | None = None
 
@@ -193,9 +151,7 @@ def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: in
     still_running = []
     for deadline in running:
         if stop_all or action in deadline.clock.stop_action_list:
-            deadline.stopped_on = on
-            deadline.stopped_by = action
-            deadline.save(update_fields=["stopped_on", "stopped_by"])
+            _stop(deadline, on=on, by_step=action)
         else:
             still_running.append(deadline)
 
@@ -204,23 +160,49 @@ def on_case_step(case, *, action: str, on: datetime.date, by, extension_days: in
         _extend(
             [d for d in still_running if d.clock.code in step.extends], on=on, days=extension_days, cal=cal
         )
+    if step is not None and step.pauses and pause_until is not None:
+        period = {"from": on.isoformat(), "to": pause_until.isoformat(), "reason": step.event}
+        for deadline in (d for d in still_running if d.clock.code in step.pauses):
+            deadline.pauses = [*deadline.pauses, period]
+            _apply(deadline, _due_of(deadline, cal()))
+            deadline.save(update_fields=["pauses", "due_on", "provisional", "provisional_reason"])
 
     if stop_all:
         return
-    running_clocks = {d.clock_id for d in still_running}
+    by_clock = {d.clock_id: d for d in still_running}
     for clock in Clock.objects.filter(active=True, start_action=action):
-        if clock.pk in running_clocks:
+        if not clock.applies_to(case.petition_type):
             continue
-        deadline = CaseDeadline(
-            case=case,
-            unit_id=case.unit_id,
-            clock=clock,
-            length=clock.length,
-            day_count=clock.day_count,
-            started_on=on,
-        )
-        _apply(deadline, _due_of(deadline, cal()))
-        deadline.save()
+        current = by_clock.get(clock.pk)
+        if current is not None:
+            if current.started_by in ("", action):
+                continue
+            _stop(current, on=on, by_step=action)
+        _start(case, clock, on=on, by_step=action, calendar=cal())
+
+
+def _stop(deadline: CaseDeadline, *, on: datetime.date, by_step: str) -> None:
+    deadline.stopped_on = on
+    deadline.stopped_by = by_step
+    deadline.save(update_fields=["stopped_on", "stopped_by"])
+
+
+def _start(
+    case, clock: Clock, *, on: datetime.date, by_step: str, calendar: Calendar, **more
+) -> CaseDeadline:
+    deadline = CaseDeadline(
+        case=case,
+        unit_id=case.unit_id,
+        clock=clock,
+        length=clock.length,
+        day_count=clock.day_count,
+        started_on=on,
+        started_by=by_step,
+        **more,
+    )
+    _apply(deadline, _due_of(deadline, calendar))
+    deadline.save()
+    return deadline
 
 
 def _extend(deadlines: list[CaseDeadline], *, on: datetime.date, days: int, cal) -> None:
@@ -245,7 +227,15 @@ def _extend(deadlines: list[CaseDeadline], *, on: datetime.date, days: int, cal)
 def after_step(case, *, step: str, on: datetime.date | None, by, data) -> None:
     """The hook ``xinfang.cases`` calls after each step (``hooks.on_step``, see apps.py)."""
     if on is not None:
-        on_case_step(case, action=step, on=on, by=by, extension_days=int(data.get("days", 0) or 0))
+        until = data.get("ended_on")
+        on_case_step(
+            case,
+            action=step,
+            on=on,
+            by=by,
+            extension_days=int(data.get("days", 0) or 0),
+            pause_until=datetime.date.fromisoformat(until) if isinstance(until, str) else until,
+        )
 
 
 def recompute_open_deadlines(*, by, reason: str) -> int:
@@ -403,6 +393,7 @@ CLOCK_FIELDS = (
     "day_count",
     "kind",
     "legal_basis",
+    "petition_types",
     "active",
     "sort_order",
 )
@@ -414,15 +405,11 @@ def step_choices() -> list[tuple[str, str]]:
     return [(name, STEPS[name].event) for name in CLOCK_STEPS]
 
 
-def update_clock(clock: Clock, *, by, request=None, **changes) -> Clock:
-    """Change a clock's rule. Running clocks keep the length and count they started with; the
-    change, old and new values, is in the audit log."""
-    unknown = set(changes) - set(CLOCK_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown clock fields: {sorted(unknown)}")
-    rules.check(by, MANAGE, request=request, target=clock)
-    if "stop_actions" in changes and not isinstance(changes["stop_actions"], str):
-        changes["stop_actions"] = ",".join(changes["stop_actions"])
+def _checked(changes: dict) -> dict:
+    """The changes of a clock's rule, normalised; a ClockError names the first bad field."""
+    for key in ("stop_actions", "petition_types"):
+        if key in changes and not isinstance(changes[key], str):
+            changes[key] = ",".join(changes[key])
     known = set(CLOCK_STEPS)  # a step declared later is one too
     if "start_action" in changes and changes["start_action"] not in known:
         raise ClockError(f"没有名为“{changes['start_action']}”的办理环节。", "start_action")
@@ -434,12 +421,32 @@ def update_clock(clock: Clock, *, by, request=None, **changes) -> Clock:
         if not stops:
             raise ClockError("至少选择一个终止环节。", "stop_actions")
         changes["stop_actions"] = ",".join(stops)
+    if "petition_types" in changes:
+        kinds = {t.strip() for t in changes["petition_types"].split(",") if t.strip()}
+        if kinds - set(PetitionType.values):
+            raise ClockError("信访类型只能是建议意见类、检举控告类、申诉求决类。", "petition_types")
+        if not kinds:
+            raise ClockError("至少选择一种信访类型；不再使用的期限请停用。", "petition_types")
+        changes["petition_types"] = ",".join(t for t in PetitionType.values if t in kinds)
     if "length" in changes and not 1 <= int(changes["length"]) <= MAX_CLOCK_LENGTH:
         raise ClockError(f"期限长度应在1到{MAX_CLOCK_LENGTH}之间。", "length")
     if "day_count" in changes and changes["day_count"] not in DayCount.values:
         raise ClockError("计算方式只能是“日”或“工作日”。", "day_count")
     if "kind" in changes and changes["kind"] not in ClockKind.values:
         raise ClockError("类别不对。", "kind")
+    return changes
+
+
+def update_clock(clock: Clock, *, by, request=None, **changes) -> Clock:
+    """Change a clock's rule. Running clocks keep the length and count they started with; a
+    change of the kinds of matter it applies to brings the open cases in line at once
+    (``_bring_in_line``: running clocks added or withdrawn, each an event on its case). The
+    change, old and new values, and what it did to open cases are in the audit log."""
+    unknown = set(changes) - set(CLOCK_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown clock fields: {sorted(unknown)}")
+    rules.check(by, MANAGE, request=request, target=clock)
+    changes = _checked(changes)
     with transaction.atomic():
         clock = Clock.objects.select_for_update().get(pk=clock.pk)
         diff = {
@@ -452,6 +459,10 @@ def update_clock(clock: Clock, *, by, request=None, **changes) -> Clock:
         for field, change in diff.items():
             setattr(clock, field, change["new"])
         clock.save(update_fields=list(diff))
+        cases: dict[str, Any] = {}
+        if "petition_types" in diff:
+            added, withdrawn = _bring_in_line(clock, by=by, reason=_kinds_reason(clock))
+            cases = {"cases_added": added, "cases_withdrawn": withdrawn}
         record(
             AuditAction.POLICY,
             by=by,
@@ -460,5 +471,122 @@ def update_clock(clock: Clock, *, by, request=None, **changes) -> Clock:
             change="clock",
             code=clock.code,
             fields=diff,
+            **cases,
         )
     return clock
+
+
+def apply_clock_kinds(clock: Clock, *, by, request=None) -> tuple[int, int]:
+    """Bring the open cases in line with the kinds of matter the clock applies to, as it stands
+    (after an upgrade that changed the default, the 办结 clock's running deadlines on 建议意见类
+    and 检举控告类 matters are withdrawn here, by bureau staff, not by the migration). Returns
+    (added, withdrawn); logged."""
+    rules.check(by, MANAGE, request=request, target=clock)
+    with transaction.atomic():
+        clock = Clock.objects.select_for_update().get(pk=clock.pk)
+        added, withdrawn = _bring_in_line(clock, by=by, reason=_kinds_reason(clock))
+        record(
+            AuditAction.POLICY,
+            by=by,
+            request=request,
+            target=clock,
+            change="clock_kinds_applied",
+            code=clock.code,
+            petition_types=clock.petition_types,
+            cases_added=added,
+            cases_withdrawn=withdrawn,
+        )
+    return added, withdrawn
+
+
+def _kinds_reason(clock: Clock) -> str:
+    return f"“{clock.name}”期限适用于{clock.petition_types_display}"
+
+
+def _bring_in_line(clock: Clock, *, by, reason: str) -> tuple[int, int]:
+    """Open cases (not in a final status) against the kinds of matter ``clock`` applies to:
+
+    1. A running deadline of the clock on a case of another kind is withdrawn: deleted, so the
+       figures never count a duty the case did not have, and written as ``deadline_withdrawn``
+       on the case (its start and due date kept in the event).
+    2. An active clock starts, as of its step's day, on a case of a kind it now applies to that
+       took its start step and no stop step since (``_start_late``); ``deadline_applied``.
+    Returns (added, withdrawn).
+    """
+    today = timezone.localdate()
+    open_cases = Case.objects.exclude(status__in=workflow.FINAL)
+    withdrawn = 0
+    stale = (
+        CaseDeadline.objects.select_for_update(of=("self",))
+        .filter(clock=clock, stopped_on__isnull=True, case__in=open_cases)
+        .exclude(case__petition_type__in=clock.petition_type_list)
+        .order_by("id")
+    )
+    for deadline in stale:
+        record_event(
+            deadline.case_id,
+            by=by,
+            action="deadline_withdrawn",
+            on=today,
+            clock=clock.code,
+            started_on=deadline.started_on.isoformat(),
+            due=deadline.due_on.isoformat(),
+            reason=reason,
+        )
+        deadline.delete()
+        withdrawn += 1
+    if not clock.active:
+        return 0, withdrawn
+    running = CaseDeadline.objects.filter(case=OuterRef("pk"), clock=clock, stopped_on__isnull=True)
+    candidates = (
+        open_cases.filter(petition_type__in=clock.petition_type_list)
+        .filter(Exists(CaseEvent.objects.filter(case=OuterRef("pk"), action=clock.start_action)))
+        .exclude(Exists(running))
+        .order_by("id")
+    )
+    calendar = official.load()
+    added = sum(_start_late(case, clock, by=by, reason=reason, calendar=calendar) for case in candidates)
+    return added, withdrawn
+
+
+def _start_late(case, clock: Clock, *, by, reason: str, calendar: Calendar) -> bool:
+    """Start ``clock`` on ``case`` as if it had applied all along: from the day of its latest
+    start step, unless a stop step followed; with the extensions and pauses of the steps since."""
+    events = list(
+        case.events.filter(on__isnull=False).order_by("at", "id").values_list("action", "on", "data")
+    )
+    starts = [i for i, (action, _, _) in enumerate(events) if action == clock.start_action]
+    if not starts:
+        return False
+    started_on, later = events[starts[-1]][1], events[starts[-1] + 1 :]
+    if any(action in clock.stop_action_list for action, _, _ in later):
+        return False
+    if CaseDeadline.objects.filter(case=case, clock=clock, started_on__gte=started_on).exists():
+        return False
+    steps = [(STEPS.get(action), on, data) for action, on, data in later]
+    extension = sum(int(d.get("days") or 0) for s, _, d in steps if s and clock.code in s.extends)
+    pauses = [
+        {"from": on.isoformat(), "to": d["ended_on"], "reason": s.event}
+        for s, on, d in steps
+        if s and clock.code in s.pauses and d.get("ended_on")
+    ]
+    deadline = _start(
+        case,
+        clock,
+        on=started_on,
+        by_step=clock.start_action,
+        calendar=calendar,
+        extension_days=min(extension, EXTENSION_LIMIT_DAYS),
+        pauses=pauses,
+    )
+    record_event(
+        case,
+        by=by,
+        action="deadline_applied",
+        on=timezone.localdate(),
+        clock=clock.code,
+        started_on=started_on.isoformat(),
+        due=deadline.due_on.isoformat(),
+        reason=reason,
+    )
+    return True

@@ -11,6 +11,7 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from xinfang.cases.models import PetitionType
 from xinfang.core.forms import Form
 from xinfang.deadlines import actions
 from xinfang.deadlines.compute import CALENDAR, WORKDAYS
@@ -300,6 +301,17 @@ class ClockForm(Form):
     day_count = forms.ChoiceField(label="计算方式", choices=DayCount.choices, widget=forms.RadioSelect)
     kind = forms.ChoiceField(label="类别", choices=ClockKind.choices, widget=forms.RadioSelect)
     legal_basis = forms.CharField(label="法律依据", max_length=120, error_messages=REQUIRED)
+    petition_types = forms.MultipleChoiceField(
+        label="适用的信访类型",
+        choices=PetitionType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "至少选择一种信访类型；不再使用的期限请停用。"},
+        help_text=(
+            "只为这些类型的事项计算该期限。《信访工作条例》第三十四条的60日办结期限适用于第三十一条第六项"
+            "（申诉求决类，出具信访处理意见书）的事项；建议意见类、检举控告类事项没有法定办结期限，"
+            "按跟踪督办日期跟进。修改后，在办事项的该期限随即增加或撤销，并记入各事项的办理记录。"
+        ),
+    )
     active = forms.BooleanField(
         label="启用", required=False, help_text="停用后不再为新环节起算；已在计算的期限不变。"
     )
@@ -321,6 +333,7 @@ class ClockForm(Form):
             "day_count": clock.day_count,
             "kind": clock.kind,
             "legal_basis": clock.legal_basis,
+            "petition_types": clock.petition_type_list,
             "active": clock.active,
             "sort_order": clock.sort_order,
         }

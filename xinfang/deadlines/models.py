@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from xinfang.cases.models import PetitionType
+
 
 class DayKind(models.TextChoices):
     HOLIDAY = "holiday", "法定节假日（休息）"
@@ -60,11 +62,17 @@ class ClockKind(models.TextChoices):
     WINDOW = "window", "申请期限（过期不能再申请）"
 
 
+ALL_PETITION_TYPES = ",".join(PetitionType.values)
+
+
 class Clock(models.Model):
     """One statutory clock, e.g. 受理告知 15 日 from receipt (《信访工作条例》第23条).
 
     ``start_action`` and ``stop_actions`` name case steps (the ``action`` of a CaseEvent).
-    Changing a clock does not rewrite running deadlines; the change is logged.
+    ``petition_types`` says which kinds of matter it runs for: the 60-day 办结 clock only for
+    申诉求决类 (第三十四条 names the matters of 第三十一条第六项). Changing its length or steps does
+    not rewrite running deadlines; changing the petition types adds or withdraws the running ones
+    of open cases, each with an event (``actions.update_clock``). Every change is logged.
     """
 
     code = models.SlugField("代码", max_length=40, unique=True)
@@ -75,6 +83,9 @@ class Clock(models.Model):
     day_count = models.CharField("计算方式", max_length=10, choices=DayCount.choices)
     kind = models.CharField("类别", max_length=10, choices=ClockKind.choices, default=ClockKind.DEADLINE)
     legal_basis = models.CharField("法律依据", max_length=120)
+    petition_types = models.CharField(
+        "适用的信访类型", max_length=60, default=ALL_PETITION_TYPES, help_text="以逗号分隔"
+    )
     active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=100)
 
@@ -90,6 +101,20 @@ class Clock(models.Model):
     def stop_action_list(self) -> list[str]:
         return [a.strip() for a in self.stop_actions.split(",") if a.strip()]
 
+    @property
+    def petition_type_list(self) -> list[str]:
+        return [t.strip() for t in self.petition_types.split(",") if t.strip()]
+
+    def applies_to(self, petition_type: str) -> bool:
+        return petition_type in self.petition_type_list
+
+    @property
+    def petition_types_display(self) -> str:
+        kinds = self.petition_type_list
+        if set(kinds) >= set(PetitionType.values):
+            return "各类信访事项"
+        return "、".join(PetitionType(t).label for t in PetitionType.values if t in kinds) or "无"
+
 
 class CaseDeadline(models.Model):
     """A clock running on one case. Overdue is derived from ``due_on`` and today, never stored."""
@@ -103,8 +128,11 @@ class CaseDeadline(models.Model):
     length = models.PositiveSmallIntegerField("期限长度")
     day_count = models.CharField("计算方式", max_length=10, choices=DayCount.choices)
     started_on = models.DateField("起算日")
+    started_by = models.CharField("起算环节", max_length=30, blank=True)
     extension_days = models.PositiveSmallIntegerField("延长天数", default=0)
     due_on = models.DateField("届满日")  # indexed below
+    # Periods not counted (第三十六条: a hearing's days): [{"from": iso, "to": iso, "reason": …}].
+    pauses = models.JSONField("不计入期限的期间", default=list, blank=True)
     provisional = models.BooleanField("暂定", default=False)
     provisional_reason = models.CharField("暂定原因", max_length=200, blank=True)
     stopped_on = models.DateField("终止日", null=True, blank=True, db_index=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from xinfang.cases import workflow
 from xinfang.cases.hooks import RunningClocks
+from xinfang.cases.models import Case, CaseStatus
+from xinfang.cases.steps import STEPS
 from xinfang.deadlines import calendar as official
 from xinfang.deadlines.compute import (
     CALENDAR,
@@ -18,6 +21,7 @@ from xinfang.deadlines.compute import (
     DueDate,
     add_workdays,
     due_date,
+    paused_days,
     weekday_name,
 )
 from xinfang.deadlines.models import CalendarDay, CalendarYear, CaseDeadline, Clock, ClockKind, DayKind
@@ -31,9 +35,10 @@ class DeadlineState:
     deadline: CaseDeadline
     overdue: bool  # running, a 办理期限, and the due date has passed
     days_left: int | None  # calendar days from today to the due date; None once stopped
-    state: str  # 已完成 · 已终止 · 按期 · 即将到期 · 超期 · 已届满 · 暂定
+    state: str  # 已完成 · 已终止 · 已重新起算 · 逾期提出 · 按期 · 即将到期 · 超期 · 已届满 · 暂定
     css: str  # done · ok · soon · overdue · provisional (the badge's deadline-… class)
     late: bool = False  # stopped after its due date (a 办理期限 met late)
+    pause: Pause | None = None  # days not counted (听证), where there are
 
 
 def _state(deadline: CaseDeadline, today: datetime.date, soon_until: datetime.date) -> DeadlineState:
@@ -43,6 +48,11 @@ def _state(deadline: CaseDeadline, today: datetime.date, soon_until: datetime.da
         late = is_deadline and deadline.stopped_on > deadline.due_on
         if deadline.stopped_by in clock.stop_action_list:
             label = "已完成（逾期）" if late else "已完成"
+            closer = STEPS.get(deadline.stopped_by)
+            if closer is not None and closer.window == clock.code and deadline.stopped_on > deadline.due_on:
+                label = "逾期提出"  # the request after its window, recorded with its reason
+        elif deadline.stopped_by == clock.start_action:
+            label = "已重新起算"  # started again by its step (复核 window: from the 复查意见's delivery)
         else:
             label = "已终止"
         return DeadlineState(deadline, overdue=False, days_left=None, state=label, css="done", late=late)
@@ -68,8 +78,9 @@ def deadlines_for_case(case, today: datetime.date | None = None) -> list[Deadlin
     )
     if not deadlines:
         return []
-    soon_until = add_workdays(today, DUE_SOON_WORKDAYS, official.load())
-    return [_state(d, today, soon_until) for d in deadlines]
+    calendar = official.load()
+    soon_until = add_workdays(today, DUE_SOON_WORKDAYS, calendar)
+    return [replace(_state(d, today, soon_until), pause=pause_of(d, calendar)) for d in deadlines]
 
 
 def case_panel(case, user) -> dict | None:
@@ -96,10 +107,71 @@ class CaseClocks:
             soon_until=soon_until,
             overdue=list(running.filter(due_on__lt=today)),
             due_soon=list(running.filter(due_on__gte=today, due_on__lte=soon_until)),
+            unclocked=unclocked_cases(cases),
         )
 
     def terms(self) -> dict[str, str]:
         return clock_terms()
+
+    def window_end(self, case, code: str) -> datetime.date | None:
+        """The last day of the running clock ``code`` on the case (a request window), or None."""
+        return (
+            CaseDeadline.objects.filter(case_id=case.pk, clock__code=code, stopped_on__isnull=True)
+            .order_by("-started_on", "-id")
+            .values_list("due_on", flat=True)
+            .first()
+        )
+
+
+def unclocked_cases(cases) -> list[int]:
+    """Of ``cases`` (a queryset of ids), the accepted ones no 办理期限 runs for: matters of a kind
+    the 办结 clock does not apply to (建议意见类、检举控告类, 第三十四条), or whose clock was
+    switched off. The worklist shows them with their follow-up dates."""
+    running = CaseDeadline.objects.filter(
+        case=OuterRef("pk"), stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE
+    )
+    return list(
+        Case.objects.filter(pk__in=cases, status=CaseStatus.ACCEPTED)
+        .exclude(Exists(running))
+        .order_by("accepted_on", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def stale_counts() -> dict[int, int]:
+    """Per clock, the running deadlines on open cases of a kind of matter it no longer applies to
+    (the clocks page offers to withdraw them: ``actions.apply_clock_kinds``)."""
+    counts: dict[int, int] = {}
+    for clock in Clock.objects.all():
+        counts[clock.pk] = (
+            CaseDeadline.objects.filter(clock=clock, stopped_on__isnull=True)
+            .exclude(case__status__in=workflow.FINAL)
+            .exclude(case__petition_type__in=clock.petition_type_list)
+            .count()
+        )
+    return counts
+
+
+@dataclass(frozen=True)
+class Pause:
+    """The days left out of a deadline's count (第三十六条: 听证), as the case page shows them."""
+
+    periods: tuple[tuple[str, datetime.date, datetime.date], ...]  # (reason, first day, last day)
+    days: int  # the days (or workdays) the clock would have counted: its due date moved by these
+    unit: str  # 日 or 个工作日
+
+
+def pause_of(deadline: CaseDeadline, calendar: Calendar | None = None) -> Pause | None:
+    if not deadline.pauses:
+        return None
+    calendar = calendar or official.load()
+    paused = paused_days(deadline.pauses)
+    result = due_date(deadline.started_on, deadline.length, deadline.day_count, calendar, paused)
+    periods = tuple(
+        (p.get("reason", ""), datetime.date.fromisoformat(p["from"]), datetime.date.fromisoformat(p["to"]))
+        for p in deadline.pauses
+    )
+    return Pause(periods, result.paused, "个工作日" if deadline.day_count == WORKDAYS else "日")
 
 
 def clock_terms() -> dict[str, str]:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("calendar/template.csv", views.calendar_template, name="calendar_template"),
     path("clocks/", views.clocks, name="clocks"),
     path("clocks/<int:pk>/", views.clock_edit, name="clock_edit"),
+    path("clocks/<int:pk>/apply/", views.clock_apply, name="clock_apply"),
 ]

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from xinfang.access.views import requires
 from xinfang.core.errors import add_to_form
@@ -169,11 +170,13 @@ def calendar_template(request):
 @requires("manage_calendar")
 def clocks(request):
     labels = dict(actions.step_choices())
+    stale = selectors.stale_counts()
     rows = [
         {
             "clock": c,
             "start": labels.get(c.start_action, c.start_action),
             "stops": "、".join(labels.get(a, a) for a in c.stop_action_list),
+            "stale": stale.get(c.pk, 0),
         }
         for c in Clock.objects.all()
     ]
@@ -181,15 +184,33 @@ def clocks(request):
 
 
 @requires("manage_calendar")
+@require_POST
+def clock_apply(request, pk):
+    """Bring the open cases in line with the kinds of matter the clock applies to."""
+    clock = get_object_or_404(Clock, pk=pk)
+    added, withdrawn = actions.apply_clock_kinds(clock, by=request.user, request=request)
+    messages.success(
+        request,
+        f"已按“{clock.name}”的适用类型核对在办事项：撤销{withdrawn}件事项的该期限，为{added}件事项起算；"
+        "每件都记入了办理记录。",
+    )
+    return redirect("deadlines:clocks")
+
+
+@requires("manage_calendar")
 def clock_edit(request, pk):
     clock = get_object_or_404(Clock, pk=pk)
     form = ClockForm(request.POST or None, initial=ClockForm.initial_for(clock))
     if request.method == "POST" and form.is_valid():
+        kinds_before = clock.petition_type_list
         try:
             clock = actions.update_clock(clock, by=request.user, request=request, **form.cleaned_data)
         except actions.ClockError as exc:
             add_to_form(form, exc)
         else:
-            messages.success(request, f"已保存“{clock.name}”。正在计算的期限仍按原规则，不受影响。")
+            message = f"已保存“{clock.name}”。正在计算的期限仍按原来的长度和计算方式。"
+            if clock.petition_type_list != kinds_before:
+                message += "适用的信访类型已改变：在办事项的该期限已相应增加或撤销，并记入各事项的办理记录。"
+            messages.success(request, message)
             return redirect("deadlines:clocks")
     return render(request, "deadlines/clock_form.html", {"form": form, "clock": clock, "nav": "calendar"})

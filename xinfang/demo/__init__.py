@@ -38,7 +38,7 @@ _HOMES = {
         "login_help",
         "person",
     ),
-    "plans": ("FOLLOW_MODES", "TIMED", "Clocks", "plan_case", "steps_for"),
+    "plans": ("FOLLOW_MODES", "TIMED", "Clocks", "plan_case", "spec_steps", "steps_for"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = sorted(_WHERE)

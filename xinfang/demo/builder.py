@@ -187,8 +187,17 @@ def _step_data(case, step: str, spec: Spec, plan: Plan, on: datetime.date) -> di
         data["document"] = pdf_document(case, *PAPERS[step], on)
     if step == "forward":
         data.update(mode=ForwardMode.ASSIGN if spec.assign else ForwardMode.FORWARD, handling_body=spec.body)
-    elif step in (*REFUSALS.values(), "withdraw"):
+    elif step in REFUSALS.values():
+        data.update(grounds=spec.grounds or "other", reason=spec.reason)
+    elif step == "withdraw":
         data["reason"] = spec.reason
+    elif step == "object":
+        mode = ForwardMode.ASSIGN if spec.assign else ForwardMode.FORWARD
+        data.update(
+            reason=spec.objection, handling_body=spec.new_body, mode=mode, forwarded_on=plan.reforwarded_on
+        )
+    elif step == "hear":
+        data["ended_on"] = plan.heard_until
     elif step == "extend":
         approver = f"{spec.body}主要负责人"
         data.update(days=plan.extension, approver=approver, reason=spec.reason, told_on=plan.told_on)
@@ -196,6 +205,8 @@ def _step_data(case, step: str, spec: Spec, plan: Plan, on: datetime.date) -> di
         data["opinion"] = spec.opinion or HO.SUPPORT
     elif step in ("request_review", "request_re_review"):
         data["reviewing_body"] = REVIEWER if step == "request_review" else RE_REVIEWER
+        if step == "request_review" and spec.late_reason:
+            data["late_reason"] = spec.late_reason
     elif step in ("review", "re_review"):
         data["outcome"] = spec.outcome or ReviewOutcome.UPHOLD
     return data

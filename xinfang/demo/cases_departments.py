@@ -176,6 +176,7 @@ DEPARTMENTS = [
         town="华坪镇",
         place="集镇",
         body="县教育体育和科技局",
+        due_in=-9,
         follow="later",
     ),
     Spec(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from xinfang.cases.models import HandlingOpinion as HO
+from xinfang.cases.models import NotAcceptAgainGround as NAAG
+from xinfang.cases.models import NotAcceptGround as NAG
 from xinfang.cases.models import PetitionType as PT
 from xinfang.cases.models import ReferralChannel as RC
 from xinfang.cases.models import RespondentKind as RK
@@ -214,6 +216,7 @@ TOWNS = [
         "找村上，村上说老板跑了，让我们自己去找。请求村委会履行合同、支付租金。",
         place="花坪村二组",
         body="曾家镇人民政府",
+        grounds=NAG.LEGAL_CHANNEL,
         reason="经核实，信访人反映的是土地经营权流转合同履行纠纷，依法应当通过农村土地承包仲裁或者诉讼途径解决，"
         "按《信访工作条例》第三十一条第一项、第二项导入相应程序处理，不作为信访事项受理；已书面告知信访人可向"
         "县农村土地承包仲裁委员会申请仲裁。",
@@ -223,7 +226,7 @@ TOWNS = [
         "niutoudian",
         "冯某贵",
         "accepted",
-        0,
+        24,
         "生态环境",
         RK.ADMINISTRATIVE,
         "牛头店镇人民政府",
@@ -238,8 +241,7 @@ TOWNS = [
         attachments=1,
         body="县水利局",
         assign=True,
-        due_in=-9,
-        follow="today",
+        follow="today",  # 检举控告类: no 60-day clock (第三十四条); followed by its follow-up dates
     ),
     Spec(
         "niutoudian",
@@ -285,7 +287,7 @@ TOWNS = [
     Spec(
         "niutoudian",
         "贺某明",
-        "received",
+        "forwarded",
         5,
         "农村农业",
         RK.PUBLIC_SERVICE,
@@ -295,7 +297,9 @@ TOWNS = [
         "龙河村四组安全饮水工程的主管道被山洪冲断，组里十几户已经停水半个月，只能到河沟挑水。供水站说要等上面安排资金。"
         "请求尽快抢修管道、恢复供水。",
         place="龙河村四组",
-        body="县水利局",
+        body="牛头店镇人民政府",
+        objection="龙河村四组安全饮水工程属农村供水工程，运行维护和抢修由县水利局负责，不属于本机关职权范围。",
+        new_body="县水利局",
         follow="later",
     ),
     # 钟宝镇
@@ -327,6 +331,7 @@ TOWNS = [
         "我从2012年起每年都缴纳城乡居民养老保险，但查询记录少了两年。当年的缴费收据我还保存着。请求核实并更正缴费记录。",
         place="和平村",
         body="县人力资源和社会保障局",
+        grounds=NAAG.SAME_AFTER_RE_REVIEW,
         reason="经查，信访人此前已就同一缴费记录问题提出信访，县社会保险经办机构已作出处理意见，并经复查、复核；"
         "本次未提出新的事实和理由，依据《信访工作条例》第三十六条不再受理。",
     ),
@@ -374,6 +379,7 @@ TOWNS = [
         place="东坝村",
         body="钟宝镇人民政府",
         opinion=HO.REJECT,
+        late_reason="信访人丈夫病重住院，信访人在县医院陪护一个多月，出院后即提出复查请求。",
         follow="today",
     ),
     # 上竹镇
@@ -544,7 +550,7 @@ TOWNS = [
         "shuping",
         "苏某兰",
         "re_review_requested",
-        14,
+        6,  # the hearing's first day
         "城乡建设",
         RK.ADMINISTRATIVE,
         "曙坪镇人民政府",
@@ -555,6 +561,7 @@ TOWNS = [
         place="马鞍村",
         body="曙坪镇人民政府",
         opinion=HO.EXPLAIN,
+        hearing_days=2,
         follow="later",
     ),
 ]

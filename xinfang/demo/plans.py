@@ -38,11 +38,14 @@ HANDLING_PATH = (
     "deliver",
     "request_review",
     "review",
+    "deliver_review",
     "request_re_review",
     "re_review",
 )
 # The status → the step that reaches it, along HANDLING_PATH (the step registry says which).
-REACHED_BY = {steps.STEPS[name].target: name for name in HANDLING_PATH}
+REACHED_BY = {steps.STEPS[name].target: name for name in HANDLING_PATH if steps.STEPS[name].target}
+# Steps that keep the status, taken right after the step that reached it (复查意见送达).
+FOLLOWED_BY = {"review": "deliver_review"}
 REFUSALS = {"not_accepted": "not_accept", "not_accepted_again": "not_accept_again"}
 
 # Days from the step before (drawn at random within the range; the extension is drawn from the
@@ -61,10 +64,17 @@ GAPS = {
     "deliver": (1, 5),
     "request_review": (5, 25),  # within the 30 days of 第35条
     "review": (12, 28),
-    "request_re_review": (5, 20),  # within the 30 days of 第36条
+    "deliver_review": (1, 5),  # the written 复查意见 reaches the petitioner
+    "request_re_review": (5, 20),  # within the 30 days of 第36条, from the receipt
     "re_review": (12, 28),
     "withdraw": (3, 20),
+    "request_review_late": (38, 48),  # after the 30 days: recorded with the reason (第35条)
+    "object": (1, 4),  # 管辖异议 within the 5 workdays of 第23条
+    "hear": (5, 12),  # a 复核 hearing, some days after the request
 }
+
+# Gaps of a step taken otherwise than usual: the key of GAPS → the step it is.
+GAP_VARIANTS = {"conclude_extended": "conclude", "request_review_late": "request_review"}
 
 # For a case placed by ``due_in``: the step that starts the clock that is running, and the clock.
 TIMED = {
@@ -77,19 +87,42 @@ TIMED = {
 FOLLOW_MODES = ("today", "later", "missed")
 
 
-def steps_for(status: str, *, withdrawn_from: str = "", extension: int = 0) -> tuple[str, ...]:
-    """The dated steps after registration that bring a case to ``status``, in order."""
+def steps_for(
+    status: str,
+    *,
+    withdrawn_from: str = "",
+    extension: int = 0,
+    objection: bool = False,
+    hearing: bool = False,
+) -> tuple[str, ...]:
+    """The dated steps after registration that bring a case to ``status``, in order (with a
+    管辖异议, the case is back at 已转送交办 after it; with a hearing, it follows the request)."""
     if status == CaseStatus.WITHDRAWN:
         return (*steps_for(withdrawn_from, extension=extension), "withdraw")
     if status in REFUSALS:
         return (*steps_for(CaseStatus.RECEIVED), REFUSALS[status])
+    if objection:
+        return (*steps_for(CaseStatus.RECEIVED), "object")
     if status not in REACHED_BY:
         return ()  # intake, in_scope, referred: reception only
-    steps = HANDLING_PATH[: HANDLING_PATH.index(REACHED_BY[status]) + 1]
+    last = REACHED_BY[status]
+    steps = HANDLING_PATH[: HANDLING_PATH.index(FOLLOWED_BY.get(last, last)) + 1]
     if extension and "accept" in steps:
         at = steps.index("accept") + 1
         steps = (*steps[:at], "extend", *steps[at:])
+    if hearing and steps[-1] == "request_re_review":
+        steps = (*steps, "hear")
     return steps
+
+
+def spec_steps(spec: Spec) -> tuple[str, ...]:
+    return steps_for(
+        spec.status,
+        withdrawn_from=spec.withdrawn_from,
+        extension=spec.extension,
+        objection=bool(spec.objection),
+        hearing=bool(spec.hearing_days),
+    )
 
 
 @dataclass
@@ -100,6 +133,8 @@ class Plan:
     steps: tuple[str, ...]
     extension: int = 0  # 延期 days granted
     told_on: datetime.date | None = None  # extension told to the petitioner
+    heard_until: datetime.date | None = None  # the hearing's last day
+    reforwarded_on: datetime.date | None = None  # after a 管辖异议: sent to the new body
     # (day, next follow-up planned, stage) in date order; stage "progress" or "last"
     follow_ups: list[tuple[datetime.date, datetime.date | None, str]] = field(default_factory=list)
 
@@ -181,11 +216,12 @@ def clock_start(spec: Spec, *, today: datetime.date, clocks: Clocks) -> tuple[da
 
 def plan_case(spec: Spec, index: int, *, today: datetime.date, clocks: Clocks) -> Plan:
     rng = random.Random(f"{SEED}:plan:{index}")
-    steps = steps_for(spec.status, withdrawn_from=spec.withdrawn_from, extension=spec.extension)
+    steps = spec_steps(spec)
     chain = ("open", *steps)
     gaps = {}
     for step in steps:
         key = "conclude_extended" if step == "conclude" and "extend" in steps else step
+        key = "request_review_late" if step == "request_review" and spec.late_reason else key
         gaps[step] = rng.randint(*GAPS[key])
     dates: dict[str, datetime.date] = {}
     extension = spec.extension
@@ -212,6 +248,12 @@ def plan_case(spec: Spec, index: int, *, today: datetime.date, clocks: Clocks) -
     if "extend" in steps:
         plan.told_on = min(
             clocks.workday_on_or_after(dates["extend"] + datetime.timedelta(days=rng.randint(1, 2))), today
+        )
+    if "hear" in steps:
+        plan.heard_until = min(dates["hear"] + datetime.timedelta(days=spec.hearing_days - 1), today)
+    if "object" in steps:
+        plan.reforwarded_on = min(
+            clocks.workday_on_or_after(dates["object"] + datetime.timedelta(days=1)), today
         )
     _plan_follow_ups(plan, spec, rng, today=today, clocks=clocks)
     return plan

@@ -48,6 +48,13 @@ class Spec:
     opinion: str = ""  # 处理意见 at 办结 (HandlingOpinion); 支持 by default
     outcome: str = ""  # 复查、复核 outcome (ReviewOutcome); 维持 by default
     reason: str = ""  # why 不予受理、不再受理, 撤回委托 or 延期
+    grounds: str = ""  # the ground of 不予受理 / 不再受理 (NotAcceptGround …); 其他 by default
+    # 管辖异议 (第二十三条): the first body objects with this reason, and the matter goes to
+    # ``new_body``; the case waits for the new body's receipt (status 已转送交办).
+    objection: str = ""
+    new_body: str = ""
+    hearing_days: int = 0  # a 复核 hearing of this many days (第三十六条), after the request
+    late_reason: str = ""  # the 复查 request comes after its 30 days, for this reason
     withdrawn_from: str = ""  # for "withdrawn": the status the case had when the petitioner withdrew
     # The people of the case: more petitioners (联名; in a 集体访 its representatives), the count
     # of people (five or more: 集体访), the agent it was handed over to by the unit head (a

@@ -45,9 +45,15 @@ class RatingError(workflow.TransitionError):
     """
 
 
-# Rated once the written reply has reached the petitioner (第35条: the review window opens then).
-RATEABLE = frozenset({S.DELIVERED, S.REVIEW_REQUESTED, S.REVIEWED, S.RE_REVIEW_REQUESTED, S.RE_REVIEWED})
-# The 反馈表 goes with the reply: from 办结 on (it is filled when the reply is delivered).
+# Rated once the written reply has reached the petitioner (第35条: the review window opens then),
+# or the written notice of 不予受理 / 不再受理: an outcome like any other (附件2 question 2 asks
+# whether it was told in time).
+REFUSED = frozenset({S.NOT_ACCEPTED, S.NOT_ACCEPTED_AGAIN})
+RATEABLE = (
+    frozenset({S.DELIVERED, S.REVIEW_REQUESTED, S.REVIEWED, S.RE_REVIEW_REQUESTED, S.RE_REVIEWED}) | REFUSED
+)
+# The 反馈表 goes with the reply: from 办结 on (it is filled when the reply is delivered), and
+# with the notice of a refusal.
 FEEDBACK_STATUSES = frozenset({S.CONCLUDED}) | RATEABLE
 
 ALREADY_RATED = "该事项已评价，不能重复评价。"
@@ -101,7 +107,7 @@ def feedback_refusal(case: Case) -> str | None:
     if case.status == S.WITHDRAWN:
         return "该事项已撤回委托，不再填写反馈表。"
     if case.status not in FEEDBACK_STATUSES:
-        return f"事项办结后才能填写反馈表（当前状态为“{S(case.status).label}”）。"
+        return f"事项不予受理、不再受理或办结后才能填写反馈表（当前状态为“{S(case.status).label}”）。"
     return None
 
 
@@ -322,6 +328,8 @@ def feedback_problems(case: Case, data: dict[str, Any]) -> dict[str, str]:
         problems["delivered_at"] = "送达时间不能晚于今天。"
     elif case.concluded_on and delivered_at < case.concluded_on:
         problems["delivered_at"] = f"送达时间不能早于办结日期（{case.concluded_on:%Y-%m-%d}）。"
+    elif case.status in REFUSED and case.delivered_on and delivered_at < case.delivered_on:
+        problems["delivered_at"] = f"送达时间不能早于书面告知信访人的日期（{case.delivered_on:%Y-%m-%d}）。"
     if data.get("petitioner_signed"):
         signed_on = data.get("signed_on")
         if not isinstance(signed_on, datetime.date):

@@ -31,6 +31,7 @@ from xinfang.cases.documents import (
     setup_page,
 )
 from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
+from xinfang.ratings.actions import REFUSED
 from xinfang.ratings.models import AgentRating, BodyReason, FeedbackForm, OfficeReason, Satisfaction
 
 __all__ = ["DOCX", "FeedbackSheet", "feedback_docx", "feedback_sheet"]
@@ -159,6 +160,12 @@ def _documents_blank(text: str) -> str:
     return text.removeprefix("答复意见书").strip() or EMPTY
 
 
+def _answered_on(case):
+    """The day the body answered: 办结, or the written notice of 不予受理 / 不再受理 (the paper's
+    “于____办结” blank is filled with it)."""
+    return case.concluded_on or (case.delivered_on if case.status in REFUSED else None)
+
+
 def feedback_sheet(case, form: FeedbackForm | None = None) -> FeedbackSheet:
     """What the 反馈表 of this case says; a missing form leaves its blanks. Changes nothing."""
     f = form
@@ -168,7 +175,7 @@ def feedback_sheet(case, form: FeedbackForm | None = None) -> FeedbackSheet:
         ("代理员反映", False),
         (case.title, True),
         ("事项，已由有权处理机关处理，于", False),
-        (_cn(case.concluded_on), bool(case.concluded_on)),
+        (_cn(_answered_on(case)), bool(_answered_on(case))),
         ("办结，现将答复意见书", False),
         (_documents_blank(f.documents) if f else FILL_LONG, bool(f)),
         ("等", False),

@@ -174,7 +174,7 @@ class FeedbackEntryForm(Form):
         super().__init__(*args, **kwargs)
         self.case, self.instance = case, instance
         if instance is None and not self.is_bound:
-            replies = case.files.filter(kind=FileKind.REPLY).count()
+            replies = case.files.filter(kind__in=(FileKind.REPLY, FileKind.REFUSAL)).count()
             self.initial.update(
                 documents="",
                 document_count=replies or 1,

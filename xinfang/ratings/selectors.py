@@ -32,6 +32,12 @@ RE_REVIEW_RULE = (
     "信访人对复查意见不服的，可以自收到书面答复之日起{re_review_request}内向复查机关、单位的上一级机关、单位请求复核。"
     "信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理。"
 )
+# 不予受理 / 不再受理 is no 信访处理意见: 复查 and 复核 (第三十五条、第三十六条) follow those only.
+REFUSED_BASIS = "《信访工作条例》第三十五条、第三十六条"
+REFUSED_RULE = (
+    "复查、复核针对信访处理意见和复查意见提出；不予受理、不再受理的，不适用复查程序。"
+    "请向信访人说明告知书载明的理由，引导其向有权处理的机关、单位提出，或者依法通过诉讼、仲裁、行政复议等途径解决。"
+)
 REVIEW_UNKNOWN = "信访人不满意的，可以自收到书面答复之日起{review_request}内申请复查"
 # The agent's duty when the petitioner does not accept the handling (seed 二、3 二).
 AGENT_DUTY = (
@@ -81,8 +87,10 @@ def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[s
 
     None unless the rating is 不满意. ``state`` is one of: ``open`` (复查 may still be asked
     for, until ``due_on``), ``passed`` (the window has passed), ``unknown`` (no window was
-    started, e.g. the clock was switched off), ``review_requested``, ``re_review_open``,
-    ``re_review_passed``, ``re_review_requested``, ``closed`` (复核意见: not received again).
+    started, e.g. the clock was switched off), ``review_requested``, ``review_not_delivered``
+    (the 复核 window waits for the 复查意见's delivery), ``re_review_open``,
+    ``re_review_passed``, ``re_review_requested``, ``closed`` (复核意见: not received again),
+    ``refused`` (不予受理 / 不再受理: no 复查 follows).
     """
     rating = rating_for(case)
     if rating is None or not rating.is_unsatisfied:
@@ -91,10 +99,19 @@ def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[s
 
     if case.status == S.RE_REVIEWED:
         return _guidance("closed", "已出具复核意见，信访事项终结", RE_REVIEW_RULE, RE_REVIEW_BASIS)
+    if case.status in actions.REFUSED:
+        return _guidance("refused", f"该事项{S(case.status).label}", REFUSED_RULE, REFUSED_BASIS)
     if case.status == S.RE_REVIEW_REQUESTED:
         return _guidance("re_review_requested", "信访人已申请复核", RE_REVIEW_RULE, RE_REVIEW_BASIS)
     if case.status == S.REVIEWED:
         window = _window(case, RE_REVIEW_CLOCK)
+        if window is None and case.review_delivered_on is None:
+            return _guidance(
+                "review_not_delivered",
+                "复查意见送达信访人后，请登记送达日期",
+                RE_REVIEW_RULE,
+                RE_REVIEW_BASIS,
+            )
         if window is not None and window.stopped_on is None and window.due_on >= today:
             return _guidance(
                 "re_review_open",

@@ -145,7 +145,8 @@ def test_the_numbers_are_those_of_the_figures_selectors(march, bureau_user):
     # Judged against the county's target (the seed's 50%, figures.CountyTarget), not a sentence.
     assert f"网上投诉占比{total.online.percent}（7/20），全县目标50%，未达标。" in text
     assert f"及时受理率{total.timely_acceptance.percent}（{total.timely_acceptance.numerator}/" in text
-    assert "参评率75.0%（3/4，样本少）" in text  # a rate over fewer than 5 cases says so
+    assert "参评率60.0%（3/5）" in text  # 5 cases: enough (the 不予受理 notice counts, issue 11)
+    assert "满意率66.7%（2/3，样本少）" in text  # a rate over fewer than 5 cases says so
     # 满意度: 城关镇 满意 + 基本满意, 曾家镇 不满意 among the replies delivered in March.
     assert "满意1件、基本满意1件、不满意1件" in text
     assert "本月各单位共报送风险报告2件" in text and "越级上访倾向1件、其他信访动态1件" in text

@@ -27,19 +27,19 @@ def _private_files(settings, tmp_path):
 
 @pytest.fixture
 def hearing():
-    """A step that the law does not have (听证), declared in the registry and nowhere else."""
+    """A step that the platform does not have (现场核查), declared in the registry and nowhere else."""
     step = steps.declare(
         Step(
-            "hear",
-            "登记听证",
-            event="举行听证",
+            "inspect",
+            "登记现场核查",
+            event="现场核查",
             sources=frozenset({CaseStatus.ACCEPTED}),
             dated=True,
             public=True,
         )
     )
     yield step
-    steps.withdraw_step("hear")
+    steps.withdraw_step("inspect")
 
 
 @pytest.fixture
@@ -51,34 +51,35 @@ def accepted(agent_cg, make_case):
 def test_a_step_declared_in_the_registry_alone_has_its_button_page_event_and_row(
     client, agent_cg, head_cg, accepted, hearing
 ):
-    assert policy.capability("case_hear").grants == {Role.AGENT: Reach.UNIT}
+    assert policy.capability("case_inspect").grants == {Role.AGENT: Reach.UNIT}
     client.force_login(agent_cg)
     page = client.get(reverse("cases:detail", args=[accepted.pk])).content.decode()
-    url = reverse("cases:step", args=[accepted.pk, "hear"])
-    assert f'href="{url}">登记听证</a>' in page
+    url = reverse("cases:step", args=[accepted.pk, "inspect"])
+    assert f'href="{url}">登记现场核查</a>' in page
 
     form = client.get(url).content.decode()
-    assert "<h1>登记听证</h1>" in form and "听证日期" in form
+    assert "<h1>登记现场核查</h1>" in form and "现场核查日期" in form
     day = TODAY - datetime.timedelta(days=1)
     response = client.post(url, {"on": day.isoformat()})
     assert response.status_code == 302
-    event = CaseEvent.objects.get(case=accepted, action="hear")
+    event = CaseEvent.objects.get(case=accepted, action="inspect")
     assert (event.on, event.by, event.from_status, event.to_status) == (day, agent_cg, "accepted", "accepted")
 
     page = client.get(reverse("cases:detail", args=[accepted.pk])).content.decode()
-    assert "已登记听证。" in page and "举行听证" in page
-    assert "hear" in steps.PUBLIC and "hear" in steps.CLOCK_STEPS and ("hear", "举行听证") in step_choices()
+    assert "已登记现场核查。" in page and "现场核查" in page
+    assert "inspect" in steps.PUBLIC and "inspect" in steps.CLOCK_STEPS
+    assert ("inspect", "现场核查") in step_choices()
 
     # The table decides who may: a unit head reads the case and gets no button, nor the page.
     client.force_login(head_cg)
-    assert "登记听证" not in client.get(reverse("cases:detail", args=[accepted.pk])).content.decode()
+    assert "登记现场核查" not in client.get(reverse("cases:detail", args=[accepted.pk])).content.decode()
     assert client.get(url).status_code == 404
 
 
 def test_a_declared_step_dated_before_the_step_before_it_is_refused(agent_cg, accepted, hearing):
-    with pytest.raises(workflow.TransitionError, match="听证日期不能早于上一环节的日期"):
-        actions.take_step(accepted, "hear", by=agent_cg, on=accepted.received_on)
-    assert not CaseEvent.objects.filter(action="hear").exists()
+    with pytest.raises(workflow.TransitionError, match="现场核查日期不能早于上一环节的日期"):
+        actions.take_step(accepted, "inspect", by=agent_cg, on=accepted.received_on)
+    assert not CaseEvent.objects.filter(action="inspect").exists()
 
 
 def test_every_borrowed_row_and_named_action_exists():
@@ -97,7 +98,11 @@ def test_what_a_form_asks_is_what_the_step_keeps():
         form_class: type[Form] | type[ModelForm] = steps.form_for(step)
         fields = set(form_class.base_fields)
         kept = (
-            {"on"} | set(step.sets.values()) | set(step.records) | ({"document"} if step.document else set())
+            {"on"}
+            | set(step.sets.values())
+            | set(step.records)
+            | ({"document"} if step.document else set())
+            | ({"late_reason"} if step.window else set())  # kept in the event when late
         )
         assert fields <= kept, (step.name, fields - kept)
         assert step.document in ("", *FileKind.values), step.name
@@ -114,7 +119,7 @@ def test_the_seeded_clocks_take_their_steps_from_the_registry():
     assert {seed.code: seed.start_action for seed in CLOCKS}["conclude"] == "accept"
     assert {seed.code: seed.stop_actions for seed in CLOCKS}[
         "accept_notice"
-    ] == "accept,not_accept,not_accept_again"
+    ] == "accept,not_accept,not_accept_again,object"
     for seed in CLOCKS:
         assert seed.start_action in STEPS and set(seed.stop_actions.split(",")) <= set(STEPS)
 

@@ -61,8 +61,14 @@ def test_seeded_clocks(official_calendar):
         "workdays",
         "window",
     )
-    assert objection.stop_action_list == ["accept", "not_accept", "not_accept_again"]
+    # 管辖异议 itself ends the window (the objection is made), as do the body's answers.
+    assert objection.stop_action_list == ["accept", "not_accept", "not_accept_again", "object"]
     assert Clock.objects.get(code="re_review_opinion").legal_basis.endswith("（听证时间不计算在内）")
+    # 第三十四条: 60 days for the matters of 第三十一条第六项, 申诉求决类; the others have no 办结 clock.
+    assert Clock.objects.get(code="conclude").petition_type_list == ["claim"]
+    assert Clock.objects.get(code="forward").petition_type_list == ["suggestion", "accusation", "claim"]
+    # 第三十六条: the 复核 window runs from the petitioner's receipt of the 复查意见.
+    assert Clock.objects.get(code="re_review_request").start_action == "deliver_review"
     assert seed_clocks() == 0
 
 

@@ -9,9 +9,11 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from xinfang.audit.models import AuditAction, AuditEntry
-from xinfang.cases.models import CaseEvent
+from xinfang.cases.models import CaseEvent, CaseStatus
+from xinfang.cases.tests.factories import new_case, walk
 from xinfang.deadlines.actions import on_case_step
 from xinfang.deadlines.models import CalendarDay, CalendarYear, CaseDeadline, Clock
 
@@ -302,12 +304,13 @@ def test_editing_a_clock_is_logged_and_running_cases_keep_their_dates(bureau_cli
             "day_count": "calendar",
             "kind": "deadline",
             "legal_basis": "《信访工作条例》第34条",
+            "petition_types": ["claim"],
             "active": "on",
             "sort_order": "40",
         },
         follow=True,
     )
-    assert "正在计算的期限仍按原规则" in text(response)
+    assert "正在计算的期限仍按原来的长度" in text(response)
     assert Clock.objects.get(pk=clock.pk).length == 90
     assert CaseDeadline.objects.get(case=case).due_on == D(2026, 9, 30)
     [log] = AuditEntry.objects.filter(action=AuditAction.POLICY, target_type="deadlines.Clock")
@@ -333,4 +336,61 @@ def test_clock_form_errors_keep_what_was_typed(bureau_client):
     assert response.status_code == 200
     assert "终止环节不能与起算环节相同" in page and "至少1天" in page
     assert "办结（改）" in page
+    assert "至少选择一种信访类型" in page  # none ticked: the form says so, and keeps the rest
     assert Clock.objects.get(pk=clock.pk).name == "办结"
+
+
+def test_the_clocks_page_says_which_kinds_of_matter_and_edits_them(bureau_client, agent_cg, make_case):
+    page = text(bureau_client.get(reverse("deadlines:clocks")))
+    assert "适用类型" in page and "申诉求决类" in page and "各类信访事项" in page
+    clock = Clock.objects.get(code="conclude")
+    start = timezone.localdate() - datetime.timedelta(days=30)
+    suggestion = new_case(agent_cg, received_on=start, serial=2, petition_type="suggestion")
+    suggestion = walk(suggestion, CaseStatus.ACCEPTED, by=agent_cg, start=start)
+    assert not CaseDeadline.objects.filter(case=suggestion, clock=clock).exists()
+    form = text(bureau_client.get(reverse("deadlines:clock_edit", args=[clock.pk])))
+    assert "适用的信访类型" in form and "第三十一条第六项" in form
+    data = {
+        "name": "办结",
+        "start_action": "accept",
+        "stop_actions": ["conclude"],
+        "length": "60",
+        "day_count": "calendar",
+        "kind": "deadline",
+        "legal_basis": "《信访工作条例》第34条",
+        "petition_types": ["claim", "suggestion"],
+        "active": "on",
+        "sort_order": "40",
+    }
+    response = bureau_client.post(reverse("deadlines:clock_edit", args=[clock.pk]), data, follow=True)
+    assert "适用的信访类型已改变" in text(response)
+    added = CaseDeadline.objects.get(case=suggestion, clock=clock)
+    assert added.started_on == suggestion.accepted_on and added.stopped_on is None
+    event = CaseEvent.objects.get(case=suggestion, action="deadline_applied")
+    assert event.data["due"] == added.due_on.isoformat() and "建议意见类" in event.data["reason"]
+
+
+def test_the_clocks_page_offers_to_withdraw_clocks_that_no_longer_apply(
+    bureau_client, bureau_user, agent_cg, make_case
+):
+    """After the upgrade, a 办结 clock already running on a 建议意见类 case is flagged, and staff
+    withdraw it with one click (the migration leaves it: it has no user to write the event)."""
+    case = make_case(agent_cg, petition_type="suggestion")
+    clock = Clock.objects.get(code="conclude")
+    Clock.objects.filter(pk=clock.pk).update(petition_types="suggestion,accusation,claim")
+    on_case_step(case, action="accept", on=D(2026, 8, 1), by=agent_cg)
+    Clock.objects.filter(pk=clock.pk).update(petition_types="claim")
+    page = text(bureau_client.get(reverse("deadlines:clocks")))
+    assert "1件在办事项的类型不适用该期限" in page
+    url = reverse("deadlines:clock_apply", args=[clock.pk])
+    bureau_client.force_login(agent_cg)
+    assert bureau_client.post(url).status_code == 404  # bureau staff only
+    assert CaseDeadline.objects.filter(case=case).exists()
+    bureau_client.force_login(bureau_user)
+    response = bureau_client.post(url, follow=True)
+    assert "撤销1件事项的该期限" in text(response)
+    assert not CaseDeadline.objects.filter(case=case).exists()
+    assert CaseEvent.objects.get(case=case, action="deadline_withdrawn").data["due"] == "2026-09-30"
+    assert "类型不适用" not in text(bureau_client.get(reverse("deadlines:clocks")))
+    log = AuditEntry.objects.filter(action=AuditAction.POLICY, target_type="deadlines.Clock").latest("id")
+    assert log.detail["change"] == "clock_kinds_applied" and log.detail["cases_withdrawn"] == 1

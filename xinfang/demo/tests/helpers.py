@@ -37,8 +37,8 @@ TOWNS = {
 }
 
 
-# The steps each status is reached by, in order (CaseEvent.action; "attach", "follow_up" and
-# "extend" may come in between; "withdrawn" is any of the others, then "withdraw").
+# The steps each status is reached by, in order (CaseEvent.action; "attach", "follow_up",
+# "extend" and "hear" may come in between; "withdrawn" is any of the others, then "withdraw").
 _SUBMITTED = ["open", "accept_scope", "authorize", "submit"]
 
 
@@ -48,7 +48,7 @@ _RECEIVED = [*_SUBMITTED, "forward", "receive"]
 _CONCLUDED = [*_RECEIVED, "accept", "conclude"]
 
 
-_REVIEWED = [*_CONCLUDED, "deliver", "request_review", "review"]
+_REVIEWED = [*_CONCLUDED, "deliver", "request_review", "review", "deliver_review"]
 
 
 PATHS = {
@@ -69,6 +69,8 @@ PATHS = {
     CaseStatus.RE_REVIEW_REQUESTED: [*_REVIEWED, "request_re_review"],
     CaseStatus.RE_REVIEWED: [*_REVIEWED, "request_re_review", "re_review"],
 }
+# A second way to a status: back at 已转送交办 after a 管辖异议 (第二十三条).
+OTHER_PATHS = [[*_RECEIVED, "object"]]
 
 
 # The steps whose date (CaseEvent.on) is the day something happened, in the order they happened.
@@ -81,7 +83,7 @@ MAX_AGE = datetime.timedelta(days=200)  # reception dates: the last six months o
 # The 办理期限 clocks: the step that starts each, the steps that stop it.
 DEADLINES = {
     "forward": ("submit", ("forward",)),
-    "accept_notice": ("receive", ("accept", "not_accept", "not_accept_again")),
+    "accept_notice": ("receive", ("accept", "not_accept", "not_accept_again", "object")),
     "conclude": ("accept", ("conclude",)),
     "review_opinion": ("request_review", ("review",)),
     "re_review_opinion": ("request_re_review", ("re_review",)),
@@ -94,6 +96,7 @@ BESIDE_THE_PATH = frozenset(
         "attach",
         "follow_up",
         "extend",
+        "hear",
         "add_petitioner",
         "remove_petitioner",
         "petitioner_changed",
@@ -113,7 +116,7 @@ def expected_steps(steps: list[str]) -> bool:
     steps = [step for step in steps if step != "rate"]
     if steps and steps[-1] == "withdraw":
         steps = steps[:-1]
-    return steps in PATHS.values()
+    return steps in PATHS.values() or steps in OTHER_PATHS
 
 
 def run_demo() -> str:

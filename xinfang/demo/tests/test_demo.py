@@ -24,6 +24,7 @@ from xinfang.cases.models import (
     FileKind,
     name_keys,
 )
+from xinfang.cases.selectors import worklist
 from xinfang.core.validators import validate_mobile
 from xinfang.deadlines import calendar as official
 from xinfang.deadlines.actions import seed_clocks
@@ -187,6 +188,35 @@ def test_clocks_run_as_planned(private_dir, clocks):
     # Everything before submission has no clock; a closed case none running.
     assert not CaseDeadline.objects.filter(case__submitted_at__isnull=True).exists()
     assert not CaseDeadline.objects.filter(case__status__in=workflow.FINAL, stopped_on__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_the_steps_of_the_regulation_offices_meet(private_dir, clocks):
+    """One hearing, one late 复查 request, one 管辖异议, refusals with their grounds, 复查意见送达,
+    and an accepted 检举控告类 matter followed without a 60-day clock (issue 11)."""
+    run_demo()
+    [hearing] = CaseEvent.objects.filter(action="hear")
+    clock = CaseDeadline.objects.get(
+        case=hearing.case, clock__code="re_review_opinion", stopped_on__isnull=True
+    )
+    assert clock.pauses and clock.pauses[0]["from"] == hearing.on.isoformat()
+    [late] = Case.objects.exclude(late_steps=[])
+    assert late.late_steps[0]["step"] == "request_review" and "。" in late.late_steps[0]["reason"]
+    [objection] = CaseEvent.objects.filter(action="object")
+    assert objection.data["old_body"] != objection.data["new_body"] == objection.case.handling_body
+    assert objection.case.status == CaseStatus.FORWARDED
+    grounds = set(
+        CaseEvent.objects.filter(action__in=["not_accept", "not_accept_again"]).values_list(
+            "data__grounds", flat=True
+        )
+    )
+    assert grounds == {"legal_channel", "same_after_re_review"}
+    assert CaseEvent.objects.filter(action="deliver_review").count() >= 3
+    assert not CaseDeadline.objects.filter(clock__code="re_review_request", started_by="review").exists()
+    accusation = Case.objects.get(status=CaseStatus.ACCEPTED, petition_type="accusation")
+    assert not accusation.deadlines.filter(clock__code="conclude").exists()
+    agent = User.objects.get(pk=accusation.agent_id)
+    assert accusation.pk in [c.pk for c in worklist(agent).unclocked]
 
 
 @pytest.mark.django_db

@@ -66,7 +66,7 @@ def test_every_case_spec_is_consistent_with_the_scope_rules():
 def test_every_case_spec_is_complete_for_its_status():
     assert set(demo.STATUSES) == set(CaseStatus.values)
     for spec in demo.CASES:
-        steps = demo.steps_for(spec.status, withdrawn_from=spec.withdrawn_from, extension=spec.extension)
+        steps = demo.spec_steps(spec)
         if "forward" in steps:
             assert spec.body, spec.title
         if spec.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.NOT_ACCEPTED_AGAIN, CaseStatus.WITHDRAWN):
@@ -152,7 +152,8 @@ def test_the_demo_s_timing_tables_name_only_steps_of_the_registry():
     from xinfang.demo import plans
 
     named = set(plans.HANDLING_PATH) | set(plans.REFUSALS.values()) | {s for s, _ in plans.TIMED.values()}
-    named |= {name for name in plans.GAPS if name != "conclude_extended"}
+    named |= {plans.GAP_VARIANTS.get(name, name) for name in plans.GAPS}
+    named |= set(plans.FOLLOWED_BY) | set(plans.FOLLOWED_BY.values())
     assert named <= set(steps.STEPS), named - set(steps.STEPS)
     for status, (step, clock) in plans.TIMED.items():
         assert steps.STEPS[step].target == status and clock in steps.STEPS[step].starts

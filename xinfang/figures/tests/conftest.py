@@ -9,7 +9,8 @@ clock ending on a weekday ends on that day. 2025-03-01 was a Saturday.
     cg2  submitted 01-06; received 01-08; accepted 01-13 → 办结 due 03-14; concluded 03-20 (late);
          delivered 03-21; rated, body 基本满意.
     cg3  submitted 03-03 (农村农业); received 03-05 → 受理告知 due 03-20; accepted 03-18 (in time). 在办.
-    cg4  submitted 03-05 (城乡建设); received 03-06 → due 03-21; 不予受理 03-20 (in time; final).
+    cg4  submitted 03-05 (城乡建设); received 03-06 → due 03-21; 不予受理 03-20 (in time; final),
+         the written notice delivered that day (may be rated; not rated).
     cg5  submitted 03-10 (城乡建设); received 03-12 → due 03-27; never accepted: late, 超期 at 03-31. 在办.
     cg6  submitted 03-25 (教育, no 事发镇); not yet forwarded (转送 due 04-09). 在办.
 曾家镇 (target 2 a month from 2025-02; 3 from 2025-04):

@@ -63,12 +63,13 @@ def test_online_share_uses_cases_and_tallies(month, units):
 
 def test_participation_and_satisfaction_by_the_handling_body(month, units):
     cg, zj, county = figures(units)
-    # Delivered in March: cg1, cg2 (both rated: 满意, 基本满意); zj1 (不满意), zj2 (not rated).
-    assert cg.participation == Rate(2, 2)
+    # Delivered in March: cg1, cg2 (both rated: 满意, 基本满意), and cg4's notice of 不予受理 (not
+    # rated: a refusal is rated like any other answer); zj1 (不满意), zj2 (not rated).
+    assert cg.participation == Rate(2, 3)
     assert cg.satisfaction == Rate(2, 2) and cg.satisfied == Rate(1, 2)
     assert zj.participation == Rate(1, 2)
     assert zj.satisfaction == Rate(0, 1) and zj.satisfaction.value == 0
-    assert county.participation == Rate(3, 4)
+    assert county.participation == Rate(3, 5)
     assert county.satisfaction == Rate(2, 3) and county.satisfied == Rate(1, 3)
 
 

@@ -304,6 +304,11 @@ def test_guidance_follows_the_review(agent_cg, delivered):
     )
     assert selectors.rating_guidance(case)["state"] == "review_requested"
     case = case_actions.take_step(case, "review", by=agent_cg, on=ago(0), outcome="uphold")
+    # 第三十六条: the 复核 window runs from the petitioner's receipt of the written 复查意见.
+    guidance = selectors.rating_guidance(case)
+    assert guidance["state"] == "review_not_delivered" and "送达" in guidance["title"]
+    assert not CaseDeadline.objects.filter(case=delivered, clock__code="re_review_request").exists()
+    case = case_actions.take_step(case, "deliver_review", by=agent_cg, on=ago(0))
     guidance = selectors.rating_guidance(case)
     assert guidance["state"] == "re_review_open"
     assert (
