@@ -1,19 +1,24 @@
-"""In headless Chromium: a 联名 case with three petitioners from intake to the handover; the same
-person registered again with other particulars is shown side by side and confirmed."""
+"""In headless Chromium: a 联名 case with three petitioners from intake to the handover, then on to
+a 复核 with a hearing; the same person registered again with other particulars is shown side by
+side and confirmed."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from conftest import complaint_data, make_id_number, make_user, petitioner_data
 from tests import browser
 from tests.browser import shot
 from xinfang.access.models import Role
 from xinfang.cases import actions
-from xinfang.cases.models import Case
+from xinfang.cases.models import Case, CaseStatus
+from xinfang.cases.tests.factories import walk
+from xinfang.deadlines.models import CaseDeadline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,13 +36,18 @@ def fill_person(page, *, name: str, serial: int, mobile: str = "", landline: str
     page.get_by_label("家庭住址").fill(f"镇坪县城关镇新华社区{serial}号楼")
 
 
-def test_a_joint_case_with_three_petitioners_is_handed_over(page, agent_cg, head_cg, units, categories):
+def test_a_joint_case_with_three_petitioners_from_intake_to_handover_and_a_hearing(
+    page, agent_cg, head_cg, units, categories, settings, tmp_path
+):
+    settings.PRIVATE_FILES_DIR = tmp_path
     successor = make_user("li", Role.AGENT, units["chengguan"], "李代理", "13800000009")
+    received = timezone.localdate() - datetime.timedelta(days=90)
     case, _ = actions.open_case(
         by=agent_cg,
         token=uuid.uuid4(),
         petitioner=petitioner_data(61, name="张某兰"),
         complaint=complaint_data(title="小区电梯长期故障"),
+        received_on=received,
     )
     log_in(page, "wang")
     page.goto(page.base_url + f"/cases/{case.pk}/")
@@ -85,6 +95,33 @@ def test_a_joint_case_with_three_petitioners_is_handed_over(page, agent_cg, head
     page.goto(page.base_url + f"/cases/{case.pk}/authorization/")
     letter = page.locator("article").first.inner_text()
     assert "李代理" in letter and "王某某" not in letter
+
+    # The new agent follows it on, up to a 复核, one step a day, and records the hearing: the
+    # hearing's days do not count against the 复核 clock (第三十六条).
+    case = walk(case, CaseStatus.RE_REVIEW_REQUESTED, by=successor, start=received)
+    due_before = CaseDeadline.objects.get(
+        case=case, clock__code="re_review_opinion", stopped_on__isnull=True
+    ).due_on
+    today = timezone.localdate()
+    requested = actions.last_step_on(case)
+    assert requested is not None
+    page.goto(page.base_url + f"/cases/{case.pk}/")
+    page.get_by_role("link", name="登记听证").click()
+    page.get_by_label("听证开始日期").fill((requested + datetime.timedelta(days=3)).isoformat())
+    page.get_by_label("听证结束日期").fill((requested + datetime.timedelta(days=4)).isoformat())
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("届满日顺延").wait_for()
+    due_after = CaseDeadline.objects.get(
+        case=case, clock__code="re_review_opinion", stopped_on__isnull=True
+    ).due_on
+    assert due_after > due_before
+    assert "听证" in page.locator(".timeline").inner_text()
+    shot(page, "43-hearing")
+    page.get_by_role("link", name="登记复核意见").click()
+    page.get_by_label("复核意见日期").fill(today.isoformat())
+    page.get_by_label("维持原处理意见").check()
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("已复核（终结）").first.wait_for()
 
 
 def test_the_same_person_with_other_particulars_is_confirmed_side_by_side(

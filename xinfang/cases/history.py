@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from xinfang.cases.intake import COMPARED
 from xinfang.cases.models import Case, CaseEvent, NotAcceptAgainGround, NotAcceptGround
 from xinfang.cases.steps import STEPS
 
@@ -45,7 +46,7 @@ GROUNDS = {**dict(NotAcceptGround.choices), **dict(NotAcceptAgainGround.choices)
 
 def event_notes(event: CaseEvent) -> list[str]:
     """What an event's data says, in words, line by line, for the history on the case page: the
-    ground and reason of a refusal, the two bodies of a 管辖异议, a hearing's days, a request
+    ground and reason of a refusal, the two bodies of a 管辖异议, the two agents of a handover, a hearing's days, a request
     recorded late with its window's end and reason, a clock recomputed, added or withdrawn."""
     d, notes = event.data or {}, []
     if d.get("grounds") in GROUNDS and d["grounds"] != "other":
@@ -59,6 +60,13 @@ def event_notes(event: CaseEvent) -> list[str]:
     if d.get("old_body") or d.get("new_body"):
         sent = f"（{_day(d['forwarded_on'])}）" if d.get("forwarded_on") else ""
         notes.append(f"原机关：{d.get('old_body') or '—'} → 改送：{d.get('new_body')}{sent}")
+    if d.get("from_agent") or d.get("to_agent"):
+        notes.append(f"原代理员：{d.get('from_agent', '')} → 现代理员：{d.get('to_agent', '')}")
+    if d.get("other"):
+        notes.append(f"关联事项：{d['other']}")
+    if event.action == "petitioner_changed":
+        changed = "、".join(COMPARED.get(f, f) for f in d.get("fields", []))
+        notes.append(f"与此前登记不同的项目：{changed}（此前的事项保留原登记信息）")
     if d.get("ended_on"):
         notes.append(f"听证至{_day(d['ended_on'])}，听证所需时间不计入复核期限")
     if d.get("window_end"):

@@ -335,3 +335,14 @@ def test_a_code_is_found_whatever_case_and_width_it_is_typed_in(rf, agent_cg, ma
     assert Case.objects.get(pk=case.pk).query_code_hash == query_code_key("ABC xyz １２３")
     request = rf.post(TRACK, REMOTE_ADDR="203.0.113.77")
     assert actions.look_up(code="ABCXYZ123", last4=case.petitioner.mobile[-4:], request=request) == case
+
+
+def test_a_petitioner_with_a_landline_only_gives_its_last_four_digits(client, agent_cg, tracked):
+    from conftest import petitioner_data
+
+    landline_only = petitioner_data(9, mobile="", landline="0915-8822563")
+    case = tracked(agent_cg, code="LANDLINE42XY", serial=9, petitioner=landline_only)
+    assert case.number in look(client, code="LANDLINE42XY", last4="2563").content.decode()
+    assert (
+        case.number not in look(client, code="LANDLINE42XY", last4="5678", ip="198.51.100.8").content.decode()
+    )
