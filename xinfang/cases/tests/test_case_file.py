@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import zipfile
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -49,7 +50,7 @@ def unzip(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def download(client, url, **post) -> tuple[object, dict[str, bytes]]:
+def download(client, url, **post) -> tuple[Any, dict[str, bytes]]:
     response = client.post(url, post) if post else client.get(url)
     assert response.status_code == 200, response.content[:300]
     assert response.streaming and response["Content-Type"] == "application/zip"
@@ -153,7 +154,9 @@ def test_the_workbook_lists_every_petitioner_the_history_and_the_clocks(client, 
     assert ("评价方式", "信访人凭查询码在网上信访平台评价，代理员登记结果") in ratings
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2" and sheet.print_title_rows == "$1:$1"
-        assert sheet.page_setup.orientation == "landscape" and sheet.oddHeader.center.text.startswith(case.number)
+        assert sheet.page_setup.orientation == "landscape" and sheet.oddHeader.center.text.startswith(
+            case.number
+        )
 
 
 def test_bureau_staff_export_the_full_case_file_on_a_reason(client, bureau_user, case):
@@ -177,7 +180,12 @@ def test_bureau_staff_export_the_full_case_file_on_a_reason(client, bureau_user,
     assert "pw-secret-7" not in workbook + letter  # the platform password never
     assert "用途：县纪委监委调阅 案卷" in files["清单.txt"].decode("utf-8-sig")
     entry = AuditEntry.objects.get(action="export")
-    assert entry.detail == {"document": "case_file", "masked": False, "files": 8, "reason": "县纪委监委调阅 案卷"}
+    assert entry.detail == {
+        "document": "case_file",
+        "masked": False,
+        "files": 8,
+        "reason": "县纪委监委调阅 案卷",
+    }
 
 
 @pytest.mark.parametrize("who", ["agent_zj", "leader", "auditor"])
@@ -202,7 +210,11 @@ def test_a_case_just_registered_has_only_its_workbook(client, agent_cg, make_cas
     new = make_case(agent_cg, serial=5)
     client.force_login(agent_cg)
     _, files = download(client, reverse("cases:case_file", args=[new.pk]))
-    assert sorted(inside(files, f"案卷-{new.number}")) == ["SHA256SUMS", "事项信息与办理记录.xlsx", "清单.txt"]
+    assert sorted(inside(files, f"案卷-{new.number}")) == [
+        "SHA256SUMS",
+        "事项信息与办理记录.xlsx",
+        "清单.txt",
+    ]
 
 
 def test_names_are_safe_and_unique_in_the_zip():
@@ -237,7 +249,9 @@ def test_the_command_gives_the_full_copy_only_with_a_reason(case, tmp_path):
     out = tmp_path / "full.zip"
     with pytest.raises(CommandError, match="--reason"):
         call_command("export", "case-file", "--case", case.number, "--full", "-o", str(out))
-    call_command("export", "case-file", "--case", case.number, "--full", "--reason", "督察调阅", "-o", str(out))
+    call_command(
+        "export", "case-file", "--case", case.number, "--full", "--reason", "督察调阅", "-o", str(out)
+    )
     files = inside(unzip(out.read_bytes()), f"案卷-{case.number}（完整）")
     assert FIRST_ID in xml_text(files["事项信息与办理记录.xlsx"])
     assert AuditEntry.objects.get(action="export").detail["reason"] == "督察调阅"

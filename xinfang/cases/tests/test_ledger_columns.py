@@ -5,6 +5,7 @@ number of queries however many rows."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -40,7 +41,7 @@ def workbook(response):
     return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
 
-def by_header(sheet) -> dict[str, dict[str, object]]:
+def by_header(sheet) -> dict[str, dict[str, Any]]:
     rows = list(sheet.values)
     return {row[rows[0].index("编号")]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
 

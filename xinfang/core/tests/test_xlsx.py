@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from xinfang.core import xlsx
+from xinfang.core.validators import BIDI_CONTROLS, MULTILINE_ALLOWED, _is_noncharacter, printable
 
 
 def streamed(rows: list[list], widths: list[int]) -> bytes:
@@ -59,3 +63,16 @@ def test_a_head_without_the_expected_elements_is_left_alone():
     assert xlsx._with_dimension(b"<worksheet>", "A1:B2") == b"<worksheet>"
     head = b'<worksheet><dimension ref="A1:C9"/><sheetData/>'
     assert xlsx._with_dimension(head, "A1:B2") == head
+
+
+@given(st.text())
+def test_the_quick_path_of_printable_keeps_exactly_what_the_character_check_keeps(text):
+    """Every cell goes through ``printable``; a text Python calls printable skips the check of each
+    character, which must then have removed nothing."""
+    slow = "".join(
+        ch
+        for ch in text
+        if ch in MULTILINE_ALLOWED
+        or not (unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI_CONTROLS or _is_noncharacter(ch))
+    )
+    assert printable(text) == slow
