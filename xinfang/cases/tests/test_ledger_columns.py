@@ -155,6 +155,12 @@ def test_an_agent_prints_the_month_of_the_own_unit(client, agent_cg, agent_zj, m
     assert other.number not in page and make_id_number(1) not in page and "13912345678" not in page
     entry = AuditEntry.objects.get(action="print", target_type="ledger")
     assert entry.detail == {"document": "ledger_month", "month": month, "unit": "城关镇", "rows": 1}
+    # The own unit only: no unit to choose; a month that is none is said at its field.
+    response = client.get(reverse("cases:ledger_print"), {"month": "2026-13", "unit": other.unit_id})
+    assert response.context["printed"] is None and "unit" not in response.context["form"].fields
+    assert (
+        "月份格式应为 2026-11。" in response.content.decode() and "请选择月份。" in response.content.decode()
+    )
 
 
 def test_bureau_staff_choose_the_unit_and_a_bad_month_is_said(client, bureau_user, agent_cg, make_case):
