@@ -167,6 +167,10 @@ CASE_COLUMNS = [
     "closed_on",
     "created_at",
     "updated_at",
+    # Columns added by later versions: one person, no review opinion delivered, nothing late.
+    "people_count",
+    "review_delivered_on",
+    "late_steps",
 ]
 PETITIONER_COLUMNS = [
     "id",
@@ -182,6 +186,8 @@ PETITIONER_COLUMNS = [
     "work_unit",
     "created_at",
     "updated_at",
+    "version",
+    "id_kind",
 ]
 DEADLINE_COLUMNS = [
     "id",
@@ -198,6 +204,8 @@ DEADLINE_COLUMNS = [
     "stopped_on",
     "stopped_by",
     "created_at",
+    "started_by",
+    "pauses",
 ]
 RATING_COLUMNS = [
     "id",
@@ -327,6 +335,8 @@ def generate(size: int, log=print) -> dict:
                     "",
                     created,
                     created,
+                    1,
+                    "resident",
                 )
             )
     with transaction.atomic():
@@ -440,6 +450,9 @@ def generate(size: int, log=print) -> dict:
                     iso(closed),
                     stamp(received),
                     stamp(steps[-1][1] if steps else received),
+                    1,
+                    None,
+                    "[]",
                 )
             )
             # Events: open, submit and the last step (at most three per case).
@@ -484,6 +497,8 @@ def generate(size: int, log=print) -> dict:
                         iso(stop and stop[1]),
                         stop[0] if stop else "",
                         stamp(begun),
+                        start_step,
+                        "[]",
                     )
                 )
             delivered = on.get("deliver")

@@ -25,6 +25,7 @@ from docx.shared import Cm, Pt
 from xinfang.accounts.models import AgentProfile, UnitKind
 from xinfang.cases.models import AuthorizationMode
 from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
+from xinfang.core.masking import mask_address, mask_phone
 
 __all__ = [
     "DOCX",
@@ -144,10 +145,18 @@ def petitioner_phones(petitioner) -> tuple[str, ...]:
     return tuple(number for number in (petitioner.mobile, petitioner.landline) if number)
 
 
-def authorization_letter(case, people=None) -> AuthorizationLetter:
+def _principal(person, *, masked: bool) -> Party:
+    if masked:
+        phones = tuple(mask_phone(n) for n in petitioner_phones(person))
+        return Party("委托人", person.name, "家庭住址", mask_address(person.address), phones)
+    return Party("委托人", person.name, "家庭住址", person.address, petitioner_phones(person))
+
+
+def authorization_letter(case, people=None, *, masked: bool = False) -> AuthorizationLetter:
     """What the 授权委托书 of this case says, for ``people`` (its petitioners as registered, by
     default all of them: one letter listing every petitioner of a 联名 case). Reads the case;
-    changes nothing. The agent is the case's agent now: after a handover, a new letter."""
+    changes nothing. The agent is the case's agent now: after a handover, a new letter.
+    ``masked``: the petitioners' addresses and phones partly hidden (the case file's copy)."""
     people = list(case.petitioners() if people is None else people)
     agent = case.agent
     office = office_name(case.unit)
@@ -162,9 +171,7 @@ def authorization_letter(case, people=None) -> AuthorizationLetter:
         signatures = tuple(Signature("委托人", f"{p.name}　签字（盖章、指印）", note) for p in people)
     return AuthorizationLetter(
         number=case.number,
-        principals=tuple(
-            Party("委托人", p.name, "家庭住址", p.address, petitioner_phones(p)) for p in people
-        ),
+        principals=tuple(_principal(p, masked=masked) for p in people),
         agent=Party("代理人", agent.full_name, "单位", case.unit.name, agent_phones(agent)),
         office=office,
         statement=statement.format(office=office, agent=agent.full_name),
@@ -172,11 +179,11 @@ def authorization_letter(case, people=None) -> AuthorizationLetter:
     )
 
 
-def authorization_letters(case, *, each: bool = False) -> list[AuthorizationLetter]:
+def authorization_letters(case, *, each: bool = False, masked: bool = False) -> list[AuthorizationLetter]:
     """The letters to print: one listing every petitioner, or one for each (as the office prefers)."""
     if not each:
-        return [authorization_letter(case)]
-    return [authorization_letter(case, [person]) for person in case.petitioners()]
+        return [authorization_letter(case, masked=masked)]
+    return [authorization_letter(case, [person], masked=masked) for person in case.petitioners()]
 
 
 # --- .docx -----------------------------------------------------------------------------------------------
@@ -325,12 +332,12 @@ def _letter_table(document, letter: AuthorizationLetter):
     return table
 
 
-def authorization_docx(case, *, each: bool = False) -> bytes:
+def authorization_docx(case, *, each: bool = False, masked: bool = False) -> bytes:
     """The 授权委托书 of the case as a .docx (A4, 三号仿宋), to print or finish in WPS or Word:
     one letter, or one per petitioner (``each``), each on its own page."""
     document = Document()
     setup_page(document)
-    letters = authorization_letters(case, each=each)
+    letters = authorization_letters(case, each=each, masked=masked)
 
     # The case number ties the signed paper back to its case when the scan is filed.
     header = document.sections[0].header.paragraphs[0]

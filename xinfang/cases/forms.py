@@ -294,16 +294,33 @@ class LedgerFilterForm(Form):
     )
 
     def clean_month(self):
-        value = self.cleaned_data["month"].strip()
-        if value:
-            try:
-                year, month = (int(p) for p in value.split("-"))
-                if not (2000 <= year <= 2100 and 1 <= month <= 12):
-                    raise ValueError
-            except ValueError:
-                raise ValidationError("月份格式应为 2026-11。") from None
-            return f"{year:04d}-{month:02d}"
-        return ""
+        return clean_month(self.cleaned_data["month"])
+
+
+def clean_month(value: str) -> str:
+    """``2026-11`` (or ``2026-3``) as ``2026-03``; "" stays ""."""
+    value = value.strip()
+    if value:
+        try:
+            year, month = (int(p) for p in value.split("-"))
+            if not (2000 <= year <= 2100 and 1 <= month <= 12):
+                raise ValueError
+        except ValueError:
+            raise ValidationError("月份格式应为 2026-11。") from None
+        return f"{year:04d}-{month:02d}"
+    return ""
+
+
+class LedgerPrintForm(Form):
+    """The month and, for those who see every unit, the unit of the printed 台账."""
+
+    month = forms.CharField(label="接待月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    unit = forms.ModelChoiceField(
+        label="单位", required=False, queryset=Unit.objects.all(), empty_label="请选择单位"
+    )
+
+    def clean_month(self):
+        return clean_month(self.cleaned_data["month"]) or f"{timezone.localdate():%Y-%m}"
 
 
 class FullExportForm(Form):
@@ -329,3 +346,13 @@ class FullExportForm(Form):
         if len(reason) < self.MIN_REASON:
             raise ValidationError(f"用途至少写{self.MIN_REASON}个字。")
         return reason
+
+
+class CaseFileReasonForm(FullExportForm):
+    """Why the unmasked case file is needed: written to the audit log with the export."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        reason.help_text = "完整案卷含身份证号、电话、住址、平台用户名、查询码和诉求内容，用途记入审计日志。"
+        reason.error_messages["required"] = "请说明导出完整案卷的用途。"

@@ -10,6 +10,10 @@ here, and that app registers its answer in its ``AppConfig.ready()``:
 - ``clocks``: the running clocks a worklist shows (and the cases in hand that no 办理期限 runs
   for), the lengths of the clocks that the step forms quote (``{conclude}`` → “60日”), and when
   a request window ends (a late request needs its reason).
+- ``ledger columns``: columns of the ledger (台账: the .xlsx and the monthly print view), read
+  for a whole chunk of rows at a time, never with a query per row.
+- ``case papers`` and ``case sheets``: what an app adds to a case's file (归档, ``casefile``):
+  files (the 反馈表) and sheets of the history workbook (the clocks).
 
 Registration is keyed, so a second ``ready()`` (tests) replaces rather than doubles an entry.
 """
@@ -114,6 +118,95 @@ def clock_terms() -> dict[str, str]:
     return provider.terms() if provider is not None else {}
 
 
+# --- Columns of the ledger -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the ledger: its header, its width in the .xlsx (in characters), and, where the
+    A4 print view shows it too, the header it has there (``printed``; narrower words)."""
+
+    header: str
+    width: int = 12
+    printed: str = ""
+
+
+@dataclass(frozen=True)
+class LedgerColumns:
+    """Columns an app adds to the ledger. ``prepare(cases)`` gives the queryset back with what
+    ``values`` reads (annotations, joins); ``values(cases)`` is called once for each chunk of rows
+    (a list of cases) and gives each case's cells in the order of ``columns``: at most a query
+    or two for the chunk, never one per row."""
+
+    key: str
+    columns: tuple[Column, ...]
+    values: Callable[[list], list[list]]
+    prepare: Callable[[Any], Any] | None = None
+    order: int = 100
+
+
+_ledger_columns: dict[str, LedgerColumns] = {}
+
+
+def add_ledger_columns(columns: LedgerColumns) -> None:
+    _ledger_columns[columns.key] = columns
+
+
+def ledger_columns() -> list[LedgerColumns]:
+    return sorted(_ledger_columns.values(), key=lambda c: (c.order, c.key))
+
+
+# --- The case file (归档) --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One file of a case file: its folder and name in the .zip, what it is (for the manifest),
+    and how to get its content (a document made now, or a stored file decrypted when written)."""
+
+    folder: str
+    name: str
+    title: str
+    read: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class CaseSheet:
+    """A sheet of the case file's history workbook: ``rows(case)`` gives its rows under
+    ``columns`` (empty: the sheet says there is nothing)."""
+
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: Callable[[Any], list[list]]
+    order: int = 100
+
+
+PapersOf = Callable[..., list[Paper]]  # (case, *, full: bool) -> the app's papers of the case
+_papers: dict[str, tuple[int, PapersOf]] = {}
+_sheets: dict[str, CaseSheet] = {}
+
+
+def add_case_papers(key: str, papers: PapersOf, *, order: int = 100) -> None:
+    _papers[key] = (order, papers)
+
+
+def case_papers(case, *, full: bool) -> list[Paper]:
+    """The papers the apps above keep on the case, in their order."""
+    found: list[Paper] = []
+    for _, papers in sorted(_papers.values(), key=lambda entry: entry[0]):
+        found.extend(papers(case, full=full))
+    return found
+
+
+def add_case_sheet(sheet: CaseSheet) -> None:
+    _sheets[sheet.key] = sheet
+
+
+def case_sheets() -> list[CaseSheet]:
+    return sorted(_sheets.values(), key=lambda s: (s.order, s.key))
+
+
 def registered() -> Iterable[str]:
     """What is plugged in (for a test that checks the apps above register themselves)."""
-    return [*_after_step, *_panels, *_clocks]
+    return [*_after_step, *_panels, *_clocks, *_ledger_columns, *_papers, *_sheets]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.cases import views, views_ledger, views_steps
+from xinfang.cases import views, views_casefile, views_ledger, views_steps
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("export/full/", views_ledger.ledger_export_full, name="export_full"),
     path("find/", views_ledger.find_by_query_code, name="find"),
     path("work/", views_ledger.work, name="work"),
+    path("print/", views_casefile.ledger_print, name="ledger_print"),
     path("new/", views.case_new, name="new"),
     path("history/", views.petitioner_history, name="history"),
     path("<int:pk>/", views.case_detail, name="detail"),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/authorization.docx", views.authorization_docx, name="authorization_docx"),
     path("<int:pk>/files/<int:file_pk>/", views.case_file, name="file"),
     path("<int:pk>/prepared/", views.prepared, name="prepared"),
+    path("<int:pk>/case-file.zip", views_casefile.case_file, name="case_file"),
+    path("<int:pk>/case-file/full/", views_casefile.case_file_full, name="case_file_full"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
     # The page of every step with a form (the registry, ``steps``).
     path("<int:pk>/step/<str:name>/", views_steps.step, name="step"),

@@ -185,6 +185,10 @@ def printable(value):
     stored into .docx and .xlsx files; what is typed now is refused instead (``text_problem``)."""
     if not isinstance(value, str):
         return value
+    if value.isprintable():
+        # No control, format (bidi), surrogate, unassigned (noncharacter) or separator other than
+        # the space: nothing to remove. The common case, checked in C; exports call this per cell.
+        return value
     return "".join(
         ch
         for ch in value

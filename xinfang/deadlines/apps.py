@@ -9,7 +9,7 @@ class DeadlinesConfig(AppConfig):
     def ready(self):
         """Plug the clocks into a case's life: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
         from xinfang.cases import hooks
-        from xinfang.deadlines import actions, selectors
+        from xinfang.deadlines import actions, archive, selectors
 
         hooks.on_step("deadlines", actions.after_step)
         hooks.add_panel(
@@ -22,6 +22,7 @@ class DeadlinesConfig(AppConfig):
             )
         )
         hooks.provide_clocks(selectors.CaseClocks())
+        archive.register()  # the ledger's 超期期限, the case file's 法定期限
         # Accounts sits below and cannot import the calendar: the agents' 5-workday reports
         # (accounts.agent_reports) count workdays with this.
         from xinfang.accounts import agent_reports

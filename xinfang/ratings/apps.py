@@ -7,9 +7,10 @@ class RatingsConfig(AppConfig):
     verbose_name = "评价与反馈"
 
     def ready(self):
-        """The case page's 评价与反馈 card: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
+        """The case page's 评价与反馈 card, the ledger's columns and the case file's 反馈表:
+        ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
         from xinfang.cases import hooks
-        from xinfang.ratings import selectors
+        from xinfang.ratings import archive, selectors
 
         hooks.add_panel(
             hooks.Panel(
@@ -20,3 +21,4 @@ class RatingsConfig(AppConfig):
                 order=10,
             )
         )
+        archive.register()

@@ -12,6 +12,7 @@ import datetime
 import uuid
 
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from conftest import complaint_data, make_id_number, make_user, petitioner_data
 from tests.permissions import exercise
@@ -127,3 +128,23 @@ def look_up_earlier_cases(world):
 def print_the_authorization(world):
     case = _case(world, CaseStatus.IN_SCOPE)
     return lambda by: world.page(by, reverse("cases:authorization", args=[case.pk]))
+
+
+@exercise("export_ledger", county=True)
+def print_the_month_of_the_ledger(world):
+    case = _case(world)
+    query = {"month": f"{case.received_on:%Y-%m}", "unit": case.unit_id}
+    return lambda by: world.page(by, reverse("cases:ledger_print") + "?" + urlencode(query))
+
+
+@exercise("export_case_file")
+def export_the_case_file(world):
+    case = _case(world, CaseStatus.AUTHORIZED)
+    return lambda by: world.page(by, reverse("cases:case_file", args=[case.pk]))
+
+
+@exercise("export_case_file_full")
+def export_the_full_case_file(world):
+    case = _case(world, CaseStatus.AUTHORIZED)
+    url = reverse("cases:case_file_full", args=[case.pk])
+    return lambda by: world.page(by, url, method="post", data={"reason": "督察调阅完整案卷"})
