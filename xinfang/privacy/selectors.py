@@ -330,6 +330,7 @@ class PersonCase:
     case: Case
     main: bool  # the case's petitioner (else a 联名 petitioner)
     final_day: datetime.date | None
+    files: int = 0  # the case's files and the 反馈表's signed scan
 
     @property
     def role(self) -> str:
@@ -414,6 +415,13 @@ def holdings(id_number: str, today: datetime.date | None = None) -> Holdings:
         by_case["events"][e.case_id].append(e)
     for u in FollowUp.objects.filter(case_id__in=case_ids).order_by("on", "pk"):
         by_case["follow"][u.case_id].append(u)
+    feedback = {
+        f.case_id: f for f in FeedbackForm.objects.filter(case_id__in=case_ids).select_related("signed_scan")
+    }
+    for row in cases:
+        row.files = len(by_case["files"].get(row.case.pk, [])) + bool(
+            row.case.pk in feedback and feedback[row.case.pk].signed_scan_id
+        )
     names = [h for v in versions if v.name_hash for h in crypto.lookup_hashes("name", _name_key(v))]
     return Holdings(
         versions=versions,

@@ -98,7 +98,9 @@ def _errors(form) -> str:
 def _person_page(request, *, form=None, found=None, result=None, status=200):
     hidden = {}
     if found is not None and form is not None and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ("id_kind", "id_number", "received_on")}
+        # The same request: its reason is offered again, to be changed where the copy or the
+        # deletion has its own.
+        data = {k: form.cleaned_data[k] for k in ("id_kind", "id_number", "received_on", "reason")}
         hidden = {
             "export_form": PersonForm(initial=data, hide_document=True, prefix="copy"),
             "erase_form": EraseForm(initial=data, hide_document=True, prefix="erase"),
@@ -166,8 +168,12 @@ def person_erase(request):
         except DomainError as exc:
             add_to_form(form, exc)
         else:
+            # What is left (cases still being handled), under the deletion's own audit row.
             remaining = selectors.holdings(form.cleaned_data["id_number"])
-            return _person_page(request, form=form, found=remaining, result=result)
+            again = PersonForm(
+                initial={k: form.cleaned_data[k] for k in ("id_kind", "id_number", "received_on")}
+            )
+            return _person_page(request, form=again, found=remaining, result=result)
     return _person_page(request, form=_unprefixed(request, form), status=400)
 
 

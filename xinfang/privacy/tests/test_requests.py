@@ -40,12 +40,21 @@ def test_everything_under_one_number_is_found_in_every_unit(agent_cg, agent_zj, 
     joint = make_case(agent_cg, serial=71)
     case_actions.take_step(joint, "add_petitioner", by=agent_cg, **{**li, "address": "镇坪县城关镇新华街8号"})
     file_report(
-        by=agent_zj, kind="repeated", urgency="normal", happened_on=first.received_on, description="重复来访", petitioner_name="李某乙"
+        by=agent_zj,
+        kind="repeated",
+        urgency="normal",
+        happened_on=first.received_on,
+        description="重复来访",
+        petitioner_name="李某乙",
     )
 
     found = actions.look_up_person(by=bureau_user, id_number=li["id_number"], reason=REASON)
 
-    assert sorted((v.unit.name, v.version) for v in found.versions) == [("城关镇", 1), ("城关镇", 2), ("曾家镇", 1)]
+    assert sorted((v.unit.name, v.version) for v in found.versions) == [
+        ("城关镇", 1),
+        ("城关镇", 2),
+        ("曾家镇", 1),
+    ]
     assert {(c.case.pk, c.main) for c in found.cases} == {
         (first.pk, True),
         (moved.pk, True),
@@ -79,7 +88,9 @@ def test_every_kind_of_document_and_a_half_done_key_rotation(agent_cg, make_case
 def test_a_deletion_takes_the_final_cases_and_leaves_those_being_handled(agent_cg, make_case, bureau_user):
     number = make_id_number(73)
     done = referred(agent_cg, make_case, serial=73)  # final today: no need to wait for the period
-    handling = make_case(agent_cg, petitioner={**petitioner_data(73), "mobile": "13700001111", "confirmed_version": 1})
+    handling = make_case(
+        agent_cg, petitioner={**petitioner_data(73), "mobile": "13700001111", "confirmed_version": 1}
+    )
     assert handling.petitioner_id != done.petitioner_id
 
     result = actions.erase_person(by=bureau_user, id_number=number, reason=REASON)
@@ -135,13 +146,29 @@ def test_the_copy_holds_every_value_and_every_file(agent_cg, make_case, bureau_u
     for marker in ("scan", "reply", "feedback_scan"):
         assert held.values[marker].encode() in scans
     book = load_workbook(io.BytesIO(archive.read(names[0])), read_only=True)
-    text = "".join(str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row)
-    for key in ("name", "id_number", "mobile", "address", "content", "follow_up", "rating_comment", "feedback_comment", "report", "query_code"):
+    text = "".join(
+        str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row
+    )
+    for key in (
+        "name",
+        "id_number",
+        "mobile",
+        "address",
+        "content",
+        "follow_up",
+        "rating_comment",
+        "feedback_comment",
+        "report",
+        "query_code",
+    ):
         assert held.values[key] in text, key
     assert held.values["password"] not in text  # never in an export
     handled = DataRequest.objects.get(kind=RequestKind.COPY)
     assert handled.cases == [held.case.number]
-    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, actor=bureau_user).latest("seq").detail["reason"] == REASON
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.EXPORT, actor=bureau_user).latest("seq").detail["reason"]
+        == REASON
+    )
 
 
 def test_nothing_to_copy_or_delete_for_an_unknown_number(bureau_user, units):

@@ -57,7 +57,9 @@ def test_the_retention_page_lists_what_is_due_and_runs_on_confirmation(bureau, a
 
 
 def test_bureau_staff_set_a_period_on_the_page(bureau):
-    response = bureau.post(reverse("privacy:retention_rule"), {"kind": "files", "years": "2", "basis": "会议纪要"})
+    response = bureau.post(
+        reverse("privacy:retention_rule"), {"kind": "files", "years": "2", "basis": "会议纪要"}
+    )
     assert response.status_code == 302
     assert RetentionRule.objects.get(kind="files").years == 2
     refused = bureau.post(reverse("privacy:retention_rule"), {"kind": "files", "years": "99"})
@@ -92,12 +94,22 @@ def test_the_request_page_finds_copies_and_deletes(bureau, agent_cg, make_case):
     )
     assert erased.status_code == 200 and "已删除（匿名化）：1件事项" in erased.content.decode()
     assert Case.objects.get(pk=case.pk).content == ""
-    assert list(DataRequest.objects.order_by("handled_at").values_list("kind", flat=True)) == ["view", "copy", "delete"]
+    assert list(DataRequest.objects.order_by("handled_at").values_list("kind", flat=True)) == [
+        "view",
+        "copy",
+        "delete",
+    ]
 
 
 def test_a_wrong_number_is_told_at_its_field(bureau):
     response = bureau.post(
-        reverse("privacy:person"), {"id_kind": "resident", "id_number": "610927196805170011", "received_on": "2026-11-30", "reason": REASON}
+        reverse("privacy:person"),
+        {
+            "id_kind": "resident",
+            "id_number": "610927196805170011",
+            "received_on": "2026-11-30",
+            "reason": REASON,
+        },
     )
     assert response.status_code == 400 and "校验位" in response.content.decode()
     assert not AuditEntry.objects.filter(action=AuditAction.REVEAL).exists()
