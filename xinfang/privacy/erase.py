@@ -32,6 +32,7 @@ from xinfang.core import files
 from xinfang.core.models import StoredFile
 from xinfang.oversight.models import RiskReport
 from xinfang.privacy.models import ERASED_HASH_PREFIX, ERASED_NAME, ERASED_TEXT, DataKind
+from xinfang.privacy.selectors import with_something
 from xinfang.public.models import LookupAttempt
 from xinfang.ratings.models import FeedbackForm, Rating
 
@@ -201,18 +202,27 @@ def erase_case(
     tally, doomed = Tally(), []
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).get(pk=pk)
-        done = [k for k in KINDS if k in kinds and eligible(k).filter(pk=pk).exists()]
+        this = Case.objects.filter(pk=pk)
+        allowed = [k for k in KINDS if k in kinds and eligible(k).filter(pk=pk).exists()]
+        # Only what is still there is erased and named in the event (a request may come after
+        # a run that erased part of it).
+        done = [k for k in allowed if k != DataKind.PARTICULARS and with_something(k, this).exists()]
         if DataKind.CONTENT in done:
             erase_content(case, tally)
         if DataKind.FILES in done:
             doomed = erase_files(case, tally)
-        if DataKind.PARTICULARS in done:
-            if own:
+        if DataKind.PARTICULARS in allowed:
+            own_data = own and with_something(DataKind.PARTICULARS, this).exists()
+            if own_data:
                 erase_case_particulars(case, tally)
-            allowed = set(erasable().filter(pk__in=list(versions)).values_list("pk", flat=True))
-            tally.petitioners += sum(erase_version(v) for v in sorted(allowed))
+            ids = set(erasable().filter(pk__in=list(versions)).values_list("pk", flat=True))
+            erased = sum(erase_version(v) for v in sorted(ids))
+            tally.petitioners += erased
+            if own_data or erased:
+                done.append(DataKind.PARTICULARS)
         if done:
             tally.cases += 1
+            done = [k for k in KINDS if k in done]
             what = "、".join(DataKind(k).label for k in done)
             data: dict[str, Any] = {
                 "kinds": done,

@@ -126,10 +126,12 @@ def _ratings(found: Holdings) -> list[list]:
 
 
 def _reports(found: Holdings) -> list[list]:
+    """The reports of the person's cases; never one of no case that only bears the same name (it
+    may be someone else's)."""
     numbers = {c.case.pk: c.case.number for c in found.cases}
     return [
         [
-            numbers.get(r.case_id or 0, "（未关联事项，仅姓名相同）"),
+            numbers.get(r.case_id or 0, ""),
             r.unit.name,
             r.get_kind_display(),
             _day(r.happened_on),
@@ -137,7 +139,7 @@ def _reports(found: Holdings) -> list[list]:
             r.description,
             r.disposal,
         ]
-        for r in [*found.reports, *found.named_reports]
+        for r in found.reports
     ]
 
 

@@ -41,7 +41,12 @@ def test_there_are_the_five_services_and_four_timers():
         "xinfang-retention.service",
         "xinfang.service",
     ]
-    timers = ["xinfang-audit.timer", "xinfang-backup.timer", "xinfang-remind.timer", "xinfang-retention.timer"]
+    timers = [
+        "xinfang-audit.timer",
+        "xinfang-backup.timer",
+        "xinfang-remind.timer",
+        "xinfang-retention.timer",
+    ]
     assert sorted(p.name for p in DEPLOY.glob("*.timer")) == timers
 
 

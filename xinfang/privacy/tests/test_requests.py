@@ -138,6 +138,14 @@ def test_a_joint_petitioner_takes_only_their_own_data(agent_cg, make_case, burea
 
 def test_the_copy_holds_every_value_and_every_file(agent_cg, make_case, bureau_user):
     held = full_case(agent_cg, make_case, serial=77)
+    namesake = file_report(
+        by=agent_cg,
+        kind="extreme",
+        urgency="urgent",
+        happened_on=held.case.received_on,
+        description="同名者扬言，记号鹳",
+        petitioner_name=held.values["name"],
+    )
     content = actions.export_person(by=bureau_user, id_number=held.values["id_number"], reason=REASON)
     archive = zipfile.ZipFile(io.BytesIO(content))
     names = archive.namelist()
@@ -163,6 +171,7 @@ def test_the_copy_holds_every_value_and_every_file(agent_cg, make_case, bureau_u
     ):
         assert held.values[key] in text, key
     assert held.values["password"] not in text  # never in an export
+    assert namesake.description not in text  # only the same name: perhaps someone else
     handled = DataRequest.objects.get(kind=RequestKind.COPY)
     assert handled.cases == [held.case.number]
     assert (
@@ -178,3 +187,15 @@ def test_nothing_to_copy_or_delete_for_an_unknown_number(bureau_user, units):
         actions.erase_person(by=bureau_user, id_number=make_id_number(99), reason=REASON)
     with pytest.raises(actions.PrivacyError):
         actions.look_up_person(by=bureau_user, id_number=make_id_number(99), reason=" ")
+
+
+def test_a_request_after_a_run_names_only_what_was_still_there(agent_cg, make_case, bureau_user):
+    """The run erased the old case's content; its version waited for the case being handled. The
+    request then finds nothing more of the old case to erase: no event claims otherwise."""
+    old = referred(agent_cg, make_case, serial=78, closed_years_ago=6)
+    make_case(agent_cg, serial=78)  # being handled, same version
+    actions.run_retention(compact=False)
+    before = old.events.filter(action="erased").count()
+    result = actions.erase_person(by=bureau_user, id_number=make_id_number(78), reason=REASON)
+    assert (result.tally.cases, result.refused) == (0, 1)
+    assert old.events.filter(action="erased").count() == before == 1
