@@ -15,9 +15,10 @@ table, its TOAST table and its indexes until the space is reused. So after erasi
   runs as a role that does not own them (``deploy/postgresql-roles.sql``), the run says so and
   the owner runs ``xinfang retention --compact``. ``VACUUM FULL`` copies a row version that a
   snapshot still open in the same database may see (a long report, an autovacuum ANALYZE that
-  began before the erasing committed): so it first waits, up to ``WAIT_SECONDS``, until every
-  other session's snapshot began after the erasing (``pg_stat_activity.backend_xmin``, which
-  every role may read), and says so when one did not. The server's write-ahead log (``pg_wal``) still
+  began before the erasing committed), and its own snapshot starts at the oldest transaction
+  still running on the server, in any database: so it first waits, up to ``WAIT_SECONDS``, until
+  every such snapshot and transaction began after the erasing (``pg_stat_activity``'s
+  ``backend_xmin`` and ``backend_xid``, which every role may read), and says so when one did not. The server's write-ahead log (``pg_wal``) still
   holds the old values until its segments are recycled after the next checkpoints, and WAL
   archives and earlier backups hold them until they are deleted (see the README).
 """
@@ -53,11 +54,15 @@ TOUCHED = (
 WAIT_SECONDS = 60
 # The first transaction id not yet given out: every erasing transaction committed is below it.
 MARK = "SELECT mod(pg_snapshot_xmax(pg_current_snapshot())::text::bigint, 4294967296)"
-# Other sessions of this database whose snapshot is older than the mark (32-bit ids, as
-# pg_stat_activity shows them; right after a wraparound this says none, and nothing waits).
+# What would keep VACUUM FULL from dropping an erased row version: a session of this database
+# whose snapshot is older than the mark, or a transaction anywhere on the server that was given
+# its id before the mark (VACUUM FULL's own snapshot starts at the oldest id still running, in
+# any database). 32-bit ids, as pg_stat_activity shows them; right after a wraparound this says
+# none, and nothing waits.
 OLDER = (
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-    "AND backend_xmin IS NOT NULL AND backend_xmin::text::bigint < %s"
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ("
+    "(datname = current_database() AND backend_xmin IS NOT NULL AND backend_xmin::text::bigint < %s) "
+    "OR (backend_xid IS NOT NULL AND backend_xid::text::bigint < %s))"
 )
 
 
@@ -126,13 +131,13 @@ def _postgresql(connection) -> Compaction:
 
 
 def _wait_for_older_snapshots(cursor, *, seconds: float = WAIT_SECONDS) -> bool:
-    """Wait until no other session of this database still reads with a snapshot taken before
-    now; False if one still does after ``seconds``."""
+    """Wait until nothing that began before now holds the erased row versions (see ``OLDER``);
+    False if something still does after ``seconds``."""
     cursor.execute(MARK)
     mark = cursor.fetchone()[0]
     deadline = time.monotonic() + seconds
     while True:
-        cursor.execute(OLDER, [mark])
+        cursor.execute(OLDER, [mark, mark])
         if not cursor.fetchone()[0]:
             return True
         if time.monotonic() >= deadline:
