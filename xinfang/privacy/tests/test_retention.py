@@ -252,3 +252,13 @@ def test_bureau_staff_set_a_period_which_is_logged(bureau_user, agent_cg):
         actions.set_retention(kind=DataKind.FILES, years=0, by=bureau_user)
     with pytest.raises(Refused):
         actions.set_retention(kind=DataKind.FILES, years=3, by=agent_cg)
+
+
+def test_the_notes_and_reasons_typed_along_the_way_go_too(agent_cg, make_case):
+    case = referred(agent_cg, make_case, serial=9, closed_years_ago=6)
+    assert case.scope_note == "已告知起诉，记号9"
+    actions.run_retention(compact=False)
+    case.refresh_from_db()
+    assert case.scope_note == ""
+    assert not [e for e in CaseEvent.objects.filter(case=case) if "记号9" in str(e.data)]
+    assert CaseEvent.objects.filter(case=case, action="refer").exists()  # the step itself stays
