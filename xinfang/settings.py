@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "xinfang.oversight",
     "xinfang.figures",
     "xinfang.bulletins",
+    "xinfang.privacy",  # retention of personal data, petitioners' requests (PIPL)
     "xinfang.ops",  # operations: xinfang serve, /healthz, backup and restore
     "xinfang.demo",  # the demo data for 镇坪县 (xinfang demo), the top layer
 ]

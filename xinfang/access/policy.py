@@ -155,6 +155,21 @@ for _code, _label, _grants in (
 ):
     declare(_code, area=SYSTEM, label=_label, grants=_grants)
 
+PRIVACY = "个人信息保护"
+for _code, _label, _grants in (
+    (
+        "manage_retention",
+        "设定个人信息保存期限，查看到期清单，执行到期匿名化（记入审计日志）",
+        {B: COUNTY},
+    ),
+    (
+        "handle_data_requests",
+        "受理信访人查阅、复制、删除本人个人信息的申请：按证件号码查找、导出、删除（记入审计日志）",
+        {B: COUNTY},
+    ),
+):
+    declare(_code, area=PRIVACY, label=_label, grants=_grants)
+
 AUDIT = "审计"
 for _code, _label, _grants in (
     ("read_audit", "查看审计日志", {AU: COUNTY}),
@@ -163,4 +178,4 @@ for _code, _label, _grants in (
     declare(_code, area=AUDIT, label=_label, grants=_grants)
 
 # The order of the areas on the page 谁能做什么.
-AREAS = (CASES, STEPS_AREA, RATINGS, OVERSIGHT, FIGURES, CLOCKS, PUBLIC, SYSTEM, AUDIT)
+AREAS = (CASES, STEPS_AREA, RATINGS, OVERSIGHT, FIGURES, CLOCKS, PUBLIC, SYSTEM, PRIVACY, AUDIT)

@@ -23,6 +23,7 @@ OTHER_EVENTS = {
     "deadline_applied": "按调整后的期限规则起算期限",  # xinfang.deadlines: a clock's kinds of matter
     "deadline_withdrawn": "期限不再适用，已撤销",  # changed (Clock.petition_types)
     "password_wiped": "平台密码已按期清除",  # xinfang.notify.remind: the retention period ran out
+    "erased": "个人信息已删除（匿名化）",  # xinfang.privacy: the retention period ran out, or a request
     "petitioner_changed": "信访人信息与此前登记不同，经核对按本次登记",  # cases.actions.open_case
     "rate": "信访人评价",  # xinfang.ratings
     "feedback": "填写反馈表",  # xinfang.ratings

@@ -149,6 +149,24 @@ def reencrypt(storage_name: str) -> bool:
     return True
 
 
+def destroy(storage_name: str) -> bool:
+    """Remove a stored file for good (its row is deleted by the caller): overwritten with zeros
+    first, so that its encrypted blocks are not left for the file system to hand out again
+    (best effort: a copy-on-write file system or an SSD may keep old blocks; they hold only
+    ciphertext). Returns whether a file was there."""
+    path = _path(storage_name)
+    try:
+        size = os.path.getsize(path)
+        with open(path, "r+b") as fh:
+            fh.write(b"\0" * size)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def download_name(stored: StoredFile) -> str:
     base, ext = os.path.splitext(stored.original_name)
     return base + (ext if ext else EXTENSIONS.get(stored.content_type, ""))

@@ -15,7 +15,7 @@ from xinfang.ops.tests.helpers import PROJECT_DIR
 DEPLOY = PROJECT_DIR / "deploy"
 UNITS = sorted(DEPLOY.glob("*.service"))
 XINFANG_BIN = "/opt/xinfang/.venv/bin/xinfang"
-APPS = {"serve": "ops", "backup": "ops", "remind": "notify", "audit": "audit"}
+APPS = {"serve": "ops", "backup": "ops", "remind": "notify", "audit": "audit", "retention": "privacy"}
 
 
 def directives(path) -> dict[str, list[str]]:
@@ -33,14 +33,20 @@ def environment_example() -> dict[str, str]:
     return dict(pairs)
 
 
-def test_there_are_the_four_services_and_three_timers():
+def test_there_are_the_five_services_and_four_timers():
     assert [p.name for p in UNITS] == [
         "xinfang-audit.service",
         "xinfang-backup.service",
         "xinfang-remind.service",
+        "xinfang-retention.service",
         "xinfang.service",
     ]
-    timers = ["xinfang-audit.timer", "xinfang-backup.timer", "xinfang-remind.timer"]
+    timers = [
+        "xinfang-audit.timer",
+        "xinfang-backup.timer",
+        "xinfang-remind.timer",
+        "xinfang-retention.timer",
+    ]
     assert sorted(p.name for p in DEPLOY.glob("*.timer")) == timers
 
 

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class PrivacyConfig(AppConfig):
+    name = "xinfang.privacy"
+    label = "privacy"
+    verbose_name = "个人信息保护"
+
+    def ready(self):
+        """The case page's 个人信息保存 card: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
+        from xinfang.cases import hooks
+        from xinfang.privacy import selectors
+
+        hooks.add_panel(
+            hooks.Panel(
+                key="privacy",
+                template="privacy/_case_card.html",
+                context=selectors.case_card,
+                column="aside",
+                order=90,
+            )
+        )
