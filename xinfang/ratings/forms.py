@@ -74,15 +74,11 @@ class RatingForm(Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("channel") == RatingChannel.AGENT:
-            if not data.get("instruction_means"):
-                self.add_error("instruction_means", "代为评价的，请选择信访人是通过电话还是当面表达的意见。")
-            if not data.get("instructed_at") and "instructed_at" not in self.errors:
-                self.add_error("instructed_at", "代为评价的，请填写信访人表达意见的日期和时间。")
-        else:
+        if data.get("channel") != RatingChannel.AGENT:
             data["instruction_means"], data["instructed_at"] = "", None
-        if self.case.delivered_on and data.get("rated_on") and data["rated_on"] < self.case.delivered_on:
-            self.add_error("rated_on", f"评价日期不能早于答复送达日期（{self.case.delivered_on:%Y-%m-%d}）。")
+        for field, message in actions.rating_problems(self.case, data).items():
+            if field not in self.errors:  # a field's own error says it first
+                self.add_error(field, message)
         return data
 
 
