@@ -163,13 +163,14 @@ class FeedbackEntryForm(Form):
     )
 
     def __init__(self, *args, case: Case, instance: FeedbackForm | None = None, **kwargs):
+        given = "initial" in kwargs  # the batch grid gives each row its own
         if instance is not None:
             kwargs.setdefault(
                 "initial", {field: getattr(instance, field) for field in actions.FEEDBACK_FIELDS}
             )
         super().__init__(*args, **kwargs)
         self.case, self.instance = case, instance
-        if instance is None and not self.is_bound:
+        if instance is None and not self.is_bound and not given:
             replies = case.files.filter(kind__in=(FileKind.REPLY, FileKind.REFUSAL)).count()
             self.initial.update(
                 documents="",

@@ -240,3 +240,21 @@ def test_the_action_checks_every_row_before_writing(agent_cg, agent_zj, round_of
     with pytest.raises(Refused):
         actions.record_batch(rows, by=agent_cg)
     assert not FeedbackForm.objects.exists()
+
+
+def test_the_grid_reads_in_a_fixed_number_of_queries(client, agent_cg, make_case, round_of_deliveries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(agent_cg)
+    client.get(URL)  # the session and the user, once
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    three = queries()
+    for serial in (7, 8, 9):
+        advance(make_case(agent_cg, serial=serial, received_on=ago(20)), agent_cg)
+    assert queries() == three
