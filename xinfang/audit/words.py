@@ -150,6 +150,48 @@ KEY_LABELS = {
 }
 KEY_LABELS.update(KINDS)  # a verification's counts, by kind of finding
 
+# The order details are read in, whatever order the database keeps them in (PostgreSQL's jsonb
+# sorts keys by length): what happened first, then what to, then the rest by key.
+KEY_ORDER = (
+    "change",
+    "kind",
+    "event",
+    "operation",
+    "code",
+    "document",
+    "format",
+    "field",
+    "fields",
+    "capability",
+    "public",
+    "reason",
+    "role",
+    "unit",
+    "agent",
+    "active",
+    "profile",
+    "masked",
+    "start",
+    "end",
+    "month",
+    "year",
+    "effective_from",
+    "due_on",
+    "rows",
+    "filters",
+    "action",
+    "actor",
+    "status",
+    "category",
+    "search",
+)
+
+
+def _ordered(mapping: dict) -> list[tuple[str, Any]]:
+    rank = {key: index for index, key in enumerate(KEY_ORDER)}
+    return sorted(mapping.items(), key=lambda item: (rank.get(item[0], len(KEY_ORDER)), item[0]))
+
+
 # The codes callers write as values, by key.
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "action": dict(AuditAction.choices),
@@ -380,7 +422,7 @@ class Reader:
         detail = entry.detail
         if not isinstance(detail, dict):
             return self.value(detail)
-        return "；".join(self.pair(key, value, entry.target_type) for key, value in detail.items())
+        return "；".join(self.pair(key, value, entry.target_type) for key, value in _ordered(detail))
 
     def pair(self, key: str, value: Any, target_type: str = "") -> str:
         if key in FIELD_KEYS:
@@ -391,7 +433,7 @@ class Reader:
         if isinstance(value, bool) or value is None:
             return YES_NO[value]
         if isinstance(value, dict):
-            return "，".join(self.pair(k, v) for k, v in value.items()) or "无"
+            return "，".join(self.pair(k, v) for k, v in _ordered(value)) or "无"
         if isinstance(value, list | tuple):
             return "、".join(self.value(item, key) for item in value) or "无"
         if key in ROW_KEYS and _names_a_row(key, value):
@@ -434,7 +476,7 @@ class Reader:
 
         if isinstance(value, dict):
             parts = []
-            for name, change in value.items():
+            for name, change in sorted(value.items()):
                 if isinstance(change, dict) and {"old", "new"} <= set(change):
                     old, new = field_value(name, change["old"]), field_value(name, change["new"])
                     parts.append(f"{field_label(name)}由“{old}”改为“{new}”")

@@ -64,7 +64,7 @@ def test_objects_are_named_as_the_office_names_them(agent_cg, make_case, units):
     assert read(ledger).actor == "服务器命令行" and read(ledger).target == "台账"
     assert read(ledger).detail == (
         "隐去中间位：否；起始日期：2026年1月1日；截止日期：2026年10月31日；"
-        "筛选条件：状态：已送达答复，单位：城关镇，按姓名等查找：否"
+        "筛选条件：单位：城关镇，状态：已送达答复，按姓名等查找：否"
     )
 
 
