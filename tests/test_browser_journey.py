@@ -129,3 +129,26 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
         page.get_by_role("link", name="导出 Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     assert earlier.number not in page.content()
+
+
+def test_the_id_number_error_shows_once_after_saving(page, agent_cg):
+    """Saved with a wrong check digit, the form comes back with the error at the ID field only:
+    the earlier cases, loaded with the page, do not repeat it under 接待日期; corrected, the error
+    goes and the check passes."""
+    good = make_id_number(43)
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    log_in(page, "wang")
+    page.wait_for_url(re.compile(r"/cases/work/$"))
+    page.goto(page.base_url + "/cases/new/")
+    page.get_by_label("信访人姓名").fill("李某某")
+    page.get_by_label("证件号码").fill(wrong)
+    page.get_by_role("button", name="保存登记").click()
+    page.get_by_text("处需要修改").first.wait_for()
+    page.wait_for_load_state("networkidle")  # the earlier cases, posted once the page is there
+    message = page.get_by_text(f"最后一位应为 {good[17]}")
+    assert message.count() == 1
+    assert page.locator("#id-number-check").get_by_text(f"最后一位应为 {good[17]}").count() == 1
+    page.get_by_label("证件号码").fill(good)
+    page.get_by_label("证件号码").blur()
+    page.get_by_text("证件号码校验通过").wait_for()
+    assert message.count() == 0

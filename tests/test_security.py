@@ -355,7 +355,8 @@ def test_auditor_reads_the_audit_log(client, auditor, agent_cg):
     response = client.get(reverse("audit:log"))
     assert response.status_code == 200
     assert "审计日志" in response.text
-    assert "cases.Case 7" in response.text
+    assert "代理事项（编号 7）" in response.text  # no such case: its kind in words and its id
+    assert "cases.Case" not in response.text
 
 
 @pytest.mark.parametrize("fixture", ["agent_cg", "head_cg", "bureau_user", "leader"])

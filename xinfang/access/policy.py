@@ -173,6 +173,7 @@ for _code, _label, _grants in (
 AUDIT = "审计"
 for _code, _label, _grants in (
     ("read_audit", "查看审计日志", {AU: COUNTY}),
+    ("export_audit", "导出审计日志（Excel，导出本身记入审计日志）", {AU: COUNTY}),
     ("verify_audit", "核验审计日志、记录锚点", {AU: COUNTY}),
 ):
     declare(_code, area=AUDIT, label=_label, grants=_grants)

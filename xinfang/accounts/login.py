@@ -9,6 +9,7 @@ one after.
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,13 +28,12 @@ from xinfang.audit.models import AuditAction
 
 # None of these tells whether an account of that name exists.
 BAD_CREDENTIALS = "用户名或密码不正确。连续{n}次输入错误，账户将锁定{m}分钟。"
-LOCKED = (
-    "该账户因连续{n}次登录失败已被锁定（仅限本网络地址），请于 {until} 后再试，或请县信访局工作人员解锁。"
-)
-ADDRESS_LOCKED = "本网络地址登录失败次数过多，已暂停登录，请于 {until} 后再试。"
+# {until} reads 「14:35（还有12分钟）」: the clock time, and the minutes left.
+LOCKED = "该账户因连续{n}次登录失败已被锁定（仅限本网络地址），请于 {until}后再试，或请县信访局工作人员解锁。"
+ADDRESS_LOCKED = "本网络地址登录失败次数过多，已暂停登录，请于 {until}后再试。"
 PLATFORM_BUSY = (
     "近期全系统登录失败次数异常，暂时只允许在以前登录成功过的网络地址登录。"
-    "请于 {until} 后再试，或联系系统管理员。"
+    "请于 {until}后再试，或联系系统管理员。"
 )
 PENDING_EXPIRED = "登录已超时，请重新输入用户名和密码。"
 ALERT_LEVEL = "danger"
@@ -48,7 +48,12 @@ class LoginResult:
 
 
 def _at(moment: datetime.datetime | None) -> str:
-    return f"{timezone.localtime(moment):%H:%M}" if moment else ""
+    """「14:35（还有12分钟）」: when the lock ends, and how long that is from now (whole minutes,
+    rounded up, at least one), so that nobody has to look at the clock and count."""
+    if not moment:
+        return ""
+    left = max(1, math.ceil((moment - timezone.now()).total_seconds() / 60))
+    return f"{timezone.localtime(moment):%H:%M}（还有{left}分钟）"
 
 
 def refusal_message(admission: throttle.Admission) -> str:

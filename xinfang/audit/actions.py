@@ -172,6 +172,26 @@ def verify_log(
     return report
 
 
+def export_log(*, by, request=None, filters: dict[str, Any]):
+    """The rows the auditor exports (``export_audit``), with the export itself logged first:
+    the filters (days as ISO dates) and how many rows go out."""
+    rules.check(by, "export_audit", request=request, target_type="audit_log")
+    entries = selectors.audit_entries(**filters)
+    count = entries.count()
+    record(
+        AuditAction.EXPORT,
+        by=by,
+        request=request,
+        target_type="audit_log",
+        format="xlsx",
+        rows=count,
+        filters={
+            key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in filters.items()
+        },
+    )
+    return entries
+
+
 def take_anchor(*, by=None, request=None) -> AuditAnchor:
     """Write down the head of the chain (seq, hash, time) in the anchor table, and log it.
 

@@ -1,20 +1,32 @@
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from xinfang.audit.integrity import Anchor
 from xinfang.audit.models import AuditAction, AuditAnchor, AuditEntry
 
 
-def audit_entries(*, action: str = "", actor: str = "", day=None) -> QuerySet[AuditEntry]:
+def audit_entries(*, action: str = "", actor: str = "", start=None, end=None) -> QuerySet[AuditEntry]:
+    """The rows of the log, newest first: of one kind of action, by accounts whose name contains
+    ``actor``, from ``start`` to ``end`` (days, both included, in local time)."""
     entries = AuditEntry.objects.all()
     if action:
         entries = entries.filter(action=action)
     if actor:
         entries = entries.filter(actor_name__icontains=actor)
-    if day:
-        entries = entries.filter(at__date=day)
+    if start:
+        entries = entries.filter(at__gte=_midnight(start))
+    if end:
+        entries = entries.filter(at__lt=_midnight(end + datetime.timedelta(days=1)))
     return entries
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    """The day's first moment where the county is (an index on ``at`` answers the range)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def head() -> AuditEntry | None:

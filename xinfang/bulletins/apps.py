@@ -13,3 +13,11 @@ class BulletinsConfig(AppConfig):
         from xinfang.figures import frozen
 
         frozen.register(published)
+        # The audit log names a bulletin by its issue number.
+        from xinfang.audit import words
+        from xinfang.bulletins.models import Bulletin
+
+        words.name_rows(
+            "bulletins.Bulletin",
+            lambda ids: dict(Bulletin.objects.filter(pk__in=ids).values_list("pk", "issue_number")),
+        )

@@ -22,14 +22,23 @@ import datetime
 import io
 from typing import Any
 
-from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 
-from xinfang.core.docx import DOCX, add_page_number, add_run, safe_text, set_east_asian, set_font
+from xinfang.core.docx import (
+    DOCX,
+    add_page_number,
+    add_run,
+    new_document,
+    repeat_header_row,
+    safe_text,
+    set_east_asian,
+    set_font,
+    text_width,
+)
 from xinfang.figures.models import ONLINE_CHANNELS
 from xinfang.figures.periods import cn_day
 from xinfang.figures.rows import FEW_CASES, Rate
@@ -61,15 +70,10 @@ def bulletin_title(month: datetime.date) -> str:
 def title_lines(title: str) -> list[str]:
     """The title in lines that keep words whole (7.3.1: 回行时要做到词意完整): a title too long
     for one line of 二号 breaks before 「情况的通报」 rather than wherever the line ends."""
-    if _width(title, TITLE_SIZE.pt) <= TEXT_WIDTH.pt or "情况的通报" not in title:
+    if text_width(title, TITLE_SIZE.pt) <= TEXT_WIDTH.pt or "情况的通报" not in title:
         return [title]
     head, _, _ = title.rpartition("情况的通报")
     return [head, "情况的通报"]
-
-
-def _width(text: str, size: float) -> float:
-    """Approximate printed width in points: a CJK character is one em, an ASCII one half."""
-    return sum(size / 2 if ch.isascii() else size for ch in text)
 
 
 def rate_text(pair) -> str:
@@ -251,6 +255,7 @@ def _unit_table(document, rows: list[dict], county: dict) -> None:
     _borders(table)
     for cell, text in zip(table.rows[0].cells, TABLE_HEAD, strict=True):
         _cell(cell, (text,), bold_font=HEADING_FONT)
+    repeat_header_row(table.rows[0])  # a county of many units runs over pages
     for row in [*rows, county]:
         cells = table.add_row().cells
         values = (
@@ -274,7 +279,7 @@ def _signature(document, date_text: str) -> None:
     in from the right; the date on the next line, its first character two characters right of
     the issuer's first; a date longer than the issuer sits two characters in from the right and
     the issuer moves left by the difference."""
-    issuer_width, date_width = _width(ISSUER, BODY_SIZE.pt), _width(date_text, BODY_SIZE.pt)
+    issuer_width, date_width = text_width(ISSUER, BODY_SIZE.pt), text_width(date_text, BODY_SIZE.pt)
     signer = _para(
         document,
         align=WD_ALIGN_PARAGRAPH.RIGHT,
@@ -470,7 +475,7 @@ def bulletin_docx(
     ``corrects``: the issue number of the bulletin this one corrects and replaces."""
     month = datetime.date.fromisoformat(figures["month"])
     units, county = figures["units"], figures["county"]
-    document = Document()
+    document = new_document()
     _setup(document, title)
     _masthead(document, title=title, issue_number=issue_number, draft=draft)
     _para(document)

@@ -18,3 +18,13 @@ class CasesConfig(AppConfig):
         successors.register(
             count=lambda user: len(actions_people.open_cases_of(user)), move=actions_people.hand_over_all
         )
+        # The audit log names a case by its number, and reads the codes cases write.
+        from xinfang.audit import words
+        from xinfang.cases.models import Case, CaseStatus, FileKind, PetitionType
+
+        words.name_rows(
+            "cases.Case", lambda ids: dict(Case.objects.filter(pk__in=ids).values_list("pk", "number"))
+        )
+        words.add_values("status", dict(CaseStatus.choices))
+        words.add_values("kind", dict(FileKind.choices))
+        words.add_values("petition_types", dict(PetitionType.choices))

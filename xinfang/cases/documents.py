@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -24,7 +23,7 @@ from docx.shared import Cm, Pt
 
 from xinfang.accounts.models import AgentProfile, UnitKind
 from xinfang.cases.models import AuthorizationMode
-from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
+from xinfang.core.docx import DOCX, add_run, new_document, safe_text, set_east_asian, set_font
 from xinfang.core.masking import mask_address, mask_phone
 
 __all__ = [
@@ -335,7 +334,7 @@ def _letter_table(document, letter: AuthorizationLetter):
 def authorization_docx(case, *, each: bool = False, masked: bool = False) -> bytes:
     """The 授权委托书 of the case as a .docx (A4, 三号仿宋), to print or finish in WPS or Word:
     one letter, or one per petitioner (``each``), each on its own page."""
-    document = Document()
+    document = new_document()
     setup_page(document)
     letters = authorization_letters(case, each=each, masked=masked)
 

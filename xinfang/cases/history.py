@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from xinfang.cases import hooks
 from xinfang.cases.intake import COMPARED
 from xinfang.cases.models import Case, CaseEvent, NotAcceptAgainGround, NotAcceptGround
 from xinfang.cases.steps import STEPS
@@ -38,8 +39,34 @@ def event_label(action: str) -> str:
 
 
 def _day(iso: str) -> str:
-    day = datetime.date.fromisoformat(iso)
+    """「2027年1月5日」 for an ISO date kept in an event; what is not a date is shown as kept."""
+    try:
+        day = datetime.date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _clock(code: str) -> str:
+    """A clock by its name as bureau staff keep it (法定期限规则: “办结” → “办结期限”), never by
+    its code."""
+    name = hooks.clock_names().get(code) or "法定"
+    return name if name.endswith("期限") else f"{name}期限"
+
+
+def _clock_notes(action: str, d: dict[str, Any]) -> list[str]:
+    """A clock recomputed (the calendar changed), added or withdrawn (its kinds of matter changed)."""
+    if action == "deadline_recomputed" and d.get("old") and d.get("new"):
+        if d["old"] == d["new"]:
+            state = "暂定" if d.get("provisional") else "已按录入的日历确定"
+            return [f"{_clock(d.get('clock', ''))}：届满日仍为{_day(d['new'])}，{state}"]
+        new = _day(d["new"]) + ("（暂定）" if d.get("provisional") else "")
+        return [f"{_clock(d.get('clock', ''))}：届满日由{_day(d['old'])}改为{new}"]
+    if action in ("deadline_applied", "deadline_withdrawn"):
+        started = _day(d["started_on"]) if d.get("started_on") else "—"
+        due = _day(d["due"]) if d.get("due") else "—"
+        return [f"{_clock(d.get('clock', ''))}：{started}起算，届满日{due}（{d.get('reason', '')}）"]
+    return []
 
 
 GROUNDS = {**dict(NotAcceptGround.choices), **dict(NotAcceptAgainGround.choices)}
@@ -72,13 +99,7 @@ def event_notes(event: CaseEvent) -> list[str]:
         notes.append(f"听证至{_day(d['ended_on'])}，听证所需时间不计入复核期限")
     if d.get("window_end"):
         notes.append(f"逾期提出：期限已于{_day(d['window_end'])}届满；逾期理由：{d.get('late_reason', '')}")
-    if d.get("old") and d.get("new"):
-        notes.append(f"{d.get('clock', '')}：{d['old']} → {d['new']}")
-    if event.action in ("deadline_applied", "deadline_withdrawn"):
-        notes.append(
-            f"{d.get('clock', '')}：{d.get('started_on', '')}起，届满日 {d.get('due', '')}（{d.get('reason', '')}）"
-        )
-    return notes
+    return notes + _clock_notes(event.action, d)
 
 
 def known(action: str) -> bool:

@@ -8,8 +8,8 @@ here, and that app registers its answer in its ``AppConfig.ready()``:
   start and stop there). Raising a ``DomainError`` refuses the step; nothing of it is kept.
 - ``panels``: cards of the case page (a template and a function that gives its context).
 - ``clocks``: the running clocks a worklist shows (and the cases in hand that no 办理期限 runs
-  for), the lengths of the clocks that the step forms quote (``{conclude}`` → “60日”), and when
-  a request window ends (a late request needs its reason).
+  for), the lengths of the clocks that the step forms quote (``{conclude}`` → “60日”), their
+  names for the history, and when a request window ends (a late request needs its reason).
 - ``ledger columns``: columns of the ledger (台账: the .xlsx and the monthly print view), read
   for a whole chunk of rows at a time, never with a query per row.
 - ``case papers`` and ``case sheets``: what an app adds to a case's file (归档, ``casefile``):
@@ -89,6 +89,8 @@ class Clocks(Protocol):
 
     def terms(self) -> dict[str, str]: ...
 
+    def names(self) -> dict[str, str]: ...
+
     def window_end(self, case, code: str) -> datetime.date | None: ...
 
 
@@ -116,6 +118,13 @@ def clock_terms() -> dict[str, str]:
     """Each clock's code and its length in words (“15日”, “5个工作日”), as bureau staff keep it."""
     provider = _clocks.get("clocks")
     return provider.terms() if provider is not None else {}
+
+
+def clock_names() -> dict[str, str]:
+    """Each clock's code and its name (“办结期限”), as bureau staff keep it: the history names a
+    clock by it, never by its code."""
+    provider = _clocks.get("clocks")
+    return provider.names() if provider is not None else {}
 
 
 # --- Columns of the ledger -----------------------------------------------------------------------------

@@ -167,9 +167,10 @@ PROGRESS = (
     ("申请复核", CaseStatus.RE_REVIEW_REQUESTED),
     ("复核意见", CaseStatus.RE_REVIEWED),
 )
-# Where a status that leaves the main line sits on it, and what it is called there.
+# Where a status that leaves the main line sits on it, and what it is called there. A referral
+# is the scope decision (范围判断) itself.
 OFF_LINE: dict[str, tuple[str, str]] = {
-    CaseStatus.REFERRED: (CaseStatus.INTAKE, "已引导"),
+    CaseStatus.REFERRED: (CaseStatus.IN_SCOPE, "已引导"),
     CaseStatus.NOT_ACCEPTED: (CaseStatus.RECEIVED, "不予受理"),
     CaseStatus.NOT_ACCEPTED_AGAIN: (CaseStatus.RECEIVED, "不再受理"),
 }
@@ -177,7 +178,9 @@ OPTIONAL_FROM = CaseStatus.REVIEW_REQUESTED  # review steps are shown only once 
 
 
 def progress(case: Case) -> list[tuple[str, str]]:
-    """The steps of the case's life with 'done', 'current' or '' for the progress bar."""
+    """The steps of the case's life with 'done', 'current' or '' for the progress bar. A case
+    that left the main line (引导, 不予受理, 不再受理, 撤回) shows its own short path, up to where it
+    left and its ending; the others the line to 送达答复, and 复查, 复核 once reached."""
     order: list[str] = [status for _, status in PROGRESS]
     status, ending = case.status, ""
     if status in OFF_LINE:
@@ -186,7 +189,7 @@ def progress(case: Case) -> list[tuple[str, str]]:
         withdrawn = case.events.filter(to_status=status).values_list("from_status", flat=True).first()
         status, ending = (withdrawn or CaseStatus.INTAKE), "已撤回委托"
     here = order.index(status)
-    shown = max(here, order.index(OPTIONAL_FROM) - 1)
+    shown = here if ending else max(here, order.index(OPTIONAL_FROM) - 1)
     steps = [
         (label, "done" if i < here or (ending and i == here) else "current" if i == here else "")
         for i, (label, _) in enumerate(PROGRESS[: shown + 1])

@@ -158,7 +158,14 @@ def petitioner_history(request):
         # A county-wide look-up by ID number: logged with the number of hits, never the number.
         record(AuditAction.REVEAL, request=request, target_type="petitioner_history", hits=len(history))
     return render(
-        request, "cases/_history.html", {"history": history, "error": error, "checked": bool(id_number)}
+        request,
+        "cases/_history.html",
+        {
+            "history": history,
+            "error": error,
+            "checked": bool(id_number),
+            "initial": "initial" in request.POST,
+        },
     )
 
 

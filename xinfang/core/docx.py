@@ -4,12 +4,48 @@ character still makes a document instead of a ``ValueError`` (XML 1.0 has no pla
 
 from __future__ import annotations
 
+from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from xinfang.core.validators import printable
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LANGUAGE, EAST_ASIAN_LANGUAGE = "en-US", "zh-CN"
+
+
+def new_document():
+    """A blank document declared Chinese: every generator starts here, never at ``Document()``.
+
+    python-docx's template (``docx/templates/default.docx``) declares the theme's East Asian
+    language Japanese (``w:themeFontLang w:eastAsia="ja-JP"`` in ``word/settings.xml``), so Word,
+    WPS and LibreOffice draw theme-font text with Japanese glyph forms and line-breaking rules;
+    its default run language (``w:docDefaults``) says ``eastAsia="en-US"``. Both become zh-CN.
+    """
+    document = Document()
+    settings = document.settings.element
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is None:
+        theme_lang = OxmlElement("w:themeFontLang")
+        settings.append(theme_lang)
+    theme_lang.set(qn("w:val"), LANGUAGE)
+    theme_lang.set(qn("w:eastAsia"), EAST_ASIAN_LANGUAGE)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        for lang in defaults.iter(qn("w:lang")):
+            lang.set(qn("w:eastAsia"), EAST_ASIAN_LANGUAGE)
+    return document
+
+
+def repeat_header_row(row) -> None:
+    """The table row is repeated at the top of every page the table runs onto (``w:tblHeader``),
+    and is never split across two pages (``w:cantSplit``)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        if tr_pr.find(qn(tag)) is None:
+            element = OxmlElement(tag)
+            element.set(qn("w:val"), "true")
+            tr_pr.append(element)
 
 
 def set_east_asian(rpr_owner, font_name: str) -> None:
@@ -22,6 +58,11 @@ def set_font(run, font_name: str, size) -> None:
     run.font.name = font_name
     run.font.size = size
     set_east_asian(run._element, font_name)
+
+
+def text_width(text: str, size: float) -> float:
+    """Approximate printed width in points: a CJK character is one em, an ASCII one half."""
+    return sum(size / 2 if ch.isascii() else size for ch in text)
 
 
 def safe_text(value) -> str:

@@ -26,7 +26,18 @@ class DeadlinesConfig(AppConfig):
         # Accounts sits below and cannot import the calendar: the agents' 5-workday reports
         # (accounts.agent_reports) count workdays with this.
         from xinfang.accounts import agent_reports
+
+        # The audit log names a clock, by its id or its code.
+        from xinfang.audit import words
         from xinfang.deadlines import calendar
         from xinfang.deadlines.compute import WORKDAYS, due_date
+        from xinfang.deadlines.models import Clock
 
+        words.name_rows(
+            "deadlines.Clock", lambda ids: dict(Clock.objects.filter(pk__in=ids).values_list("pk", "name"))
+        )
+        words.name_rows(
+            "deadlines.Clock.code",
+            lambda codes: dict(Clock.objects.filter(code__in=codes).values_list("code", "name")),
+        )
         agent_reports.use_calendar(lambda start, days: due_date(start, days, WORKDAYS, calendar.load()))

@@ -33,6 +33,10 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()} {self.name}"
 
 
+# The seeded years' source (``calendar.SEED_SOURCE``, the package the migration read) in words.
+SEEDED_SOURCES = {"chinesecalendar": "国务院办公厅历年节假日安排（系统预置）"}
+
+
 class CalendarYear(models.Model):
     """A year whose official schedule has been entered. Without it, dates are provisional."""
 
@@ -50,6 +54,10 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+    @property
+    def source_label(self) -> str:
+        return SEEDED_SOURCES.get(self.source, self.source)
 
 
 class DayCount(models.TextChoices):

@@ -113,6 +113,9 @@ class CaseClocks:
     def terms(self) -> dict[str, str]:
         return clock_terms()
 
+    def names(self) -> dict[str, str]:
+        return dict(Clock.objects.values_list("code", "name"))
+
     def window_end(self, case, code: str) -> datetime.date | None:
         """The last day of the running clock ``code`` on the case (a request window), or None."""
         return (

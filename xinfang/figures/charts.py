@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from xinfang.figures.selectors import Rate, UnitFigures
 
 WIDTH, HEIGHT = 560, 220
+NO_DATA = "无数据"
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 28, 34
 
 
@@ -76,9 +77,9 @@ def bars(points: Sequence[tuple[str, int]], *, title: str) -> SafeString:
 
 
 def line(points: Sequence[tuple[str, Rate]], *, title: str, target: int | None = None) -> SafeString:
-    """A rate per month on a 0–100% scale. Months without a denominator leave a gap; a rate
-    over fewer than 5 cases is drawn as a hollow point (样本少). ``target`` (per cent): a
-    level line, the county's target."""
+    """A rate per month on a 0–100% scale. A month without a denominator leaves a gap marked
+    「无数据」 (never a point at 0% or 100%); a rate over fewer than 5 cases is drawn as a hollow
+    point (样本少). ``target`` (per cent): a level line, the county's target."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points), 1)
     body = _grid(100, lambda v: f"{v:.0f}%", plot_w, plot_h)
@@ -96,6 +97,10 @@ def line(points: Sequence[tuple[str, Rate]], *, title: str, target: int | None =
             if segment:
                 segments.append(segment)
             segment = []
+            dots.append(
+                f'<text class="chart-none" x="{LEFT + step * (i + 0.5):.1f}" y="{TOP + plot_h - 6:.1f}" '
+                f'text-anchor="middle">{NO_DATA}</text>'
+            )
             continue
         x, y = LEFT + step * (i + 0.5), TOP + plot_h * (1 - rate.value)
         segment.append(f"{x:.1f},{y:.1f}")

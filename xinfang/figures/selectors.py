@@ -436,6 +436,10 @@ def collective_cases(period: Period, units: Sequence[Unit]) -> list[Case]:
 # --- Twelve months ----------------------------------------------------------------------------------
 
 
+# 网上投诉占比 of a month whose channel tallies were never entered: no data (无数据).
+NO_TALLIES = Rate(0, 0)
+
+
 @dataclass(frozen=True)
 class MonthPoint:
     month: datetime.date
@@ -485,6 +489,7 @@ def trends(end_month: datetime.date, units: Sequence[Unit], months: int = 12) ->
         rated[row["range_index"]] = (row["content"], row["rated"])
     online_self: dict[datetime.date, int] = defaultdict(int)
     offline: dict[datetime.date, int] = defaultdict(int)
+    tallied: set[datetime.date] = set()  # months with any channel entered (a 0 counts)
     for row in (
         ChannelTally.objects.filter(unit_id__in=ids, month__gte=month_list[0], month__lte=last)
         .order_by()
@@ -493,10 +498,13 @@ def trends(end_month: datetime.date, units: Sequence[Unit], months: int = 12) ->
     ):
         bucket = online_self if row["channel"] in ONLINE_CHANNELS else offline
         bucket[row["month"]] += row["n"] or 0
+        tallied.add(row["month"])
     points = []
     for i, month in enumerate(month_list):
         online = proxied[i] + online_self[month]
-        points.append(MonthPoint(month, proxied[i], Rate(online, online + offline[month]), Rate(*rated[i])))
+        # Without the month's tallies the share is unknown, not 100%: nothing to divide by.
+        share = Rate(online, online + offline[month]) if month in tallied else NO_TALLIES
+        points.append(MonthPoint(month, proxied[i], share, Rate(*rated[i])))
     return points
 
 

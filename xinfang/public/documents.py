@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
-from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -28,7 +27,7 @@ from docx.shared import Cm, Pt
 from xinfang.accounts.models import Unit
 from xinfang.cases.documents import office_name
 from xinfang.cases.models import RespondentKind
-from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian
+from xinfang.core.docx import DOCX, add_run, new_document, safe_text, set_east_asian
 from xinfang.public import selectors
 from xinfang.reference.models import PLATFORMS, SubmissionPlatform
 
@@ -226,7 +225,7 @@ def _paragraph(
 
 
 def _document(title: str, margin=MARGIN):
-    document = Document()
+    document = new_document()
     section = document.sections[0]
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     section.top_margin = section.bottom_margin = section.left_margin = section.right_margin = margin

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -158,6 +159,39 @@ def _rating_day(
         if rated_on < instructed_on:
             raise RatingError("评价日期不能早于信访人表达意见的日期。")
     return rated_on
+
+
+def rating_problems(case: Case, data: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with a rating to be entered by staff, by field (``channel``, ``rated_on``,
+    ``instruction_means``, ``instructed_at``); empty when ``record_rating`` will take it. The
+    forms show these at their fields; the action checks the same again."""
+    problems: dict[str, str] = {}
+    channel = data.get("channel")
+    if channel not in (RatingChannel.PLATFORM, RatingChannel.AGENT):
+        problems["channel"] = "请选择评价方式。"
+    delivered_on, today = case.delivered_on, timezone.localdate()
+    rated_on = data.get("rated_on")
+    if isinstance(rated_on, datetime.date):
+        if rated_on > today:
+            problems["rated_on"] = "评价日期不能晚于今天。"
+        elif delivered_on and rated_on < delivered_on:
+            problems["rated_on"] = f"评价日期不能早于答复送达日期（{delivered_on:%Y-%m-%d}）。"
+    if channel != RatingChannel.AGENT:
+        return problems
+    if data.get("instruction_means") not in InstructionMeans.values:
+        problems["instruction_means"] = "代为评价的，请选择信访人是通过电话还是当面表达的意见。"
+    instructed_at = data.get("instructed_at")
+    if not isinstance(instructed_at, datetime.datetime):
+        problems["instructed_at"] = "代为评价的，请填写信访人表达意见的日期和时间。"
+        return problems
+    instructed_on = timezone.localtime(instructed_at).date()
+    if instructed_at > timezone.now():
+        problems["instructed_at"] = "信访人表达意见的时间不能晚于现在。"
+    elif delivered_on and instructed_on < delivered_on:
+        problems["instructed_at"] = f"信访人表达意见的时间不能早于答复送达日期（{delivered_on:%Y-%m-%d}）。"
+    elif isinstance(rated_on, datetime.date) and rated_on < instructed_on and "rated_on" not in problems:
+        problems["rated_on"] = "评价日期不能早于信访人表达意见的日期。"
+    return problems
 
 
 def record_rating(
@@ -397,3 +431,51 @@ def save_feedback_form(
             scan=scan_hash,
         )
         return form
+
+
+# --- In batches: the 反馈表 and the rating of many cases at once ------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One case of a batch: its 反馈表 (``FEEDBACK_FIELDS``) and its rating (``record_rating``'s
+    keyword arguments: channel, the two satisfactions, rated_on, instruction_means, instructed_at)."""
+
+    case: Case
+    feedback: dict[str, Any]
+    rating: dict[str, Any]
+
+
+class BatchError(RatingError):
+    """A row of a batch the rules refuse: nothing of the batch was saved. ``row`` is its index."""
+
+    def __init__(self, row: int, error: RatingError):
+        super().__init__(error.message, error.field)
+        self.row = row
+
+
+def record_batch(rows: list[BatchRow], *, by, request=None) -> int:
+    """Enter the 反馈表 results and ratings of many cases at once (after a round of deliveries):
+    all or nothing.
+
+    1. The actor may fill the 反馈表 and enter the rating of every case (``record_feedback``,
+       ``record_rating``), checked for each before anything is written, so that a refusal
+       changes nothing and its audit row stays.
+    2. In one transaction, each row as on the case's own pages: ``save_feedback_form`` (its
+       event ``feedback`` when something changed) and ``record_rating`` (its event ``rate``, and
+       the alert when 不满意). The first row the rules refuse undoes the whole batch and raises
+       ``BatchError`` with its index; notices of 不满意 go out only once the batch is saved.
+
+    Returns the number of cases rated.
+    """
+    for row in rows:
+        rules.check(by, "record_feedback", target=row.case, request=request)
+        rules.check(by, "record_rating", target=row.case, request=request)
+    with transaction.atomic():
+        for index, row in enumerate(rows):
+            try:
+                save_feedback_form(row.case, by=by, data=row.feedback)
+                record_rating(row.case, by=by, request=request, **row.rating)
+            except RatingError as error:
+                raise BatchError(index, error) from error
+    return len(rows)

@@ -17,9 +17,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.shared import Pt
+from docx.shared import Emu, Pt
 
 from xinfang.cases.documents import (
     BODY_FONT,
@@ -30,7 +29,7 @@ from xinfang.cases.documents import (
     TITLE_SIZE,
     setup_page,
 )
-from xinfang.core.docx import DOCX, add_run, safe_text, set_east_asian, set_font
+from xinfang.core.docx import DOCX, add_run, new_document, safe_text, set_east_asian, set_font, text_width
 from xinfang.ratings.actions import REFUSED
 from xinfang.ratings.models import AgentRating, BodyReason, FeedbackForm, OfficeReason, Satisfaction
 
@@ -62,7 +61,8 @@ SIGNATURE_LABEL = "委托人（信访人）签字："
 FORM_SIZE = Pt(14)  # 四号
 HEADING_FONT = "黑体"  # first-level headings 一、二、三 (GB/T 9704-2012 7.3.3)
 LINE = Pt(24)  # exact line spacing
-TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+TEXT_WIDTH = Emu(PAGE_WIDTH - 2 * MARGIN)
+RIGHT_GAP = FORM_SIZE.pt * 2  # at least two characters between a question and its answer
 
 
 def _cn(day) -> str:
@@ -235,12 +235,39 @@ def _run(paragraph, text: str, *, font_name: str = BODY_FONT, underline: bool = 
     return run
 
 
-def _with_right(document, left: str, right: str, *, font_name: str = BODY_FONT, space_before: int = 0):
-    """Text on the left and the answers at the right margin, as the form sets them."""
+def _with_right(document, left, right: str, *, font_name: str = BODY_FONT, space_before: int = 0):
+    """Text on the left and ``right`` at the right margin, as the form sets them. ``left`` is a
+    text or (text, underlined) pieces. Where both do not fit on one line, ``right`` goes whole to
+    the next line's right margin: an answer (「不是（　）」) or a date (「　　年　　月　　日」) is
+    never broken."""
+    pieces = ((left, False),) if isinstance(left, str) else tuple(left)
     paragraph = _para(document, space_before=space_before)
     paragraph.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    _run(paragraph, left, font_name=font_name)
+    last = None
+    for text, underline in pieces:
+        last = _run(paragraph, text, font_name=font_name, underline=underline)
+    used = text_width("".join(text for text, _ in pieces), FORM_SIZE.pt)
+    if used + RIGHT_GAP + text_width(right, FORM_SIZE.pt) > TEXT_WIDTH.pt and last is not None:
+        last.add_break()
     _run(paragraph, "\t" + right)
+    return paragraph
+
+
+def _marks_flowing(document, prompt: str, marks: tuple[Mark, ...]):
+    """「不满意原因：（　）…（　）…」 over as many lines as it takes, each line broken before a
+    「（　）」 so that no box is split: renderers take the blank in a box for a space and break
+    there (seen in LibreOffice). A CJK character is exactly one em, so the widths are known."""
+    paragraph = _para(document)
+    _run(paragraph, prompt)
+    used = text_width(prompt, FORM_SIZE.pt)
+    for mark in marks:
+        text = f"{mark.box}{mark.label}"
+        width = text_width(text, FORM_SIZE.pt)
+        if used + width > TEXT_WIDTH.pt - FORM_SIZE.pt / 2 and used > 0:
+            paragraph.runs[-1].add_break()
+            used = 0
+        _run(paragraph, text)
+        used += width
     return paragraph
 
 
@@ -254,7 +281,7 @@ def _labelled(document, label: str, value: str, blank: str = FILL_LONG * 2):
 def feedback_docx(case, form: FeedbackForm | None = None) -> bytes:
     """The 反馈表 as a .docx (A4, 四号仿宋), to print or finish in WPS or Word."""
     sheet = feedback_sheet(case, form)
-    document = Document()
+    document = new_document()
     setup_page(document)
     normal = document.styles["Normal"]
     normal.font.size = FORM_SIZE
@@ -281,24 +308,22 @@ def feedback_docx(case, form: FeedbackForm | None = None) -> bytes:
 
     for assessment in sheet.assessments:
         _with_right(document, assessment.heading, assessment.answer, font_name=HEADING_FONT, space_before=6)
-        reasons = _para(document)
-        _run(reasons, REASONS_PROMPT)
-        _run(reasons, assessment.reasons_text)
+        _marks_flowing(document, REASONS_PROMPT, assessment.reasons)
         _labelled(document, COMMENT_PROMPT, assessment.comment)
 
-    delivered = _para(document, space_before=12)
-    delivered.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    _run(delivered, DELIVERERS_LABEL)
-    _run(
-        delivered, sheet.delivered_by or f"{FILL_LONG}{DELIVERERS_PROMPT}", underline=bool(sheet.delivered_by)
+    deliverers = (
+        ((sheet.delivered_by, True),)
+        if sheet.delivered_by
+        else ((FILL_LONG, False), (DELIVERERS_PROMPT, False))
     )
-    _run(delivered, f"\t{DELIVERED_AT_LABEL}{sheet.delivered_at}")
-
-    signature = _para(document, space_before=18)
-    signature.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    _run(signature, SIGNATURE_LABEL)
-    _run(signature, FILL_LONG, underline=True)  # the petitioner signs by hand
-    _run(signature, f"\t{sheet.signed_on}")
+    _with_right(
+        document,
+        ((DELIVERERS_LABEL, False), *deliverers),
+        f"{DELIVERED_AT_LABEL}{sheet.delivered_at}",
+        space_before=12,
+    )
+    # the petitioner signs by hand on the underlined blank
+    _with_right(document, ((SIGNATURE_LABEL, False), (FILL_LONG, True)), sheet.signed_on, space_before=18)
 
     buffer = io.BytesIO()
     document.save(buffer)

@@ -74,15 +74,11 @@ class RatingForm(Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("channel") == RatingChannel.AGENT:
-            if not data.get("instruction_means"):
-                self.add_error("instruction_means", "代为评价的，请选择信访人是通过电话还是当面表达的意见。")
-            if not data.get("instructed_at") and "instructed_at" not in self.errors:
-                self.add_error("instructed_at", "代为评价的，请填写信访人表达意见的日期和时间。")
-        else:
+        if data.get("channel") != RatingChannel.AGENT:
             data["instruction_means"], data["instructed_at"] = "", None
-        if self.case.delivered_on and data.get("rated_on") and data["rated_on"] < self.case.delivered_on:
-            self.add_error("rated_on", f"评价日期不能早于答复送达日期（{self.case.delivered_on:%Y-%m-%d}）。")
+        for field, message in actions.rating_problems(self.case, data).items():
+            if field not in self.errors:  # a field's own error says it first
+                self.add_error(field, message)
         return data
 
 
@@ -167,13 +163,14 @@ class FeedbackEntryForm(Form):
     )
 
     def __init__(self, *args, case: Case, instance: FeedbackForm | None = None, **kwargs):
+        given = "initial" in kwargs  # the batch grid gives each row its own
         if instance is not None:
             kwargs.setdefault(
                 "initial", {field: getattr(instance, field) for field in actions.FEEDBACK_FIELDS}
             )
         super().__init__(*args, **kwargs)
         self.case, self.instance = case, instance
-        if instance is None and not self.is_bound:
+        if instance is None and not self.is_bound and not given:
             replies = case.files.filter(kind__in=(FileKind.REPLY, FileKind.REFUSAL)).count()
             self.initial.update(
                 documents="",

@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from xinfang.cases.models import Case
+from xinfang.access import rules
+from xinfang.cases.models import Case, FileKind
 from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline
 from xinfang.deadlines.selectors import clock_terms
@@ -206,6 +207,43 @@ def case_panel(case: Case) -> Panel:
         rating_refusal=actions.rating_refusal(case) if rating is None else actions.ALREADY_RATED,
         feedback_refusal=feedback_refusal,
     )
+
+
+# --- The batch grid ------------------------------------------------------------------------------------
+
+BATCH_ROWS = 100  # rows on the grid at once; the rest come once these are entered
+
+
+def batch_cases(user) -> QuerySet[Case]:
+    """The cases of the user's unit whose reply (or refusal) reached the petitioner and that are
+    not rated yet, oldest delivery first, with their 反馈表 if one was filled, and how many
+    replies are kept (the form's 件数 to start from). Cut by ``record_rating``."""
+    replies = Count("files", filter=Q(files__kind__in=(FileKind.REPLY, FileKind.REFUSAL)))
+    return (
+        rules.scoped(Case.objects.all(), user, "record_rating")
+        .filter(status__in=actions.RATEABLE, delivered_on__isnull=False, rating__isnull=True)
+        .select_related("petitioner", "feedback_form")
+        .annotate(replies=replies)
+        .order_by("delivered_on", "number", "id")
+    )
+
+
+def rows_posted(user, ids: list[int], *, request=None) -> list[Case]:
+    """The cases of a posted grid, in its order: each must be one the user may rate (else a
+    refusal: a 404 page and an audit row). One rated meanwhile stays, and its row says so."""
+    found = {
+        case.pk: case
+        for case in rules.scoped(Case.objects.all(), user, "record_rating")
+        .filter(pk__in=ids)
+        .select_related("petitioner", "feedback_form")
+        .annotate(replies=Count("files", filter=Q(files__kind__in=(FileKind.REPLY, FileKind.REFUSAL))))
+    }
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise rules.refuse(
+            user, "record_rating", target_type="cases.Case", target_id=missing[0], request=request
+        )
+    return [found[pk] for pk in ids]
 
 
 def rating_figures(cases: QuerySet[Case]) -> dict[str, Any]:

@@ -21,8 +21,9 @@ from xinfang.cases.selectors import get_case_for
 from xinfang.core import files
 from xinfang.core.errors import DomainError, add_to_form
 from xinfang.core.middleware import mark_personal
-from xinfang.ratings import actions, documents, selectors
+from xinfang.ratings import actions, documents, forms_batch, selectors
 from xinfang.ratings.forms import FeedbackEntryForm, RatingForm
+from xinfang.ratings.models import Satisfaction
 
 
 @requires("record_rating")
@@ -57,6 +58,63 @@ def rate(request, pk):
                 messages.success(request, "已登记评价。")
             return redirect("cases:detail", pk=case.pk)
     return render(request, "ratings/rate.html", {"case": case, "form": form, "refusal": refusal})
+
+
+@requires("record_rating")
+def batch(request):
+    """The unit's delivered, unrated cases in one grid: the 反馈表 results and the ratings of a
+    round of deliveries at once. Rows left as shown are skipped; the rest are saved together or
+    not at all, each case's events as on its own pages (``actions.record_batch``)."""
+    if request.method == "POST":
+        ids = forms_batch.posted_ids(request.POST)
+        if ids is None:
+            messages.error(request, "表格内容不完整，请重新填写。")
+            return redirect("ratings:batch")
+        formset = forms_batch.BatchFormSet(
+            request.POST, cases=selectors.rows_posted(request.user, ids, request=request)
+        )
+        if formset.is_valid():
+            touched = formset.touched()
+            if not touched:
+                messages.info(request, "没有填写任何事项：请至少填写一行。")
+            else:
+                try:
+                    rated = actions.record_batch(
+                        [form.row() for form in touched], by=request.user, request=request
+                    )
+                except actions.BatchError as exc:
+                    add_to_form(touched[exc.row], exc)
+                else:
+                    _batch_saved(request, rated, touched)
+                    return redirect("ratings:batch")
+    else:
+        cases = list(selectors.batch_cases(request.user)[: selectors.BATCH_ROWS])
+        formset = forms_batch.BatchFormSet(cases=cases)
+    return render(
+        request,
+        "ratings/batch.html",
+        {
+            "formset": formset,
+            "faulty": [(i + 1, form) for i, form in enumerate(formset.forms) if form.errors],
+            "more": selectors.batch_cases(request.user).count() > selectors.BATCH_ROWS,
+            "batch_rows": selectors.BATCH_ROWS,
+            "nav": "work",
+        },
+    )
+
+
+def _batch_saved(request, rated: int, rows) -> None:
+    unsatisfied = sum(
+        Satisfaction.UNSATISFIED
+        in (form.cleaned_data["office_satisfaction"], form.cleaned_data["body_satisfaction"])
+        for form in rows
+    )
+    messages.success(request, f"已保存{rated}件事项的反馈表和满意度评价。")
+    if unsatisfied:
+        messages.warning(
+            request,
+            f"其中{unsatisfied}件信访人不满意，已提醒县信访局；请逐件做好解释疏导，引导信访人依法申请复查。",
+        )
 
 
 @requires("record_feedback")

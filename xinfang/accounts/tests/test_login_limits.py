@@ -313,3 +313,16 @@ def test_unlock_lifts_the_lock_at_every_address(agent_cg):
             attempt(at(address), "wang")
     assert throttle.unlock("WANG") == 2
     assert attempt(at(ATTACKER), "wang", PASSWORD).status_code == 302
+
+
+def test_the_lock_out_message_says_when_and_how_many_minutes_remain(agent_cg, monkeypatch):
+    attacker = at(ATTACKER)
+    for _ in range(5):
+        response = attempt(attacker, "wang")
+    counter = LoginCounter.objects.filter(scope=CounterScope.PAIR, locked_until__isnull=False).get()
+    until = timezone.localtime(counter.locked_until)
+    assert f"请于 {until:%H:%M}（还有15分钟）后再试" in response.text
+    # Ten and a half minutes later: five minutes left (rounded up), at the same clock time.
+    later = timezone.now() + datetime.timedelta(minutes=10, seconds=30)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert f"请于 {until:%H:%M}（还有5分钟）后再试" in attempt(attacker, "wang", PASSWORD).text

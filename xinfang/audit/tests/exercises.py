@@ -21,3 +21,8 @@ def verify_the_chain(world):
 @exercise("verify_audit", county=True)
 def write_down_an_anchor(world):
     return lambda by: actions.take_anchor(by=by)
+
+
+@exercise("export_audit", county=True)
+def export_the_log(world):
+    return lambda by: actions.export_log(by=by, filters={"action": "login"})

@@ -25,7 +25,7 @@ def test_the_page_shows_the_head_and_that_nothing_was_verified_yet(auditor_clien
     page = response.text
     assert "尚未核验" in page
     assert AuditEntry.objects.get(seq=head_seq()).hash in page
-    assert "字段：mobile" in page  # the detail in words, not as a Python dict
+    assert "信息项：手机号码" in page  # the detail in words, not as a Python dict
     assert "{&#x27;" not in page and "{'" not in page
 
 

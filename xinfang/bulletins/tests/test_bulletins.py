@@ -560,3 +560,14 @@ def test_the_dashboard_counts_risk_reports_by_unit_and_kind(march, bureau_user, 
         selectors.Difference("曾家镇", "风险报告集体访苗头", "0", "1")
         in response.context["frozen"].differences
     )
+
+
+def test_the_units_table_repeats_its_header_row_on_every_page(march, bureau_user):
+    """二、各单位情况 runs over pages in a county of many units: its header row is a repeated
+    header (w:tblHeader) and no row is split between pages."""
+    table = open_docx(actions.draft_bulletin(d(3, 1), by=bureau_user).content).tables[0]
+    header = table.rows[0]._tr.trPr
+    assert header is not None
+    assert header.find(qn("w:tblHeader")).get(qn("w:val")) == "true"
+    assert header.find(qn("w:cantSplit")) is not None
+    assert all(row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])

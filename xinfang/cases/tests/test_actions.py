@@ -212,3 +212,22 @@ def test_dates_may_not_precede_the_step_before_nor_lie_ahead(agent_cg, make_case
             )
     case.refresh_from_db()
     assert case.status == CaseStatus.AUTHORIZED
+
+
+def test_a_referred_case_shows_its_own_short_path(client, agent_cg, make_case):
+    """登记 → 范围判断 → 已引导: never the handling steps to 送达答复 it will not take."""
+    from django.urls import reverse
+
+    from xinfang.cases import selectors
+
+    case = actions.refer_case(
+        make_case(agent_cg), by=agent_cg, channel=ReferralChannel.ARBITRATION, note="劳动争议"
+    )
+    assert selectors.progress(case) == [("登记", "done"), ("范围判断", "done"), ("已引导", "current")]
+    client.force_login(agent_cg)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert '<li class="current">已引导</li>' in page and "送达答复</li>" not in page
+    # A case on the main line still sees the way ahead.
+    other = make_case(agent_cg, serial=2)
+    labels = [label for label, _ in selectors.progress(other)]
+    assert labels[0] == "登记" and labels[-1] == "送达答复"

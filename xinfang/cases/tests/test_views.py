@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import uuid
 from urllib.parse import quote
 
@@ -81,6 +82,25 @@ def test_wrong_check_digit_is_explained_and_nothing_is_lost(client, agent_cg):
     assert f"最后一位应为 {good[17]}" in text
     assert "排水沟堵塞" in text and "道路硬化后排水沟被堵" in text and wrong in text
     assert Case.objects.count() == 0
+
+
+def test_the_id_number_error_is_shown_once_at_its_field(client, agent_cg):
+    """The page shows the error at the field; the history, loaded with the page, shows only earlier
+    cases; a live check (the number changed) puts its message at the field too, replacing the
+    one shown (htmx out-of-band), never a second time under the form's last fields."""
+    client.force_login(agent_cg)
+    good = make_id_number(7)
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    page = client.post(reverse("cases:new"), new_case_post(**{"p-id_number": wrong})).content.decode()
+    message = f"最后一位应为 {good[17]}"
+    assert page.count(message) == 1
+    assert re.search(rf'<div id="id-number-check"><p class="error" role="alert">[^<]*{message}', page)
+    on_load = client.post(reverse("cases:history"), {"p-id_number": wrong, "initial": "1"}).content.decode()
+    assert message not in on_load and "id-number-check" not in on_load
+    live = client.post(reverse("cases:history"), {"p-id_number": wrong}).content.decode()
+    assert live.count(message) == 1 and '<div id="id-number-check" hx-swap-oob="true">' in live
+    cleared = client.post(reverse("cases:history"), {"p-id_number": good}).content.decode()
+    assert '<div id="id-number-check" hx-swap-oob="true"></div>' in cleared and "校验通过" in cleared
 
 
 def test_unanswered_yes_no_questions_are_required(client, agent_cg):

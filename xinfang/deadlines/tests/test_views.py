@@ -120,7 +120,8 @@ def test_calendar_shows_a_year(bureau_client):
     page = text(response)
     assert response.status_code == 200
     assert "2026-10-10" in page and "国庆节调休" in page and "抗战" not in page
-    assert "2004" in page and "chinesecalendar" in page
+    assert "2004" in page and "国务院办公厅历年节假日安排（系统预置）" in page
+    assert "chinesecalendar" not in page
     # The form to correct the shown year is filled with what is stored.
     assert "2026-01-01 元旦" in page
 
@@ -151,6 +152,10 @@ def test_entering_a_year_on_the_page_recomputes_and_says_how_many(
     deadline = CaseDeadline.objects.get(case=case)
     assert (deadline.due_on, deadline.provisional) == (D(2027, 1, 4), False)
     assert CaseEvent.objects.filter(case=case, action="deadline_recomputed").count() == 1
+    # The case's history says it in words and Chinese dates, never in codes.
+    history = text(bureau_client.get(reverse("cases:detail", args=[case.pk])))
+    assert "转送交办期限：届满日由2027年1月1日改为2027年1月4日" in history
+    assert "forward" not in history and "2027-01-04" not in history
     assert (
         AuditEntry.objects.filter(action=AuditAction.POLICY, target_type="deadlines.CalendarYear").count()
         == 1
@@ -285,6 +290,10 @@ def test_clocks_page_lists_the_clocks(bureau_client):
     for name in ("转送交办", "受理告知", "管辖异议", "办结", "申请复查", "复查意见", "申请复核", "复核意见"):
         assert name in page
     assert "5个工作日" in page and "听证时间不计算在内" in page
+    # Clocks and steps are named, never shown by their codes.
+    shown = re.sub(r"<[^>]*>", " ", page)
+    for code in ("forward", "accept_notice", "competence_objection", "conclude", "review_request"):
+        assert code not in shown
 
 
 def test_editing_a_clock_is_logged_and_running_cases_keep_their_dates(bureau_client, agent_cg, make_case):

@@ -12,7 +12,7 @@ from xinfang.access.rules import Refused
 from xinfang.accounts.models import Unit, UnitKind
 from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.deadlines.models import CaseDeadline
-from xinfang.figures import actions, selectors
+from xinfang.figures import actions, charts, selectors
 from xinfang.figures.models import ChannelTally, UnitTarget
 from xinfang.figures.periods import Period
 from xinfang.figures.selectors import Rate
@@ -185,6 +185,8 @@ def test_trends_per_month(month, units):
     by_month = {p.month: p for p in points}
     # January: cg1, cg2; February: zj2 (and 城关镇 来访100); March: 5 proxied, as above.
     assert by_month[d(1, 1)].proxied == 2
+    # No channel was entered for January: its share is unknown (无数据), not 2 ÷ 2 = 100%.
+    assert by_month[d(1, 1)].online.value is None and by_month[d(1, 1)].online.percent == "—"
     assert by_month[d(2, 1)].proxied == 1 and by_month[d(2, 1)].online == Rate(1, 101)
     assert by_month[d(3, 1)].proxied == 5 and by_month[d(3, 1)].online == Rate(7, 20)
     assert by_month[d(3, 1)].satisfaction == Rate(2, 3)
@@ -210,3 +212,11 @@ def test_query_count_does_not_grow_with_the_units(month, units):
     rows = selectors.unit_figures(MARCH, six, today=TODAY)
     assert [r.proxied for r in rows] == [4, 1, 0, 0, 0, 0]
     assert [r.target for r in rows] == [5, 2, 1, 1, 1, 1]
+
+
+def test_the_trend_shows_no_data_for_months_without_tallies(month, units):
+    points = selectors.trends(d(3, 1), [units["chengguan"], units["zengjia"]])
+    svg = charts.line([(p.label, p.online) for p in points], title="网上投诉占比")
+    # Ten months without any tally, then February and March drawn: 无数据 where nothing is known.
+    assert svg.count("无数据") == 10 and svg.count("<circle") == 2
+    assert ">100</text>" not in svg

@@ -37,3 +37,10 @@ def fill_in_the_feedback_form(world):
 def print_the_feedback_form(world):
     case = _case(world, CaseStatus.CONCLUDED)
     return lambda by: world.page(by, reverse("ratings:feedback_print", args=[case.pk]))
+
+
+@exercise("record_rating")
+def enter_the_feedback_forms_and_ratings_of_a_round_of_deliveries(world):
+    case = _case(world, CaseStatus.DELIVERED)
+    rating = {"channel": "platform", "office_satisfaction": "satisfied", "body_satisfaction": "basically"}
+    return lambda by: actions.record_batch([actions.BatchRow(case, feedback_data(), rating)], by=by)

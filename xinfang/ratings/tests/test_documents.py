@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import subprocess
 
 import pytest
 from django.urls import reverse
@@ -184,3 +187,71 @@ def test_docx_download_is_audited(request, client, persona, delivered, filled):
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     assert opening(delivered) in "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert AuditEntry.objects.filter(action="print", actor=user, detail__format="docx").exists()
+
+
+# --- the lines that must not break --------------------------------------------------------------------------
+
+
+def _lines(paragraph) -> list[str]:
+    """The paragraph's text split at its explicit line breaks (w:br)."""
+    text = ""
+    for run in paragraph.runs:
+        for child in run._r.iterchildren():
+            if child.tag == qn("w:br"):
+                text += "\n"
+            elif child.tag == qn("w:t"):
+                text += child.text or ""
+            elif child.tag == qn("w:tab"):
+                text += "\t"
+    return text.split("\n")
+
+
+@pytest.mark.parametrize("filled_in", [False, True])
+def test_answers_and_dates_are_never_split(request, delivered, filled_in):
+    """Question 2 is too long for its answers on one line at 四号: they go whole to the next
+    line's right margin. 送达时间 likewise beside a blank 送达人. Each box of 不满意原因 starts a
+    line or follows another whole one."""
+    form = request.getfixturevalue("filled") if filled_in else None
+    paragraphs = docx_of(delivered, form).paragraphs
+    question2 = next(p for p in paragraphs if p.text.startswith("2."))
+    assert _lines(question2) == [QUESTIONS[1], "\t" + question2.text.split("\t")[1]]
+    assert _lines(question2)[1] == ("\t是（√），不是（　）" if filled_in else "\t是（　），不是（　）")
+    question1 = next(p for p in paragraphs if p.text.startswith("1."))
+    assert len(_lines(question1)) == 1  # short enough: one line, answers at the right
+    delivery = next(p for p in paragraphs if p.text.startswith("送达人："))
+    date = delivery.text.split("送达时间：")[1]
+    assert date.endswith("日") and "\n" not in date
+    if not filled_in:  # 「送达人：＿＿＿(至少2名工作人员)　送达时间：　　年　　月　　日」 is too long
+        assert _lines(delivery)[1] == "\t送达时间：　　年　　月　　日"
+    for reasons in (p for p in paragraphs if p.text.startswith("不满意原因：")):
+        for line in _lines(reasons):
+            assert line.startswith(("不满意原因：", "（")) and line.count("（") == line.count("）"), line
+
+
+def _render(content: bytes, tmp_path) -> str:
+    """The .docx as LibreOffice lays it out, as text line by line (pdftotext -layout)."""
+    source = tmp_path / "反馈表.docx"
+    source.write_bytes(content)
+    subprocess.run(  # noqa: S603 - LibreOffice on a file of our own
+        [SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return subprocess.run(  # noqa: S603 - poppler on the file LibreOffice wrote
+        [PDFTOTEXT, "-layout", str(tmp_path / "反馈表.pdf"), "-"],
+        check=True, capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
+
+
+SOFFICE, PDFTOTEXT = shutil.which("soffice") or "", shutil.which("pdftotext") or ""
+
+
+@pytest.mark.skipif(not (SOFFICE and PDFTOTEXT), reason="LibreOffice or pdftotext not installed")
+def test_libreoffice_keeps_the_answers_and_the_date_on_their_lines(delivered, tmp_path):
+    lines = [
+        line.strip() for line in _render(documents.feedback_docx(delivered, None), tmp_path).splitlines()
+    ]
+    text = "\n".join(lines)
+    assert re.search(r"^是（\s*），不是（\s*）$", text, re.M), text  # question 2's answers, whole
+    assert re.search(r"送达时间：\s*年\s*月\s*日$", text, re.M), text
+    assert not any(line.startswith(("）", "日", "不是")) or line.endswith("（") for line in lines), text
