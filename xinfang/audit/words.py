@@ -65,6 +65,22 @@ TARGET_TYPES: dict[str, str | tuple[str, str]] = {
 # --- Details ---------------------------------------------------------------------------------------------
 
 KEY_LABELS = {
+    # Retention and a petitioner's requests (xinfang.privacy): counts of what a run found or erased.
+    "basis": "依据",
+    "compacted": "数据库文件已重写",
+    "content": "删除诉求内容的事项数",
+    "data_kind": "数据类别",
+    "files_cases": "删除扫描件和附件的事项数",
+    "final": "已终结的事项数",
+    "lookups": "删除的查询记录数",
+    "old_years": "原保存年限（年）",
+    "particulars": "删除平台账户、查询码或报告人名的事项数",
+    "petitioners": "删除的信访人信息版本数",
+    "refused_open": "未办结而不能删除的事项数",
+    "reports": "风险报告数",
+    "texts": "删除说明文字的办理记录数",
+    "versions": "信访人信息版本数",
+    "years": "保存年限（年）",
     "action": "动作",
     "active": "启用",
     "actor": "账号",
@@ -205,9 +221,19 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "account": "账户",
         "platform": "全系统",
     },
-    "document": {"authorization": "授权委托书", "feedback": "反馈表", "card": "联系卡", "flyer": "宣传页"},
+    "document": {
+        "authorization": "授权委托书",
+        "feedback": "反馈表",
+        "card": "联系卡",
+        "flyer": "宣传页",
+        "case_file": "案卷",
+        "ledger_month": "月度台账（打印）",
+    },
     "format": {"html": "网页打印", "docx": "Word 文档", "xlsx": "Excel 表格"},
     "kind": {
+        "data_request": "信访人查阅、复制或删除个人信息的请求",
+        "compact": "重写数据库文件",
+        "retention": "到期个人信息删除",
         "bulletin_publish": "发布通报",
         "bulletin_correct": "更正通报",
         "bulletin_withdraw": "撤回通报",
