@@ -16,5 +16,6 @@ urlpatterns = [
     path("oversight/", include("xinfang.oversight.urls")),
     path("figures/", include("xinfang.figures.urls")),
     path("bulletins/", include("xinfang.bulletins.urls")),
+    path("api/", include("xinfang.api.urls")),  # /api/v1/ and the token pages
     path("", include("xinfang.ops.urls")),  # /healthz
 ]
