@@ -106,7 +106,7 @@ RATINGS = "反馈与评价"
 for _code, _label, _grants in (
     ("record_rating", "代信访人登记满意度评价", {A: UNIT}),
     ("record_feedback", "填写《网上投诉代理情况反馈表》", {A: UNIT}),
-    ("view_feedback", "查看、打印反馈表", {A: UNIT, H: UNIT, B: COUNTY, MU: UNIT, MC: COUNTY}),
+    ("view_feedback", "查看、打印反馈表", {A: UNIT, H: UNIT, B: COUNTY}),
 ):
     declare(_code, area=RATINGS, label=_label, grants=_grants)
 

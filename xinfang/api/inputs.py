@@ -90,12 +90,14 @@ def schema_of(
     leave_out: frozenset[str] = frozenset(),
     required: frozenset[str] = frozenset(),
     extra: dict[str, Any] | None = None,
+    fields_of: dict[str, forms.Field] | None = None,
 ) -> Shape:
     """The API shape of ``form_class`` (its declared fields, less ``leave_out``; ``required``
-    makes optional fields required). ``extra``: more fields for the schema, as pydantic takes them."""
+    makes optional fields required). ``extra``: more fields for the schema, as pydantic takes them.
+    ``fields_of``: the fields of a form made without a case, where its ``__init__`` changes them."""
     fields: dict[str, Any] = {}
     files, many, required_files, yes_no = [], set(), set(), set()
-    for key, f in form_class.base_fields.items():
+    for key, f in (fields_of or form_class.base_fields).items():
         if key in leave_out:
             continue
         if isinstance(f, forms.FileField):

@@ -126,13 +126,17 @@ def _message(error: dict[str, Any]) -> str:
 def field_name(loc: tuple | list) -> str:
     """``("body", "payload", "on")`` → ``on``; ``("query", "month")`` → ``month``."""
     parts = [str(p) for p in loc[1:]]
-    if len(parts) > 1 and parts[0] in ("payload", "data"):
+    if len(parts) > 1 and parts[0] in ("payload", "body", "query", "filters", "data"):
         parts = parts[1:]
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
+def _shown(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"field": field_name(e.get("loc", ())), "detail": _message(e)} for e in errors][:20]
+
+
 def input_problem(errors: list[dict[str, Any]]) -> HttpResponse:
-    shown = [{"field": field_name(e.get("loc", ())), "detail": _message(e)} for e in errors][:20]
+    shown = _shown(errors)
     first = shown[0] if shown else {"field": "", "detail": "格式不正确。"}
     return problem(
         400,
@@ -170,6 +174,11 @@ def answer(request, exc: Exception) -> HttpResponse | None:
     from xinfang.public.actions import LookupRefused
 
     if isinstance(exc, ValidationError):
+        if request.content_type == "application/json" and any(
+            e.get("loc", ("",))[0] == "form" for e in exc.errors
+        ):
+            detail = "此操作的请求体应为 multipart/form-data（表单，可附文件），不是 JSON。"
+            return problem(400, "invalid_input", detail, errors=_shown(exc.errors))
         return input_problem(exc.errors)
     if isinstance(exc, Http404):
         return problem(404, "not_found", "没有找到。")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
+from xinfang.access import rules
 from xinfang.access.models import Role
 from xinfang.api import idempotency, present
 from xinfang.api.auth import anonymous
@@ -30,6 +31,7 @@ from xinfang.api.schemas import (
     TrackIn,
 )
 from xinfang.api.v1 import ERRORS, check, respond
+from xinfang.cases.models import Case
 from xinfang.core.forms import DB_INT_MAX
 from xinfang.deadlines import selectors as clocks
 from xinfang.deadlines.forms import CalculatorForm
@@ -126,6 +128,8 @@ def file_report(request, body: ReportIn):
 
 
 def _file_report(request, body: ReportIn):
+    if body.case is not None:  # another unit's case, or none: refused (404) and logged
+        rules.get_or_refuse(Case.objects.all(), request.user, "file_report", body.case, request=request)
     data = {k: str(v) for k, v in body.model_dump().items() if v is not None}
     form = ReportForm(data, user=request.user)
     if not form.is_valid():
@@ -182,7 +186,9 @@ def record_disposal(request, body: DisposalIn, report_id: int = Path(..., ge=1, 
 
 class PeriodQuery(Schema):
     kind: Literal["month", "quarter", "year", "range"] = Field("month", description="统计周期")
-    month: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{1,2}$", description="月份，如 2026-03")
+    month: str | None = Field(
+        None, pattern=r"^[0-9]{4}-[0-9]{1,2}$", description="月份，如 2026-03（默认本月）"
+    )
     year: int | None = Field(None, ge=2000, le=2100)
     quarter: int | None = Field(None, ge=1, le=4)
     start: datetime.date | None = None
@@ -200,6 +206,8 @@ class PeriodQuery(Schema):
 def get_figures(request, query: Query[PeriodQuery]):
     check(request, figures.VIEW)
     data = {k: v for k, v in query.model_dump().items() if v is not None and k != "unit"}
+    if data["kind"] == "month" and "month" not in data:
+        data["month"] = f"{timezone.localdate():%Y-%m}"  # the dashboard's default: this month
     form = PeriodForm(data)
     if not form.is_valid():
         return form_problem(form)

@@ -18,7 +18,9 @@ def make_a_personal_token(world):
 @exercise("manage_api_accounts", county=True)
 def make_a_machine_account(world):
     expires = world.today + datetime.timedelta(days=30)
-    return lambda by: actions.create_machine_account(by=by, name="12345热线", unit=world.unit, expires_on=expires)
+    return lambda by: actions.create_machine_account(
+        by=by, name="12345热线", unit=world.unit, expires_on=expires
+    )
 
 
 @exercise("manage_api_accounts", county=True)
