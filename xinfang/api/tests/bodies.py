@@ -142,6 +142,8 @@ def step_body(step: Step, case: Case, on: datetime.date, **given) -> dict[str, A
     fields = form_class(case=case, step=step).fields
     body: dict[str, Any] = {}
     for name, field in fields.items():
+        if name in given:
+            continue
         if name in shape.schema.model_fields or name in shape.files:
             if field.required or name == "late_reason":
                 body[name] = _raw(field, on, step)
