@@ -30,7 +30,7 @@ STATUSES = (
     CaseStatus.REFERRED,
 )
 # Bodies for the steps about people, whose forms need more than a case to fill themselves in.
-GIVEN = {
+GIVEN: dict[str, dict[str, object]] = {
     "add_petitioner": {"name": "联名某", "id_number": "x", "mobile": "13700002222", "address": "某地"},
     "remove_petitioner": {"position": 2},
     "link": {"other": "城关镇-2026-0001"},
