@@ -93,7 +93,11 @@ ROLES = (A, H, B, L, S, AU, MU, MC)
 CASES = "代理事项"
 STEPS_AREA = "办理环节"  # the rows the step registry declares (xinfang.cases.steps)
 for _code, _label, _grants in (
-    ("view_cases", "查看代理事项、台账、工作台和事项文件", {A: UNIT, H: UNIT, B: COUNTY, MU: UNIT, MC: COUNTY}),
+    (
+        "view_cases",
+        "查看代理事项、台账、工作台和事项文件",
+        {A: UNIT, H: UNIT, B: COUNTY, MU: UNIT, MC: COUNTY},
+    ),
     ("export_ledger", "导出台账（身份证号、电话隐去中间位）", {A: UNIT, H: UNIT, B: COUNTY}),
     ("export_ledger_full", "导出完整台账（须填写理由，记入审计日志）", {B: COUNTY}),
     ("reveal_personal", "查看完整的身份证号、电话、住址和平台账户（记入审计日志）", {A: UNIT}),
