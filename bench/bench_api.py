@@ -88,7 +88,9 @@ def ensure_data(total: int) -> tuple[User, Case, Case]:
     have = Case.objects.count()
     start = time.perf_counter()
     for i in range(have, total):
-        actions.open_case(by=agent, token=uuid.uuid4(), petitioner=_person(i), complaint=_complaint(i, category))
+        actions.open_case(
+            by=agent, token=uuid.uuid4(), petitioner=_person(i), complaint=_complaint(i, category)
+        )
     if total > have:
         print(f"made {total - have} cases in {time.perf_counter() - start:.1f} s")
     small, large = _walked(agent, "bench-small", 2), _walked(agent, "bench-large", 20)
@@ -103,10 +105,17 @@ def _walked(agent: User, title: str, follow_ups: int) -> Case:
 
     settings.PRIVATE_FILES_DIR = Path(os.environ["XINFANG_DATA_DIR"]) / "files"
     start = timezone.localdate() - datetime.timedelta(days=follow_ups + 30)
-    case = walk(new_case(agent, received_on=start, serial=900, title=title), CaseStatus.ACCEPTED, by=agent, start=start)
+    case = walk(
+        new_case(agent, received_on=start, serial=900, title=title),
+        CaseStatus.ACCEPTED,
+        by=agent,
+        start=start,
+    )
     for n in range(follow_ups):
         on = start + datetime.timedelta(days=10 + n)
-        actions.take_step(case, "follow_up", by=agent, on=on, means="phone", contact="某科", content=f"第{n}次")
+        actions.take_step(
+            case, "follow_up", by=agent, on=on, means="phone", contact="某科", content=f"第{n}次"
+        )
     return case
 
 
@@ -131,7 +140,9 @@ def main(total: int) -> None:
     settings.ROOT_URLCONF = "api_bare"
     clear_url_caches()
     agent, small, large = ensure_data(total)
-    _, secret = api.create_token(by=agent, name="bench", expires_on=timezone.localdate() + datetime.timedelta(days=1))
+    _, secret = api.create_token(
+        by=agent, name="bench", expires_on=timezone.localdate() + datetime.timedelta(days=1)
+    )
     token = {"Authorization": f"Bearer {secret}"}
     client = Client()
     print(f"database: {connection.vendor}, {Case.objects.count()} cases")
@@ -142,13 +153,17 @@ def main(total: int) -> None:
         ours, bare = throughput(client, api_path, token), throughput(client, bare_path, {})
         ratio = ours / bare
         verdict = "meets" if ratio >= goal else "BELOW"
-        print(f"{label:10s} API {ours:7.1f}/s  bare ninja {bare:7.1f}/s  ratio {ratio:.2f} ({verdict} the goal {goal}×)")
+        print(
+            f"{label:10s} API {ours:7.1f}/s  bare ninja {bare:7.1f}/s  ratio {ratio:.2f} ({verdict} the goal {goal}×)"
+        )
     me = throughput(client, "/api/v1/me", token)
     print(f"GET /me (token, count, capability table): {me:.0f}/s, {1000 / me:.2f} ms a call")
     for limit in (10, 50, 100):
         print(f"queries, list of {limit:3d}: {queries(client, f'/api/v1/cases?limit={limit}', token)}")
     for label, case in (("few events, 2 follow-ups", small), ("many events, 20 follow-ups", large)):
-        print(f"queries, detail ({label}, {case.events.count()} events): {queries(client, f'/api/v1/cases/{case.pk}', token)}")
+        print(
+            f"queries, detail ({label}, {case.events.count()} events): {queries(client, f'/api/v1/cases/{case.pk}', token)}"
+        )
 
 
 if __name__ == "__main__":
