@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xinfang.access import rules
+from xinfang.access import policy, rules
 from xinfang.cases import selectors as cases
 from xinfang.cases.history import event_notes
 from xinfang.cases.models import Case
@@ -193,8 +193,6 @@ def case_detail(case: Case, user) -> dict[str, Any]:
 
 
 def capabilities(user) -> dict[str, str]:
-    from xinfang.access import policy
-
     return {code: str(reach) for code in policy.CAPABILITIES if (reach := rules.reach(user, code))}
 
 

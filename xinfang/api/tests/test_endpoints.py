@@ -257,3 +257,29 @@ def test_the_document_and_the_docs_page(client, db):
 def test_anything_else_under_the_api_is_a_problem(client, db, path):
     answer = client.get(path)
     assert answer.status_code in (401, 404, 405)
+
+
+def test_the_queries_of_a_call_do_not_grow_with_its_rows(agent_cg, api_for, make_case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_for(agent_cg)
+    api.get("/me")  # the token's first use from this address is logged once, not counted here
+
+    def counted(path, params=None) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(path, params).status_code == 200
+        return len(captured.captured_queries)
+
+    few = _walked(agent_cg, CaseStatus.ACCEPTED)  # the same status: the same steps are asked about
+    make_case(agent_cg, serial=2)
+    listed = counted("/cases")
+    for n in range(3, 9):
+        make_case(agent_cg, serial=n)
+    assert counted("/cases") == listed
+    many = _walked(agent_cg, CaseStatus.ACCEPTED, serial=20)
+    for n in range(4):
+        follow = {"means": "phone", "contact": "某科", "content": f"第{n}次"}
+        api.post(f"/cases/{many.pk}/steps/follow_up", {"on": TODAY.isoformat(), **follow})
+    assert many.events.count() == few.events.count() + 4 and many.follow_ups.count() == 4
+    assert counted(f"/cases/{many.pk}") == counted(f"/cases/{few.pk}")

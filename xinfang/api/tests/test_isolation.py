@@ -13,7 +13,7 @@ from conftest import make_user
 from xinfang.access import rules
 from xinfang.access.models import Role
 from xinfang.api.present import offered
-from xinfang.api.tests.bodies import registration, step_request
+from xinfang.api.tests.bodies import step_request
 from xinfang.cases.models import CaseStatus
 from xinfang.cases.steps import STEPS
 from xinfang.cases.tests.factories import new_case, walk
@@ -136,4 +136,3 @@ def test_another_units_objects_are_not_there_for_every_operation(
         for op in ops.values()
     }
     assert operations - UNITLESS == walked, sorted(operations - UNITLESS - walked)
-    assert registration()  # registration carries the caller's own unit only
