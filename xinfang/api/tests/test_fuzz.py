@@ -4,9 +4,10 @@ examples each (``XINFANG_FUZZ_EXAMPLES``: by default 2 valid requests per operat
 as every role, and 2 invalid ones).
 
 It must find 0 server errors, 0 answers that break the document (status, content type, headers,
-body schema), invalid data never accepted, and 0 successful writes by the read-only roles: their
-whole run leaves the database as it was (but for what any request writes: its token's count, the
-audit log, the public look-up's tries). Path ids are drawn from the objects that exist (cases of
+body schema), invalid data never accepted, and 0 successful writes by the read-only roles (the
+leader, both machine accounts, and the system administrator and the auditor, who may not use the
+API at all): no 2xx to their writes, and each request of theirs leaves the database as it was
+(but for what any request writes: its token's count, the audit log, the public look-up's tries). Path ids are drawn from the objects that exist (cases of
 both towns in several statuses, their files, risk reports), so that the operations meet real
 rows and not only 404s.
 """
@@ -45,7 +46,9 @@ CHECKS = [
     checks.response_schema_conformance,
     checks.negative_data_rejection,
 ]
-READ_ONLY = ("leader", "machine_unit", "machine_county")
+# A token of every role of the table: the system administrator and the auditor may not use the
+# API at all (their tokens, made here all the same, are refused), the others read or write.
+READ_ONLY = ("leader", "machine_unit", "machine_county", "sysadmin", "auditor")
 WRITERS = ("agent", "head", "bureau")
 # Written by any request whatever its outcome: left out of the read-only roles' comparison.
 LOOKUPS = frozenset({"public.lookupattempt"})
@@ -78,6 +81,8 @@ def _world(units, agent_cg, agent_zj, bureau_user):
         "head": make_user("head_cg2", Role.UNIT_HEAD, units["chengguan"], "陈主任"),
         "bureau": bureau_user,
         "leader": make_user("leader2", Role.LEADER, None, "贺组长"),
+        "sysadmin": make_user("sysadmin2", Role.SYSADMIN, None, "系统管理员"),
+        "auditor": make_user("auditor2", Role.AUDITOR, None, "审计员"),
     }
     people["machine_unit"], _, _ = api_actions.create_machine_account(
         by=bureau_user, name="统计", unit=units["chengguan"], expires_on=expiry()
@@ -179,4 +184,5 @@ def test_every_operation_as_every_role(
             if count:
                 _fuzz(run, operation, mode, count)
     assert run.failures == []
+    assert {user.role for user in people.values()} == set(Role.values)
     assert run.calls >= len(operations) * len(people) * VALID
