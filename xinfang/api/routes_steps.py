@@ -142,6 +142,10 @@ def step_input(step: Step) -> StepInput:
     return _declared(step)
 
 
+def _takes_request(step: Step) -> bool:
+    return bool(step.action) and "request" in inspect.signature(getattr(actions, step.action)).parameters
+
+
 def _title(step: Step) -> str:
     return "".join(part.title() for part in step.name.split("_"))
 
@@ -163,7 +167,10 @@ def _take(request, spec: StepInput, case: Case, payload) -> Any:
     if not form.is_valid():
         return form_problem(form)
     try:
-        actions.take_step(case, step.name, by=request.user, **spec.arguments(form.cleaned_data))
+        arguments = spec.arguments(form.cleaned_data)
+        if _takes_request(step):  # its refusals and reveals are logged with the request's address
+            arguments["request"] = request
+        actions.take_step(case, step.name, by=request.user, **arguments)
     except TransitionError as exc:
         status = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
         if status is not None and not workflow.allows(status, step.name):
