@@ -20,6 +20,10 @@ from xinfang.ratings.selectors import rating_for
 PERSON_REVEALS = ("id_number", "mobile", "landline", "address")
 
 
+# The steps that have their route (``routes_steps`` fills it when the routes are made).
+ROUTED: set[str] = set()
+
+
 def offered(step) -> bool:
     """The steps the API takes (``routes_steps``): those that record an event and have a page
     (registration is ``POST /cases``; a step taken by another, like 重新判断代理范围, has none)."""
@@ -181,7 +185,7 @@ def case_detail(case: Case, user) -> dict[str, Any]:
         late=[
             {"label": s.label, "window_end": s.window_end, "reason": s.reason} for s in cases.late_steps(case)
         ],
-        steps_available=[name for name, step in cases.steps_for(case, user).items() if offered(step)],
+        steps_available=[name for name in cases.steps_for(case, user) if name in ROUTED],
         related=[c.number for c in cases.related(user, case)],
         events=_events(case),
         deadlines=[_deadline(s) for s in deadlines_for_case(case)],

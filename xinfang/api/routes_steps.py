@@ -240,6 +240,7 @@ def _register() -> None:
             + f"（权限：{step.capability}；可在以下状态办理：{'、'.join(sorted(step.sources))}）",
             openapi_extra={"x-idempotent": True},
         )
+        present.ROUTED.add(step.name)
 
 
 _register()
