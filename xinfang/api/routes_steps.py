@@ -114,9 +114,18 @@ def _scope(step: Step, decision: str) -> StepInput:
     return StepInput(step, shape, form, arguments)
 
 
+def _fields(form_class) -> dict | None:
+    """The fields as a form made without a case has them (choices its ``__init__`` sets, like the
+    grounds of a refusal); None where its ``__init__`` needs the case (the declared ones serve)."""
+    try:
+        return form_class(case=None).fields
+    except (AttributeError, TypeError):
+        return None
+
+
 def _declared(step: Step) -> StepInput:
     form_class = form_for(step)
-    shape = schema_of(form_class, name=f"{_title(step)}In")
+    shape = schema_of(form_class, name=f"{_title(step)}In", fields_of=_fields(form_class))
     prefix = getattr(form_class, "prefix", None) or ""
 
     def form(case, payload, files):
