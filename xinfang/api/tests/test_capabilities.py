@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from conftest import make_user
 from tests.permissions import PERSONAS, World, snapshot
@@ -223,7 +224,7 @@ def world(units, agent_cg, agent_zj, head_cg, bureau_user, leader, auditor):
         people[key], _, _ = api_actions.create_machine_account(
             by=bureau_user, name=key, unit=unit, expires_on=expiry()
         )
-    return World(units=units, people=people, today=datetime.date.today())
+    return World(units=units, people=people, today=timezone.localdate())
 
 
 def test_every_capability_is_exercised_through_the_api_or_said_not_offered():
