@@ -183,6 +183,7 @@ def test_every_operation_as_every_role(
         for mode, count in ((GenerationMode.POSITIVE, VALID), (GenerationMode.NEGATIVE, INVALID)):
             if count:
                 _fuzz(run, operation, mode, count)
+    run.session.close()
     assert run.failures == []
     assert {user.role for user in people.values()} == set(Role.values)
     assert run.calls >= len(operations) * len(people) * VALID
