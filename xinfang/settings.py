@@ -16,6 +16,7 @@ Variables:
     XINFANG_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://xf.example.gov.cn
     XINFANG_SESSION_MAX_HOURS  a login lasts at most this long, however busy (default 12)
     XINFANG_LOGIN_ADDRESS_MAX_FAILURES / XINFANG_LOGIN_PLATFORM_MAX_FAILURES  login limits (20, 100)
+    XINFANG_API_REQUESTS_PER_MINUTE  requests per minute for each API token (120)
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # django-ninja: its Swagger UI files, served locally (/api/v1/docs)
     "xinfang.core",
     "xinfang.access",
     "xinfang.accounts",
@@ -149,6 +151,7 @@ INSTALLED_APPS = [
     "xinfang.bulletins",
     "xinfang.privacy",  # retention of personal data, petitioners' requests (PIPL)
     "xinfang.ops",  # operations: xinfang serve, /healthz, backup and restore
+    "xinfang.api",  # the JSON API (/api/v1/), its tokens and machine accounts
     "xinfang.demo",  # the demo data for 镇坪县 (xinfang demo), the top layer
 ]
 
@@ -320,6 +323,11 @@ LOGGING = {
 # Behind a reverse proxy, the request header carrying the client's address, as Django sees it
 # (e.g. HTTP_X_FORWARDED_FOR or HTTP_X_REAL_IP). Empty: REMOTE_ADDR.
 CLIENT_IP_HEADER = env_str("XINFANG_CLIENT_IP_HEADER")
+# The API (xinfang/api): requests per minute for each token, and the longest a token may last.
+API_REQUESTS_PER_MINUTE = env_int("XINFANG_API_REQUESTS_PER_MINUTE", 120)
+if API_REQUESTS_PER_MINUTE < 1:
+    raise ImproperlyConfigured("XINFANG_API_REQUESTS_PER_MINUTE must be at least 1")
+API_TOKEN_MAX_DAYS = 365
 # Days after a case is closed before the petitioner's platform password is wiped.
 XINFANG_PASSWORD_RETENTION_DAYS = env_int("XINFANG_PASSWORD_RETENTION_DAYS", 180)
 # Where reminders go: the default keeps them in the outbox table shown to bureau staff.

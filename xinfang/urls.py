@@ -17,5 +17,6 @@ urlpatterns = [
     path("figures/", include("xinfang.figures.urls")),
     path("bulletins/", include("xinfang.bulletins.urls")),
     path("privacy/", include("xinfang.privacy.urls")),
+    path("api/", include("xinfang.api.urls")),  # /api/v1/ and the token pages
     path("", include("xinfang.ops.urls")),  # /healthz
 ]

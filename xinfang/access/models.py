@@ -12,6 +12,10 @@ class Role(models.TextChoices):
     LEADER = "leader", "领导"
     SYSADMIN = "sysadmin", "系统管理员"
     AUDITOR = "auditor", "安全审计员"
+    # Accounts of other systems (the 12345 hotline, statistics tools) that read through the API
+    # with a token bureau staff made for them: never a person, never a page login.
+    API_UNIT = "api_unit", "本单位只读接口账户"
+    API_COUNTY = "api_county", "全县只读接口账户"
 
 
 class Reach(models.TextChoices):

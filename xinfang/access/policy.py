@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from xinfang.access.models import Reach, Role
 
 A, H, B, L, S, AU = Role.AGENT, Role.UNIT_HEAD, Role.BUREAU, Role.LEADER, Role.SYSADMIN, Role.AUDITOR
+MU, MC = Role.API_UNIT, Role.API_COUNTY  # machine accounts: read-only, through the API only
 UNIT, COUNTY = Reach.UNIT, Reach.COUNTY
 
 
@@ -61,7 +62,10 @@ def capability(code: str) -> Capability:
 # --- Facts about roles ---------------------------------------------------------------------------
 
 # Roles tied to one unit: an account of these roles needs a unit, and its grants reach that unit.
-UNIT_ROLES = frozenset({A, H})
+UNIT_ROLES = frozenset({A, H, MU})
+# Accounts of other systems (``xinfang.api``): created by bureau staff with a read-only token,
+# without a password that could log in; never told anything (``rules.holders`` leaves them out).
+MACHINE_ROLES = frozenset({MU, MC})
 # Accounts that bureau staff create and keep. The system administrator's and the auditor's are
 # kept apart (三权分立): bureau staff can neither create nor reset them.
 BUREAU_MANAGED_ROLES = (A, H, B, L)
@@ -82,14 +86,18 @@ START_PAGES = {
     S: "accounts:home",
 }
 # The roles that appear on the page, in this order.
-ROLES = (A, H, B, L, S, AU)
+ROLES = (A, H, B, L, S, AU, MU, MC)
 
 # --- The table -----------------------------------------------------------------------------------
 
 CASES = "代理事项"
 STEPS_AREA = "办理环节"  # the rows the step registry declares (xinfang.cases.steps)
 for _code, _label, _grants in (
-    ("view_cases", "查看代理事项、台账、工作台和事项文件", {A: UNIT, H: UNIT, B: COUNTY}),
+    (
+        "view_cases",
+        "查看代理事项、台账、工作台和事项文件",
+        {A: UNIT, H: UNIT, B: COUNTY, MU: UNIT, MC: COUNTY},
+    ),
     ("export_ledger", "导出台账（身份证号、电话隐去中间位）、打印月度台账", {A: UNIT, H: UNIT, B: COUNTY}),
     ("export_ledger_full", "导出完整台账（须填写理由，记入审计日志）", {B: COUNTY}),
     (
@@ -114,7 +122,7 @@ for _code, _label, _grants in (
 
 OVERSIGHT = "风险报告与督察"
 for _code, _label, _grants in (
-    ("view_reports", "查看风险和信访动态报告", {A: UNIT, H: UNIT, B: COUNTY}),
+    ("view_reports", "查看风险和信访动态报告", {A: UNIT, H: UNIT, B: COUNTY, MU: UNIT, MC: COUNTY}),
     ("file_report", "报告越级上访、过激行为等风险和信访动态", {A: UNIT}),
     ("handle_reports", "签收风险报告、登记处置情况", {B: COUNTY}),
     ("view_inspections", "查看督察情况", {A: UNIT, H: UNIT, B: COUNTY}),
@@ -127,7 +135,7 @@ for _code, _label, _grants in (
     (
         "view_figures",
         "查看统计看板（代理件数、网上投诉占比、参评率、满意率等）",
-        {H: UNIT, B: COUNTY, L: COUNTY},
+        {H: UNIT, B: COUNTY, L: COUNTY, MU: UNIT, MC: COUNTY},
     ),
     ("manage_targets", "设定各单位目标和全县目标，录入各渠道信访量", {B: COUNTY}),
     ("view_bulletins", "查看通报", {B: COUNTY, L: COUNTY}),
@@ -137,7 +145,7 @@ for _code, _label, _grants in (
 
 CLOCKS = "期限与日历"
 for _code, _label, _grants in (
-    ("use_calculator", "计算法定期限", {A: UNIT, H: UNIT, B: COUNTY}),
+    ("use_calculator", "计算法定期限、查看节假日日历", {A: UNIT, H: UNIT, B: COUNTY, MU: UNIT, MC: COUNTY}),
     ("manage_calendar", "维护节假日日历和法定期限规则", {B: COUNTY}),
 ):
     declare(_code, area=CLOCKS, label=_label, grants=_grants)
@@ -178,5 +186,16 @@ for _code, _label, _grants in (
 ):
     declare(_code, area=AUDIT, label=_label, grants=_grants)
 
+API = "数据接口"
+for _code, _label, _grants in (
+    (
+        "use_api",
+        "在本人页面创建、撤销个人接口令牌，以本人的权限通过接口查询和办理",
+        {A: UNIT, H: UNIT, B: COUNTY, L: COUNTY, MU: UNIT, MC: COUNTY},
+    ),
+    ("manage_api_accounts", "为对接系统创建本单位或全县的只读接口账户和令牌，撤销令牌", {B: COUNTY}),
+):
+    declare(_code, area=API, label=_label, grants=_grants)
+
 # The order of the areas on the page 谁能做什么.
-AREAS = (CASES, STEPS_AREA, RATINGS, OVERSIGHT, FIGURES, CLOCKS, PUBLIC, SYSTEM, PRIVACY, AUDIT)
+AREAS = (CASES, STEPS_AREA, RATINGS, OVERSIGHT, FIGURES, CLOCKS, PUBLIC, SYSTEM, PRIVACY, API, AUDIT)

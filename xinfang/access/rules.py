@@ -25,7 +25,7 @@ from django.db.models import Model, Q, QuerySet
 from django.dispatch import Signal
 
 from xinfang.access.models import Reach
-from xinfang.access.policy import PROFILE_ROLES, SECOND_FACTOR_ROLES, UNIT_ROLES, capability
+from xinfang.access.policy import MACHINE_ROLES, PROFILE_ROLES, SECOND_FACTOR_ROLES, UNIT_ROLES, capability
 from xinfang.core.errors import DomainError
 
 NOT_FOUND = "没有找到该页面或事项，或您无权查看。"
@@ -171,7 +171,8 @@ def holders(code: str, *, unit: Any = None, reach: str | None = None, prefix: st
     """A filter on users (through ``prefix``, e.g. ``"user__"``) whom the table grants ``code``,
     as ``can`` answers it for each: active, and with a unit where the role needs one. With
     ``unit``: those whose grant reaches that unit's data. With ``reach``: only grants that far
-    (``Reach.COUNTY``: those who do it for every unit)."""
+    (``Reach.COUNTY``: those who do it for every unit). Machine accounts (``MACHINE_ROLES``)
+    are no one to tell or to list: never holders."""
     grants = capability(code).grants
     county = [role for role, granted in grants.items() if granted == Reach.COUNTY and reach != Reach.UNIT]
     local = [role for role, granted in grants.items() if granted == Reach.UNIT and reach != Reach.COUNTY]
@@ -183,7 +184,8 @@ def holders(code: str, *, unit: Any = None, reach: str | None = None, prefix: st
         local_q = Q(**{f"{prefix}role__in": local, f"{prefix}unit__isnull": False})
     else:
         local_q = Q(**{f"{prefix}role__in": local, f"{prefix}unit_id": unit_id})
-    return Q(**{f"{prefix}is_active": True}) & (county_q | local_q)
+    people = ~Q(**{f"{prefix}role__in": MACHINE_ROLES})
+    return Q(**{f"{prefix}is_active": True}) & people & (county_q | local_q)
 
 
 def users_who_may(code: str, *, unit: Any = None, reach: str | None = None) -> QuerySet:
@@ -197,6 +199,12 @@ def must_use_second_factor(user) -> bool:
     if user.role in SECOND_FACTOR_ROLES:
         return True
     return user.role in UNIT_ROLES and user.unit is not None and user.unit.second_factor_required
+
+
+def is_machine(user) -> bool:
+    """Whether the account is another system's (``policy.MACHINE_ROLES``): it reads through the
+    API with a token bureau staff made, and never logs in to a page."""
+    return getattr(user, "role", "") in MACHINE_ROLES
 
 
 def has_public_profile(user) -> bool:

@@ -24,7 +24,8 @@ from xinfang.accounts import sessions
 
 # Where a visitor half-way through logging in may still go, by the first part of the path.
 # Add a section by its name (e.g. "healthz" for /healthz).
-OPEN_SECTIONS = {"static", "public", "healthz"}
+# The API ("api") answers by its bearer tokens only, never by the session.
+OPEN_SECTIONS = {"static", "public", "healthz", "api"}
 # And the steps of logging in themselves (URL names).
 OPEN_VIEWS = (
     "accounts:login",

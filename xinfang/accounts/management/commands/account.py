@@ -14,7 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.access.policy import BUREAU_UNIT_ROLES, UNIT_ROLES
+from xinfang.access.policy import BUREAU_UNIT_ROLES, MACHINE_ROLES, UNIT_ROLES
 from xinfang.accounts import actions
 from xinfang.accounts.models import Role, Unit, UnitKind, User
 
@@ -26,7 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=Role.values)
+        # Machine accounts have no password: bureau staff make them on the 接口账户 page.
+        people = [role for role in Role.values if role not in MACHINE_ROLES]
+        parser.add_argument("--role", required=True, choices=people)
         parser.add_argument("--name", required=True, help="姓名")
         parser.add_argument("--unit", default="", help="unit name, for agents, unit heads and bureau staff")
         parser.add_argument("--password-file", type=Path, help="read the password from this file")
