@@ -65,6 +65,11 @@ TARGET_TYPES: dict[str, str | tuple[str, str]] = {
 # --- Details ---------------------------------------------------------------------------------------------
 
 KEY_LABELS = {
+    # The JSON API's tokens and machine accounts (xinfang.api).
+    "account": "接口账户",
+    "expires": "有效期至",
+    "new_address": "首次使用的网络地址",
+    "prefix": "令牌前缀",
     # Retention and a petitioner's requests (xinfang.privacy): counts of what a run found or erased.
     "basis": "依据",
     "compacted": "数据库文件已重写",
@@ -211,7 +216,7 @@ def _ordered(mapping: dict) -> list[tuple[str, Any]]:
 # The codes callers write as values, by key.
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "action": dict(AuditAction.choices),
-    "via": {"page": "审计页面", "command": "命令行或定时任务"},
+    "via": {"page": "审计页面", "command": "命令行或定时任务", "api": "数据接口", "api_token": "接口令牌"},
     "result": {"ok": "完整", "tampered": "发现篡改"},
     "scope": {
         "full": "全部记录",
@@ -245,6 +250,10 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "feedback_scan": "反馈表签字扫描件",
     },
     "change": {
+        "api_token_created": "新建接口令牌",
+        "api_token_revoked": "吊销接口令牌",
+        "api_account_created": "新建接口账户",
+        "api_account_deactivated": "停用接口账户",
         "unit_create": "新建单位",
         "unit_update": "修改单位信息",
         "unit_activate": "启用单位",

@@ -62,6 +62,11 @@ NOT_OFFERED = {
     "read_audit": "审计日志只在页面查看",
     "verify_audit": "审计日志只在页面核验",
     "manage_api_accounts": "接口账户只在页面创建和撤销",
+    "export_case_file": "案卷是 .zip 文件，在事项页面导出",
+    "export_case_file_full": "完整案卷须填写理由，在事项页面导出",
+    "manage_retention": "个人信息保存期限和到期删除，只在页面进行（须确认）",
+    "handle_data_requests": "信访人查阅、复制、删除个人信息的请求，只在页面办理",
+    "export_audit": "审计日志只在页面导出",
 }
 
 
