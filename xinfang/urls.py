@@ -16,5 +16,6 @@ urlpatterns = [
     path("oversight/", include("xinfang.oversight.urls")),
     path("figures/", include("xinfang.figures.urls")),
     path("bulletins/", include("xinfang.bulletins.urls")),
+    path("imports/", include("xinfang.imports.urls")),
     path("", include("xinfang.ops.urls")),  # /healthz
 ]

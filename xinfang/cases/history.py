@@ -26,6 +26,7 @@ OTHER_EVENTS = {
     "petitioner_changed": "信访人信息与此前登记不同，经核对按本次登记",  # cases.actions.open_case
     "rate": "信访人评价",  # xinfang.ratings
     "feedback": "填写反馈表",  # xinfang.ratings
+    "imported": "从原有台账导入",  # cases.actions_past: the steps before it are the old ledger's
 }
 
 
@@ -73,10 +74,23 @@ def event_notes(event: CaseEvent) -> list[str]:
         notes.append(f"逾期提出：期限已于{_day(d['window_end'])}届满；逾期理由：{d.get('late_reason', '')}")
     if d.get("old") and d.get("new"):
         notes.append(f"{d.get('clock', '')}：{d['old']} → {d['new']}")
+    if event.action == "imported":
+        notes.extend(_origin(d))
     if event.action in ("deadline_applied", "deadline_withdrawn"):
         notes.append(
             f"{d.get('clock', '')}：{d.get('started_on', '')}起，届满日 {d.get('due', '')}（{d.get('reason', '')}）"
         )
+    return notes
+
+
+def _origin(d: dict[str, Any]) -> list[str]:
+    """Where an imported case's row was: the file, the sheet and row, the old number, and the
+    steps the old ledger gave no day for."""
+    batch = f"（导入批次{d['batch']}）" if d.get("batch") else ""
+    place = f"工作表“{d.get('sheet', '')}”第{d.get('row', '')}行"
+    notes = [f"原台账{batch}：{place}" + (f"，原编号 {d['number']}" if d.get("number") else "")]
+    if d.get("undated"):
+        notes.append("原台账未记载日期的环节：" + "、".join(event_label(a) for a in d["undated"]))
     return notes
 
 
