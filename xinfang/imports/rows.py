@@ -251,7 +251,7 @@ def _complaint(row: Row, ctx: Context) -> dict[str, Any]:
 
 def _incident(row: Row, ctx: Context) -> tuple[Any, str]:
     place = row.read("incident", values.checked_text, limit=120) or ""
-    for name, town in ctx.towns.items():
+    for name, town in sorted(ctx.towns.items(), key=lambda item: -len(item[0])):
         if place.startswith(name):
             return town, place[len(name) :][:100]
     return None, place[:100]

@@ -168,4 +168,8 @@ def _progress_page(request, batch):
         logger.exception("the import of batch %s failed", batch.pk)
         message = "数据库出错（可能有人同时在登记同一信访人），请稍后重新导入。"
         yield render_to_string("imports/_failed.html", {"message": message})
+    except Exception:  # the page has begun: say how it ended rather than break off
+        logger.exception("the import of batch %s failed", batch.pk)
+        message = "系统出错，请联系系统管理员后重新导入。"
+        yield render_to_string("imports/_failed.html", {"message": message})
     yield tail

@@ -16,9 +16,20 @@ from xinfang.imports import actions
 
 def small_ledger() -> bytes:
     book = Workbook()
-    book.active.append(["接待日期", "信访人", "身份证号", "手机号码", "诉求标题", "状态", "网上提交时间", "查询码"])
     book.active.append(
-        ["2025-01-02", "李某某", make_id_number(91), "13912345678", "路灯不亮", "已网上提交", "2025-01-03", "EX1"]
+        ["接待日期", "信访人", "身份证号", "手机号码", "诉求标题", "状态", "网上提交时间", "查询码"]
+    )
+    book.active.append(
+        [
+            "2025-01-02",
+            "李某某",
+            make_id_number(91),
+            "13912345678",
+            "路灯不亮",
+            "已网上提交",
+            "2025-01-03",
+            "EX1",
+        ]
     )
     out = io.BytesIO()
     book.save(out)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -28,6 +29,11 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def streamed_page(response) -> str:
+    assert isinstance(response, StreamingHttpResponse), response
+    return b"".join(response.streaming_content).decode()  # type: ignore[arg-type]
 
 
 def selects(page: str) -> dict[str, tuple[str, str]]:
@@ -54,13 +60,15 @@ def test_upload_dry_run_fix_and_import(agent_cg, units):
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response.url == reverse("imports:batch", args=[batch.pk])
     page = client.get(response.url).content.decode()
-    assert "将新建 <strong>3</strong> 件事项" in page and "发现 <strong class=\"error\">1</strong> 个问题" in page
+    assert (
+        "将新建 <strong>3</strong> 件事项" in page and '发现 <strong class="error">1</strong> 个问题' in page
+    )
     assert "工作表“2024年”第7行“身份证号”列（C列）：身份证号校验位不正确" in page
     assert "确认导入" not in page and "上传改正后的文件并重新检查" in page
 
     # Confirming anyway is refused before anything is written.
     response = client.post(reverse("imports:run", args=[batch.pk]))
-    streamed = b"".join(response.streaming_content).decode()
+    streamed = streamed_page(response)
     assert "导入没有完成，一行也没有导入：检查发现1个问题" in streamed and Case.objects.count() == 0
 
     fixed = SimpleUploadedFile("城关镇台账（改）.xlsx", messy_workbook())
@@ -71,7 +79,7 @@ def test_upload_dry_run_fix_and_import(agent_cg, units):
 
     response = client.post(reverse("imports:run", args=[batch.pk]))
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    streamed = b"".join(response.streaming_content).decode()
+    streamed = streamed_page(response)
     assert "正在导入台账" in streamed and "已导入 4 / 4 件（100%）" in streamed
     assert "导入完成：新建 4 件事项" in streamed and "不再发送超期提醒" in streamed
     assert Case.objects.filter(unit=units["chengguan"]).count() == 4
