@@ -77,8 +77,23 @@ def _moves() -> list[Step]:
     return [s for s in STEPS.values() if s.target and s.sources and s.url_name]
 
 
+# The paths found, for the registry as it stood (a step declared later starts them afresh).
+_paths: dict[str, tuple[Step, ...]] = {}
+_paths_of: list[Step] = []
+
+
 def path_to(status: str) -> list[Step]:
     """The fewest steps from 登记 (status 登记中) to ``status``, 登记 first."""
+    registry = list(STEPS.values())
+    if len(registry) != len(_paths_of) or any(a is not b for a, b in zip(registry, _paths_of, strict=True)):
+        _paths.clear()
+        _paths_of[:] = registry
+    if status not in _paths:
+        _paths[status] = _path_to(status)
+    return list(_paths[status])
+
+
+def _path_to(status: str) -> tuple[Step, ...]:
     came: dict[str, tuple[str, Step] | None] = {S.INTAKE: None}
     queue = deque([S.INTAKE.value])
     while queue:
@@ -94,7 +109,7 @@ def path_to(status: str) -> list[Step]:
     while (before := came[status]) is not None:
         status, step = before
         steps.append(step)
-    return [STEPS["open"], *reversed(steps)]
+    return (STEPS["open"], *reversed(steps))
 
 
 def path(status: str, dated: Iterable[str] = ()) -> list[Step]:
