@@ -69,7 +69,7 @@ class PastCase:
     agent: Any
     dates: dict[str, datetime.date] = field(default_factory=dict)  # step name → its day
     fields: dict[str, Any] = field(default_factory=dict)  # ``CASE_FIELDS`` the ledger gives
-    origin: dict[str, Any] = field(default_factory=dict)  # file, sheet, row, number: for the event
+    origin: dict[str, Any] = field(default_factory=dict)  # batch, sheet, row, old number: for the event
 
 
 def _moves() -> list[Step]:

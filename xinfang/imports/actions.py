@@ -43,6 +43,7 @@ CHUNK = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 20 * 1024 * 1024
 COMMAND_LINE = "(command line)"
+KEPT_DAYS = 7  # an upload waiting for its confirmation
 
 
 class ImportFailed(DomainError):
@@ -72,10 +73,12 @@ def check_upload(upload) -> files.Checked:
 
 
 def start_import(*, by, unit, upload, request=None) -> ImportBatch:
-    """Keep the uploaded workbook (encrypted) for its dry run."""
+    """Keep the uploaded workbook (encrypted) for its dry run. Uploads left unconfirmed for
+    ``KEPT_DAYS`` are cancelled and their files deleted on the way (``_sweep``)."""
     _check(by, unit, request)
     checked = check_upload(upload)
     with transaction.atomic():
+        _sweep()
         stored = files.store(checked, by=by)
         return ImportBatch.objects.create(
             unit=unit, uploaded_by=by, file=stored, file_name=checked.name, sha256=stored.sha256
@@ -122,6 +125,22 @@ def save_mapping(unit, *, by, mapping: dict[str, str], request=None) -> ColumnMa
         saved.updated_by = by
         saved.save()
         return saved
+
+
+def _sweep() -> int:
+    """An old ledger holds every petitioner's particulars: an upload nobody confirmed or cancelled
+    is not kept longer than ``KEPT_DAYS``."""
+    cutoff = timezone.now() - datetime.timedelta(days=KEPT_DAYS)
+    stale = list(
+        ImportBatch.objects.select_for_update().filter(status=BatchStatus.DRAFT, created_at__lt=cutoff)
+    )
+    for batch in stale:
+        old = batch.file
+        batch.status, batch.file, batch.finished_at = BatchStatus.CANCELLED, None, timezone.now()
+        batch.save(update_fields=["status", "file", "finished_at"])
+        if old is not None:
+            transaction.on_commit(lambda old=old: files.discard(old))
+    return len(stale)
 
 
 def _draft(batch: ImportBatch) -> ImportBatch:

@@ -152,3 +152,21 @@ def test_cancel_discards_the_file(agent_cg, units, django_capture_on_commit_call
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CANCELLED and batch.file is None
     assert not type(stored).objects.filter(pk=stored.pk).exists()
+
+
+def test_an_upload_left_unconfirmed_is_not_kept(agent_cg, units, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.utils import timezone
+
+    client = logged_in(agent_cg)
+    upload(client, messy_workbook())
+    old = ImportBatch.objects.get()
+    stored = old.file
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, messy_workbook())
+    old.refresh_from_db()
+    assert old.status == BatchStatus.CANCELLED and old.file is None
+    assert not type(stored).objects.filter(pk=stored.pk).exists()
+    assert ImportBatch.objects.filter(status=BatchStatus.DRAFT).count() == 1
