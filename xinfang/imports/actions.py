@@ -19,6 +19,7 @@ The import itself, all rows or none:
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -135,11 +136,10 @@ def _sweep() -> int:
         ImportBatch.objects.select_for_update().filter(status=BatchStatus.DRAFT, created_at__lt=cutoff)
     )
     for batch in stale:
-        old = batch.file
+        if batch.file is not None:
+            transaction.on_commit(functools.partial(files.discard, batch.file))
         batch.status, batch.file, batch.finished_at = BatchStatus.CANCELLED, None, timezone.now()
         batch.save(update_fields=["status", "file", "finished_at"])
-        if old is not None:
-            transaction.on_commit(lambda old=old: files.discard(old))
     return len(stale)
 
 
