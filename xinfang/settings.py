@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "xinfang.ratings",
     "xinfang.public",
     "xinfang.oversight",
+    "xinfang.imports",  # the Excel 台账 kept before the platform, brought in
     "xinfang.figures",
     "xinfang.bulletins",
     "xinfang.privacy",  # retention of personal data, petitioners' requests (PIPL)

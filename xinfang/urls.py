@@ -18,5 +18,6 @@ urlpatterns = [
     path("bulletins/", include("xinfang.bulletins.urls")),
     path("privacy/", include("xinfang.privacy.urls")),
     path("api/", include("xinfang.api.urls")),  # /api/v1/ and the token pages
+    path("imports/", include("xinfang.imports.urls")),
     path("", include("xinfang.ops.urls")),  # /healthz
 ]

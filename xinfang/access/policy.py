@@ -109,6 +109,11 @@ for _code, _label, _grants in (
     ("reveal_personal", "查看完整的身份证号、电话、住址和平台账户（记入审计日志）", {A: UNIT}),
     ("petitioner_history", "登记时按身份证号查看信访人以往事项", {A: UNIT}),
     ("print_authorization", "打印授权委托书", {A: UNIT}),
+    (
+        "import_ledger",
+        "导入启用平台前的 Excel 台账（代理员导入本单位的，县信访局可为各单位导入）",
+        {A: UNIT, B: COUNTY},
+    ),
 ):
     declare(_code, area=CASES, label=_label, grants=_grants)
 

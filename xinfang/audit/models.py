@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     ANCHOR = "anchor", "记录审计锚点"
     BACKUP = "backup", "备份或恢复"
     DATA_KEY = "data_key", "数据密钥轮换"
+    IMPORT = "import", "导入台账"
 
 
 class AppendOnlyError(Exception):

@@ -26,7 +26,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from xinfang.access import rules
-from xinfang.cases import actions_people, hooks, intake, scope, workflow
+from xinfang.cases import actions_past, actions_people, hooks, intake, scope, workflow
 from xinfang.cases.history import locked, record_event, record_new_version
 from xinfang.cases.intake import COMPLAINT_FIELDS, PETITIONER_FIELDS, IntakeError
 from xinfang.cases.models import (
@@ -54,6 +54,7 @@ __all__ = [
     "record_authorization",
     "record_follow_up",
     "record_objection",
+    "record_past_cases",
     "record_submission",
     "refer_case",
     "take_step",
@@ -511,6 +512,9 @@ def record_objection(
             **late,
         )
 
+
+# Cases of a unit's old ledger come in through their own module (``actions_past``).
+record_past_cases = actions_past.record_past_cases
 
 # The steps about a case's people are in their own module; their functions are actions too.
 add_co_petitioner = actions_people.add_co_petitioner

@@ -28,6 +28,7 @@ OTHER_EVENTS = {
     "petitioner_changed": "信访人信息与此前登记不同，经核对按本次登记",  # cases.actions.open_case
     "rate": "信访人评价",  # xinfang.ratings
     "feedback": "填写反馈表",  # xinfang.ratings
+    "imported": "从原有台账导入",  # cases.actions_past: the steps before it are the old ledger's
 }
 
 
@@ -99,7 +100,20 @@ def event_notes(event: CaseEvent) -> list[str]:
         notes.append(f"听证至{_day(d['ended_on'])}，听证所需时间不计入复核期限")
     if d.get("window_end"):
         notes.append(f"逾期提出：期限已于{_day(d['window_end'])}届满；逾期理由：{d.get('late_reason', '')}")
+    if event.action == "imported":
+        notes.extend(_origin(d))
     return notes + _clock_notes(event.action, d)
+
+
+def _origin(d: dict[str, Any]) -> list[str]:
+    """Where an imported case's row was: the file, the sheet and row, the old number, and the
+    steps the old ledger gave no day for."""
+    batch = f"（导入批次{d['batch']}）" if d.get("batch") else ""
+    place = f"工作表“{d.get('sheet', '')}”第{d.get('row', '')}行"
+    notes = [f"原台账{batch}：{place}" + (f"，原编号 {d['number']}" if d.get("number") else "")]
+    if d.get("undated"):
+        notes.append("原台账未记载日期的环节：" + "、".join(event_label(a) for a in d["undated"]))
+    return notes
 
 
 def known(action: str) -> bool:

@@ -6,6 +6,9 @@ here, and that app registers its answer in its ``AppConfig.ready()``:
 
 - ``after_step``: called inside a step's transaction, after its event is written (the clocks
   start and stop there). Raising a ``DomainError`` refuses the step; nothing of it is kept.
+- ``after_history``: called inside the transaction that brings in cases from an old ledger
+  (``actions_past``), with each case and the steps it went through, dated as the ledger says
+  (the clocks are computed there, as of those days).
 - ``panels``: cards of the case page (a template and a function that gives its context).
 - ``clocks``: the running clocks a worklist shows (and the cases in hand that no 办理期限 runs
   for), the lengths of the clocks that the step forms quote (``{conclude}`` → “60日”), their
@@ -38,6 +41,21 @@ def on_step(key: str, hook: AfterStep) -> None:
 def after_step(case, *, step: str, on: datetime.date | None, by, data: Mapping[str, Any]) -> None:
     for hook in _after_step.values():
         hook(case, step=step, on=on, by=by, data=data)
+
+
+# --- Cases brought in from an old ledger ---------------------------------------------------------------
+
+AfterHistory = Callable[..., None]  # (entries: list of (case, [(step, on | None)]), *, by) -> None
+_after_history: dict[str, AfterHistory] = {}
+
+
+def on_history(key: str, hook: AfterHistory) -> None:
+    _after_history[key] = hook
+
+
+def after_history(entries: list[tuple[Any, list[tuple[str, datetime.date | None]]]], *, by) -> None:
+    for hook in _after_history.values():
+        hook(entries, by=by)
 
 
 # --- Cards of the case page --------------------------------------------------------------------------
@@ -218,4 +236,4 @@ def case_sheets() -> list[CaseSheet]:
 
 def registered() -> Iterable[str]:
     """What is plugged in (for a test that checks the apps above register themselves)."""
-    return [*_after_step, *_panels, *_clocks, *_ledger_columns, *_papers, *_sheets]
+    return [*_after_step, *_after_history, *_panels, *_clocks, *_ledger_columns, *_papers, *_sheets]

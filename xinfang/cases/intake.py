@@ -64,11 +64,17 @@ def allocate_number(unit, year: int) -> int:
     lock; SQLite's write lock taken at BEGIN IMMEDIATE) until the case is committed, and
     a rolled-back case gives its number back.
     """
+    return allocate_numbers(unit, year, 1)
+
+
+def allocate_numbers(unit, year: int, count: int) -> int:
+    """The first of ``count`` consecutive numbers for the unit and year (the cases of an old
+    ledger brought in at once), given as ``allocate_number`` gives one."""
     CaseNumberCounter.objects.bulk_create(
         [CaseNumberCounter(unit=unit, year=year, last=0)], ignore_conflicts=True
     )
-    CaseNumberCounter.objects.filter(unit=unit, year=year).update(last=F("last") + 1)
-    return CaseNumberCounter.objects.get(unit=unit, year=year).last
+    CaseNumberCounter.objects.filter(unit=unit, year=year).update(last=F("last") + count)
+    return CaseNumberCounter.objects.get(unit=unit, year=year).last - count + 1
 
 
 class PetitionerChanged(IntakeError):
@@ -159,6 +165,70 @@ def save_petitioner(unit, data: dict[str, Any], *, confirmed_version: int | None
             continue
         return Saved(made, tuple(changed), latest.version if latest is not None else None)
     raise IntakeError(BUSY)
+
+
+# People read at once when an old ledger's rows are saved: well below every database's limit
+# on bound parameters.
+PEOPLE_CHUNK = 500
+
+
+def latest_versions(unit, id_numbers: list[str], *, lock: bool = False) -> dict[str, Petitioner]:
+    """The unit's latest version of each person, by document number as given (a query per
+    ``PEOPLE_CHUNK`` people; every key of the ring). ``lock``: the rows stay locked until the
+    transaction ends, as ``save_petitioner`` locks the one it reads."""
+    wanted: dict[str, str] = {}  # keyed hash under any key of the ring → the number as given
+    for number in id_numbers:
+        for digest in crypto.lookup_hashes("id_number", number):
+            wanted[digest] = number
+    found: dict[str, Petitioner] = {}
+    hashes = list(wanted)
+    for start in range(0, len(hashes), PEOPLE_CHUNK):
+        rows = Petitioner.objects.filter(unit=unit, id_number_hash__in=hashes[start : start + PEOPLE_CHUNK])
+        for person in rows.select_for_update() if lock else rows:
+            number = wanted[person.id_number_hash]
+            best = found.get(number)
+            if best is None or (person.version, person.pk) > (best.version, best.pk):
+                found[number] = person
+    return found
+
+
+def completed(before: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """An old ledger's row with what it leaves empty taken from the person's latest version: a
+    ledger that kept no address does not say the address changed."""
+    if before is None:
+        return row
+    kept = {f: getattr(before, f) for f in COMPARED if f != "id_kind" and not _clean(row.get(f))}
+    return {**row, **kept}
+
+
+def save_petitioners(unit, rows: list[dict[str, Any]]) -> list[Saved]:
+    """The version each of an old ledger's rows points at, in order (``actions_past``).
+
+    As ``save_petitioner`` with the agent's confirmation given (what a row leaves empty is the
+    latest version's, ``completed``): a row that matches the person's latest version points at it; a row that differs adds a version (its differences in
+    ``Saved.changed``), which a later row of the same person is compared with. The latest
+    versions are read and locked once for all rows, and the new versions inserted together. A
+    registration of the same new version meanwhile breaks ``petitioner_version_unique_per_unit``
+    and the whole import with it (nothing is kept; it may be run again).
+    """
+    latest = latest_versions(unit, [row["id_number"] for row in rows], lock=True)
+    saved: list[Saved] = []
+    made: list[Petitioner] = []
+    for row in rows:
+        before = latest.get(row["id_number"])
+        row = completed(before, row)
+        changed = differences(before, row) if before is not None else []
+        if before is not None and not changed:
+            saved.append(Saved(before))
+            continue
+        person = Petitioner(unit=unit, version=1 if before is None else before.version + 1)
+        for field in PETITIONER_FIELDS:
+            setattr(person, field, _typed(row, field))
+        made.append(person)
+        latest[row["id_number"]] = person
+        saved.append(Saved(person, tuple(changed), before.version if before is not None else None))
+    Petitioner.objects.bulk_create(made, batch_size=PEOPLE_CHUNK)
+    return saved
 
 
 def correct_petitioner(case: Case, data: dict[str, Any]) -> Saved:

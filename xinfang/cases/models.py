@@ -213,6 +213,14 @@ class AuthorizationMode(models.TextChoices):
     CONFIRMED = "confirmed", "代理员代为填写，信访人确认签字（捺印）"
 
 
+class CaseSource(models.TextChoices):
+    """How a case came to the platform: registered here, or brought in from a unit's Excel 台账
+    kept before the platform (``actions_past``), with its original dates and status."""
+
+    REGISTERED = "registered", "平台登记"
+    IMPORTED = "imported", "导入"
+
+
 class Case(models.Model):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases")
     # Unique per unit and year through (unit, year, seq); the text keeps the unit's name at the
@@ -303,6 +311,9 @@ class Case(models.Model):
     # "reason"}], as the events keep them; the ledger marks these cases.
     late_steps = models.JSONField("逾期提出的申请", default=list, blank=True)
     closed_on = models.DateField("终结日期", null=True, blank=True, db_index=True)
+    source = models.CharField(
+        "来源", max_length=12, choices=CaseSource.choices, default=CaseSource.REGISTERED
+    )
 
     created_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -333,6 +344,10 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         kwargs["update_fields"] = with_keyed_hashes(Case, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+
+    @property
+    def is_imported(self) -> bool:
+        return self.source == CaseSource.IMPORTED
 
     @property
     def is_collective(self) -> bool:

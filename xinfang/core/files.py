@@ -110,6 +110,17 @@ def read(stored: StoredFile) -> bytes:
     return content
 
 
+def discard(stored: StoredFile) -> None:
+    """Delete a stored file nothing needs any more: its row, then its encrypted content. Call it
+    after the transaction that let go of the file has committed (``transaction.on_commit``)."""
+    path = _path(stored.storage_name)
+    StoredFile.objects.filter(pk=stored.pk).delete()
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 def stored_key_id(storage_name: str) -> bytes | None:
     """The id of the data key a stored file is encrypted with (None if the file is missing)."""
     try:

@@ -9,9 +9,10 @@ class DeadlinesConfig(AppConfig):
     def ready(self):
         """Plug the clocks into a case's life: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
         from xinfang.cases import hooks
-        from xinfang.deadlines import actions, archive, selectors
+        from xinfang.deadlines import actions, archive, past, selectors
 
         hooks.on_step("deadlines", actions.after_step)
+        hooks.on_history("deadlines", past.after_history)
         hooks.add_panel(
             hooks.Panel(
                 key="deadlines",

@@ -135,12 +135,35 @@ def agents_to_tell(case, agents_by_unit: dict) -> list:
     return agents_by_unit.get(case.unit_id, [])
 
 
+def deadline_key(pk: int, level: str) -> str:
+    return f"deadline:{pk}:{level}"
+
+
+def settle_past(case_ids: list[int], *, today: datetime.date) -> int:
+    """The clocks of cases brought in from an old ledger (``xinfang.imports``) that ran out before
+    the platform knew them: their overdue reminders count as made, so that ``xinfang remind``
+    sends nobody a reminder of the past. The worklist still shows them overdue. Returns how many."""
+    settled = 0
+    for start in range(0, len(case_ids), selectors.KEY_CHUNK):
+        chunk = case_ids[start : start + selectors.KEY_CHUNK]
+        past = selectors.open_deadlines_due_by(today - datetime.timedelta(days=1)).filter(case_id__in=chunk)
+        made = [
+            Reminder(
+                key=deadline_key(pk, ReminderLevel.OVERDUE), level=ReminderLevel.OVERDUE, case_id=case_id
+            )
+            for pk, case_id in past.values_list("pk", "case_id")
+        ]
+        Reminder.objects.bulk_create(made, ignore_conflicts=True)
+        settled += len(made)
+    return settled
+
+
 def remind_deadlines(*, today: datetime.date, calendar: Calendar, summary: Summary) -> None:
     horizon = add_workdays(today, DUE_SOON_WORKDAYS, calendar)
     candidates = []
     for deadline in selectors.open_deadlines_due_by(horizon):
         level = ReminderLevel.OVERDUE if deadline.due_on < today else ReminderLevel.DUE_SOON
-        candidates.append((f"deadline:{deadline.pk}:{level}", level, deadline))
+        candidates.append((deadline_key(deadline.pk, level), level, deadline))
     done = selectors.existing_keys([key for key, _, _ in candidates])
     pending = [c for c in candidates if c[0] not in done]
     staff = selectors.bureau_staff() if any(level == ReminderLevel.OVERDUE for _, level, _ in pending) else []
