@@ -65,6 +65,10 @@ TARGET_TYPES: dict[str, str | tuple[str, str]] = {
 # --- Details ---------------------------------------------------------------------------------------------
 
 KEY_LABELS = {
+    # Importing an old ledger (xinfang.imports).
+    "created": "新建的事项数",
+    "skipped": "已有而跳过的行数",
+    "sha256": "文件校验值（SHA-256）",
     # The JSON API's tokens and machine accounts (xinfang.api).
     "account": "接口账户",
     "expires": "有效期至",

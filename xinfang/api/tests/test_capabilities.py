@@ -67,6 +67,7 @@ NOT_OFFERED = {
     "manage_retention": "个人信息保存期限和到期删除，只在页面进行（须确认）",
     "handle_data_requests": "信访人查阅、复制、删除个人信息的请求，只在页面办理",
     "export_audit": "审计日志只在页面导出",
+    "import_ledger": "导入原有 Excel 台账须先预检、核对，在页面或命令行进行",
 }
 
 
