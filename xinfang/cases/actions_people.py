@@ -11,14 +11,13 @@ from django.db import transaction
 from django.db.models import Max
 
 from xinfang.access import rules
+from xinfang.accounts.successors import HOLDS_CASES
 from xinfang.cases import intake, workflow
 from xinfang.cases.history import locked, record_event, record_new_version
 from xinfang.cases.models import COLLECTIVE_FROM, MAX_REPRESENTATIVES, Case, CoPetitioner
 from xinfang.cases.steps import STEPS, TransitionError
 from xinfang.core import crypto
 
-# Whoever may register cases for a unit may hold them (``rules.holders`` of this capability).
-HOLDS_CASES = "case_open"
 MIN_REASON = 2
 
 

@@ -13,11 +13,10 @@ from django.contrib.auth import get_user_model
 
 from xinfang.access import rules
 from xinfang.access.models import Reach
+from xinfang.accounts.successors import HOLDS_CASES
 from xinfang.cases.forms import PetitionerForm
 from xinfang.cases.forms_steps import CaseForm
 from xinfang.cases.models import MAX_REPRESENTATIVES, Case
-
-HOLDS_CASES = "case_open"
 
 
 class CoPetitionerForm(CaseForm, PetitionerForm):

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from xinfang.access import rules
 from xinfang.accounts.models import Unit, UnitKind
+from xinfang.accounts.successors import HOLDS_CASES
 from xinfang.cases.intake import COMPARED, completed, differences, latest_versions
 from xinfang.cases.models import Case, query_code_keys
 from xinfang.core import crypto
@@ -38,7 +39,7 @@ from xinfang.notify.remind import retention_days
 from xinfang.reference.models import ContentCategory, SubmissionPlatform
 
 IMPORT = "import_ledger"
-WORKS_CASES = "case_open"  # who may be a case's agent: the unit's agents
+WORKS_CASES = HOLDS_CASES  # who may be a case's agent: the unit's agents
 CHUNK = 500
 
 

@@ -15,6 +15,7 @@ from django.db.models.lookups import GreaterThan
 from xinfang.access import rules
 from xinfang.access.models import Reach
 from xinfang.accounts.models import User
+from xinfang.accounts.successors import HOLDS_CASES
 from xinfang.cases.models import Case, CaseStatus, FollowUp
 from xinfang.cases.workflow import FINAL
 from xinfang.deadlines.models import CaseDeadline, ClockKind
@@ -23,7 +24,7 @@ from xinfang.notify.models import Notice, OutboxMessage, Reminder
 KEY_CHUNK = 500  # stays well below every database's limit on bound parameters
 # Who is reminded of a unit's clocks and follow-ups: those the capability table lets work that
 # unit's cases (its agents); overdue clocks also go to those who supervise every unit's cases.
-WORKS_CASES = "case_open"
+WORKS_CASES = HOLDS_CASES
 SUPERVISES = "view_cases"
 
 
