@@ -28,8 +28,10 @@ demo: migrate
 run: demo
 	$(BIN)/xinfang serve --bind $(HOST):$(PORT)
 
+# The suite on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # mypy checks the files [tool.mypy] names, with Django's types; no migration may be missing.
 lint: $(STAMP)

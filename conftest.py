@@ -29,6 +29,48 @@ def fast_hasher(settings, request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# --- a fast test database ------------------------------------------------------------------------
+# The product's SQLite connections commit with synchronous=FULL (settings): durable on power loss,
+# at the price of an fsync per commit. The test database is thrown away, so its connections
+# skip the fsync; tests marked ``durable`` get the product's setting back for their duration.
+# Servers and commands a test starts in a subprocess read the product's settings and keep FULL.
+
+
+def _fast_sqlite(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_fast_sqlite, dispatch_uid="xinfang-tests-fast-sqlite")
+
+
+@pytest.fixture(autouse=True)
+def _durable_when_asked(request):
+    if "durable" not in request.keywords:
+        yield
+        return
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    def pragma(level: str) -> None:
+        # SQLite refuses the change inside a transaction; a connection made later gets it anyway.
+        if connection.vendor == "sqlite" and connection.connection is not None and connection.get_autocommit():
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA synchronous={level}")
+
+    connection_created.disconnect(dispatch_uid="xinfang-tests-fast-sqlite")
+    try:
+        pragma("FULL")
+        yield
+    finally:
+        connection_created.connect(_fast_sqlite, dispatch_uid="xinfang-tests-fast-sqlite")
+        pragma("OFF")
+
+
 @pytest.fixture(autouse=True)
 def _audit_flush_allowed():
     """Transactional tests empty every table afterwards, which the audit log's database guard

@@ -276,7 +276,11 @@ def test_a_missing_choice_keeps_the_form(client, delivered):
     assert not Rating.objects.exists()
 
 
-@pytest.mark.parametrize("token", ["", "forged", signing.dumps({"c": 1, "h": "x"}, salt="other")])
+@pytest.mark.parametrize(
+    "token",
+    ["", "forged", signing.dumps({"c": 1, "h": "x"}, salt="other")],
+    ids=["empty", "forged", "other-salt"],  # the same names in every process (pytest-xdist)
+)
 def test_a_forged_token_rates_nothing(client, delivered, token):
     response = rate(client, token)
     assert actions.EXPIRED in response.content.decode()
