@@ -58,7 +58,11 @@ def _durable_when_asked(request):
 
     def pragma(level: str) -> None:
         # SQLite refuses the change inside a transaction; a connection made later gets it anyway.
-        if connection.vendor == "sqlite" and connection.connection is not None and connection.get_autocommit():
+        if (
+            connection.vendor == "sqlite"
+            and connection.connection is not None
+            and connection.get_autocommit()
+        ):
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA synchronous={level}")
 
