@@ -67,6 +67,8 @@ def prepare_platform() -> dict:
     import django
 
     django.setup()
+    import datetime
+
     import province_data
     from bench_ledger import enrich
     from django.conf import settings
@@ -78,7 +80,7 @@ def prepare_platform() -> dict:
 
     from xinfang.accounts import sessions
     from xinfang.accounts.models import AgentProfile, User
-    from xinfang.cases.models import Case
+    from xinfang.cases.models import Case, FollowUp
 
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     call_command("migrate", verbosity=0)
@@ -88,6 +90,14 @@ def prepare_platform() -> dict:
         log(f"  generating {SIZE:,} cases over {UNITS} units (once; kept for later runs)")
         province_data.generate(SIZE, log=log)
     enrich(log)
+    # While the body handles the matter, the agent plans the next follow-up: within a month for
+    # most, yesterday or today for one in fifteen (due on the worklist).
+    handling = ("submitted", "forwarded", "received", "accepted")
+    if not FollowUp.objects.filter(next_on__isnull=False).exists():
+        today = timezone.localdate()
+        for pk in Case.objects.filter(status__in=handling).values_list("pk", flat=True):
+            planned = today + datetime.timedelta(days=pk % 30 - 1)
+            FollowUp.objects.filter(case_id=pk).update(next_on=planned)
     for agent in User.objects.filter(username__startswith="pbench").exclude(username="pbench-bureau"):
         AgentProfile.objects.get_or_create(
             user=agent, defaults={"title": "代理员", "mobile": "13900000000", "published": True}
