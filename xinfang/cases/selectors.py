@@ -84,7 +84,13 @@ def petitioner_history(user, id_number: str, *, exclude_pk: int | None = None) -
     rows = Case.objects.filter(petitioner__id_number_hash__in=id_hashes)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    rows = rows.select_related("unit").order_by("-received_on", "-pk")
+    # What the list shows (unit, date, status, and the number and title where the user may
+    # open the case): none of the earlier cases' encrypted values is read.
+    rows = (
+        rows.select_related("unit")
+        .only("received_on", "status", "number", "title", "unit__name")
+        .order_by("-received_on", "-pk")
+    )
     return [
         PriorCase(
             unit_name=row.unit.name,
@@ -159,8 +165,10 @@ LEDGER_PAGE_COLUMNS = (
 
 def ledger_page_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
     """``cases`` (from ``ledger``) with only the columns a page of the ledger shows."""
-    return cases.select_related(None).select_related("unit", "petitioner", "category", "agent").only(
-        *LEDGER_PAGE_COLUMNS
+    return (
+        cases.select_related(None)
+        .select_related("unit", "petitioner", "category", "agent")
+        .only(*LEDGER_PAGE_COLUMNS)
     )
 
 

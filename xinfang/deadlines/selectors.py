@@ -114,7 +114,10 @@ class CaseClocks:
         # values (content, platform password …) are neither read nor decrypted.
         running = list(
             CaseDeadline.objects.filter(
-                case__in=cases, stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE, due_on__lte=soon_until
+                case__in=cases,
+                stopped_on__isnull=True,
+                clock__kind=ClockKind.DEADLINE,
+                due_on__lte=soon_until,
             )
             .select_related("clock", "case", "case__unit", "case__agent")
             .only(*WORKLIST_COLUMNS)
