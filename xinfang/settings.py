@@ -255,13 +255,18 @@ LOGIN_ALERT_ADDRESSES = 3
 # Minutes a half-done login (password given, second factor not yet) waits.
 LOGIN_PENDING_MINUTES = 10
 
-# Sessions end after 30 idle minutes (every request renews the cookie), and in any case
-# SESSION_MAX_HOURS after the login.
+# Sessions end after 30 idle minutes, and in any case SESSION_MAX_HOURS after the login.
+# The idle limit is the session row's expiry, moved on when the session is saved: not on every
+# request (a durable commit each time) but on the first request SESSION_RENEW_SECONDS or more
+# after the last save (accounts.sessions.renew). A session therefore ends between
+# SESSION_COOKIE_AGE - SESSION_RENEW_SECONDS (29 minutes) and SESSION_COOKIE_AGE (30 minutes)
+# after its last request: never later than 30 idle minutes, at most a minute earlier.
 SESSION_COOKIE_AGE = 30 * 60
+SESSION_RENEW_SECONDS = 60
 SESSION_MAX_HOURS = env_int("XINFANG_SESSION_MAX_HOURS", 12)
 if SESSION_MAX_HOURS < 1:
     raise ImproperlyConfigured("XINFANG_SESSION_MAX_HOURS must be at least 1")
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -5,7 +5,9 @@
 2. A logged-in session older than ``SESSION_MAX_HOURS`` (12 by default) is logged out, however
    busy it was: the 30 idle minutes are Django's ``SESSION_COOKIE_AGE``, this is the absolute
    lifetime (等保: 会话超时).
-3. A session half-way through logging in is sent back to its second-factor step from every
+3. Any other logged-in session is saved again, its 30 idle minutes starting anew, when it was
+   last saved a minute or more ago (``sessions.renew``): not a write on every request.
+4. A session half-way through logging in is sent back to its second-factor step from every
    page except the open ones below.
 """
 
@@ -61,6 +63,8 @@ class LoginSessionMiddleware:
             elif sessions.outlived(session, now):
                 logout(request)
                 messages.info(request, f"登录已满{settings.SESSION_MAX_HOURS}小时，为了安全，请重新登录。")
+            else:
+                sessions.renew(session, now)
         elif sessions.PENDING in session and not is_open(request.path):
             pending = sessions.pending(session, now)
             if pending is not None:

@@ -5,7 +5,9 @@ come, or has yet to be set up) is not logged in: it holds only ``PENDING``, who 
 when, so no page behind the login can be reached before the second factor. Once the login is
 complete the session carries ``LOGIN_AT`` (its absolute lifetime counts from there) and
 ``SECOND_FACTOR`` (how it was passed); ``middleware.LoginSessionMiddleware`` ends a logged-in
-session that lacks them or has outlived ``SESSION_MAX_HOURS``.
+session that lacks them or has outlived ``SESSION_MAX_HOURS``, and has it saved again
+(``renew``: its 30 idle minutes start again) once ``SESSION_RENEW_SECONDS`` have passed since
+it was last saved, not on every request.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.contrib.auth import login
 LOGIN_AT = "xinfang_login_at"
 SECOND_FACTOR = "xinfang_second_factor"
 PENDING = "xinfang_pending_login"
+SAVED_AT = "xinfang_saved_at"  # when the session was last saved with its idle expiry moved on
 
 VERIFY = "verify"  # the account has an authenticator: the code comes next
 ENROL = "enrol"  # the account must have one and has none: setting it up comes next
@@ -58,6 +61,7 @@ def clear_pending(session) -> None:
 def mark_complete(session, *, method: str, now: datetime.datetime) -> None:
     session[LOGIN_AT] = now.timestamp()
     session[SECOND_FACTOR] = method
+    session[SAVED_AT] = now.timestamp()
     session.pop(PENDING, None)
 
 
@@ -73,3 +77,12 @@ def is_complete(session) -> bool:
 
 def outlived(session, now: datetime.datetime) -> bool:
     return now.timestamp() - session[LOGIN_AT] > settings.SESSION_MAX_HOURS * 3600
+
+
+def renew(session, now: datetime.datetime) -> None:
+    """Have the session saved at the end of this request, which moves its expiry to
+    ``SESSION_COOKIE_AGE`` from now, when it was last saved ``SESSION_RENEW_SECONDS`` or more
+    ago; else leave it (no write). A session saved for another reason (a message, a login step)
+    renews itself anyway, and records the time so the next requests need not."""
+    if session.modified or now.timestamp() - session.get(SAVED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
+        session[SAVED_AT] = now.timestamp()

@@ -84,7 +84,13 @@ def petitioner_history(user, id_number: str, *, exclude_pk: int | None = None) -
     rows = Case.objects.filter(petitioner__id_number_hash__in=id_hashes)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    rows = rows.select_related("unit").order_by("-received_on", "-pk")
+    # What the list shows (unit, date, status, and the number and title where the user may
+    # open the case): none of the earlier cases' encrypted values is read.
+    rows = (
+        rows.select_related("unit")
+        .only("received_on", "status", "number", "title", "unit__name")
+        .order_by("-received_on", "-pk")
+    )
     return [
         PriorCase(
             unit_name=row.unit.name,
@@ -135,6 +141,35 @@ def ledger(user, flt: LedgerFilter, *, code: str = "view_cases") -> QuerySet[Cas
             | Q(number__icontains=q)
         )
     return cases
+
+
+# What a page of the ledger shows (``cases/list.html``): the petitioner's name, ID number and
+# phone are decrypted for it, but not the complaint, the address or the platform's account.
+LEDGER_PAGE_COLUMNS = (
+    "number",
+    "received_on",
+    "status",
+    "title",
+    "people_count",
+    "late_steps",
+    "source",
+    "unit__name",
+    "petitioner__name",
+    "petitioner__id_number",
+    "petitioner__mobile",
+    "petitioner__landline",
+    "category__name",
+    "agent__full_name",
+)
+
+
+def ledger_page_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """``cases`` (from ``ledger``) with only the columns a page of the ledger shows."""
+    return (
+        cases.select_related(None)
+        .select_related("unit", "petitioner", "category", "agent")
+        .only(*LEDGER_PAGE_COLUMNS)
+    )
 
 
 def find_by_query_code(user, code: str) -> Case | None:
@@ -429,6 +464,10 @@ class Worklist:
         return not (self.overdue or self.due_soon or self.follow_ups or self.unclocked)
 
 
+# What a worklist row shows of its case: never an encrypted column, so nothing is decrypted.
+WORKLIST_CASE_COLUMNS = ("number", "title", "unit__name", "unit__sort_order", "agent__full_name")
+
+
 def worklist(user, *, today: datetime.date | None = None) -> Worklist:
     """What needs doing, most urgent first: clocks passed, clocks due within 3 workdays (asked of
     the clocks, ``hooks.running_clocks``), follow-ups due. Overdue is derived from the stored due
@@ -437,10 +476,14 @@ def worklist(user, *, today: datetime.date | None = None) -> Worklist:
     visible = cases_for(user).exclude(status__in=workflow.FINAL).values("pk")
     clocks = hooks.running_clocks(visible, today)
     newer = FollowUp.objects.filter(case=OuterRef("case"), created_at__gt=OuterRef("created_at"))
+    # Scoped through the join, not ``case__in=visible``: the planner may then start from the
+    # follow-ups planned by today (the next_on index) instead of every open case of the unit.
     follow_ups = list(
-        FollowUp.objects.filter(case__in=visible, next_on__lte=today)
+        rules.scoped(FollowUp.objects.filter(next_on__lte=today), user, "view_cases", unit_field="case__unit")
+        .exclude(case__status__in=workflow.FINAL)
         .exclude(Exists(newer))
         .select_related("case", "case__unit", "case__agent")
+        .only("on", "means", "contact", "next_on", *(f"case__{name}" for name in WORKLIST_CASE_COLUMNS))
         .order_by("next_on", "case__number")
     )
     return Worklist(
@@ -462,6 +505,7 @@ def _with_follow_up_dates(case_ids: list[int]) -> list[Case]:
     cases = (
         Case.objects.filter(pk__in=case_ids)
         .select_related("unit", "agent")
+        .only("petition_type", "accepted_on", *WORKLIST_CASE_COLUMNS)
         .annotate(last_on=Subquery(latest.values("on")[:1]), next_on=Subquery(latest.values("next_on")[:1]))
     )
     far = datetime.date.max

@@ -107,7 +107,7 @@ def case_list(request):
         for name in ("page", "q") + (("s",) if expired else ()):
             query.pop(name, None)
         query = query.urlencode()
-    cases = selectors.ledger(request.user, flt)
+    cases = selectors.ledger_page_rows(selectors.ledger(request.user, flt))
     page = Paginator(cases, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": query, "nav": "ledger"}
     return render(request, "cases/list.html", context, status=status)

@@ -83,7 +83,9 @@ def _guidance(state: str, title: str, text: str, basis: str, due_on=None, today=
     }
 
 
-def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[str, Any] | None:
+def rating_guidance(
+    case: Case, *, today: datetime.date | None = None, rating: Rating | None = None
+) -> dict[str, Any] | None:
     """What the agent should tell a petitioner who rated 不满意, with the window's due date.
 
     None unless the rating is 不满意. ``state`` is one of: ``open`` (复查 may still be asked
@@ -93,7 +95,7 @@ def rating_guidance(case: Case, *, today: datetime.date | None = None) -> dict[s
     ``re_review_passed``, ``re_review_requested``, ``closed`` (复核意见: not received again),
     ``refused`` (不予受理 / 不再受理: no 复查 follows).
     """
-    rating = rating_for(case)
+    rating = rating or rating_for(case)  # the caller's, where it has read it already
     if rating is None or not rating.is_unsatisfied:
         return None
     today = today or timezone.localdate()
@@ -203,7 +205,7 @@ def case_panel(case: Case) -> Panel:
         shown=bool(rating or feedback or feedback_refusal is None),
         rating=rating,
         feedback=feedback,
-        guidance=rating_guidance(case) if rating is not None else None,
+        guidance=rating_guidance(case, rating=rating) if rating is not None else None,
         rating_refusal=actions.rating_refusal(case) if rating is None else actions.ALREADY_RATED,
         feedback_refusal=feedback_refusal,
     )

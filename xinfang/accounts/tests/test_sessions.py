@@ -9,7 +9,10 @@ import sys
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,6 +64,58 @@ def test_the_idle_limit_still_holds(client, agent_cg, monkeypatch):
     form_log_in(client, "wang")
     clock.advance(minutes=31)
     assert client.get(reverse("cases:work")).url.startswith(reverse("accounts:login"))
+
+
+def session_writes(client: Client, path: str) -> list[str]:
+    """The statements of one request that write the session table."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    table = Session._meta.db_table
+    return [
+        q["sql"] for q in captured.captured_queries if table in q["sql"] and not q["sql"].startswith("SELECT")
+    ]
+
+
+def test_a_page_view_soon_after_the_last_save_writes_nothing(client, agent_cg, monkeypatch, settings):
+    clock = Clock(monkeypatch)
+    form_log_in(client, "wang")
+    work = reverse("cases:work")
+    # Within the renewal interval: read, never written.
+    for _ in range(5):
+        clock.advance(seconds=10)
+        assert session_writes(client, work) == []
+    # Once the interval has passed since the last save, the next request saves it (one UPDATE) …
+    clock.advance(seconds=settings.SESSION_RENEW_SECONDS - 50)
+    assert len(session_writes(client, work)) == 1
+    # … and the interval starts again from there.
+    clock.advance(seconds=settings.SESSION_RENEW_SECONDS - 1)
+    assert session_writes(client, work) == []
+
+
+def test_thirty_idle_minutes_end_the_session_whatever_was_saved(client, agent_cg, monkeypatch):
+    clock = Clock(monkeypatch)
+    form_log_in(client, "wang")
+    # The last request comes just before a renewal is due, so it writes nothing …
+    clock.advance(seconds=59)
+    assert client.get(reverse("cases:work")).status_code == 200
+    # … and thirty minutes after it the session is over (a little before, at most a minute).
+    clock.advance(minutes=30)
+    response = client.get(reverse("cases:work"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    assert not logged_in(client)
+
+
+def test_activity_keeps_the_session_alive(client, agent_cg, monkeypatch):
+    clock = Clock(monkeypatch)
+    form_log_in(client, "wang")
+    key = client.session.session_key
+    # Three hours of work, a page every few minutes (some within a minute of each other).
+    for step in range(60):
+        clock.advance(seconds=20 if step % 3 == 0 else 290)
+        assert client.get(reverse("cases:work")).status_code == 200, step
+    assert logged_in(client) and client.session.session_key == key
+    # The session still has nearly thirty idle minutes before it.
+    assert Session.objects.get(pk=key).expire_date > clock.now + datetime.timedelta(minutes=29)
 
 
 def test_the_lifetime_is_a_setting(client, agent_cg, monkeypatch, settings):
