@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, require_browser
+from tests.browser import ARGS, CHROMIUM, require_browser, track_pages, unchecked_pages
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):
+def page(live_server, monkeypatch, request):
     require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -26,6 +26,12 @@ def page(live_server, monkeypatch):
         context.set_default_timeout(15_000)
         page = context.new_page()
         page.base_url = live_server.url  # type: ignore[attr-defined]  # the tests' own: where to go
+        track_pages(page)
+        failed_before = request.session.testsfailed
         yield page
+        # Every page a journey loads is checked (tests.browser.check): axe-core and the widths.
+        missed = unchecked_pages(page)
         context.close()
         browser.close()
+    if request.session.testsfailed == failed_before and missed:
+        pytest.fail("pages loaded but never given to tests.browser.check: " + ", ".join(sorted(missed)))

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.browser import log_in, shot
+from tests.browser import check, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,6 +32,7 @@ def test_an_agent_makes_uses_and_revokes_a_token(page, agent_cg, make_case):
     make_case(agent_cg)
     log_in(page, agent_cg.username)
     page.goto(page.base_url + "/api/tokens/")
+    check(page)
     page.get_by_label("令牌名称").fill("手机端")
     with page.expect_navigation():
         page.get_by_role("button", name="创建令牌").click()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import log_in, shot
+from tests.browser import check, log_in, shot
 from xinfang.cases.models import CaseEvent
 from xinfang.ratings.models import FeedbackForm, Rating
 from xinfang.ratings.tests.factories import advance, ago
@@ -43,6 +43,7 @@ def test_an_agent_enters_a_round_of_feedback_forms_at_once(page, agent_cg, round
     first, second, untouched = round_of_deliveries
     log_in(page, agent_cg.username)
     page.get_by_role("link", name="批量登记反馈表和评价").click()
+    check(page)
     page.get_by_role("heading", name="批量登记反馈表和满意度评价").wait_for()
     rows = {case.pk: page.locator(f"tbody#row-{case.pk}") for case in round_of_deliveries}
     assert "信访人 李某某" in rows[first.pk].inner_text()
@@ -68,6 +69,7 @@ def test_an_agent_enters_a_round_of_feedback_forms_at_once(page, agent_cg, round
     assert second_row.get_by_label("具体意见").nth(1).input_value() == "路灯仍然不亮"
     assert second_row.get_by_label("对责任机关").input_value() == "unsatisfied"
     assert not Rating.objects.exists() and not FeedbackForm.objects.exists()
+    check(page, "errors")
     shot(page, "batch-01-errors-in-place")
 
     # Corrected in its row, the round is saved at once.

@@ -24,6 +24,7 @@ def test_case_file_download_and_the_printed_month(page, agent_cg, bureau_user, m
     browser.log_in(page, "wang")
     page.wait_for_url(re.compile(r"/cases/work/$"))
     page.goto(page.base_url + f"/cases/{case.pk}/")
+    browser.check(page)
 
     # One click on the case page: the file arrives, every paper listed with its SHA-256.
     with page.expect_download() as download:
@@ -44,7 +45,9 @@ def test_case_file_download_and_the_printed_month(page, agent_cg, bureau_user, m
 
     # The month's 台账 of the own unit, to print: A4 landscape, the header on each page.
     page.get_by_role("link", name="返回台账").click()
+    browser.check(page)
     page.get_by_role("link", name="打印月度台账").click()
+    browser.check(page)
     page.get_by_label("接待月份").fill(f"{case.received_on:%Y-%m}")
     page.get_by_role("button", name="显示").click()
     page.get_by_role("heading", name="城关镇网上投诉代理台账").wait_for()
@@ -64,7 +67,9 @@ def test_case_file_download_and_the_printed_month(page, agent_cg, bureau_user, m
     page.context.clear_cookies()
     browser.log_in(page, "lu")
     page.goto(page.base_url + f"/cases/{case.pk}/")
+    browser.check(page)
     page.get_by_role("link", name="导出完整案卷").click()
+    browser.check(page)
     page.get_by_label("导出用途").fill("督察")
     page.get_by_role("button", name="导出案卷（.zip）").click()
     page.get_by_text("用途至少写4个字").wait_for()

@@ -92,6 +92,7 @@ def test_control_room(page, units, agent_cg, bureau_user, leader, head_cg, last_
     # Bureau staff open 统计 and choose last month: every unit, the county, the definitions.
     log_in(page, "lu", r"/cases/work/$")
     page.locator("nav.mainnav").get_by_role("link", name="统计").click()
+    browser.check(page)
     page.get_by_label("统计周期").select_option("month")
     page.get_by_label("月份").fill(f"{last_month:%Y-%m}")
     page.get_by_role("button", name="查看").click()
@@ -108,6 +109,7 @@ def test_control_room(page, units, agent_cg, bureau_user, leader, head_cg, last_
 
     # A target on the targets page.
     page.get_by_role("link", name="代理目标").click()
+    browser.check(page)
     page.get_by_label("单位").select_option(label="曾家镇")
     page.get_by_label("每月代理目标（件）").fill("2")
     page.get_by_role("button", name="保存").click()
@@ -118,7 +120,9 @@ def test_control_room(page, units, agent_cg, bureau_user, leader, head_cg, last_
     # An agent files an urgent report.
     log_in(page, "wang", r"/cases/work/$")
     page.locator("nav.mainnav").get_by_role("link", name="风险报告").click()
+    browser.check(page)
     page.get_by_role("link", name=re.compile("报送")).first.click()
+    browser.check(page)
     page.get_by_label("扬言过激行为").check()
     page.get_by_label("紧急", exact=True).check()
     page.get_by_label("情况").fill("信访人扬言如本周内不处理将到现场阻拦施工，已做思想疏导。")
@@ -135,6 +139,7 @@ def test_control_room(page, units, agent_cg, bureau_user, leader, head_cg, last_
     shot(page, "control-03-banner")
     banner.get_by_role("link", name=re.compile("查看并签收")).click()
     page.wait_for_url(re.compile(rf"/oversight/reports/{report.pk}/$"))
+    browser.check(page)
     page.get_by_role("button", name="签收").click()
     page.get_by_text(f"已签收风险报告（第{report.pk}号）").wait_for()
     assert page.locator(".urgent-reports").count() == 0
@@ -145,6 +150,7 @@ def test_control_room(page, units, agent_cg, bureau_user, leader, head_cg, last_
 
     # From the ledger, the full export asks why before it downloads.
     page.get_by_role("link", name="导出完整台账").click()
+    browser.check(page)
     page.get_by_label("导出用途").fill("核对")
     page.get_by_role("button", name="导出 Excel").click()
     page.get_by_text("用途至少写4个字").wait_for()
@@ -187,6 +193,7 @@ def test_bulletin_published_corrected_and_withdrawn(
 
     page.locator(".page-head").get_by_role("link", name="发布通报").click()
     page.get_by_role("heading", name=f"发布通报：{label}").wait_for()
+    browser.check(page)
     page.get_by_label("总体情况说明").fill("上月全县代理工作总体平稳。")
     page.get_by_role("button", name="发布通报").click()
     page.get_by_text("请勾选确认").wait_for()  # nothing typed is lost
@@ -207,6 +214,7 @@ def test_bulletin_published_corrected_and_withdrawn(
     shot(page, "control-08-bulletin-differences")
 
     page.get_by_role("link", name="按现在的数字更正通报").click()
+    browser.check(page)
     page.get_by_label("更正原因").fill("城关镇漏录代理事项1件。")
     page.get_by_label(re.compile("确认更正")).check()
     page.get_by_role("button", name="发布更正通报").click()
@@ -222,6 +230,7 @@ def test_bulletin_published_corrected_and_withdrawn(
     # Withdrawing the correction unfreezes the month.
     page.goto(page.base_url + "/bulletins/")
     page.locator("table.list tbody tr").first.get_by_role("link", name="撤回").click()
+    browser.check(page)
     page.get_by_label("撤回原因").fill("待各镇核对后重新发布。")
     page.get_by_label(re.compile("确认撤回")).check()
     page.get_by_role("button", name="撤回通报").click()

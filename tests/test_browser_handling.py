@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests import browser
-from tests.browser import shot
+from tests.browser import check, shot
 from xinfang.cases import actions
 from xinfang.core import files
 from xinfang.reference.models import SubmissionPlatform
@@ -65,9 +65,11 @@ def test_agent_follows_a_case_and_bureau_sees_the_board(
     assert submitted.number in overdue.inner_text()
     shot(page, "10-worklist")
     page.get_by_role("link", name=submitted.number).first.click()
+    check(page)
     assert "转送交办" in page.content() and "超期" in page.content()
 
     page.get_by_role("link", name="记录跟踪督办").click()
+    check(page)
     page.get_by_label("电话", exact=True).check()
     page.get_by_label("联系对象").fill("县信访局登记科")
     page.get_by_label("情况").fill("已电话催促尽快转送。")
@@ -76,6 +78,7 @@ def test_agent_follows_a_case_and_bureau_sees_the_board(
     page.get_by_text("已记录跟踪督办").wait_for()
 
     page.get_by_role("link", name="登记转送交办").click()
+    check(page)
     page.get_by_label("转送交办日期").fill((today - datetime.timedelta(days=30)).isoformat())
     page.get_by_label("交办", exact=True).check()
     page.get_by_label("有权处理机关").fill("镇坪县住房和城乡建设局")
@@ -87,10 +90,12 @@ def test_agent_follows_a_case_and_bureau_sees_the_board(
     page.get_by_label("有权处理机关收到日期").fill((today - datetime.timedelta(days=35)).isoformat())
     page.get_by_role("button", name="保存").click()
     page.get_by_text("不能早于上一环节的日期").wait_for()
+    check(page, "errors")
     page.get_by_label("有权处理机关收到日期").fill((today - datetime.timedelta(days=28)).isoformat())
     page.get_by_role("button", name="保存").click()
     page.get_by_text("已登记有权处理机关收到").wait_for()
     page.get_by_role("link", name="登记受理", exact=True).click()
+    check(page)
     page.get_by_label("受理告知日期").fill((today - datetime.timedelta(days=20)).isoformat())
     page.get_by_role("button", name="保存").click()
     page.get_by_text("已登记受理").wait_for()
@@ -98,6 +103,7 @@ def test_agent_follows_a_case_and_bureau_sees_the_board(
     assert "办结" in deadlines.inner_text() and "第34条" in deadlines.inner_text()
     assert "镇坪县住房和城乡建设局" in page.content()
     shot(page, "11-accepted")
+    check(page, "accepted")
 
     page.context.clear_cookies()
     log_in(page, "lu")

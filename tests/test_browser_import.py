@@ -22,7 +22,9 @@ def test_dry_run_fix_and_import(page, agent_cg, units, settings, tmp_path):
     browser.log_in(page, "wang")
     page.wait_for_url(re.compile(r"/cases/work/$"))
     page.goto(page.base_url + "/cases/")
+    browser.check(page)
     page.get_by_role("link", name="导入原有台账").click()
+    browser.check(page)
     page.get_by_role("heading", name="导入原有 Excel 台账").wait_for()
 
     page.get_by_label("原有台账文件").set_input_files(
@@ -53,6 +55,7 @@ def test_dry_run_fix_and_import(page, agent_cg, units, settings, tmp_path):
     assert Case.objects.filter(unit=units["chengguan"]).count() == 4
 
     page.get_by_role("link", name="台账").last.click()
+    browser.check(page)
     page.get_by_role("heading", name="网上投诉代理台账").wait_for()
     assert page.locator(".badge-imported").count() == 4
     page.get_by_role("link", name="城关镇-2024-0001").click()

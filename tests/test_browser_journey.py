@@ -6,17 +6,10 @@ import re
 
 import pytest
 
-from conftest import PASSWORD, make_id_number
-from tests.browser import shot
+from conftest import make_id_number
+from tests.browser import check, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_case, settings, tmp_path):
@@ -31,10 +24,12 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
 
     log_in(page, "wang")
     page.wait_for_url(re.compile(r"/cases/work/$"))
+    check(page)
     assert "工作台" in page.content()
 
     # 1-2. Petitioner and complaint; a wrong check digit is explained, the history appears.
     page.get_by_role("link", name="＋ 新登记").click()
+    check(page)
     id_number = make_id_number(42)
     wrong = id_number[:17] + ("0" if id_number[17] != "0" else "1")
     page.get_by_label("信访人姓名").fill("李某某")
@@ -68,9 +63,11 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
     page.get_by_text("已登记，编号").wait_for()
     number = re.search(r"城关镇-\d{4}-\d{4}", page.content()).group(0)
     shot(page, "02-detail")
+    check(page)
 
     # 3. Scope.
     page.get_by_role("link", name="判断代理范围").first.click()
+    check(page)
     page.get_by_label("属于代理范围，继续办理委托").check()
     page.get_by_role("button", name="确认").click()
     page.get_by_text("已确认属于代理范围").wait_for()
@@ -79,8 +76,10 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
     page.get_by_role("link", name="打印授权委托书").click()
     assert "网上投诉代理授权委托书" in page.content() and "李某某" in page.content()
     shot(page, "03-authorization")
+    check(page)
     page.go_back()
     page.get_by_role("link", name="登记授权委托").click()
+    check(page)
     page.get_by_label("代理员代为填写，信访人确认签字（捺印）").check()
     page.get_by_label("已签字的委托书扫描件").set_input_files(str(scan))
     page.get_by_role("button", name="保存").click()
@@ -88,6 +87,7 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
 
     # 5. Attachments: a disguised file is refused, a PNG is taken.
     page.get_by_role("link", name="上传附件").first.click()
+    check(page)
     page.get_by_label("诉求附件").set_input_files(str(not_a_pdf))
     page.get_by_role("button", name="保存").click()
     page.get_by_text("按文件内容判断").wait_for()
@@ -97,6 +97,7 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
 
     # 6. The complaint prepared for the platform, with the agent's line; revealing the ID is explicit.
     page.get_by_role("link", name="网上投诉填报内容").click()
+    check(page)
     assert "【城关镇网上投诉代理员王某某，13800000000】，代李某某反映：2026年8月" in page.content()
     assert id_number not in page.content()
     page.locator(".platform-field", has_text="身份证号码").get_by_role("button", name="复制").click()
@@ -105,6 +106,7 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
 
     # 7. Submission.
     page.get_by_role("link", name="已提交，登记提交信息").click()
+    check(page)
     page.get_by_label("平台用户名").fill("li13912345678")
     page.get_by_label("平台密码").fill("Pw-9x!k")
     page.get_by_label("查询码").fill("ZP2026AB12")
@@ -114,6 +116,7 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
 
     # 8. The ledger: found by query code, masked, exported.
     page.get_by_role("link", name="台账").first.click()
+    check(page)
     page.get_by_label("按查询码查找").fill("ZP2026AB12")
     page.get_by_role("button", name="查找").click()
     page.wait_for_url(re.compile(r"/cases/\d+/$"))
@@ -145,6 +148,7 @@ def test_the_id_number_error_shows_once_after_saving(page, agent_cg):
     page.get_by_role("button", name="保存登记").click()
     page.get_by_text("处需要修改").first.wait_for()
     page.wait_for_load_state("networkidle")  # the earlier cases, posted once the page is there
+    check(page, "errors")  # the form with its errors, each tied to its field
     message = page.get_by_text(f"最后一位应为 {good[17]}")
     assert message.count() == 1
     assert page.locator("#id-number-check").get_by_text(f"最后一位应为 {good[17]}").count() == 1

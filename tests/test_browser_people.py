@@ -56,6 +56,7 @@ def test_a_joint_case_with_three_petitioners_from_intake_to_handover_and_a_heari
         ("陈某明", 63, {"landline": "0915-8822563"}),
     ):
         page.get_by_role("link", name="添加联名信访人").click()
+        browser.check(page)
         fill_person(page, name=name, serial=serial, **phone)
         page.get_by_role("button", name="保存").click()
         page.get_by_text("已添加联名信访人").wait_for()
@@ -66,9 +67,11 @@ def test_a_joint_case_with_three_petitioners_from_intake_to_handover_and_a_heari
 
     # One letter listing all three, or one each.
     page.goto(page.base_url + f"/cases/{case.pk}/scope/")
+    browser.check(page)
     page.get_by_label("属于代理范围，继续办理委托").check()
     page.get_by_role("button", name="确认").click()
     page.get_by_role("link", name="打印授权委托书").first.click()
+    browser.check(page)
     letter = page.locator("article.authorization-letter")
     assert letter.count() == 1 and "我们现委托" in letter.inner_text()
     page.get_by_role("link", name="改为每名信访人各一份").click()
@@ -80,6 +83,7 @@ def test_a_joint_case_with_three_petitioners_from_intake_to_handover_and_a_heari
     log_in(page, "head")
     page.goto(page.base_url + f"/cases/{case.pk}/")
     page.get_by_role("link", name="移交代理员").click()
+    browser.check(page)
     page.get_by_label("接手的代理员").select_option(label="李代理")
     page.get_by_label("移交原因").fill("原代理员外出培训")
     page.get_by_role("button", name="保存").click()
@@ -107,6 +111,7 @@ def test_a_joint_case_with_three_petitioners_from_intake_to_handover_and_a_heari
     assert requested is not None
     page.goto(page.base_url + f"/cases/{case.pk}/")
     page.get_by_role("link", name="登记听证").click()
+    browser.check(page)
     page.get_by_label("听证开始日期").fill((requested + datetime.timedelta(days=3)).isoformat())
     page.get_by_label("听证结束日期").fill((requested + datetime.timedelta(days=4)).isoformat())
     page.get_by_role("button", name="保存").click()
@@ -118,6 +123,7 @@ def test_a_joint_case_with_three_petitioners_from_intake_to_handover_and_a_heari
     assert "听证" in page.locator(".timeline").inner_text()
     shot(page, "43-hearing")
     page.get_by_role("link", name="登记复核意见").click()
+    browser.check(page)
     page.get_by_label("复核意见日期").fill(today.isoformat())
     page.get_by_label("维持原处理意见").check()
     page.get_by_role("button", name="保存").click()
@@ -130,6 +136,7 @@ def test_the_same_person_with_other_particulars_is_confirmed_side_by_side(
     earlier = make_case(agent_cg, serial=70)
     log_in(page, "wang")
     page.get_by_role("link", name="＋ 新登记").click()
+    browser.check(page)
     fill_person(page, name="李某某", serial=70, mobile="13912340070")
     page.get_by_label("行政机关及其工作人员").check()
     page.get_by_label("投诉对象名称").fill("城关镇人民政府")
@@ -154,6 +161,7 @@ def test_the_same_person_with_other_particulars_is_confirmed_side_by_side(
     page.get_by_label("已与信访人核对，按本次填写登记").check()
     page.get_by_role("button", name="保存登记").click()
     page.get_by_text("已登记").first.wait_for()
+    browser.check(page)
     earlier.refresh_from_db()
     assert earlier.petitioner.address == "镇坪县城关镇文彩村三组12号"
     assert Case.objects.latest("pk").petitioner.address == "镇坪县城关镇新华社区70号楼"

@@ -37,6 +37,7 @@ def test_bureau_staff_erase_what_is_due_and_answer_a_request(page, bureau_user, 
     assert Petitioner.objects.get(pk=old.petitioner_id).id_number == ""
 
     page.get_by_role("link", name="信访人查阅、复制、删除申请").click()
+    browser.check(page)
     page.get_by_label("证件号码").fill(held.values["id_number"])
     page.get_by_label("申请事由及身份核验情况").fill("信访人本人到局申请，已核验居民身份证原件")
     with page.expect_navigation():

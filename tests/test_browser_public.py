@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.browser import shot
+from tests.browser import check, shot
 from xinfang.cases import actions
 from xinfang.core import files
 from xinfang.ratings.models import Rating
@@ -56,6 +56,7 @@ def test_citizen_looks_up_progress_and_rates_once(page, delivered):
     page.goto(page.base_url + "/public/track/")
     assert "退出" not in page.content()  # not logged in: no staff navigation
     shot(page, "public-01-track")
+    check(page)
 
     page.get_by_label("查询码").fill("K7MPX3QW9RTB")
     page.get_by_label("手机号后四位").fill(LAST4)
@@ -63,6 +64,7 @@ def test_citizen_looks_up_progress_and_rates_once(page, delivered):
     page.get_by_text("查询码或手机号后四位不正确").wait_for()
     assert page.get_by_label("手机号后四位").input_value() == ""  # the digits are not sent back
     shot(page, "public-02-wrong")
+    check(page, "errors")
 
     page.get_by_label("查询码").fill(CODE.lower())
     page.get_by_label("手机号后四位").fill(LAST4)
@@ -78,6 +80,7 @@ def test_citizen_looks_up_progress_and_rates_once(page, delivered):
         and "13912345678" not in page.content()
     )
     shot(page, "public-03-progress")
+    check(page, "progress")
 
     page.locator("#id_office_satisfaction").get_by_label("满意", exact=True).check()
     page.locator("#id_body_satisfaction").get_by_label("基本满意", exact=True).check()
@@ -85,6 +88,7 @@ def test_citizen_looks_up_progress_and_rates_once(page, delivered):
     page.get_by_role("button", name="提交评价").click()
     page.get_by_role("heading", name="评价已提交").wait_for()
     shot(page, "public-04-rated")
+    check(page)
     rating = Rating.objects.get(case=delivered)
     assert (rating.channel, rating.office_satisfaction, rating.body_satisfaction) == (
         "public",
@@ -112,6 +116,7 @@ def test_public_pages_fit_a_phone(page, delivered, agent_zj):
         # Nothing wider than the screen: no sideways scrolling on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         shot(page, name)
+        check(page)
     page.get_by_label("查询码").fill(CODE)
     page.get_by_label("手机号后四位").fill(LAST4)
     page.get_by_role("button", name="查询").click()
@@ -131,7 +136,9 @@ def test_agent_prints_the_contact_cards_and_the_flyer(page, delivered, agent_cg)
 
     log_in(page, "wang")
     page.get_by_role("link", name="联系卡", exact=True).click()
+    check(page)
     page.get_by_role("link", name="打印").first.click()
+    check(page)
     assert page.locator(".contact-card").count() == 8
     assert "王某某" in page.content() and page.base_url + "/public/track/" in page.content()
     assert pdf_pages(page) == 1  # eight cards on one A4 sheet
@@ -140,6 +147,7 @@ def test_agent_prints_the_contact_cards_and_the_flyer(page, delivered, agent_cg)
     page.emulate_media(media="screen")
     page.get_by_role("link", name="返回").click()
     page.get_by_role("link", name="打印").nth(1).click()
+    check(page)
     assert "五、找谁代理" in page.content()
     assert pdf_pages(page) == 1  # the flyer is one A4 page
     page.set_viewport_size({"width": 680, "height": 1009})  # 180 × 267 mm

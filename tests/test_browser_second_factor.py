@@ -11,6 +11,7 @@ import pyotp
 import pytest
 
 from conftest import PASSWORD, make_user, second_factor_code
+from tests import browser
 from tests.browser import shot
 from xinfang.accounts.models import Role
 
@@ -20,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def password_step(page, username: str) -> None:
     page.context.clear_cookies()
     page.goto(page.base_url + "/accounts/login/")
+    browser.check(page)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
@@ -55,6 +57,7 @@ def test_bureau_staff_set_up_a_second_factor_and_log_in_with_it(page, units):
     shot(page, "second-factor-recovery-codes")
     page.get_by_role("link", name="我已保存，继续").click()
     page.wait_for_url(re.compile(r"/cases/work/$"))
+    browser.check(page)
     log_out(page)
 
     # Password, then the code the app shows.

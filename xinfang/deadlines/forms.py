@@ -243,6 +243,13 @@ class ScheduleForm(Form):
 
 
 class UploadForm(Form):
+    """Shown on the calendar page beside ScheduleForm, with the same field names: its own ids
+    (id_upload_year …), so that each label focuses its own field."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_upload_%s")
+        super().__init__(*args, **kwargs)
+
     year = forms.IntegerField(
         label="年份",
         min_value=2000,

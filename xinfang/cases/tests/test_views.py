@@ -94,7 +94,10 @@ def test_the_id_number_error_is_shown_once_at_its_field(client, agent_cg):
     page = client.post(reverse("cases:new"), new_case_post(**{"p-id_number": wrong})).content.decode()
     message = f"最后一位应为 {good[17]}"
     assert page.count(message) == 1
-    assert re.search(rf'<div id="id-number-check"><p class="error" role="alert">[^<]*{message}', page)
+    assert re.search(
+        rf'<div id="id-number-check"><div id="id_p-id_number_error"><p class="error" role="alert">[^<]*{message}',
+        page,
+    )
     on_load = client.post(reverse("cases:history"), {"p-id_number": wrong, "initial": "1"}).content.decode()
     assert message not in on_load and "id-number-check" not in on_load
     live = client.post(reverse("cases:history"), {"p-id_number": wrong}).content.decode()
