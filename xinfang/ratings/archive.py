@@ -38,16 +38,16 @@ def _prepare(cases):
     )
 
 
-def _values(cases) -> list[list]:
+def _values(rows) -> list[list]:
     return [
         [
-            case.ratings_delivered_at,
-            case.ratings_rated_on,
-            CHANNEL_SHORT.get(case.ratings_channel, ""),
-            SATISFACTION.get(case.ratings_office, ""),
-            SATISFACTION.get(case.ratings_body, ""),
+            row["ratings_delivered_at"],
+            row["ratings_rated_on"],
+            CHANNEL_SHORT.get(row["ratings_channel"], ""),
+            SATISFACTION.get(row["ratings_office"], ""),
+            SATISFACTION.get(row["ratings_body"], ""),
         ]
-        for case in cases
+        for row in rows
     ]
 
 
