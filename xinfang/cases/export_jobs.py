@@ -22,6 +22,7 @@ import datetime
 import logging
 import os
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -145,14 +146,19 @@ def get_for(request, pk) -> LedgerExport:
 
 
 def prune(now: datetime.datetime | None = None) -> int:
-    """Remove the jobs older than ``KEEP`` and their files, and any file left without a job."""
-    cutoff = (now or timezone.now()) - KEEP
-    old = LedgerExport.objects.filter(created_at__lt=cutoff)
+    """Remove the jobs older than ``KEEP`` and their files, and a file of the folder's own
+    (``<job>.xlsx`` or ``.part``) left without a job for as long. Other files (a running
+    export's temporary ones) are not touched. Returns the jobs removed."""
+    old = LedgerExport.objects.filter(created_at__lt=(now or timezone.now()) - KEEP)
     for job in old:
         path_of(job).unlink(missing_ok=True)
     removed, _ = old.delete()
     kept = {str(pk) for pk in LedgerExport.objects.values_list("pk", flat=True)}
-    for path in folder().iterdir():
-        if path.name.split(".")[0] not in kept and path.stat().st_mtime < cutoff.timestamp():
-            path.unlink(missing_ok=True)
+    before = time.time() - KEEP.total_seconds()  # the files' own clock
+    for path in folder().glob("*-*-*-*-*.*"):
+        try:
+            if path.suffix in (".xlsx", ".part") and path.stem not in kept and path.stat().st_mtime < before:
+                path.unlink()
+        except FileNotFoundError:  # removed meanwhile
+            continue
     return removed

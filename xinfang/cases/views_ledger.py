@@ -182,7 +182,7 @@ def ledger_export_full(request):
             filters=_ledger_filters(flt),
         )
         job = export_jobs.start(request.user, flt, full=True)
-        return redirect("cases:export_job", pk=job.pk)
+        return redirect("cases:export_job", job=job.pk)
     query = request.GET.copy()
     for name in ("page", "q"):
         query.pop(name, None)
@@ -204,22 +204,22 @@ def ledger_export_start(request):
         AuditAction.EXPORT, request=request, target_type="ledger", masked=True, filters=_ledger_filters(flt)
     )
     job = export_jobs.start(request.user, flt, full=False)
-    return redirect("cases:export_job", pk=job.pk)
+    return redirect("cases:export_job", job=job.pk)
 
 
 @requires("export_ledger")
-def export_job(request, pk):
+def export_job(request, job):
     """An export's progress (rows written of rows in all), then its link. The page asks again
     every second while it runs (htmx: only the card)."""
-    job = export_jobs.get_for(request, pk)
+    job = export_jobs.get_for(request, job)
     context = {"job": job, "running": job.status == ExportStatus.RUNNING, "nav": "ledger"}
     template = "cases/_export_job.html" if request.htmx else "cases/export_job.html"
     return render(request, template, context)
 
 
 @requires("export_ledger")
-def export_job_file(request, pk):
-    job = export_jobs.get_for(request, pk)
+def export_job_file(request, job):
+    job = export_jobs.get_for(request, job)
     path = export_jobs.path_of(job)
     if job.status != ExportStatus.DONE or not path.exists():
         raise Http404

@@ -41,7 +41,7 @@ def test_an_agent_exports_in_the_background_and_downloads_the_masked_file(
     make_case(agent_zj, serial=3, title="曾家镇事项")
     client.force_login(agent_cg)
     job, url = start(client, q="路灯")
-    assert url == reverse("cases:export_job", args=[job.pk])
+    assert url == reverse("cases:export_job", kwargs={"job": job.pk})
     assert (job.status, job.rows_total, job.rows_done) == (ExportStatus.RUNNING, 1, 0)
     assert "路灯" not in str(job.filters)  # the search words are kept sealed
     entry = AuditEntry.objects.get(action="export")
@@ -51,7 +51,7 @@ def test_an_agent_exports_in_the_background_and_downloads_the_masked_file(
     assert "正在生成：已写入 0 / 1 件" in page
     card = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 1s"' in card and "<html" not in card
-    assert client.get(reverse("cases:export_job_file", args=[job.pk])).status_code == 404
+    assert client.get(reverse("cases:export_job_file", kwargs={"job": job.pk})).status_code == 404
 
     export_jobs.run(job.pk)
     job.refresh_from_db()
@@ -62,7 +62,7 @@ def test_an_agent_exports_in_the_background_and_downloads_the_masked_file(
     card = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in card and "下载 Excel" in card
 
-    response = client.get(reverse("cases:export_job_file", args=[job.pk]))
+    response = client.get(reverse("cases:export_job_file", kwargs={"job": job.pk}))
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [mine.number]
     assert make_id_number(1) not in " ".join(str(v) for v in rows[1])
@@ -75,7 +75,7 @@ def test_no_one_else_sees_or_downloads_the_job(client, agent_cg, bureau_user, ma
     export_jobs.run(job.pk)
     client.force_login(bureau_user)
     assert client.get(url).status_code == 404
-    assert client.get(reverse("cases:export_job_file", args=[job.pk])).status_code == 404
+    assert client.get(reverse("cases:export_job_file", kwargs={"job": job.pk})).status_code == 404
     assert AuditEntry.objects.filter(action="access_denied").count() == 2
 
 

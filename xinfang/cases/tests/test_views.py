@@ -341,10 +341,10 @@ def test_bureau_exports_the_full_ledger_on_a_reason(
     # Made in the background: the answer is the page with its progress, then the file.
     response = client.post(url, {"reason": "按纪委函件核对信访人身份"})
     job = LedgerExport.objects.get()
-    assert response.status_code == 302 and response.url == reverse("cases:export_job", args=[job.pk])
+    assert response.status_code == 302 and response.url == reverse("cases:export_job", kwargs={"job": job.pk})
     assert job.full and job.rows_total == 1
     export_jobs.run(job.pk)
-    response = client.get(reverse("cases:export_job_file", args=[job.pk]))
+    response = client.get(reverse("cases:export_job_file", kwargs={"job": job.pk}))
     assert response.status_code == 200 and quote("完整") in response["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert rows[0][:2] == ("单位", "编号") and [r[1] for r in rows[1:]] == [mine.number]  # the filter applies
