@@ -128,9 +128,12 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
     assert row.count() == 1 and number in row.inner_text()
     assert "139****5678" in row.inner_text() and id_number not in row.inner_text()
     shot(page, "05-ledger")
+    # Made in the background: the page counts the rows written, then offers the file.
+    page.get_by_role("button", name="导出 Excel").click()
     with page.expect_download() as download:
-        page.get_by_role("link", name="导出 Excel").click()
+        page.get_by_role("link", name="下载 Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+    page.get_by_role("link", name="返回台账").click()
     assert earlier.number not in page.content()
 
 

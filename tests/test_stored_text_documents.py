@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from xinfang.accounts.models import Unit, User
 from xinfang.cases import actions as case_actions
-from xinfang.cases.models import Case, Petitioner
+from xinfang.cases import export_jobs
+from xinfang.cases.models import Case, LedgerExport, Petitioner
 from xinfang.ratings import actions as ratings
 from xinfang.ratings.models import FeedbackForm
 from xinfang.ratings.tests.factories import advance, ago, feedback_data
@@ -101,10 +102,14 @@ def test_ledger_xlsx(client, agent_cg, bureau_user, dirty_case, view):
         assert_clean("".join(values))
 
 
-def test_full_ledger_xlsx(client, bureau_user, dirty_case):
+def test_full_ledger_xlsx(client, bureau_user, dirty_case, settings, tmp_path):
     client.force_login(bureau_user)
+    settings.DATA_DIR = tmp_path
     response = client.post(reverse("cases:export_full"), {"reason": "核对信访人身份信息"})
-    assert response.status_code == 200
+    job = LedgerExport.objects.get()
+    assert response.status_code == 302
+    export_jobs.run(job.pk)
+    response = client.get(reverse("cases:export_job_file", kwargs={"job": job.pk}))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert any(c.value == "城关镇" for row in sheet.iter_rows() for c in row)
 

@@ -1,28 +1,32 @@
-"""The ledger (台账): its columns and rows, as .xlsx (streamed row by row in openpyxl's
-write-only mode) and as the A4 print view's table.
+"""The ledger (台账): its columns and rows, as .xlsx (written row by row with XlsxWriter in
+constant memory, ``core.xlsx_stream``) and as the A4 print view's table.
 
 The columns are the case's own, then those the apps above add (``hooks.ledger_columns``: the
 反馈表 and the rating, the clocks passed), each read for a whole chunk of rows: the export sends
-the same few queries for ten rows or ten thousand.
+the same few queries for ten rows or ten thousand. The rows are read as ``values()``, never as
+model objects, and each encrypted value is decrypted only where its cell shows it.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import quote
 
-from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce, Length
 from django.utils import timezone
 
 from xinfang.cases import hooks
 from xinfang.cases.hooks import Column, LedgerColumns
-from xinfang.cases.models import FollowUp
-from xinfang.cases.selectors import late_steps
-from xinfang.core import xlsx
+from xinfang.cases.models import Case, CaseStatus, FollowUp, Petitioner, PetitionType
+from xinfang.cases.selectors import late_steps_of
+from xinfang.core import crypto, keys, xlsx_stream
 from xinfang.core.masking import mask_id_number, mask_phone, mask_secret
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,13 +59,6 @@ COLUMNS = [
 ]
 
 
-def late_text(case) -> str:
-    """The requests recorded after their window: what, the window's end, the reason."""
-    return "；".join(
-        f"{late.label}（期限{late.window_end:%Y-%m-%d}届满，{late.reason}）" for late in late_steps(case)
-    )
-
-
 def attachment_header(filename: str, disposition: str = "attachment") -> str:
     """A Content-Disposition that WPS, Excel and every browser read with Chinese names intact."""
     ascii_name = "".join(c if c.isascii() and c not in '"\\' else "_" for c in filename)
@@ -84,7 +81,7 @@ def _with_follow_ups(cases: QuerySet) -> QuerySet:
 FOLLOW_UPS = LedgerColumns(
     key="follow_ups",
     columns=(Column("跟踪督办次数", 8, printed="跟踪督办"), Column("最近跟踪日期", 12, printed="最近跟踪")),
-    values=lambda cases: [[c.follow_up_count, c.follow_up_last] for c in cases],
+    values=lambda rows: [[row["follow_up_count"], row["follow_up_last"]] for row in rows],
     prepare=_with_follow_ups,
     order=20,
 )
@@ -99,71 +96,171 @@ def ledger_columns(*, show_unit: bool) -> list[Column]:
     return ([UNIT_COLUMN] if show_unit else []) + COLUMNS + added
 
 
-def _petitioner(case) -> str:
-    name = case.petitioner.name
-    return f"{name}等{case.people_count}人" if case.people_count > 1 else name
+# What the ledger reads of a case, through ``values()``: no model objects. The encrypted columns
+# come as stored (``_stored``) and only the cells shown are decrypted: the masked ledger shows
+# the platform user name and the 查询码 as 「••••••」 or nothing, so it asks only their length,
+# and the landline only where there is no mobile.
+_CASE_FIELDS = (
+    "pk",
+    "number",
+    "received_on",
+    "agent__full_name",
+    "people_count",
+    "petition_type",
+    "category__name",
+    "title",
+    "status",
+    "platform__name",
+    "submitted_at",
+    "handling_body",
+    "forwarded_on",
+    "accepted_on",
+    "concluded_on",
+    "delivered_on",
+    "closed_on",
+    "late_steps",
+)
+_SECRETS = ("platform_username", "query_code")
+PETITION_TYPES = dict(PetitionType.choices)
+STATUSES = dict(CaseStatus.choices)
 
 
-def _own_row(case, *, full: bool) -> list:
-    person = case.petitioner
+def _stored(path: str) -> Cast:
+    """An encrypted column as stored (its token), so that nothing decrypts it on the way."""
+    return Cast(F(path), output_field=TextField())
+
+
+def _context(model, name: str) -> str:
+    return model._meta.get_field(name).crypto_context
+
+
+_CONTEXTS = {
+    "name": _context(Petitioner, "name"),
+    "id_number": _context(Petitioner, "id_number"),
+    "mobile": _context(Petitioner, "mobile"),
+    "landline": _context(Petitioner, "landline"),
+    "platform_username": _context(Case, "platform_username"),
+    "query_code": _context(Case, "query_code"),
+}
+
+
+def _open(token: str | None, field: str) -> str:
+    return crypto.decrypt_text(token, _CONTEXTS[field]) if token else ""
+
+
+def _values(cases: QuerySet, *, full: bool) -> QuerySet:
+    stored: dict[str, Func] = {
+        "p_name": _stored("petitioner__name"),
+        "p_id_number": _stored("petitioner__id_number"),
+        "p_mobile": _stored("petitioner__mobile"),
+        "p_landline": _stored("petitioner__landline"),
+    }
+    for name in _SECRETS:
+        stored[f"c_{name}"] = _stored(name) if full else Length(name)
+    extra = list(cases.query.annotations)
+    return cases.annotate(**stored).values(*_CASE_FIELDS, "unit__name", *stored, *extra)
+
+
+def _own_row(row: dict, *, full: bool) -> list:
+    name = _open(row["p_name"], "name")
+    id_number = _open(row["p_id_number"], "id_number")
+    phone = _open(row["p_mobile"], "mobile") or _open(row["p_landline"], "landline")
+    if full:
+        username, query_code = (
+            _open(row["c_platform_username"], "platform_username"),
+            _open(row["c_query_code"], "query_code"),
+        )
+    else:
+        id_number, phone = mask_id_number(id_number), mask_phone(phone)
+        username, query_code = mask_secret(row["c_platform_username"]), mask_secret(row["c_query_code"])
+    submitted = row["submitted_at"]
+    local = timezone.get_current_timezone()
     return [
-        case.number,
-        case.received_on,
-        case.agent.full_name,
-        _petitioner(case),
-        person.id_number if full else mask_id_number(person.id_number),
-        person.phone_on_record if full else mask_phone(person.phone_on_record),
-        case.get_petition_type_display(),
-        case.category.name,
-        case.title,
-        case.get_status_display(),
-        case.platform.name if case.platform else "",
-        case.platform_username if full else mask_secret(case.platform_username),
-        case.query_code if full else mask_secret(case.query_code),
-        timezone.localtime(case.submitted_at).strftime("%Y-%m-%d %H:%M") if case.submitted_at else "",
-        case.handling_body,
-        case.forwarded_on,
-        case.accepted_on,
-        case.concluded_on,
-        case.delivered_on,
-        case.closed_on,
-        late_text(case),
-        case.people_count,
+        row["number"],
+        row["received_on"],
+        row["agent__full_name"],
+        f"{name}等{row['people_count']}人" if row["people_count"] > 1 else name,
+        id_number,
+        phone,
+        PETITION_TYPES.get(row["petition_type"], row["petition_type"]),
+        row["category__name"],
+        row["title"],
+        STATUSES.get(row["status"], row["status"]),
+        row["platform__name"] or "",
+        username,
+        query_code,
+        submitted.astimezone(local).strftime("%Y-%m-%d %H:%M") if submitted else "",
+        row["handling_body"],
+        row["forwarded_on"],
+        row["accepted_on"],
+        row["concluded_on"],
+        row["delivered_on"],
+        row["closed_on"],
+        _late_text(row["late_steps"]) if row["late_steps"] else "",
+        row["people_count"],
     ]
+
+
+def _late_text(stored) -> str:
+    return "；".join(
+        f"{late.label}（期限{late.window_end:%Y-%m-%d}届满，{late.reason}）" for late in late_steps_of(stored)
+    )
 
 
 def ledger_rows(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iterator[list]:
     """One row per case (seed 附件 二(四)), in ``ledger_columns`` order. Masked unless ``full``;
-    the platform password never. Read in chunks: each app's columns once per chunk."""
+    the platform password never. Read in chunks of ``values()``: each app's columns once per
+    chunk, no model object made and no column decrypted that the row does not show."""
     added = _added()
-    # Encrypted columns the ledger never shows are not loaded, so never decrypted.
-    cases = cases.defer("content", "platform_password", "petitioner__address")
     for group in added:
         if group.prepare is not None:
             cases = group.prepare(cases)
-    rows = cases.iterator(chunk_size=CHUNK_ROWS)
+    keys.ensure_verified()
+    rows = _values(cases, full=full).iterator(chunk_size=CHUNK_ROWS)
     while chunk := list(islice(rows, CHUNK_ROWS)):
         extra = [group.values(chunk) for group in added]
-        for index, case in enumerate(chunk):
-            row = _own_row(case, full=full)
+        for index, found in enumerate(chunk):
+            row = _own_row(found, full=full)
             for values in extra:
                 row.extend(values[index])
-            yield ([case.unit.name] + row) if show_unit else row
+            yield ([found["unit__name"]] + row) if show_unit else row
+
+
+def count_rows(cases: QuerySet) -> int:
+    return cases.order_by().count()
+
+
+def write_ledger(
+    target, cases: QuerySet, *, show_unit: bool, full: bool = False, tmpdir=None, progress=None
+) -> int:
+    """The ledger as .xlsx into ``target`` (a path or a binary file): landscape A4, the header
+    frozen and repeated on each printed page, the used range and a filter on the header
+    recorded. Returns the number of rows; ``progress(rows written)`` is told as it goes."""
+    columns = ledger_columns(show_unit=show_unit)
+    return xlsx_stream.write_sheet(
+        target,
+        title="台账",
+        headers=[c.header for c in columns],
+        widths=[c.width for c in columns],
+        rows=ledger_rows(cases, show_unit=show_unit, full=full),
+        title_columns=2 if show_unit else 1,
+        tmpdir=tmpdir,
+        progress=progress,
+    )
 
 
 def ledger_xlsx(cases: QuerySet, *, show_unit: bool, full: bool = False) -> Iterator[bytes]:
     """Write the workbook to a temporary file, then stream it: memory stays flat however many
-    rows. Landscape A4, the header frozen and repeated on each printed page, the used range and
-    a filter on the header recorded."""
-    workbook = xlsx.workbook(write_only=True)
-    sheet = xlsx.Sheet(workbook.create_sheet("台账"))
-    columns = ledger_columns(show_unit=show_unit)
-    xlsx.print_setup(sheet.sheet, [c.width for c in columns], title_columns=2 if show_unit else 1)
-    sheet.append(xlsx.header_cells(sheet.sheet, [c.header for c in columns]))
-    for row in ledger_rows(cases, show_unit=show_unit, full=full):
-        sheet.append(row)
-    sheet.sheet.auto_filter.ref = sheet.ref
-    yield from xlsx.stream(workbook, [sheet])
+    rows. The temporary folder is removed however the reading ends."""
+    folder = tempfile.mkdtemp(prefix="xinfang-xlsx-")
+    try:
+        path = os.path.join(folder, "ledger.xlsx")
+        write_ledger(path, cases, show_unit=show_unit, full=full, tmpdir=folder)
+        with open(path, "rb") as fh:
+            while chunk := fh.read(xlsx_stream.CHUNK):
+                yield chunk
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- The monthly print view ------------------------------------------------------------------------------

@@ -161,9 +161,10 @@ class Column:
 @dataclass(frozen=True)
 class LedgerColumns:
     """Columns an app adds to the ledger. ``prepare(cases)`` gives the queryset back with what
-    ``values`` reads (annotations, joins); ``values(cases)`` is called once for each chunk of rows
-    (a list of cases) and gives each case's cells in the order of ``columns``: at most a query
-    or two for the chunk, never one per row."""
+    ``values`` reads (annotations, joins); ``values(rows)`` is called once for each chunk of rows
+    (a list of dicts, as ``values()`` gives them: ``pk`` and the annotations) and gives each
+    row's cells in the order of ``columns``: at most a query or two for the chunk, never one per
+    row."""
 
     key: str
     columns: tuple[Column, ...]

@@ -70,11 +70,14 @@ def allocate_number(unit, year: int) -> int:
 def allocate_numbers(unit, year: int, count: int) -> int:
     """The first of ``count`` consecutive numbers for the unit and year (the cases of an old
     ledger brought in at once), given as ``allocate_number`` gives one."""
-    CaseNumberCounter.objects.bulk_create(
-        [CaseNumberCounter(unit=unit, year=year, last=0)], ignore_conflicts=True
-    )
-    CaseNumberCounter.objects.filter(unit=unit, year=year).update(last=F("last") + count)
-    return CaseNumberCounter.objects.get(unit=unit, year=year).last - count + 1
+    counter = CaseNumberCounter.objects.filter(unit=unit, year=year)
+    # The counter exists but for a unit's first case of a year: the update alone, then its value.
+    if not counter.update(last=F("last") + count):
+        CaseNumberCounter.objects.bulk_create(
+            [CaseNumberCounter(unit=unit, year=year, last=0)], ignore_conflicts=True
+        )
+        counter.update(last=F("last") + count)
+    return counter.values_list("last", flat=True).get() - count + 1
 
 
 class PetitionerChanged(IntakeError):
@@ -274,8 +277,18 @@ def earlier_post(token: uuid.UUID, by, *, request=None) -> Case | None:
     """The case an earlier post of the same form created, if any. A token of another agent's
     case (a crafted or mixed-up form) is refused: it must neither open nor reveal that case; the
     refusal is written to the audit log (outside any transaction, so it stays)."""
-    case = Case.objects.filter(intake_token=token).only("pk", "unit_id", "agent_id").first()
-    if case is not None and (case.unit_id != by.unit_id or case.agent_id != by.pk):
-        refuse(by, "case_open", target_type="cases.Case", target_id=case.pk, request=request)
+    found = next(iter(earlier_post_query(token)), None)
+    if found is None:
+        return None
+    pk, unit_id, agent_id = found
+    if unit_id != by.unit_id or agent_id != by.pk:
+        refuse(by, "case_open", target_type="cases.Case", target_id=pk, request=request)
         raise IntakeError(FOREIGN_FORM)
-    return None if case is None else Case.objects.get(pk=case.pk)
+    return Case.objects.get(pk=pk)
+
+
+def earlier_post_query(token: uuid.UUID):
+    """The look-up by the form's token: an equality on the unique index and nothing to sort by
+    (``.first()`` would order by the model's ordering, and a planner without statistics may then
+    walk another index in that order), so every planner takes the token's index."""
+    return Case.objects.filter(intake_token=token).order_by().values_list("pk", "unit_id", "agent_id")[:1]

@@ -9,6 +9,8 @@ Glossary (law term → code):
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -493,3 +495,43 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.on}"
+
+
+class ExportStatus(models.TextChoices):
+    RUNNING = "running", "正在生成"
+    DONE = "done", "已生成"
+    FAILED = "failed", "生成失败"
+
+
+class LedgerExport(models.Model):
+    """A ledger export made in the background (``export_jobs``): the page that asked shows its
+    progress and, when it is written, the link to the file; nothing waits on one request, so a
+    province's ledger does not depend on a proxy's read timeout.
+
+    Only the user who asked sees or downloads it. The filters are kept as the ledger's address
+    keeps them (the search words sealed for that user); the file lies under the data folder,
+    readable by the platform's account alone, and is removed with the row after ``KEEP``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The asking user's unit, for the access module's scoping (none for county-wide staff).
+    unit = models.ForeignKey("accounts.Unit", null=True, on_delete=models.CASCADE, related_name="+")
+    full = models.BooleanField(default=False)
+    filters = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.RUNNING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "台账导出"
+        verbose_name_plural = "台账导出"
+
+    def __str__(self) -> str:
+        return f"台账导出 {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.rows_total else min(100, self.rows_done * 100 // self.rows_total)

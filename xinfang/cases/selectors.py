@@ -392,13 +392,18 @@ class LateStep:
 
 
 def late_steps(case: Case) -> list[LateStep]:
+    return late_steps_of(case.late_steps)
+
+
+def late_steps_of(stored: list[dict] | None) -> list[LateStep]:
+    """``Case.late_steps`` as stored (a list of dicts) read into ``LateStep``."""
     return [
         LateStep(
             label=STEPS[row["step"]].event if row.get("step") in STEPS else row.get("step", ""),
             window_end=datetime.date.fromisoformat(row["window_end"]),
             reason=row.get("reason", ""),
         )
-        for row in case.late_steps or []
+        for row in stored or []
     ]
 
 

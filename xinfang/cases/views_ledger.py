@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,8 +20,9 @@ from xinfang.access.rules import reach
 from xinfang.access.views import requires
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
-from xinfang.cases import exports, selectors
+from xinfang.cases import export_jobs, exports, selectors
 from xinfang.cases.forms import FullExportForm, LedgerFilterForm
+from xinfang.cases.models import ExportStatus
 from xinfang.core import crypto, downloads
 from xinfang.core.validators import QUERY_CODE_MAX, fold_query_code
 
@@ -180,7 +181,8 @@ def ledger_export_full(request):
             rows=rows,
             filters=_ledger_filters(flt),
         )
-        return _ledger_response(request, flt, code="export_ledger_full", full=True)
+        job = export_jobs.start(request.user, flt, full=True)
+        return redirect("cases:export_job", job=job.pk)
     query = request.GET.copy()
     for name in ("page", "q"):
         query.pop(name, None)
@@ -190,6 +192,41 @@ def ledger_export_full(request):
         {"form": reason_form, "filter": form, "query": query.urlencode(), "nav": "ledger", "rows": rows},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+@requires("export_ledger")
+def ledger_export_start(request):
+    """The masked ledger as .xlsx, made in the background: the answer is the page that shows
+    its progress (a province's ledger takes longer than a proxy waits for one answer)."""
+    _form, flt = _ledger_filter(request)
+    record(
+        AuditAction.EXPORT, request=request, target_type="ledger", masked=True, filters=_ledger_filters(flt)
+    )
+    job = export_jobs.start(request.user, flt, full=False)
+    return redirect("cases:export_job", job=job.pk)
+
+
+@requires("export_ledger")
+def export_job(request, job):
+    """An export's progress (rows written of rows in all), then its link. The page asks again
+    every second while it runs (htmx: only the card)."""
+    job = export_jobs.get_for(request, job)
+    context = {"job": job, "running": job.status == ExportStatus.RUNNING, "nav": "ledger"}
+    template = "cases/_export_job.html" if request.htmx else "cases/export_job.html"
+    return render(request, template, context)
+
+
+@requires("export_ledger")
+def export_job_file(request, job):
+    job = export_jobs.get_for(request, job)
+    path = export_jobs.path_of(job)
+    if job.status != ExportStatus.DONE or not path.exists():
+        raise Http404
+    name = "网上投诉代理台账（完整）.xlsx" if job.full else "网上投诉代理台账.xlsx"
+    response = FileResponse(path.open("rb"), content_type=exports.XLSX)
+    response["Content-Disposition"] = exports.attachment_header(name)
+    return response
 
 
 @requires("view_cases")

@@ -31,9 +31,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from xinfang.core.validators import printable
-
-SHEET_FONT = "宋体"
-SHEET_FONT_SIZE = 11
+from xinfang.core.xlsx_stream import A4, CHUNK, PRINT_WIDTH, SHEET_FONT, SHEET_FONT_SIZE
 
 
 def font(*, bold: bool = False, size: int = SHEET_FONT_SIZE) -> Font:
@@ -71,9 +69,6 @@ def append(sheet, values) -> None:
 
 
 # --- Printing and the used range -----------------------------------------------------------------------
-
-A4 = 9  # openpyxl's PAPERSIZE_A4, which write-only sheets do not carry
-PRINT_WIDTH = 160  # column-width units that fit across one landscape A4 page at about 85%
 
 
 def print_setup(sheet, widths: list[int], *, title_columns: int = 1, header: str = "") -> None:
@@ -124,7 +119,6 @@ class Sheet:
         return f"A1:{get_column_letter(max(self.columns, 1))}{max(self.rows, 1)}"
 
 
-CHUNK = 64 * 1024
 # What may follow <dimension> in a worksheet (ECMA-376 CT_Worksheet order): it goes before the first.
 _AFTER_DIMENSION = (b"<sheetViews", b"<sheetFormatPr", b"<cols", b"<sheetData")
 

@@ -58,6 +58,7 @@ class ClockError(DomainError):
 
 # The seeded clocks live in ``seeds`` (pure data the migrations read); named here as before.
 CLOCKS = seeds.CLOCKS
+OPEN = "open"  # the step that registers a case (``cases.steps``)
 ClockSeed = seeds.ClockSeed
 seed_clocks = seeds.seed_clocks
 
@@ -143,10 +144,15 @@ def on_case_step(
         return calendar
 
     stop_all = case.status in workflow.FINAL
-    running = list(
-        CaseDeadline.objects.select_for_update(of=("self",))
-        .filter(case=case, stopped_on__isnull=True)
-        .select_related("clock")
+    # A case being registered has no clock yet: one query less on every registration.
+    running = (
+        []
+        if action == OPEN
+        else list(
+            CaseDeadline.objects.select_for_update(of=("self",))
+            .filter(case=case, stopped_on__isnull=True)
+            .select_related("clock")
+        )
     )
     still_running = []
     for deadline in running:

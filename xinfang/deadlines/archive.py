@@ -29,10 +29,10 @@ def overdue_text(name: str, due_on, stopped_on, today) -> str:
     return f"{name}（{_cn(due_on)}届满，逾期{(stopped_on - due_on).days}日完成）"
 
 
-def _values(cases) -> list[list]:
+def _values(rows) -> list[list]:
     today = timezone.localdate()
     late = (
-        CaseDeadline.objects.filter(case_id__in=[case.pk for case in cases], clock__kind=ClockKind.DEADLINE)
+        CaseDeadline.objects.filter(case_id__in=[row["pk"] for row in rows], clock__kind=ClockKind.DEADLINE)
         # The partial index's own condition: the deadlines that can have been 超期 on any day.
         .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gt=F("due_on")))
         .filter(Q(stopped_on__isnull=False) | Q(due_on__lt=today))
@@ -42,7 +42,7 @@ def _values(cases) -> list[list]:
     texts: dict[int, list[str]] = defaultdict(list)
     for case_id, name, due_on, stopped_on in late:
         texts[case_id].append(overdue_text(name, due_on, stopped_on, today))
-    return [["；".join(texts.get(case.pk, []))] for case in cases]
+    return [["；".join(texts.get(row["pk"], []))] for row in rows]
 
 
 LEDGER = LedgerColumns(

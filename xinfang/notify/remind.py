@@ -30,6 +30,7 @@ from django.utils import timezone
 from xinfang.access import rules
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
+from xinfang.cases import export_jobs
 from xinfang.cases.history import record_event
 from xinfang.core import files
 from xinfang.core.templatetags.xinfang import cn_date
@@ -56,6 +57,7 @@ class Summary:
     messages: int = 0
     wiped: int = 0
     orphan_files: int = 0
+    old_exports: int = 0
 
     def __str__(self) -> str:
         return (
@@ -63,6 +65,7 @@ class Summary:
             f"跟踪督办 {self.follow_up} 件；新建站内提醒 {self.notices} 条，发送消息 {self.messages} 条；"
             f"清除平台密码 {self.wiped} 件。"
             + (f"清理无主文件 {self.orphan_files} 个。" if self.orphan_files else "")
+            + (f"删除过期台账导出 {self.old_exports} 个。" if self.old_exports else "")
         )
 
 
@@ -79,6 +82,7 @@ def run_reminders(*, today: datetime.date | None = None, now: datetime.datetime 
     remind_follow_ups(today=today, summary=summary)
     summary.wiped = wipe_platform_passwords(today=today)
     summary.orphan_files = files.sweep_orphans()
+    summary.old_exports = export_jobs.prune(now)
     return summary
 
 

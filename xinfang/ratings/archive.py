@@ -15,7 +15,7 @@ from django.db.models import F
 from xinfang.cases import hooks
 from xinfang.cases.hooks import CaseSheet, Column, LedgerColumns, Paper
 from xinfang.core import files
-from xinfang.ratings import documents, selectors
+from xinfang.ratings import selectors
 from xinfang.ratings.models import RatingChannel, Satisfaction
 
 # The ledger's words for the channel: the choices' labels are whole sentences.
@@ -38,16 +38,16 @@ def _prepare(cases):
     )
 
 
-def _values(cases) -> list[list]:
+def _values(rows) -> list[list]:
     return [
         [
-            case.ratings_delivered_at,
-            case.ratings_rated_on,
-            CHANNEL_SHORT.get(case.ratings_channel, ""),
-            SATISFACTION.get(case.ratings_office, ""),
-            SATISFACTION.get(case.ratings_body, ""),
+            row["ratings_delivered_at"],
+            row["ratings_rated_on"],
+            CHANNEL_SHORT.get(row["ratings_channel"], ""),
+            SATISFACTION.get(row["ratings_office"], ""),
+            SATISFACTION.get(row["ratings_body"], ""),
         ]
-        for case in cases
+        for row in rows
     ]
 
 
@@ -66,6 +66,12 @@ LEDGER = LedgerColumns(
 )
 
 
+def _feedback_docx(case, form) -> bytes:
+    from xinfang.ratings import documents  # python-docx: loaded when a case file is made
+
+    return documents.feedback_docx(case, form)
+
+
 def papers(case, *, full: bool) -> list[Paper]:
     """The 反馈表 (.docx, as saved) and its signed scan, where a form was saved. It names the
     petitioner and nothing more personal, so the masked and the full file hold the same."""
@@ -77,7 +83,7 @@ def papers(case, *, full: bool) -> list[Paper]:
             folder=FOLDER,
             name=f"反馈表-{case.number}.docx",
             title="《网上投诉代理情况反馈表》（按已保存的内容生成）",
-            read=partial(documents.feedback_docx, case, form),
+            read=partial(_feedback_docx, case, form),
         )
     ]
     if form.signed_scan is not None:

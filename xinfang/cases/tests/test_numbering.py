@@ -60,3 +60,19 @@ def test_concurrent_double_submit_creates_one_case(agent_cg):
     assert len(results) == 4 and len({case.pk for case, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     assert Case.objects.get().seq == 1
+
+
+@pytest.mark.django_db
+def test_the_double_submit_look_up_walks_the_token_index():
+    """An equality on the unique token and nothing to sort: no planner, with statistics or on a
+    fresh database without, can prefer another index (the unit's, or the order of creation)."""
+    from xinfang.cases import intake
+
+    sql, params = intake.earlier_post_query(uuid.uuid4()).query.sql_with_params()
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "ORDER BY" not in sql
+    assert "intake_token" in plan, plan
+    assert "unit" not in plan and "created_at" not in plan, plan

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 
 from conftest import make_id_number, scan_file
 from xinfang.audit.models import AuditEntry
-from xinfang.cases.models import Case, CaseStatus
+from xinfang.cases import export_jobs
+from xinfang.cases.models import Case, CaseStatus, LedgerExport
 from xinfang.cases.tests.test_ledger_search import ledger_query, ledger_url
 from xinfang.reference.models import ContentCategory, SubmissionPlatform
 
@@ -318,7 +319,10 @@ def submitted_case(agent, make_case, *, serial: int, title: str, password: str, 
     )
 
 
-def test_bureau_exports_the_full_ledger_on_a_reason(client, bureau_user, agent_cg, agent_zj, make_case):
+def test_bureau_exports_the_full_ledger_on_a_reason(
+    client, bureau_user, agent_cg, agent_zj, make_case, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
     mine = submitted_case(
         agent_cg, make_case, serial=1, title="路灯不亮", password="Secret-Pw-1", query_code="ZPQ0001"
     )
@@ -337,10 +341,14 @@ def test_bureau_exports_the_full_ledger_on_a_reason(client, bureau_user, agent_c
         assert response.status_code == 400 and "用途" in response.content.decode()
     assert not AuditEntry.objects.filter(action="export").exists()
 
-    response = client.post(url, {"reason": "按纪委函件核对信访人身份", "download_token": "a1b2c3d4e5f6"})
+    # Made in the background: the answer is the page with its progress, then the file.
+    response = client.post(url, {"reason": "按纪委函件核对信访人身份"})
+    job = LedgerExport.objects.get()
+    assert response.status_code == 302 and response.url == reverse("cases:export_job", kwargs={"job": job.pk})
+    assert job.full and job.rows_total == 1
+    export_jobs.run(job.pk)
+    response = client.get(reverse("cases:export_job_file", kwargs={"job": job.pk}))
     assert response.status_code == 200 and quote("完整") in response["Content-Disposition"]
-    # The page that asked waits for this cookie to stop saying 「正在生成…」.
-    assert response.cookies["xinfang_download"].value == "a1b2c3d4e5f6"
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert rows[0][:2] == ("单位", "编号") and [r[1] for r in rows[1:]] == [mine.number]  # the filter applies
     flat = " ".join(str(v) for v in rows[1])

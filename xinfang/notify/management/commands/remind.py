@@ -11,6 +11,8 @@ from xinfang.notify.remind import run_reminders
 
 
 class Command(BaseCommand):
+    # Run from cron every few minutes: Django's checks would import every view each time.
+    requires_system_checks = []
     help = "Create reminders for statutory clocks due soon or passed and for planned follow-ups; wipe expired platform passwords."
 
     def handle(self, *args, **options):
