@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from tests import browser
-from tests.browser import shot
+from tests.browser import check, shot
 from xinfang.cases import actions
 from xinfang.core import files
 from xinfang.figures import actions as figure_actions
@@ -158,6 +158,8 @@ def test_control_room(page, units, agent_cg, bureau_user, leader, head_cg, last_
     page.get_by_label("导出用途").fill("按县纪委监委函件核对信访人身份")
     page.get_by_role("button", name="导出 Excel").click()
     # Made in the background: the page counts the rows written, then offers the file.
+    page.get_by_role("link", name="下载 Excel").wait_for()
+    check(page, "ready")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载 Excel").click()
     assert download.value.suggested_filename.endswith("（完整）.xlsx")

@@ -130,6 +130,8 @@ def test_agent_journey_from_first_form_to_ledger(page, agent_cg, agent_zj, make_
     shot(page, "05-ledger")
     # Made in the background: the page counts the rows written, then offers the file.
     page.get_by_role("button", name="导出 Excel").click()
+    page.get_by_role("link", name="下载 Excel").wait_for()
+    check(page, "ready")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载 Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
