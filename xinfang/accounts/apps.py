@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core import startup
+
 
 class AccountsConfig(AppConfig):
     name = "xinfang.accounts"
@@ -8,6 +10,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         """The audit log names accounts and units, and reads the codes accounts write."""
+        if not startup.plugged():  # a quick command (xinfang.core.startup)
+            return
         from xinfang.accounts.models import AgentReportReason, Unit, UnitKind, User
         from xinfang.audit import words
 

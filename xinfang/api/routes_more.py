@@ -34,6 +34,7 @@ from xinfang.api.v1 import ERRORS, check, respond
 from xinfang.cases.models import Case
 from xinfang.core.forms import DB_INT_MAX
 from xinfang.deadlines import selectors as clocks
+from xinfang.deadlines.calculator import calculate
 from xinfang.deadlines.forms import CalculatorForm
 from xinfang.deadlines.models import CalendarYear
 from xinfang.figures import frozen
@@ -268,7 +269,7 @@ def due_date(request, query: Query[DueQuery]):
     if not form.is_valid():
         return form_problem(form)
     data = form.cleaned_data
-    result = clocks.calculate(data["start"], data["length"], data["day_count"])
+    result = calculate(data["start"], data["length"], data["day_count"])
     return {
         "start": result.start,
         "length": result.length,

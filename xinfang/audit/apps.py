@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
+from xinfang.core import startup
+
 
 class AuditConfig(AppConfig):
     name = "xinfang.audit"
@@ -8,9 +10,11 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self):
+        connection_created.connect(register_guard_hooks)  # the log's guards hold in every process
+        if not startup.plugged():  # a quick command (xinfang.core.startup)
+            return
         from xinfang.access.rules import refused
 
-        connection_created.connect(register_guard_hooks)
         refused.connect(log_refusal, dispatch_uid="xinfang-audit-refusal")
 
 

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core import startup
+
 
 class BulletinsConfig(AppConfig):
     name = "xinfang.bulletins"
@@ -7,6 +9,8 @@ class BulletinsConfig(AppConfig):
     verbose_name = "通报"
 
     def ready(self):
+        if not startup.plugged():  # a quick command (xinfang.core.startup)
+            return
         # The figures sit below the bulletins and never import them: the dashboard finds a
         # published month, to show its frozen figures, through this hook.
         from xinfang.bulletins.selectors import published

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core import startup
+
 
 class CasesConfig(AppConfig):
     name = "xinfang.cases"
@@ -7,6 +9,8 @@ class CasesConfig(AppConfig):
     verbose_name = "代理事项"
 
     def ready(self):
+        if not startup.plugged():  # a quick command (xinfang.core.startup)
+            return
         # The step registry declares each step's row of the capability table.
         # Accounts asks, before an agent stops working cases, where the open ones go.
         from xinfang.accounts import successors

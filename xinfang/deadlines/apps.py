@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core import startup
+
 
 class DeadlinesConfig(AppConfig):
     name = "xinfang.deadlines"
@@ -8,6 +10,8 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self):
         """Plug the clocks into a case's life: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
+        if not startup.plugged():  # a quick command (xinfang.core.startup)
+            return
         from xinfang.cases import hooks
         from xinfang.deadlines import actions, archive, past, selectors
 

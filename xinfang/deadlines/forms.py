@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from xinfang.cases.models import PetitionType
 from xinfang.core.forms import Form
 from xinfang.deadlines import actions
+from xinfang.deadlines.calculator import parse_date
 from xinfang.deadlines.compute import CALENDAR, WORKDAYS
 from xinfang.deadlines.models import ClockKind, DayCount
 
@@ -29,21 +30,6 @@ _LINE = re.compile(
 )
 HOLIDAY_WORDS = {"放假", "休息", "假日", "节假日", "法定节假日", "休", "holiday"}
 WORKDAY_WORDS = {"上班", "调休上班", "补班", "调休", "班", "workday"}
-
-
-def parse_date(text: str) -> datetime.date:
-    """A date as people write it: 2027-01-01, 2027/1/1, 2027年1月1日, 20270101."""
-    text = text.strip()
-    parts = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
-    if parts is None:
-        parts = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
-    if parts is None:
-        raise ValueError("日期格式应为 2027-01-01")
-    year, month, day = (int(p) for p in parts.groups())
-    try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        raise ValueError(f"没有 {year}年{month}月{day}日 这一天") from None
 
 
 def _expand(first: datetime.date, last: datetime.date | None) -> list[datetime.date]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from xinfang.access.views import requires
 from xinfang.core.errors import add_to_form
 from xinfang.deadlines import actions, selectors
+from xinfang.deadlines.calculator import calculate
 from xinfang.deadlines.forms import CalculatorForm, ClockForm, ScheduleForm, UploadForm, format_lines
 from xinfang.deadlines.models import Clock, DayKind
 
@@ -38,7 +39,7 @@ def calculator(request):
     calculation = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        calculation = selectors.calculate(data["start"], data["length"], data["day_count"])
+        calculation = calculate(data["start"], data["length"], data["day_count"])
     clocks = Clock.objects.filter(active=True)
     return render(
         request,

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core import startup
+
 
 class PrivacyConfig(AppConfig):
     name = "xinfang.privacy"
@@ -8,6 +10,8 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         """The case page's 个人信息保存 card: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
+        if not startup.plugged():  # a quick command (xinfang.core.startup)
+            return
         from xinfang.cases import hooks
         from xinfang.privacy import selectors
 

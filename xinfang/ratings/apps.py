@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core import startup
+
 
 class RatingsConfig(AppConfig):
     name = "xinfang.ratings"
@@ -9,6 +11,8 @@ class RatingsConfig(AppConfig):
     def ready(self):
         """The case page's 评价与反馈 card, the ledger's columns and the case file's 反馈表:
         ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
+        if not startup.plugged():  # a quick command (xinfang.core.startup)
+            return
         from xinfang.cases import hooks
         from xinfang.ratings import archive, selectors
 

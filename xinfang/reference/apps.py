@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core import startup
+
 
 class ReferenceConfig(AppConfig):
     name = "xinfang.reference"
@@ -8,6 +10,8 @@ class ReferenceConfig(AppConfig):
 
     def ready(self):
         """The audit log names a content category (an export's filter) by its name."""
+        if not startup.plugged():  # a quick command (xinfang.core.startup)
+            return
         from xinfang.audit import words
         from xinfang.reference.models import ContentCategory
 

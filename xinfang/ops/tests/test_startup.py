@@ -15,6 +15,8 @@ import pytest
 from xinfang.ops.tests.helpers import PROJECT_DIR, child_env
 
 HEAVY = ("openpyxl", "xlsxwriter", "docx", "segno", "ninja", "pydantic", "phonenumbers")
+# What the apps' ready() import to plug into one another (xinfang.core.startup).
+PLUGS = ("xinfang.cases.actions_people", "xinfang.bulletins.selectors", "xinfang.ratings.archive")
 
 CHILD = """
 import atexit, sys
@@ -26,9 +28,9 @@ main()
 """
 
 
-def loaded(tmp_path, *args: str) -> set[str]:
+def loaded(tmp_path, *args: str, modules: tuple[str, ...] = HEAVY) -> set[str]:
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-c", CHILD.format(heavy=HEAVY, args=list(args))],
+        [sys.executable, "-c", CHILD.format(heavy=modules, args=list(args))],
         env=child_env(XINFANG_DATA_DIR=str(tmp_path)),
         cwd=PROJECT_DIR,
         capture_output=True,
@@ -56,3 +58,12 @@ def test_quick_commands_load_no_heavy_library(tmp_path, args):
 def test_the_system_checks_would_load_them(tmp_path):
     """The same probe sees what the checks import: the views' workbooks and documents."""
     assert {"openpyxl", "docx"} <= loaded(tmp_path, "check")
+
+
+def test_deadline_starts_without_the_apps_plugged_together(tmp_path):
+    args = ("deadline", "--start", "2026-09-30", "--days", "15", "--workdays")
+    assert loaded(tmp_path, *args, modules=PLUGS) == set()
+
+
+def test_other_commands_plug_the_apps_together(tmp_path):
+    assert loaded(tmp_path, "remind", "--help", modules=PLUGS) == set(PLUGS)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.deadlines import selectors
+from xinfang.deadlines import calculator
+from xinfang.deadlines.calculator import parse_date
 from xinfang.deadlines.compute import CALENDAR, WORKDAYS
-from xinfang.deadlines.forms import parse_date
 
 MAX_DAYS = 3650
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(f"--days {days}：应为整数天数，如 15。") from None
         if not 0 <= length <= MAX_DAYS:
             raise CommandError(f"--days {days}：应在 0 到 {MAX_DAYS} 之间。")
-        calculation = selectors.calculate(start_day, length, WORKDAYS if workdays else CALENDAR)
+        calculation = calculator.calculate(start_day, length, WORKDAYS if workdays else CALENDAR)
         self.stdout.write(f"{calculation.due_on:%Y-%m-%d}")
         if explain:
             for step in calculation.steps:
