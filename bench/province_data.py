@@ -171,6 +171,7 @@ CASE_COLUMNS = [
     "people_count",
     "review_delivered_on",
     "late_steps",
+    "source",
 ]
 PETITIONER_COLUMNS = [
     "id",
@@ -453,6 +454,7 @@ def generate(size: int, log=print) -> dict:
                     1,
                     None,
                     "[]",
+                    "registered",
                 )
             )
             # Events: open, submit and the last step (at most three per case).
