@@ -13,13 +13,11 @@ Every rate comes with its numerator and denominator (``Rate``); a rate over fewe
 from __future__ import annotations
 
 import datetime
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import models
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,6 +28,7 @@ from xinfang.cases import steps
 from xinfang.cases.models import COLLECTIVE_FROM, Case
 from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline, ClockKind
+from xinfang.figures import series
 from xinfang.figures.models import (
     DEFAULT_MONTHLY_TARGET,
     ONLINE_CHANNELS,
@@ -39,13 +38,13 @@ from xinfang.figures.models import (
     CountyTarget,
     UnitTarget,
 )
-from xinfang.figures.periods import Period, add_months, first_of_month, local_midnight
+from xinfang.figures.periods import Period, first_of_month
 from xinfang.figures.rows import FEW_CASES, Rate, UnitFigures
 from xinfang.figures.rows import county_totals as county_totals  # the sum of the rows read here
+from xinfang.figures.series import Change, MonthPoint
 from xinfang.oversight.models import ReportKind
 from xinfang.oversight.selectors import report_counts
-from xinfang.ratings.models import Rating, Satisfaction
-from xinfang.reference.models import ContentCategory
+from xinfang.ratings.models import Satisfaction
 
 VIEW = "view_figures"  # the capability that shows the figures, and of which units
 
@@ -210,27 +209,6 @@ def _per_unit(queryset: QuerySet, key: str = "unit_id", **aggregates) -> dict[in
     return {row[key]: row for row in queryset.order_by().values(key).annotate(**aggregates)}
 
 
-def _per_range(
-    queryset: QuerySet, field: str, ranges: Sequence[tuple], *keys: str, **aggregates
-) -> list[dict]:
-    """``aggregates`` over ``queryset`` within each ``(low, high)`` range of ``field`` (low ≤ field
-    < high), grouped by ``keys``; each row carries ``range_index``, the range's place in ``ranges``.
-
-    One statement: a UNION ALL of one range query per range, so that each part reads only its
-    range through the index on ``field`` (a per-row CASE or FILTER over the whole span costs far
-    more on SQLite). With ``keys``, a range with no rows has no row; without, its counts are 0.
-    """
-    parts = [
-        queryset.filter(**{f"{field}__gte": low, f"{field}__lt": high})
-        .order_by()
-        .annotate(range_index=Value(i, output_field=IntegerField()))
-        .values("range_index", *keys)
-        .annotate(**aggregates)
-        for i, (low, high) in enumerate(ranges)
-    ]
-    return list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
-
-
 # A deadline ever overdue: stopped after its due date, or not stopped. Only these can be 超期 on a
 # given day; a partial index (deadlines.CaseDeadline.Meta.indexes, "casedeadline_late") holds just
 # them, so the overdue count reads a small share of the deadlines whatever the period.
@@ -368,53 +346,12 @@ def report_rows(
 # --- 形势: what complaints are about and where they come from ----------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
-    key: int | None
-    name: str
-    now: int
-    before: int
-
-    @property
-    def change(self) -> int:
-        return self.now - self.before
-
-    @property
-    def rate(self) -> str:
-        if not self.before:
-            return "新增" if self.now else "—"
-        return f"{self.change / self.before * 100:+.0f}%"
-
-
-def _changes(period: Period, units: Sequence[Unit], key: str, names: dict, blank: str) -> list[Change]:
-    previous = period.previous()
-    rows = _per_range(
-        Case.objects.filter(unit_id__in=[u.pk for u in units]),
-        "submitted_at",
-        [(period.start_moment, period.end_moment), (previous.start_moment, previous.end_moment)],
-        key,
-        n=Count("*"),
-    )
-    counts: dict[int | None, list[int]] = {}
-    for row in rows:
-        counts.setdefault(row[key], [0, 0])[row["range_index"]] = row["n"]
-    changes = [Change(k, names.get(k) or blank, now, before) for k, (now, before) in counts.items()]
-    return sorted(changes, key=lambda c: (-c.change, -c.now, c.name))
-
-
 def situation(period: Period, units: Sequence[Unit]) -> dict[str, list[Change]]:
     """形势网上判: proxied complaints submitted in the period by 内容分类 and by 事发地 (town),
     each against the previous period of the same kind and length (``Period.previous``),
-    largest rise first. One query each, grouped by the key alone (a join to the names lets SQLite
-    loop over the names and read the period once per name), and one each for the names."""
-    return {
-        "categories": _changes(
-            period, units, "category_id", dict(ContentCategory.objects.values_list("id", "name")), "未分类"
-        ),
-        "towns": _changes(
-            period, units, "incident_town_id", dict(Unit.objects.values_list("id", "name")), "未填写事发镇"
-        ),
-    }
+    largest rise first. Counted per unit and summed (``series``): four queries."""
+    ids = [u.pk for u in units]
+    return series.fold_situation(series.situation_counts(period, ids), ids)
 
 
 def collective_cases(period: Period, units: Sequence[Unit]) -> list[Case]:
@@ -436,76 +373,13 @@ def collective_cases(period: Period, units: Sequence[Unit]) -> list[Case]:
 # --- Twelve months ----------------------------------------------------------------------------------
 
 
-# 网上投诉占比 of a month whose channel tallies were never entered: no data (无数据).
-NO_TALLIES = Rate(0, 0)
-
-
-@dataclass(frozen=True)
-class MonthPoint:
-    month: datetime.date
-    proxied: int
-    online: Rate
-    satisfaction: Rate
-
-    @property
-    def label(self) -> str:
-        return f"{self.month.month}月"
-
-
 def trends(end_month: datetime.date, units: Sequence[Unit], months: int = 12) -> list[MonthPoint]:
     """The county's (or the units') proxied count, online share and 满意率 per month, for the
-    ``months`` months ending with ``end_month``, with the definitions above. Three queries, each
-    reading one range of an indexed column (no per-row date function, which no index answers)."""
+    ``months`` months ending with ``end_month``, with the definitions above. Counted per unit and
+    summed (``series``): three queries, each reading one range of an indexed column (no per-row
+    date function, which no index answers)."""
     ids = [u.pk for u in units]
-    last = first_of_month(end_month)
-    month_list = [add_months(last, i - months + 1) for i in range(months)]
-    edges = [*month_list, add_months(last, 1)]
-    moments = [local_midnight(m) for m in edges]
-    cases = Case.objects.filter(unit_id__in=ids)
-    proxied = [0] * months
-    for row in _per_range(cases, "submitted_at", list(itertools.pairwise(moments)), n=Count("*")):
-        proxied[row["range_index"]] = row["n"]
-    # Ratings by the month their reply was delivered: one join of ratings to cases, each row put
-    # in its month by a CASE over the month edges (twelve parts would each join the ratings anew).
-    month_of = models.Case(
-        *[When(case__delivered_on__lt=edge, then=Value(i)) for i, edge in enumerate(edges[1:])],
-        output_field=IntegerField(),
-    )
-    rated = [(0, 0)] * months
-    for row in (
-        Rating.objects.filter(
-            case__unit_id__in=ids, case__delivered_on__gte=edges[0], case__delivered_on__lt=edges[-1]
-        )
-        .order_by()
-        .annotate(range_index=month_of)
-        .values("range_index")
-        .annotate(
-            rated=Count("pk"),
-            content=Count(
-                "pk", filter=Q(body_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))
-            ),
-        )
-    ):
-        rated[row["range_index"]] = (row["content"], row["rated"])
-    online_self: dict[datetime.date, int] = defaultdict(int)
-    offline: dict[datetime.date, int] = defaultdict(int)
-    tallied: set[datetime.date] = set()  # months with any channel entered (a 0 counts)
-    for row in (
-        ChannelTally.objects.filter(unit_id__in=ids, month__gte=month_list[0], month__lte=last)
-        .order_by()
-        .values("month", "channel")
-        .annotate(n=Sum("count"))
-    ):
-        bucket = online_self if row["channel"] in ONLINE_CHANNELS else offline
-        bucket[row["month"]] += row["n"] or 0
-        tallied.add(row["month"])
-    points = []
-    for i, month in enumerate(month_list):
-        online = proxied[i] + online_self[month]
-        # Without the month's tallies the share is unknown, not 100%: nothing to divide by.
-        share = Rate(online, online + offline[month]) if month in tallied else NO_TALLIES
-        points.append(MonthPoint(month, proxied[i], share, Rate(*rated[i])))
-    return points
+    return series.fold_trend(series.trend_counts(end_month, ids, months), ids)
 
 
 # --- Pages of the bureau ----------------------------------------------------------------------------
