@@ -38,22 +38,32 @@ from xinfang.oversight.models import ReportKind
 @requires(selectors.VIEW)
 def dashboard(request):
     units = selectors.units_or_404(request.user)
+    ids = [u.pk for u in units]
     form = PeriodForm(request.GET or None)
     period = form.period()
-    rows = selectors.unit_figures(period, units)
     county = selectors.sees_county(request.user)
     # The county's 网上投诉占比 target judges the county's row (达标 / 未达标).
     online_target = selectors.online_share_target(period) if county else None
     percent = online_target.percent if online_target else None
-    total = selectors.county_totals(rows, online_target=percent) if county else None
-    # 通报: a published month shows the figures as published, changes since listed apart.
-    published = frozen.frozen_month(period, rows, county=county, online_target=percent)
-    if published is not None:
-        rows, total = published.rows, published.total
+    # 通报: a published month shows the figures as published, from the publication alone; the
+    # changes since are counted only when asked for (``changes=1``), as they need the live figures.
+    stored = frozen.stored_month(period, ids, county=county)
+    if stored is None:
+        rows = selectors.unit_figures(period, units)
+        total = selectors.county_totals(rows, online_target=percent) if county else None
+    else:
+        rows, total = stored.rows, stored.total
+        if request.GET.get("changes") == "1":
+            live = selectors.unit_figures(period, units)
+            compared = frozen.frozen_month(
+                period, live, county=county, online_target=percent, bulletin=stored.bulletin
+            )
+            stored.differences = compared.differences if compared else []
     reports, reports_total = selectors.report_rows(
-        period, units, county=county, frozen=published.bulletin.figures if published else None
+        period, units, county=county, frozen=stored.bulletin.figures if stored else None
     )
-    trend = selectors.trends(period.end, units)
+    trend = stored.trend if stored and stored.trend is not None else selectors.trends(period.end, units)
+    situation = stored.situation if stored and stored.situation is not None else None
     span = f"（{trend[0].month.year}年{trend[0].month.month}月—{trend[-1].month.year}年{trend[-1].month.month}月）"
     return render(
         request,
@@ -66,7 +76,7 @@ def dashboard(request):
             "total": total,
             "county": county,
             "online_target": online_target,
-            "situation": selectors.situation(period, units),
+            "situation": situation or selectors.situation(period, units),
             "as_of": period.as_of(timezone.localdate()),
             "definitions": selectors.DEFINITIONS,
             "few_cases": selectors.FEW_CASES,
@@ -90,7 +100,7 @@ def dashboard(request):
             "agents": agent_duty(units),
             "collective": selectors.collective_cases(period, units),
             "report_kinds": ReportKind.choices,
-            "frozen": published,
+            "frozen": stored,
             "nav": "figures",
         },
     )
