@@ -24,11 +24,14 @@ from django.utils import timezone
 from xinfang.access import rules
 from xinfang.access.models import Reach
 from xinfang.accounts.models import Unit
-from xinfang.cases import steps
 from xinfang.cases.models import COLLECTIVE_FROM, Case
 from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline, ClockKind
-from xinfang.figures import series
+from xinfang.figures import counting, series, stored
+from xinfang.figures.counting import ACCEPT_CLOCK as ACCEPT_CLOCK  # the clocks and steps of the rates
+from xinfang.figures.counting import ACCEPT_STEPS as ACCEPT_STEPS
+from xinfang.figures.counting import CONCLUDE_CLOCK as CONCLUDE_CLOCK
+from xinfang.figures.counting import CONCLUDE_STEPS as CONCLUDE_STEPS
 from xinfang.figures.models import (
     DEFAULT_MONTHLY_TARGET,
     ONLINE_CHANNELS,
@@ -38,25 +41,16 @@ from xinfang.figures.models import (
     CountyTarget,
     UnitTarget,
 )
-from xinfang.figures.periods import Period, first_of_month
+from xinfang.figures.periods import Period, first_of_month, month_end
 from xinfang.figures.rows import FEW_CASES, Rate, UnitFigures
 from xinfang.figures.rows import county_totals as county_totals  # the sum of the rows read here
 from xinfang.figures.series import Change, MonthPoint
 from xinfang.oversight.models import ReportKind
 from xinfang.oversight.selectors import report_counts
-from xinfang.ratings.models import Satisfaction
 
 VIEW = "view_figures"  # the capability that shows the figures, and of which units
 
-# The clocks the two timeliness rates read (deadlines.Clock codes, 《信访工作条例》第23条、第34条)
-# and the steps that meet each. 第23条 asks the handling body to tell the petitioner within
-# 15 日 whether the matter is accepted: a 不予受理 or 不再受理 notice in time is a timely
-# 受理告知 just as 受理 is.
-# The steps that meet each clock are those the step registry says stop it.
-ACCEPT_CLOCK, CONCLUDE_CLOCK = "accept_notice", "conclude"
-ACCEPT_STEPS = steps.clock_steps_of(ACCEPT_CLOCK)[1]
-CONCLUDE_STEPS = steps.clock_steps_of(CONCLUDE_CLOCK)[1]
-
+# The clocks and steps of the two timeliness rates: see ``counting``.
 # 在办: a body owes the next act (the handling body, or the reviewing body). A delivered reply
 # or a review opinion waits on the petitioner, and a final status on no one.
 OPEN_STATUSES = (
@@ -188,22 +182,6 @@ def county_target_history() -> QuerySet[CountyTarget]:
 # --- The per-unit figures ---------------------------------------------------------------------------
 
 
-def _due_rate_counts(prefix: str, clock: str, steps: Sequence[str], today: datetime.date) -> dict:
-    """Among deadlines due in the period (the queryset's filter), count the clocks of ``clock``
-    (see ``DEFINITIONS``) and those met in time.
-
-    Left out: a clock still running whose due date has not passed (it may yet be met), and one
-    stopped on or before its due date by a step that is not its own (withdrawal: the duty ended).
-    """
-    due = Q(clock__code=clock)
-    not_yet = Q(stopped_on__isnull=True, due_on__gte=today)
-    ended = Q(stopped_on__lte=F("due_on")) & ~Q(stopped_by__in=steps)
-    counted = due & ~not_yet & ~ended
-    met = due & Q(stopped_by__in=steps, stopped_on__lte=F("due_on"))
-    # Counted on ``due_on`` (never null) rather than the id: the columns read are all in the index.
-    return {f"{prefix}_due": Count("due_on", filter=counted), f"{prefix}_met": Count("due_on", filter=met)}
-
-
 def _per_unit(queryset: QuerySet, key: str = "unit_id", **aggregates) -> dict[int, dict]:
     """``aggregates`` grouped by unit: {unit id: {name: value}}. One query."""
     return {row[key]: row for row in queryset.order_by().values(key).annotate(**aggregates)}
@@ -227,37 +205,24 @@ def unit_figures(
     4. 参评率 = cases rated ÷ cases whose ``delivered_on`` falls in the period.
     5. 满意率 = (满意 + 基本满意) ÷ rated, by ``body_satisfaction`` (the handling body's result),
        among the same cases; 满意 alone beside it.
-    6. 及时受理率 / 按期办结率: see ``_due_rate_counts``.
+    6. 及时受理率 / 按期办结率: see ``counting.due_rate_counts``.
     7. 在办: cases now in ``OPEN_STATUSES``; 超期: cases with a 办理期限 clock past its due date
        and not stopped, as of the period's last day or today, whichever is earlier.
 
     Queries: one per figure's own index — cases by ``submitted_at``, by ``delivered_on`` (ratings
     joined) and by ``(unit, status)``; deadlines by ``due_on`` and the ever-late ones for 超期 —
-    then tallies and targets: seven, for any number of units and any period.
+    then tallies and targets: seven, for any number of units. The first three families of the
+    period's closed months are kept (``counting.period_counts``, ``stored``): two queries read
+    them, and only the days after them are counted live (four more to count and keep months
+    not kept yet or changed since).
     """
     today = today or timezone.localdate()
     as_of = period.as_of(today)
     ids = [u.pk for u in units]
+    counts, _ = counting.period_counts(period, ids, today)
     cases = Case.objects.filter(unit_id__in=ids)
-    # COUNT(*) where a count needs no column: PostgreSQL then answers from the index alone.
-    proxied = _per_unit(
-        cases.filter(submitted_at__gte=period.start_moment, submitted_at__lt=period.end_moment), n=Count("*")
-    )
-    delivered = _per_unit(
-        cases.filter(delivered_on__gte=period.start, delivered_on__lte=period.end),
-        delivered=Count("*"),
-        rated=Count("rating"),
-        satisfied=Count("rating", filter=Q(rating__body_satisfaction=Satisfaction.SATISFIED)),
-        basically=Count("rating", filter=Q(rating__body_satisfaction=Satisfaction.BASICALLY)),
-    )
     still_open = _per_unit(cases.filter(status__in=OPEN_STATUSES), n=Count("*"))
-    # Deadlines carry their case's unit: these two never read the cases.
-    deadlines = CaseDeadline.objects.filter(unit_id__in=ids)
-    due_rates = _per_unit(
-        deadlines.filter(due_on__gte=period.start, due_on__lte=period.end),
-        **_due_rate_counts("accept", ACCEPT_CLOCK, ACCEPT_STEPS, today),
-        **_due_rate_counts("conclude", CONCLUDE_CLOCK, CONCLUDE_STEPS, today),
-    )
+    deadlines = CaseDeadline.objects.filter(unit_id__in=ids)  # carrying their case's unit
     overdue = _per_unit(
         deadlines.filter(EVER_LATE).filter(
             Q(stopped_on__isnull=True) | Q(stopped_on__gt=as_of),
@@ -277,17 +242,14 @@ def unit_figures(
         tallies[row["unit_id"]][row["channel"]] = row["n"] or 0
     targets = targets_by_month(ids, period.months)
 
-    return [
-        _row(unit, proxied, delivered, still_open, due_rates, overdue, tallies, targets) for unit in units
-    ]
+    return [_row(unit, counts, still_open, overdue, tallies, targets) for unit in units]
 
 
-def _row(unit: Unit, proxied, delivered, still_open, due_rates, overdue, tallies, targets) -> UnitFigures:
+def _row(unit: Unit, counts, still_open, overdue, tallies, targets) -> UnitFigures:
     """One unit's figures from the per-unit aggregates of ``unit_figures``."""
-    c = delivered.get(unit.pk, {})
-    d = due_rates.get(unit.pk, {})
+    c = d = counts.get(unit.pk, {})
     t = tallies.get(unit.pk, {})
-    n_proxied = proxied.get(unit.pk, {}).get("n", 0)
+    n_proxied = c.get("proxied", 0)
     online = n_proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
     offline = sum(n for ch, n in t.items() if ch not in ONLINE_CHANNELS)
     rated, content = c.get("rated", 0), c.get("satisfied", 0) + c.get("basically", 0)
@@ -349,9 +311,13 @@ def report_rows(
 def situation(period: Period, units: Sequence[Unit]) -> dict[str, list[Change]]:
     """形势网上判: proxied complaints submitted in the period by 内容分类 and by 事发地 (town),
     each against the previous period of the same kind and length (``Period.previous``),
-    largest rise first. Counted per unit and summed (``series``): four queries."""
+    largest rise first. Counted per unit and summed (``series``), closed months from their kept
+    counts (``stored``): at most six queries."""
     ids = [u.pk for u in units]
-    return series.fold_situation(series.situation_counts(period, ids), ids)
+    today = timezone.localdate()
+    months = [m for part in (period, period.previous()) for m in stored.split(part, today)[0]]
+    kept = stored.month_counts(ids, months, counting.month_counts)
+    return series.fold_situation(series.situation_counts(period, ids, today=today, kept=kept), ids)
 
 
 def collective_cases(period: Period, units: Sequence[Unit]) -> list[Case]:
@@ -376,10 +342,14 @@ def collective_cases(period: Period, units: Sequence[Unit]) -> list[Case]:
 def trends(end_month: datetime.date, units: Sequence[Unit], months: int = 12) -> list[MonthPoint]:
     """The county's (or the units') proxied count, online share and 满意率 per month, for the
     ``months`` months ending with ``end_month``, with the definitions above. Counted per unit and
-    summed (``series``): three queries, each reading one range of an indexed column (no per-row
-    date function, which no index answers)."""
+    summed (``series``), closed months from their kept counts (``stored``): at most five
+    queries, each reading one range of an indexed column (no per-row date function, which no
+    index answers)."""
     ids = [u.pk for u in units]
-    return series.fold_trend(series.trend_counts(end_month, ids, months), ids)
+    today = timezone.localdate()
+    closed = [m for m in series.trend_months(end_month, months) if month_end(m) < today]
+    kept = stored.month_counts(ids, closed, counting.month_counts)
+    return series.fold_trend(series.trend_counts(end_month, ids, months, kept=kept), ids)
 
 
 # --- Pages of the bureau ----------------------------------------------------------------------------

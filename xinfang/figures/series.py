@@ -21,9 +21,11 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 
 from xinfang.accounts.models import Unit
 from xinfang.cases.models import Case
+from xinfang.figures import stored
 from xinfang.figures.models import ONLINE_CHANNELS, ChannelTally
 from xinfang.figures.periods import Period, add_months, first_of_month, local_midnight
 from xinfang.figures.rows import Rate
@@ -77,40 +79,60 @@ def trend_months(end_month: datetime.date, months: int = 12) -> list[datetime.da
     return [add_months(last, i - months + 1) for i in range(months)]
 
 
-def trend_counts(end_month: datetime.date, unit_ids: Sequence[int], months: int = 12) -> dict[str, Any]:
+def trend_counts(
+    end_month: datetime.date,
+    unit_ids: Sequence[int],
+    months: int = 12,
+    *,
+    kept: dict[tuple[int, datetime.date], dict] | None = None,
+) -> dict[str, Any]:
     """Per unit, the ``TREND_FIELDS`` of each of the ``months`` months ending with ``end_month``:
     {"months": [iso first days], "units": {unit id: [[counts] per month]}} (units with nothing
-    left out). Three queries, each reading one range of an indexed column."""
+    left out). ``kept``: the counts of the first, closed, months (``counting.month_counts``, by
+    unit and month), whose cases are not read again. Three queries (one when every month is
+    kept), each reading one range of an indexed column."""
     month_list = trend_months(end_month, months)
-    edges = [*month_list, add_months(month_list[-1], 1)]
-    moments = [local_midnight(m) for m in edges]
+    kept = kept or {}
+    closed = {m for _, m in kept}
+    live = [m for m in month_list if m not in closed]  # the last months: closed ones come first
     counts: dict[int, list[list[int]]] = defaultdict(lambda: [[0] * len(TREND_FIELDS) for _ in month_list])
-    cases = Case.objects.filter(unit_id__in=unit_ids)
-    for row in per_range(cases, "submitted_at", list(itertools.pairwise(moments)), "unit_id", n=Count("*")):
-        counts[row["unit_id"]][row["range_index"]][0] = row["n"]
-    # Ratings by the month their reply was delivered: one join of ratings to cases, each row put
-    # in its month by a CASE over the month edges (twelve parts would each join the ratings anew).
-    month_of = models.Case(
-        *[When(case__delivered_on__lt=edge, then=Value(i)) for i, edge in enumerate(edges[1:])],
-        output_field=IntegerField(),
-    )
-    for row in (
-        Rating.objects.filter(
-            case__unit_id__in=unit_ids, case__delivered_on__gte=edges[0], case__delivered_on__lt=edges[-1]
-        )
-        .order_by()
-        .annotate(range_index=month_of)
-        .values("range_index", "case__unit_id")
-        .annotate(
-            rated=Count("pk"),
-            content=Count(
-                "pk", filter=Q(body_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))
-            ),
-        )
-    ):
-        point = counts[row["case__unit_id"]][row["range_index"]]
-        point[4], point[5] = row["content"], row["rated"]
     index = {month: i for i, month in enumerate(month_list)}
+    for (uid, month), kept_counts in kept.items():
+        point = counts[uid][index[month]]
+        point[0] = kept_counts["proxied"]
+        point[4] = kept_counts["satisfied"] + kept_counts["basically"]
+        point[5] = kept_counts["rated"]
+    if live:
+        first = len(month_list) - len(live)
+        edges = [*live, add_months(live[-1], 1)]
+        moments = [local_midnight(m) for m in edges]
+        cases = Case.objects.filter(unit_id__in=unit_ids)
+        for row in per_range(
+            cases, "submitted_at", list(itertools.pairwise(moments)), "unit_id", n=Count("*")
+        ):
+            counts[row["unit_id"]][first + row["range_index"]][0] = row["n"]
+        # Ratings by the month their reply was delivered: one join of ratings to cases, each row put
+        # in its month by a CASE over the month edges (twelve parts would each join the ratings anew).
+        month_of = models.Case(
+            *[When(case__delivered_on__lt=edge, then=Value(i)) for i, edge in enumerate(edges[1:])],
+            output_field=IntegerField(),
+        )
+        for row in (
+            Rating.objects.filter(
+                case__unit_id__in=unit_ids, case__delivered_on__gte=edges[0], case__delivered_on__lt=edges[-1]
+            )
+            .order_by()
+            .annotate(range_index=month_of)
+            .values("range_index", "case__unit_id")
+            .annotate(
+                rated=Count("pk"),
+                content=Count(
+                    "pk", filter=Q(body_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))
+                ),
+            )
+        ):
+            point = counts[row["case__unit_id"]][first + row["range_index"]]
+            point[4], point[5] = row["content"], row["rated"]
     for row in (
         ChannelTally.objects.filter(unit_id__in=unit_ids, month__gte=month_list[0], month__lte=month_list[-1])
         .order_by()
@@ -169,20 +191,41 @@ BREAKDOWNS = (
 )
 
 
-def situation_counts(period: Period, unit_ids: Sequence[int]) -> dict[str, Any]:
+def situation_counts(
+    period: Period,
+    unit_ids: Sequence[int],
+    *,
+    today: datetime.date | None = None,
+    kept: dict[tuple[int, datetime.date], dict] | None = None,
+) -> dict[str, Any]:
     """Per unit and key, proxied complaints submitted in the period and in the previous one
     (``Period.previous``), by 内容分类 and by 事发地: {"categories": [[unit id, key, now, before]],
-    "towns": […], "names": {"categories": [[key, name]], "towns": […]}}. One query each, grouped by
-    unit and key alone (a join to the names lets SQLite loop over the names and read the period
-    once per name), and one each for the names."""
-    previous = period.previous()
-    ranges = [(period.start_moment, period.end_moment), (previous.start_moment, previous.end_moment)]
+    "towns": […], "names": {"categories": [[key, name]], "towns": […]}}. ``kept``: the counts of
+    closed months (``counting.month_counts``, by unit and month) of both periods, whose cases are
+    not read again (``stored.split``). One query each (none when every month is kept), grouped
+    by unit and key alone (a join to the names lets SQLite loop over the names and read the
+    period once per name), and one each for the names."""
+    today = today or timezone.localdate()
+    spans = []
+    for which, part in enumerate((period, period.previous())):
+        closed, live = stored.split(part, today) if kept is not None else ([], [(part.start, part.end)])
+        spans.append((which, set(closed), live))
+    ranges = [(a, b) for _, _, live in spans for a, b in live]
+    which_of = [which for which, _, live in spans for _ in live]
+    moments = [(local_midnight(a), local_midnight(b + datetime.timedelta(days=1))) for a, b in ranges]
     result: dict[str, Any] = {"names": {}}
     for name, column, model, _ in BREAKDOWNS:
         counts: dict[tuple[int, int | None], list[int]] = {}
-        cases = Case.objects.filter(unit_id__in=unit_ids)
-        for row in per_range(cases, "submitted_at", ranges, "unit_id", column, n=Count("*")):
-            counts.setdefault((row["unit_id"], row[column]), [0, 0])[row["range_index"]] = row["n"]
+        for (uid, month), kept_counts in (kept or {}).items():
+            for which, closed, _ in spans:
+                if month in closed:
+                    for key, n in kept_counts[name].items():
+                        counts.setdefault((uid, int(key) if key else None), [0, 0])[which] += n
+        if ranges:
+            cases = Case.objects.filter(unit_id__in=unit_ids)
+            for row in per_range(cases, "submitted_at", moments, "unit_id", column, n=Count("*")):
+                key = (row["unit_id"], row[column])
+                counts.setdefault(key, [0, 0])[which_of[row["range_index"]]] += row["n"]
         result[name] = [[uid, key, now, before] for (uid, key), (now, before) in counts.items()]
         keys = {key for _, key in counts if key is not None}
         result["names"][name] = [
