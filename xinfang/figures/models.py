@@ -141,7 +141,7 @@ class MonthMark(models.Model):
     (triggers of migration 0003 on cases, ratings and deadlines), whatever wrote the row, so that
     the counts kept for a closed month (``MonthCounts``) are known to be current or not."""
 
-    unit_id = models.IntegerField("单位")
+    unit_id = models.BigIntegerField("单位")
     month = models.DateField("月份")
     version = models.BigIntegerField("变更次数", default=0)
 
@@ -158,7 +158,7 @@ class MonthCounts(models.Model):
     """One unit's counts of one closed month (``figures.stored``), as computed when its
     ``MonthMark`` had ``version``: current while the mark still has it."""
 
-    unit_id = models.IntegerField("单位")
+    unit_id = models.BigIntegerField("单位")
     month = models.DateField("月份")
     version = models.BigIntegerField("计算时的变更次数")
     counts = models.JSONField("件数")

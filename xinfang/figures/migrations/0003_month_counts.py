@@ -72,7 +72,7 @@ def _sqlite(schema_editor) -> list[str]:
 def _postgresql(schema_editor) -> list[str]:
     zone = settings.TIME_ZONE.replace("'", "")
     sql = [
-        """CREATE FUNCTION figures_bump(u integer, m date) RETURNS void AS $$
+        """CREATE FUNCTION figures_bump(u bigint, m date) RETURNS void AS $$
         BEGIN
           IF u IS NOT NULL AND m IS NOT NULL THEN
             INSERT INTO figures_monthmark (unit_id, month, version) VALUES (u, m, 1)
@@ -119,7 +119,7 @@ def _drop(schema_editor) -> list[str]:
     tables = ("cases_case", "ratings_rating", "deadlines_casedeadline")
     if schema_editor.connection.vendor == "postgresql":
         return [f"DROP FUNCTION IF EXISTS figures_{t}_changed() CASCADE" for t in tables] + [
-            "DROP FUNCTION IF EXISTS figures_bump(integer, date)"
+            "DROP FUNCTION IF EXISTS figures_bump(bigint, date)"
         ]
     return [
         f"DROP TRIGGER IF EXISTS figures_{t}_{op}" for t in tables for op in ("insert", "delete", "update")
@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("unit_id", models.IntegerField(verbose_name="单位")),
+                ("unit_id", models.BigIntegerField(verbose_name="单位")),
                 ("month", models.DateField(verbose_name="月份")),
                 ("version", models.BigIntegerField(verbose_name="计算时的变更次数")),
                 ("counts", models.JSONField(verbose_name="件数")),
@@ -182,7 +182,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("unit_id", models.IntegerField(verbose_name="单位")),
+                ("unit_id", models.BigIntegerField(verbose_name="单位")),
                 ("month", models.DateField(verbose_name="月份")),
                 ("version", models.BigIntegerField(default=0, verbose_name="变更次数")),
             ],
