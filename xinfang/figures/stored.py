@@ -15,7 +15,9 @@ counted live; both sums give exactly the live figures (tests: figures/tests/test
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import DatabaseError, transaction
@@ -49,13 +51,40 @@ def split(
     return closed, live
 
 
+_reading: ContextVar[dict[tuple[int, datetime.date], Counts] | None] = ContextVar("kept_months", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Within it, each month's counts are read once: a page that sums the same months for its
+    figures, its trend and its 形势 reads them once."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def month_counts(
     unit_ids: Sequence[int], months: Sequence[datetime.date], compute: Computer
 ) -> dict[tuple[int, datetime.date], Counts]:
     """The counts of each unit and closed month: kept ones where current, the others computed
-    (``compute(unit ids, months)``) and kept. Two queries when all are current."""
+    (``compute(unit ids, months)``) and kept. Two queries when all are current (none for months
+    read already ``reading``)."""
     if not unit_ids or not months:
         return {}
+    seen = _reading.get()
+    if seen is None:
+        return _month_counts(unit_ids, months, compute)
+    missing = [m for m in months if any((u, m) not in seen for u in unit_ids)]
+    if missing:
+        seen.update(_month_counts(unit_ids, missing, compute))
+    return {(u, m): seen[(u, m)] for u in unit_ids for m in months}
+
+
+def _month_counts(
+    unit_ids: Sequence[int], months: Sequence[datetime.date], compute: Computer
+) -> dict[tuple[int, datetime.date], Counts]:
     marks = {
         (u, m): v
         for u, m, v in MonthMark.objects.filter(unit_id__in=unit_ids, month__in=months).values_list(
