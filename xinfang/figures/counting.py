@@ -23,7 +23,7 @@ from xinfang.cases.models import Case
 from xinfang.deadlines.models import CaseDeadline
 from xinfang.figures import stored
 from xinfang.figures.periods import Period, add_months, local_midnight
-from xinfang.figures.series import per_range
+from xinfang.figures.series import by_date, per_range
 from xinfang.ratings.models import Satisfaction
 
 # The clocks the two timeliness rates read (deadlines.Clock codes, 《信访工作条例》第23条、第34条)
@@ -68,21 +68,12 @@ def due_rate_counts(prefix: str, clock: str, steps: Sequence[str], today: dateti
     return {f"{prefix}_due": Count("due_on", filter=counted), f"{prefix}_met": Count("due_on", filter=met)}
 
 
-def _of_units(queryset, unit_ids: Sequence[int], *, by_date: bool):
-    """``queryset`` restricted to the units; ``by_date``: through the date's index whatever the
-    number of units (SQLite otherwise reads every row of a few units once per range)."""
-    if not by_date:
-        return queryset.filter(unit_id__in=unit_ids)
-    return queryset.alias(unit_plus=F("unit_id") + 0).filter(unit_plus__in=unit_ids)
-
-
 def _families(unit_ids: Sequence[int], ranges: Sequence[DayRange], today: datetime.date, *, submitted: bool):
     """The families' rows over the ranges (each day range first..last), grouped by range and
-    unit; the submitted cases only when ``submitted``. Several ranges are read by date."""
+    unit; the submitted cases only when ``submitted``."""
     moments = [(local_midnight(a), local_midnight(b + datetime.timedelta(days=1))) for a, b in ranges]
     days = [(a, b + datetime.timedelta(days=1)) for a, b in ranges]
-    by_date = len(ranges) > 1
-    cases = _of_units(Case.objects.all(), unit_ids, by_date=by_date)
+    cases = by_date(Case.objects.all(), unit_ids)
     # COUNT(*) where a count needs no column: PostgreSQL then answers from the index alone.
     if submitted:
         yield from per_range(cases, "submitted_at", moments, "unit_id", proxied=Count("*"))
@@ -98,7 +89,7 @@ def _families(unit_ids: Sequence[int], ranges: Sequence[DayRange], today: dateti
     )
     # Deadlines carry their case's unit: these never read the cases.
     yield from per_range(
-        _of_units(CaseDeadline.objects.all(), unit_ids, by_date=by_date),
+        by_date(CaseDeadline.objects.all(), unit_ids),
         "due_on",
         days,
         "unit_id",
@@ -135,7 +126,7 @@ def month_counts(
             result[(uid, month)]  # every unit and month kept, those with nothing too
     for name, column in BREAKDOWNS:
         moments = [(local_midnight(a), local_midnight(b + datetime.timedelta(days=1))) for a, b in ranges]
-        cases = Case.objects.filter(unit_id__in=unit_ids)
+        cases = by_date(Case.objects.all(), unit_ids)
         for row in per_range(cases, "submitted_at", moments, "unit_id", column, n=Count("*")):
             counts = result[(row["unit_id"], months[row["range_index"]])]
             key = "" if row[column] is None else str(row[column])

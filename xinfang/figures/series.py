@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from xinfang.accounts.models import Unit
@@ -36,6 +36,13 @@ TREND_FIELDS = ("proxied", "online_self", "offline", "tallied", "content", "rate
 
 # 网上投诉占比 of a month whose channel tallies were never entered: no data (无数据).
 NO_TALLIES = Rate(0, 0)
+
+
+def by_date(queryset: QuerySet, unit_ids: Sequence[int]) -> QuerySet:
+    """``queryset`` restricted to the units, read through the index of the date it is counted by
+    whatever the number of units: for a few units SQLite would otherwise read every row they
+    ever had (once per range), where the date's index holds the period's rows alone."""
+    return queryset.alias(unit_plus=F("unit_id") + 0).filter(unit_plus__in=unit_ids)
 
 
 def per_range(
@@ -106,7 +113,7 @@ def trend_counts(
         first = len(month_list) - len(live)
         edges = [*live, add_months(live[-1], 1)]
         moments = [local_midnight(m) for m in edges]
-        cases = Case.objects.filter(unit_id__in=unit_ids)
+        cases = by_date(Case.objects.all(), unit_ids)
         for row in per_range(
             cases, "submitted_at", list(itertools.pairwise(moments)), "unit_id", n=Count("*")
         ):
@@ -222,7 +229,7 @@ def situation_counts(
                     for key, n in kept_counts[name].items():
                         counts.setdefault((uid, int(key) if key else None), [0, 0])[which] += n
         if ranges:
-            cases = Case.objects.filter(unit_id__in=unit_ids)
+            cases = by_date(Case.objects.all(), unit_ids)
             for row in per_range(cases, "submitted_at", moments, "unit_id", column, n=Count("*")):
                 key = (row["unit_id"], row[column])
                 counts.setdefault(key, [0, 0])[which_of[row["range_index"]]] += row["n"]
