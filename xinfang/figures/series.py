@@ -224,8 +224,8 @@ def situation_counts(
     for name, column, model, _ in BREAKDOWNS:
         counts: dict[tuple[int, int | None], list[int]] = {}
         for (uid, month), kept_counts in (kept or {}).items():
-            for which, closed, _ in spans:
-                if month in closed:
+            for which, kept_months, _ in spans:
+                if month in kept_months:
                     for key, n in kept_counts[name].items():
                         counts.setdefault((uid, int(key) if key else None), [0, 0])[which] += n
         if ranges:

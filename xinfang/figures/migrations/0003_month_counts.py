@@ -24,7 +24,9 @@ def _offset_hours() -> int:
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     offsets = {datetime.datetime(2000, m, 1, tzinfo=zone).utcoffset() for m in (1, 7)}
     assert len(offsets) == 1, "a time zone with summer time needs another month expression"
-    return int(offsets.pop().total_seconds() // 3600)
+    offset = offsets.pop()
+    assert offset is not None
+    return int(offset.total_seconds() // 3600)
 
 
 def _sqlite(schema_editor) -> list[str]:
