@@ -5,10 +5,12 @@ months change in any way (the database marks the months touched; migration figur
 from __future__ import annotations
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection
 
 from xinfang.cases.models import Case
 from xinfang.deadlines.models import CaseDeadline
-from xinfang.figures import selectors, stored
+from xinfang.figures import selectors, stored, triggers
 from xinfang.figures.models import MonthCounts, MonthMark
 from xinfang.figures.periods import Period
 from xinfang.figures.tests.conftest import MARCH, d, live
@@ -102,3 +104,20 @@ def test_each_kind_of_change_marks_its_months_and_the_figures_follow(
         after = figures(both)
         assert after != before, name
         assert after == counted_live(monkeypatch, both), name
+
+
+def test_a_lost_trigger_is_put_back_after_migrating(month, both, make_case, agent_cg):
+    """SQLite rebuilds a table to alter it, and drops its triggers with the old one: every
+    migrate puts back the missing ones (``triggers.ensure``, on ``post_migrate``)."""
+    assert triggers.present(connection) >= {"figures_cases_case_update"}
+    assert not triggers.ensure(connection)  # nothing missing
+    with connection.cursor() as cursor:
+        on = " ON cases_case" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"DROP TRIGGER figures_cases_case_update{on}")
+    assert "figures_cases_case_update" not in triggers.present(connection)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert "figures_cases_case_update" in triggers.present(connection)
+    mark = MonthMark.objects.filter(unit_id=both[0].pk, month=d(3, 1))
+    before = mark.get().version
+    Case.objects.filter(pk=month["cg3"].pk).update(category=ContentCategory.objects.get(name="教育"))
+    assert mark.get().version == before + 2  # its old and its new category: March twice
