@@ -291,14 +291,14 @@ def as_raw(rows) -> dict[int, dict]:
 
 def child(size: int) -> None:
     setup_django()
+    import province_dashboard
     import province_data
     from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.test import Client
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from xinfang.accounts.models import Unit, User
+    from xinfang.accounts.models import User
     from xinfang.cases.models import Case
     from xinfang.figures import selectors
     from xinfang.figures.periods import Period, add_months
@@ -354,25 +354,7 @@ def child(size: int) -> None:
         )
 
     # The page over HTTP, logged in as bureau staff, for 10 units and for all of them.
-    client = Client()
-    client.force_login(User.objects.get(username="pbench-bureau"))
-    pages = []
-    for label, _, params in periods:
-        for n_units in (10, len(units)):
-            with transaction.atomic():
-                Unit.objects.filter(name__startswith="省测").exclude(
-                    pk__in=[u.pk for u in units[:n_units]]
-                ).update(active=False)
-                with CaptureQueriesContext(connection) as captured:
-                    response = client.get("/figures/", params)
-                queries = len(captured.captured_queries)
-                spent, response = best_of(lambda p=params: client.get("/figures/", p), repeat=2)
-                transaction.set_rollback(True)
-            pages.append((label, n_units, spent, queries, response.status_code))
-            print(
-                f"  page {label}, {n_units} units: {spent:.3f} s, {queries} queries, HTTP {response.status_code}",
-                flush=True,
-            )
+    pages = province_dashboard.measure(units, end)
 
     # The ledger export, in grandchildren: 10,000 rows then EXPORT_ROWS, to see whether memory grows.
     exports = []
@@ -420,15 +402,9 @@ def report(vendor, info, n_units, table, pages, exports) -> None:
     print(
         "    delivered_on, status, due_on; deadlines by the unit they carry). ratio = selector ÷ the faster of the two."
     )
-    print(f"{'dashboard page (HTTP, bureau user)':34s} {'time':>9s} {'queries':>9s}")
-    for label, n, spent, queries, status in pages:
-        print(f"  {label + ', ' + str(n) + ' units':32s} {spent:8.3f}s {queries:9d}  HTTP {status}")
-    for label in ("month", "year"):
-        q = [p[3] for p in pages if p[0] == label]
-        verdict = (
-            "independent of the number of units" if len(set(q)) == 1 else "DEPEND on the number of units"
-        )
-        print(f"  {label}: queries {' vs '.join(map(str, q))} — {verdict} (goal: independent)")
+    import province_dashboard
+
+    province_dashboard.report(vendor, pages)
     print("ledger export (ledger_xlsx, bureau user, newest first)")
     for e in exports:
         flag = "  ← above goal" if e["peak_mb"] > GOAL_MB else ""

@@ -210,6 +210,7 @@ def test_bulletin_published_corrected_and_withdrawn(
     delivered(make_case, agent_cg, 3, first=last_month + datetime.timedelta(days=2), rating="satisfied")
     page.goto(page.base_url + f"/figures/?kind=month&month={last_month:%Y-%m}")
     assert "以下为发布时的数字" in page.locator(".frozen-notice").inner_text()
+    page.get_by_role("link", name="核对发布后的数据变化").click()
     changes = page.locator("section.bulletin-changes").inner_text()
     assert "城关镇" in changes and "代理件数" in changes
     shot(page, "control-08-bulletin-differences")

@@ -2,7 +2,7 @@
 
 A published bulletin freezes its month: ``figures`` holds what ``xinfang.figures.selectors``
 said at publication, and the dashboard shows those numbers for that month from then on, with
-any later change listed beside them. The document itself is kept as a stored file.
+any later change listed on request. The document itself is kept as a stored file.
 
 A bulletin is never deleted or edited. A wrong one is withdrawn (撤回, with the reason), which
 unfreezes its month, or corrected (更正): a new bulletin with the next issue number replaces it

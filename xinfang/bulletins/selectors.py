@@ -23,6 +23,7 @@ from xinfang.accounts.models import Unit
 from xinfang.bulletins.models import Bulletin
 from xinfang.cases.models import Case
 from xinfang.figures import selectors as figures
+from xinfang.figures import series
 from xinfang.figures.periods import Period, first_of_month
 from xinfang.figures.rows import Difference, compare, figures_json
 from xinfang.oversight.selectors import inspection_findings, report_counts
@@ -50,6 +51,8 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
        the month (both the bureau's and the handling body's 满意度).
     3. Risk reports: ``oversight.selectors.report_counts``; inspections that found problems:
        ``oversight.selectors.inspection_findings`` (labels and dates only, never the notes).
+    4. The twelve months ending with the month and its 形势, per unit (``figures.series``): the
+       dashboard shows a published month from these without reading the cases.
     """
     today = today or timezone.localdate()
     month = first_of_month(month)
@@ -84,6 +87,10 @@ def snapshot(month: datetime.date, *, today: datetime.date | None = None) -> dic
         ),
         "ratings": {k: v for k, v in ratings.items() if isinstance(v, int)},
         "inspections": inspections,
+        "series": {
+            "trend": series.trend_counts(month, unit_ids),
+            "situation": series.situation_counts(period, unit_ids),
+        },
     }
 
 

@@ -134,3 +134,40 @@ class ChannelTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.channel} {self.count}"
+
+
+class MonthMark(models.Model):
+    """How many times the facts of one unit's month have changed: written by the database itself
+    (triggers of migration 0003 on cases, ratings and deadlines), whatever wrote the row, so that
+    the counts kept for a closed month (``MonthCounts``) are known to be current or not."""
+
+    unit_id = models.BigIntegerField("单位")
+    month = models.DateField("月份")
+    version = models.BigIntegerField("变更次数", default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit_id", "month"], name="month_mark_unique")]
+        verbose_name = "月度数据变更标记"
+        verbose_name_plural = "月度数据变更标记"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.version}"
+
+
+class MonthCounts(models.Model):
+    """One unit's counts of one closed month (``figures.stored``), as computed when its
+    ``MonthMark`` had ``version``: current while the mark still has it."""
+
+    unit_id = models.BigIntegerField("单位")
+    month = models.DateField("月份")
+    version = models.BigIntegerField("计算时的变更次数")
+    counts = models.JSONField("件数")
+    computed_at = models.DateTimeField("计算时间", auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit_id", "month"], name="month_counts_unique")]
+        verbose_name = "已结束月份的件数"
+        verbose_name_plural = "已结束月份的件数"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.version}"

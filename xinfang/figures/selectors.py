@@ -13,23 +13,26 @@ Every rate comes with its numerator and denominator (``Rate``); a rate over fewe
 from __future__ import annotations
 
 import datetime
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import models
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Count, F, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
 from xinfang.access import rules
 from xinfang.access.models import Reach
 from xinfang.accounts.models import Unit
-from xinfang.cases import steps
 from xinfang.cases.models import COLLECTIVE_FROM, Case
 from xinfang.cases.models import CaseStatus as S
 from xinfang.deadlines.models import CaseDeadline, ClockKind
+from xinfang.figures import counting, series, stored
+from xinfang.figures.counting import ACCEPT_CLOCK as ACCEPT_CLOCK  # the clocks and steps of the rates
+from xinfang.figures.counting import ACCEPT_STEPS as ACCEPT_STEPS
+from xinfang.figures.counting import CONCLUDE_CLOCK as CONCLUDE_CLOCK
+from xinfang.figures.counting import CONCLUDE_STEPS as CONCLUDE_STEPS
 from xinfang.figures.models import (
     DEFAULT_MONTHLY_TARGET,
     ONLINE_CHANNELS,
@@ -39,25 +42,16 @@ from xinfang.figures.models import (
     CountyTarget,
     UnitTarget,
 )
-from xinfang.figures.periods import Period, add_months, first_of_month, local_midnight
+from xinfang.figures.periods import Period, first_of_month, month_end
 from xinfang.figures.rows import FEW_CASES, Rate, UnitFigures
 from xinfang.figures.rows import county_totals as county_totals  # the sum of the rows read here
+from xinfang.figures.series import Change, MonthPoint
 from xinfang.oversight.models import ReportKind
 from xinfang.oversight.selectors import report_counts
-from xinfang.ratings.models import Rating, Satisfaction
-from xinfang.reference.models import ContentCategory
 
 VIEW = "view_figures"  # the capability that shows the figures, and of which units
 
-# The clocks the two timeliness rates read (deadlines.Clock codes, 《信访工作条例》第23条、第34条)
-# and the steps that meet each. 第23条 asks the handling body to tell the petitioner within
-# 15 日 whether the matter is accepted: a 不予受理 or 不再受理 notice in time is a timely
-# 受理告知 just as 受理 is.
-# The steps that meet each clock are those the step registry says stop it.
-ACCEPT_CLOCK, CONCLUDE_CLOCK = "accept_notice", "conclude"
-ACCEPT_STEPS = steps.clock_steps_of(ACCEPT_CLOCK)[1]
-CONCLUDE_STEPS = steps.clock_steps_of(CONCLUDE_CLOCK)[1]
-
+# The clocks and steps of the two timeliness rates: see ``counting``.
 # 在办: a body owes the next act (the handling body, or the reviewing body). A delivered reply
 # or a review opinion waits on the petitioner, and a final status on no one.
 OPEN_STATUSES = (
@@ -189,46 +183,9 @@ def county_target_history() -> QuerySet[CountyTarget]:
 # --- The per-unit figures ---------------------------------------------------------------------------
 
 
-def _due_rate_counts(prefix: str, clock: str, steps: Sequence[str], today: datetime.date) -> dict:
-    """Among deadlines due in the period (the queryset's filter), count the clocks of ``clock``
-    (see ``DEFINITIONS``) and those met in time.
-
-    Left out: a clock still running whose due date has not passed (it may yet be met), and one
-    stopped on or before its due date by a step that is not its own (withdrawal: the duty ended).
-    """
-    due = Q(clock__code=clock)
-    not_yet = Q(stopped_on__isnull=True, due_on__gte=today)
-    ended = Q(stopped_on__lte=F("due_on")) & ~Q(stopped_by__in=steps)
-    counted = due & ~not_yet & ~ended
-    met = due & Q(stopped_by__in=steps, stopped_on__lte=F("due_on"))
-    # Counted on ``due_on`` (never null) rather than the id: the columns read are all in the index.
-    return {f"{prefix}_due": Count("due_on", filter=counted), f"{prefix}_met": Count("due_on", filter=met)}
-
-
 def _per_unit(queryset: QuerySet, key: str = "unit_id", **aggregates) -> dict[int, dict]:
     """``aggregates`` grouped by unit: {unit id: {name: value}}. One query."""
     return {row[key]: row for row in queryset.order_by().values(key).annotate(**aggregates)}
-
-
-def _per_range(
-    queryset: QuerySet, field: str, ranges: Sequence[tuple], *keys: str, **aggregates
-) -> list[dict]:
-    """``aggregates`` over ``queryset`` within each ``(low, high)`` range of ``field`` (low ≤ field
-    < high), grouped by ``keys``; each row carries ``range_index``, the range's place in ``ranges``.
-
-    One statement: a UNION ALL of one range query per range, so that each part reads only its
-    range through the index on ``field`` (a per-row CASE or FILTER over the whole span costs far
-    more on SQLite). With ``keys``, a range with no rows has no row; without, its counts are 0.
-    """
-    parts = [
-        queryset.filter(**{f"{field}__gte": low, f"{field}__lt": high})
-        .order_by()
-        .annotate(range_index=Value(i, output_field=IntegerField()))
-        .values("range_index", *keys)
-        .annotate(**aggregates)
-        for i, (low, high) in enumerate(ranges)
-    ]
-    return list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
 
 
 # A deadline ever overdue: stopped after its due date, or not stopped. Only these can be 超期 on a
@@ -249,37 +206,24 @@ def unit_figures(
     4. 参评率 = cases rated ÷ cases whose ``delivered_on`` falls in the period.
     5. 满意率 = (满意 + 基本满意) ÷ rated, by ``body_satisfaction`` (the handling body's result),
        among the same cases; 满意 alone beside it.
-    6. 及时受理率 / 按期办结率: see ``_due_rate_counts``.
+    6. 及时受理率 / 按期办结率: see ``counting.due_rate_counts``.
     7. 在办: cases now in ``OPEN_STATUSES``; 超期: cases with a 办理期限 clock past its due date
        and not stopped, as of the period's last day or today, whichever is earlier.
 
     Queries: one per figure's own index — cases by ``submitted_at``, by ``delivered_on`` (ratings
     joined) and by ``(unit, status)``; deadlines by ``due_on`` and the ever-late ones for 超期 —
-    then tallies and targets: seven, for any number of units and any period.
+    then tallies and targets: seven, for any number of units. The first three families of the
+    period's closed months are kept (``counting.period_counts``, ``stored``): two queries read
+    them, and only the days after them are counted live (four more to count and keep months
+    not kept yet or changed since).
     """
     today = today or timezone.localdate()
     as_of = period.as_of(today)
     ids = [u.pk for u in units]
+    counts, _ = counting.period_counts(period, ids, today)
     cases = Case.objects.filter(unit_id__in=ids)
-    # COUNT(*) where a count needs no column: PostgreSQL then answers from the index alone.
-    proxied = _per_unit(
-        cases.filter(submitted_at__gte=period.start_moment, submitted_at__lt=period.end_moment), n=Count("*")
-    )
-    delivered = _per_unit(
-        cases.filter(delivered_on__gte=period.start, delivered_on__lte=period.end),
-        delivered=Count("*"),
-        rated=Count("rating"),
-        satisfied=Count("rating", filter=Q(rating__body_satisfaction=Satisfaction.SATISFIED)),
-        basically=Count("rating", filter=Q(rating__body_satisfaction=Satisfaction.BASICALLY)),
-    )
     still_open = _per_unit(cases.filter(status__in=OPEN_STATUSES), n=Count("*"))
-    # Deadlines carry their case's unit: these two never read the cases.
-    deadlines = CaseDeadline.objects.filter(unit_id__in=ids)
-    due_rates = _per_unit(
-        deadlines.filter(due_on__gte=period.start, due_on__lte=period.end),
-        **_due_rate_counts("accept", ACCEPT_CLOCK, ACCEPT_STEPS, today),
-        **_due_rate_counts("conclude", CONCLUDE_CLOCK, CONCLUDE_STEPS, today),
-    )
+    deadlines = CaseDeadline.objects.filter(unit_id__in=ids)  # carrying their case's unit
     overdue = _per_unit(
         deadlines.filter(EVER_LATE).filter(
             Q(stopped_on__isnull=True) | Q(stopped_on__gt=as_of),
@@ -299,17 +243,14 @@ def unit_figures(
         tallies[row["unit_id"]][row["channel"]] = row["n"] or 0
     targets = targets_by_month(ids, period.months)
 
-    return [
-        _row(unit, proxied, delivered, still_open, due_rates, overdue, tallies, targets) for unit in units
-    ]
+    return [_row(unit, counts, still_open, overdue, tallies, targets) for unit in units]
 
 
-def _row(unit: Unit, proxied, delivered, still_open, due_rates, overdue, tallies, targets) -> UnitFigures:
+def _row(unit: Unit, counts, still_open, overdue, tallies, targets) -> UnitFigures:
     """One unit's figures from the per-unit aggregates of ``unit_figures``."""
-    c = delivered.get(unit.pk, {})
-    d = due_rates.get(unit.pk, {})
+    c = d = counts.get(unit.pk, {})
     t = tallies.get(unit.pk, {})
-    n_proxied = proxied.get(unit.pk, {}).get("n", 0)
+    n_proxied = c.get("proxied", 0)
     online = n_proxied + sum(t.get(ch, 0) for ch in ONLINE_CHANNELS)
     offline = sum(n for ch, n in t.items() if ch not in ONLINE_CHANNELS)
     rated, content = c.get("rated", 0), c.get("satisfied", 0) + c.get("basically", 0)
@@ -368,53 +309,23 @@ def report_rows(
 # --- 形势: what complaints are about and where they come from ----------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
-    key: int | None
-    name: str
-    now: int
-    before: int
-
-    @property
-    def change(self) -> int:
-        return self.now - self.before
-
-    @property
-    def rate(self) -> str:
-        if not self.before:
-            return "新增" if self.now else "—"
-        return f"{self.change / self.before * 100:+.0f}%"
-
-
-def _changes(period: Period, units: Sequence[Unit], key: str, names: dict, blank: str) -> list[Change]:
-    previous = period.previous()
-    rows = _per_range(
-        Case.objects.filter(unit_id__in=[u.pk for u in units]),
-        "submitted_at",
-        [(period.start_moment, period.end_moment), (previous.start_moment, previous.end_moment)],
-        key,
-        n=Count("*"),
-    )
-    counts: dict[int | None, list[int]] = {}
-    for row in rows:
-        counts.setdefault(row[key], [0, 0])[row["range_index"]] = row["n"]
-    changes = [Change(k, names.get(k) or blank, now, before) for k, (now, before) in counts.items()]
-    return sorted(changes, key=lambda c: (-c.change, -c.now, c.name))
-
-
 def situation(period: Period, units: Sequence[Unit]) -> dict[str, list[Change]]:
     """形势网上判: proxied complaints submitted in the period by 内容分类 and by 事发地 (town),
     each against the previous period of the same kind and length (``Period.previous``),
-    largest rise first. One query each, grouped by the key alone (a join to the names lets SQLite
-    loop over the names and read the period once per name), and one each for the names."""
-    return {
-        "categories": _changes(
-            period, units, "category_id", dict(ContentCategory.objects.values_list("id", "name")), "未分类"
-        ),
-        "towns": _changes(
-            period, units, "incident_town_id", dict(Unit.objects.values_list("id", "name")), "未填写事发镇"
-        ),
-    }
+    largest rise first. Counted per unit and summed (``series``), closed months from their kept
+    counts (``stored``): at most six queries."""
+    ids = [u.pk for u in units]
+    today = timezone.localdate()
+    months = [m for part in (period, period.previous()) for m in stored.split(part, today)[0]]
+    kept = stored.month_counts(ids, months, counting.month_counts)
+    return series.fold_situation(series.situation_counts(period, ids, today=today, kept=kept), ids)
+
+
+# Five or more people, as the partial index "figures_case_collective" (migration figures.0003) says
+# it: both databases then read only the rare 集体访 of the period.
+COLLECTIVE = RawSQL(  # noqa: S611 — a fixed condition, an integer constant, no value from outside
+    f'"cases_case"."people_count" >= {int(COLLECTIVE_FROM)}', (), output_field=BooleanField()
+)
 
 
 def collective_cases(period: Period, units: Sequence[Unit]) -> list[Case]:
@@ -422,8 +333,8 @@ def collective_cases(period: Period, units: Sequence[Unit]) -> list[Case]:
     the bureau watches each of them. Only the columns the list shows are read."""
     return list(
         Case.objects.filter(
+            COLLECTIVE,
             unit__in=units,
-            people_count__gte=COLLECTIVE_FROM,
             received_on__gte=period.start,
             received_on__lte=period.end,
         )
@@ -436,76 +347,17 @@ def collective_cases(period: Period, units: Sequence[Unit]) -> list[Case]:
 # --- Twelve months ----------------------------------------------------------------------------------
 
 
-# 网上投诉占比 of a month whose channel tallies were never entered: no data (无数据).
-NO_TALLIES = Rate(0, 0)
-
-
-@dataclass(frozen=True)
-class MonthPoint:
-    month: datetime.date
-    proxied: int
-    online: Rate
-    satisfaction: Rate
-
-    @property
-    def label(self) -> str:
-        return f"{self.month.month}月"
-
-
 def trends(end_month: datetime.date, units: Sequence[Unit], months: int = 12) -> list[MonthPoint]:
     """The county's (or the units') proxied count, online share and 满意率 per month, for the
-    ``months`` months ending with ``end_month``, with the definitions above. Three queries, each
-    reading one range of an indexed column (no per-row date function, which no index answers)."""
+    ``months`` months ending with ``end_month``, with the definitions above. Counted per unit and
+    summed (``series``), closed months from their kept counts (``stored``): at most five
+    queries, each reading one range of an indexed column (no per-row date function, which no
+    index answers)."""
     ids = [u.pk for u in units]
-    last = first_of_month(end_month)
-    month_list = [add_months(last, i - months + 1) for i in range(months)]
-    edges = [*month_list, add_months(last, 1)]
-    moments = [local_midnight(m) for m in edges]
-    cases = Case.objects.filter(unit_id__in=ids)
-    proxied = [0] * months
-    for row in _per_range(cases, "submitted_at", list(itertools.pairwise(moments)), n=Count("*")):
-        proxied[row["range_index"]] = row["n"]
-    # Ratings by the month their reply was delivered: one join of ratings to cases, each row put
-    # in its month by a CASE over the month edges (twelve parts would each join the ratings anew).
-    month_of = models.Case(
-        *[When(case__delivered_on__lt=edge, then=Value(i)) for i, edge in enumerate(edges[1:])],
-        output_field=IntegerField(),
-    )
-    rated = [(0, 0)] * months
-    for row in (
-        Rating.objects.filter(
-            case__unit_id__in=ids, case__delivered_on__gte=edges[0], case__delivered_on__lt=edges[-1]
-        )
-        .order_by()
-        .annotate(range_index=month_of)
-        .values("range_index")
-        .annotate(
-            rated=Count("pk"),
-            content=Count(
-                "pk", filter=Q(body_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))
-            ),
-        )
-    ):
-        rated[row["range_index"]] = (row["content"], row["rated"])
-    online_self: dict[datetime.date, int] = defaultdict(int)
-    offline: dict[datetime.date, int] = defaultdict(int)
-    tallied: set[datetime.date] = set()  # months with any channel entered (a 0 counts)
-    for row in (
-        ChannelTally.objects.filter(unit_id__in=ids, month__gte=month_list[0], month__lte=last)
-        .order_by()
-        .values("month", "channel")
-        .annotate(n=Sum("count"))
-    ):
-        bucket = online_self if row["channel"] in ONLINE_CHANNELS else offline
-        bucket[row["month"]] += row["n"] or 0
-        tallied.add(row["month"])
-    points = []
-    for i, month in enumerate(month_list):
-        online = proxied[i] + online_self[month]
-        # Without the month's tallies the share is unknown, not 100%: nothing to divide by.
-        share = Rate(online, online + offline[month]) if month in tallied else NO_TALLIES
-        points.append(MonthPoint(month, proxied[i], share, Rate(*rated[i])))
-    return points
+    today = timezone.localdate()
+    closed = [m for m in series.trend_months(end_month, months) if month_end(m) < today]
+    kept = stored.month_counts(ids, closed, counting.month_counts)
+    return series.fold_trend(series.trend_counts(end_month, ids, months, kept=kept), ids)
 
 
 # --- Pages of the bureau ----------------------------------------------------------------------------

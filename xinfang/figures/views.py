@@ -21,7 +21,7 @@ from xinfang.access.views import requires
 from xinfang.accounts.agent_reports import agent_duty
 from xinfang.cases.exports import XLSX, attachment_header
 from xinfang.core.errors import add_to_form
-from xinfang.figures import actions, charts, frozen, selectors, workbooks
+from xinfang.figures import actions, charts, frozen, selectors, stored, workbooks
 from xinfang.figures.forms import (
     CountyTargetForm,
     MonthChoiceForm,
@@ -37,23 +37,40 @@ from xinfang.oversight.models import ReportKind
 
 @requires(selectors.VIEW)
 def dashboard(request):
+    with stored.reading():  # the closed months' counts read once for the figures, trend and 形势
+        return _dashboard(request)
+
+
+def _dashboard(request):
     units = selectors.units_or_404(request.user)
+    ids = [u.pk for u in units]
     form = PeriodForm(request.GET or None)
     period = form.period()
-    rows = selectors.unit_figures(period, units)
     county = selectors.sees_county(request.user)
     # The county's 网上投诉占比 target judges the county's row (达标 / 未达标).
     online_target = selectors.online_share_target(period) if county else None
     percent = online_target.percent if online_target else None
-    total = selectors.county_totals(rows, online_target=percent) if county else None
-    # 通报: a published month shows the figures as published, changes since listed apart.
-    published = frozen.frozen_month(period, rows, county=county, online_target=percent)
-    if published is not None:
+    # 通报: a published month shows the figures as published, from the publication alone; the
+    # changes since are counted only when asked for (``changes=1``), as they need the live figures.
+    published = frozen.stored_month(period, ids, county=county)
+    if published is None:
+        rows = selectors.unit_figures(period, units)
+        total = selectors.county_totals(rows, online_target=percent) if county else None
+    else:
         rows, total = published.rows, published.total
+        if request.GET.get("changes") == "1":
+            live = selectors.unit_figures(period, units)
+            compared = frozen.frozen_month(
+                period, live, county=county, online_target=percent, bulletin=published.bulletin
+            )
+            published.differences = compared.differences if compared else []
     reports, reports_total = selectors.report_rows(
         period, units, county=county, frozen=published.bulletin.figures if published else None
     )
-    trend = selectors.trends(period.end, units)
+    trend = (
+        published.trend if published and published.trend is not None else selectors.trends(period.end, units)
+    )
+    situation = published.situation if published and published.situation is not None else None
     span = f"（{trend[0].month.year}年{trend[0].month.month}月—{trend[-1].month.year}年{trend[-1].month.month}月）"
     return render(
         request,
@@ -66,7 +83,7 @@ def dashboard(request):
             "total": total,
             "county": county,
             "online_target": online_target,
-            "situation": selectors.situation(period, units),
+            "situation": situation or selectors.situation(period, units),
             "as_of": period.as_of(timezone.localdate()),
             "definitions": selectors.DEFINITIONS,
             "few_cases": selectors.FEW_CASES,

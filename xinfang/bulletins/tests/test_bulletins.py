@@ -200,16 +200,20 @@ def test_publishing_freezes_the_month(march, bureau_user, agent_cg, make_case, c
     ]
     assert response.context["total"].proxied == 5
     assert f"发布通报（{bulletin.issue_number}）：以下为发布时的数字" in html
+    # The changes since are counted when asked for: they need the live figures.
+    assert "发布后数据变化" not in html and "核对发布后的数据变化" in html
+    html = client.get(reverse("figures:dashboard"), {**MARCH_GET, "changes": "1"}).content.decode()
     assert "发布后数据变化" in html and "<td>代理件数</td><td>4</td><td>5</td>" in html
     # Another month is live, with no notice.
     april = client.get(reverse("figures:dashboard"), {"kind": "month", "month": "2025-04"}).content.decode()
     assert "以下为发布时的数字" not in april
 
 
-def test_a_published_month_computes_its_live_figures_once(march, bureau_user, client, monkeypatch):
-    """The dashboard compares the frozen month with the figures it has just computed: the units'
-    figures are not computed a second time for the comparison (figures never ask bulletins for
-    more than the publication, through ``xinfang.figures.frozen``)."""
+def test_a_published_month_computes_its_live_figures_only_to_compare(march, bureau_user, client, monkeypatch):
+    """A published month's dashboard comes from the publication: no live figure is computed,
+    the trend and the 形势 included. Asked for the changes, it computes the units' figures
+    once (figures never ask bulletins for more than the publication, through
+    ``xinfang.figures.frozen``)."""
     actions.publish_bulletin(month=d(3, 1), by=bureau_user)
     calls = []
     computed = figures.unit_figures
@@ -219,9 +223,14 @@ def test_a_published_month_computes_its_live_figures_once(march, bureau_user, cl
         return computed(*a, **k)
 
     monkeypatch.setattr(figures, "unit_figures", counted)
+    for name in ("trends", "situation"):
+        monkeypatch.setattr(figures, name, lambda *a, name=name, **k: calls.append(name))
     client.force_login(bureau_user)
     response = client.get(reverse("figures:dashboard"), MARCH_GET)
     assert "以下为发布时的数字" in response.content.decode()
+    assert calls == [] and response.context["frozen"].differences is None
+    response = client.get(reverse("figures:dashboard"), {**MARCH_GET, "changes": "1"})
+    assert "发布后数据没有变化" in response.content.decode()
     assert len(calls) == 1 and response.context["frozen"].differences == []
 
 
@@ -229,7 +238,7 @@ def test_a_unit_head_sees_the_own_frozen_row(march, bureau_user, head_cg, agent_
     actions.publish_bulletin(month=d(3, 1), by=bureau_user)
     live(make_case, agent_cg, 9, submitted=d(3, 28))
     client.force_login(head_cg)
-    response = client.get(reverse("figures:dashboard"), MARCH_GET)
+    response = client.get(reverse("figures:dashboard"), {**MARCH_GET, "changes": "1"})
     assert [(r.name, r.proxied) for r in response.context["rows"]] == [("城关镇", 4)]
     assert response.context["total"] is None
     assert {c.unit for c in response.context["frozen"].differences} == {"城关镇"}
@@ -478,7 +487,7 @@ def test_bureau_corrects_and_withdraws_from_the_pages(
     first = actions.publish_bulletin(month=d(3, 1), by=bureau_user)
     live(make_case, agent_cg, 9, submitted=d(3, 28))
     client.force_login(bureau_user)
-    dashboard = client.get(reverse("figures:dashboard"), MARCH_GET).content.decode()
+    dashboard = client.get(reverse("figures:dashboard"), {**MARCH_GET, "changes": "1"}).content.decode()
     assert reverse("bulletins:correct", args=[first.pk]) in dashboard
     listing = client.get(reverse("bulletins:list")).content.decode()
     assert reverse("bulletins:correct", args=[first.pk]) in listing and "有效" in listing
@@ -554,7 +563,7 @@ def test_the_dashboard_counts_risk_reports_by_unit_and_kind(march, bureau_user, 
         created_at=timezone.make_aware(datetime.datetime(2025, 3, 30, 9))
     )
     client.force_login(bureau_user)
-    response = client.get(reverse("figures:dashboard"), MARCH_GET)
+    response = client.get(reverse("figures:dashboard"), {**MARCH_GET, "changes": "1"})
     assert response.context["reports_total"].total == 2  # as published
     assert (
         selectors.Difference("曾家镇", "风险报告集体访苗头", "0", "1")
