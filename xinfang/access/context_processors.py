@@ -26,7 +26,9 @@ class County(May):
     def __getitem__(self, code: str) -> bool:
         if code not in policy.CAPABILITIES:
             raise KeyError(code)
-        return reach(self.user, code) == Reach.COUNTY
+        if code not in self._answers:  # asked once per row of a list: answered once per page
+            self._answers[code] = reach(self.user, code) == Reach.COUNTY
+        return self._answers[code]
 
 
 def may(request) -> dict:

@@ -65,13 +65,15 @@ def after_history(entries: list[tuple[Any, list[tuple[str, datetime.date | None]
 class Panel:
     """A card of the case page. ``context(case, user)`` gives what its template reads as
     ``panel``, or None when the card is not shown. ``column`` is "main" (beside the case's
-    papers) or "aside"."""
+    papers) or "aside". ``select_related``: the case's relations the card reads, fetched with
+    the case in the page's first query."""
 
     key: str
     template: str
     context: Callable[[Any, Any], Any]
     column: str = "main"
     order: int = 100
+    select_related: tuple[str, ...] = ()
 
 
 _panels: dict[str, Panel] = {}
@@ -85,6 +87,11 @@ def add_panel(panel: Panel) -> None:
 
 def panels() -> list[Panel]:
     return sorted(_panels.values(), key=lambda p: (p.order, p.key))
+
+
+def panel_relations() -> tuple[str, ...]:
+    """The relations the case page's cards read, for the query that fetches the case."""
+    return tuple(path for panel in panels() for path in panel.select_related)
 
 
 # --- The clocks ------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ capability it serves, and ``cases_for`` / ``get_case_for`` are those two for cas
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from xinfang.cases import hooks, workflow
 from xinfang.cases.models import (
     COLLECTIVE_FROM,
     Case,
+    CaseEvent,
     CaseFile,
     CaseStatus,
     CoPetitioner,
@@ -45,9 +47,13 @@ def cases_for(user, *, write: bool = False, code: str = "") -> QuerySet[Case]:
     return rules.scoped(case_queryset(), user, code or (WORK_CODE if write else "view_cases"))
 
 
-def get_case_for(request, pk, *, code: str = "view_cases") -> Case:
-    """The case, if the user may ``code`` it; else a refusal (a 404 page and an audit row)."""
-    return rules.get_or_refuse(case_queryset(), request.user, code, pk, request=request)
+def get_case_for(request, pk, *, code: str = "view_cases", with_related: Iterable[str] = ()) -> Case:
+    """The case, if the user may ``code`` it; else a refusal (a 404 page and an audit row).
+    ``with_related``: further relations read in the same query (the case page's cards)."""
+    queryset = case_queryset()
+    if with_related:
+        queryset = queryset.select_related(*with_related)
+    return rules.get_or_refuse(queryset, request.user, code, pk, request=request)
 
 
 def get_case_file_for(request, case_pk, file_pk) -> CaseFile:
@@ -212,16 +218,20 @@ OFF_LINE: dict[str, tuple[str, str]] = {
 OPTIONAL_FROM = CaseStatus.REVIEW_REQUESTED  # review steps are shown only once reached
 
 
-def progress(case: Case) -> list[tuple[str, str]]:
+def progress(case: Case, events: list[CaseEvent] | None = None) -> list[tuple[str, str]]:
     """The steps of the case's life with 'done', 'current' or '' for the progress bar. A case
     that left the main line (引导, 不予受理, 不再受理, 撤回) shows its own short path, up to where it
-    left and its ending; the others the line to 送达答复, and 复查, 复核 once reached."""
+    left and its ending; the others the line to 送达答复, and 复查, 复核 once reached. ``events``:
+    the case's events in their order, where already read."""
     order: list[str] = [status for _, status in PROGRESS]
     status, ending = case.status, ""
     if status in OFF_LINE:
         status, ending = OFF_LINE[status]
     elif status == CaseStatus.WITHDRAWN:
-        withdrawn = case.events.filter(to_status=status).values_list("from_status", flat=True).first()
+        if events is None:
+            withdrawn = case.events.filter(to_status=status).values_list("from_status", flat=True).first()
+        else:
+            withdrawn = next((e.from_status for e in events if e.to_status == status), None)
         status, ending = (withdrawn or CaseStatus.INTAKE), "已撤回委托"
     here = order.index(status)
     shown = here if ending else max(here, order.index(OPTIONAL_FROM) - 1)
@@ -276,10 +286,15 @@ def people(case: Case) -> list[Person]:
     return [Person(case.petitioner), *(Person(r.petitioner, f"-{r.position}", r.position) for r in rows)]
 
 
+# What the case page shows of a related case: never an encrypted column.
+RELATED_CASE_COLUMNS = ("number", "title", "status", "people_count", "received_on", "unit__name")
+
+
 def related(user, case: Case) -> list[Case]:
     """The cases tied to this one that the user may see (a link across units shows to each unit
     its own side only)."""
-    return list(cases_for(user).filter(related_cases=case).order_by("received_on", "pk"))
+    visible = rules.scoped(Case.objects.select_related("unit"), user, "view_cases")
+    return list(visible.filter(related_cases=case).only(*RELATED_CASE_COLUMNS).order_by("received_on", "pk"))
 
 
 def petitioner_names(case: Case) -> str:
@@ -418,16 +433,19 @@ class Button:
     links: tuple[tuple[str, str], ...] = ()
 
 
-def steps_for(case: Case, user) -> dict[str, Step]:
+def steps_for(case: Case, user, events: list[CaseEvent] | None = None) -> dict[str, Step]:
     """The steps ``user`` may take on ``case`` now: allowed by its status and by the table, and
-    not already taken where a step is taken once."""
+    not already taken where a step is taken once (asked of ``events`` where already read)."""
     steps = {
         step.name: step
         for step in workflow.available(case.status)
         if step.url_name and rules.can(user, step.capability, case.unit_id)
     }
     once = [name for name, step in steps.items() if step.once]
-    if once:
+    if once and events is not None:
+        for name in {e.action for e in events} & set(once):
+            steps.pop(name, None)
+    elif once:
         for name in case.events.filter(action__in=once).values_list("action", flat=True).distinct():
             steps.pop(name, None)
     return steps

@@ -181,8 +181,9 @@ def _panels(case, user) -> dict[str, list[tuple[str, dict]]]:
 
 @requires("view_cases")
 def case_detail(request, pk):
-    case = selectors.get_case_for(request, pk)
-    steps = selectors.steps_for(case, request.user)
+    case = selectors.get_case_for(request, pk, with_related=hooks.panel_relations())
+    events = list(case.events.select_related("by"))
+    steps = selectors.steps_for(case, request.user, events)
     history = selectors.petitioner_history(request.user, case.petitioner.id_number, exclude_pk=case.pk)
     files_by_kind = selectors.files_by_kind(case)
     return render(
@@ -198,8 +199,8 @@ def case_detail(request, pk):
             "file_kinds": FileKind.choices,
             "has_files": any(files_by_kind.values()),
             "explanation": scope.EXPLANATIONS.get(case.referral_channel, ""),
-            "events": case.events.select_related("by"),
-            "progress": selectors.progress(case),
+            "events": events,
+            "progress": selectors.progress(case, events),
             "late_steps": selectors.late_steps(case),
             "is_final": case.status in workflow.FINAL,
             "follow_ups": case.follow_ups.select_related("by")[:20],

@@ -7,6 +7,9 @@ reaches the whole county sees every unit, with a column naming it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any, cast
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
@@ -20,7 +23,7 @@ from xinfang.access.rules import reach
 from xinfang.access.views import requires
 from xinfang.audit.actions import record
 from xinfang.audit.models import AuditAction
-from xinfang.cases import export_jobs, exports, selectors
+from xinfang.cases import export_jobs, exports, rows, selectors
 from xinfang.cases.forms import FullExportForm, LedgerFilterForm
 from xinfang.cases.models import ExportStatus
 from xinfang.core import crypto, downloads
@@ -110,6 +113,8 @@ def case_list(request):
         query = query.urlencode()
     cases = selectors.ledger_page_rows(selectors.ledger(request.user, flt))
     page = Paginator(cases, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's rows as its template reads them; the page keeps its numbers and links.
+    page.object_list = cast(Any, rows.ledger_rows(page.object_list, rows.CaseHref()))
     context = {"form": form, "page": page, "query": query, "nav": "ledger"}
     return render(request, "cases/list.html", context, status=status)
 
@@ -234,4 +239,12 @@ def work(request):
     """The agent's worklist; for those who see every unit, the same across units (the board)."""
     work = selectors.worklist(request.user)
     board = selectors.board_by_unit(work) if _county(request.user, "view_cases") else None
+    href = rows.CaseHref()
+    work = replace(
+        work,
+        overdue=rows.clock_rows(work.overdue, href),
+        due_soon=rows.clock_rows(work.due_soon, href),
+        follow_ups=rows.follow_up_rows(work.follow_ups, href),
+        unclocked=rows.unclocked_rows(work.unclocked, href),
+    )
     return render(request, "cases/worklist.html", {"work": work, "board": board, "nav": "work"})

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import threading
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from xinfang.deadlines.compute import Calendar
 from xinfang.deadlines.models import CalendarDay, CalendarYear, DayKind
@@ -48,9 +48,16 @@ def holiday_name(value) -> str:
 
 
 def _fingerprint() -> tuple:
-    days = CalendarDay.objects.aggregate(n=Count("id"), last=Max("id"))
-    years = CalendarYear.objects.aggregate(n=Count("id"), last=Max("entered_at"), top=Max("year"))
-    return (days["n"], days["last"], years["n"], years["last"], years["top"])
+    """Both tables' row counts, newest row and newest year entry, in one query."""
+    q = connection.ops.quote_name
+    days, years = q(CalendarDay._meta.db_table), q(CalendarYear._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {days}), (SELECT MAX({q('id')}) FROM {days}),"  # noqa: S608 — table names from the models
+            f" (SELECT COUNT(*) FROM {years}), (SELECT MAX({q('entered_at')}) FROM {years}),"
+            f" (SELECT MAX({q('year')}) FROM {years})"
+        )
+        return tuple(cursor.fetchone())
 
 
 def _read() -> Calendar:

@@ -92,13 +92,16 @@ LOCKED_FIELDS = ("id", "number", "status", "agent_id", "unit_id", "concluded_on"
 # --- Who may do what, and when ----------------------------------------------------------------------
 
 
-def rating_refusal(case: Case) -> str | None:
-    """Why the case cannot be rated now, or None. One rating per case."""
+def rating_refusal(case: Case, *, rated: bool | None = None) -> str | None:
+    """Why the case cannot be rated now, or None. One rating per case (``rated``: whether it
+    has one, where the caller has just read it; else asked here)."""
     if case.status == S.WITHDRAWN:
         return "该事项已撤回委托，不再登记评价。"
     if case.status not in RATEABLE or case.delivered_on is None:
         return f"书面答复送达信访人后才能评价（当前状态为“{S(case.status).label}”）。"
-    if Rating.objects.filter(case_id=case.pk).exists():
+    if rated is None:
+        rated = Rating.objects.filter(case_id=case.pk).exists()
+    if rated:
         return ALREADY_RATED
     return None
 

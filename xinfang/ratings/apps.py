@@ -23,6 +23,7 @@ class RatingsConfig(AppConfig):
                 context=selectors.panel_for,
                 column="main",
                 order=10,
+                select_related=selectors.CASE_RELATIONS,
             )
         )
         archive.register()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, ForeignObjectRel, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.access import rules
@@ -49,11 +50,31 @@ REVIEW_CLOCK = "review_request"
 RE_REVIEW_CLOCK = "re_review_request"
 
 
+# The case's rating and 反馈表 as the case page reads them with the case (``hooks.Panel``).
+CASE_RELATIONS = ("rating__entered_by", "feedback_form__signed_scan", "feedback_form__filled_by")
+
+
+def _read_with_case(case: Case, name: str) -> tuple[bool, Any]:
+    """(True, the row or None) where the case was fetched with its relation ``name``."""
+    if not cast(ForeignObjectRel, Case._meta.get_field(name)).is_cached(case):
+        return False, None
+    try:
+        return True, getattr(case, name)
+    except ObjectDoesNotExist:
+        return True, None
+
+
 def rating_for(case: Case) -> Rating | None:
+    read, rating = _read_with_case(case, "rating")
+    if read:
+        return rating
     return Rating.objects.filter(case_id=case.pk).select_related("entered_by").first()
 
 
 def feedback_for(case: Case) -> FeedbackForm | None:
+    read, feedback = _read_with_case(case, "feedback_form")
+    if read:
+        return feedback
     return FeedbackForm.objects.filter(case_id=case.pk).select_related("signed_scan", "filled_by").first()
 
 
@@ -206,7 +227,7 @@ def case_panel(case: Case) -> Panel:
         rating=rating,
         feedback=feedback,
         guidance=rating_guidance(case, rating=rating) if rating is not None else None,
-        rating_refusal=actions.rating_refusal(case) if rating is None else actions.ALREADY_RATED,
+        rating_refusal=actions.rating_refusal(case, rated=False) if rating is None else actions.ALREADY_RATED,
         feedback_refusal=feedback_refusal,
     )
 

@@ -52,7 +52,7 @@ def test_search_by_name_is_posted_and_the_address_holds_no_name(client, agent_cg
     assert re.fullmatch(r"s=[A-Za-z0-9_-]+", query), query
     assert not name_in(query)
     page = client.get(reverse("cases:list") + "?" + query)
-    assert [c.pk for c in page.context["page"]] == [chen.pk]
+    assert [c["pk"] for c in page.context["page"]] == [chen.pk]
     html = page.content.decode()
     # Every link on the page (pages, exports) carries the sealed search, never the name.
     links = re.findall(r'href="([^"]*)"', html) + re.findall(r'action="([^"]*)"', html)
@@ -65,13 +65,15 @@ def test_search_by_name_is_posted_and_the_address_holds_no_name(client, agent_cg
 def test_a_name_is_found_whole_not_by_a_part(client, agent_cg, people):
     chen, other = people
     client.force_login(agent_cg)
-    assert [c.pk for c in client.get(ledger_url(client, q="陈某")).context["page"]] == [other.pk]
+    assert [c["pk"] for c in client.get(ledger_url(client, q="陈某")).context["page"]] == [other.pk]
     # Full-width forms and spaces do not matter; a part of a name finds nothing.
-    assert [c.pk for c in client.get(ledger_url(client, q=" 陈 某芳 ")).context["page"]] == [chen.pk]
+    assert [c["pk"] for c in client.get(ledger_url(client, q=" 陈 某芳 ")).context["page"]] == [chen.pk]
     assert list(client.get(ledger_url(client, q="某芳")).context["page"]) == []
     # Titles and numbers are still found by a part.
-    assert [c.pk for c in client.get(ledger_url(client, q="宅基地")).context["page"]] == [chen.pk]
-    assert [c.pk for c in client.get(ledger_url(client, q=other.number[-4:])).context["page"]] == [other.pk]
+    assert [c["pk"] for c in client.get(ledger_url(client, q="宅基地")).context["page"]] == [chen.pk]
+    assert [c["pk"] for c in client.get(ledger_url(client, q=other.number[-4:])).context["page"]] == [
+        other.pk
+    ]
 
 
 def test_the_other_filters_stay_readable_and_combine_with_the_search(client, agent_cg, people):
@@ -80,7 +82,7 @@ def test_the_other_filters_stay_readable_and_combine_with_the_search(client, age
     category = ContentCategory.objects.get(name="城乡建设")
     query = ledger_query(client, q=NAME, status=CaseStatus.INTAKE, category=category.pk)
     assert f"status={CaseStatus.INTAKE}" in query and f"category={category.pk}" in query
-    assert [c.pk for c in client.get(reverse("cases:list") + "?" + query).context["page"]] == [chen.pk]
+    assert [c["pk"] for c in client.get(reverse("cases:list") + "?" + query).context["page"]] == [chen.pk]
     query = ledger_query(client, q=NAME, status=CaseStatus.SUBMITTED)
     assert list(client.get(reverse("cases:list") + "?" + query).context["page"]) == []
 
@@ -94,7 +96,7 @@ def test_pages_keep_the_search(client, agent_cg, make_case, monkeypatch):
     assert first.context["page"].paginator.count == 3
     (next_link,) = re.findall(r'href="(\?[^"]*page=2)"', first.content.decode())
     second = client.get(reverse("cases:list") + next_link.replace("&amp;", "&"))
-    shown = [c.pk for c in first.context["page"]] + [c.pk for c in second.context["page"]]
+    shown = [c["pk"] for c in first.context["page"]] + [c["pk"] for c in second.context["page"]]
     assert sorted(shown) == sorted(c.pk for c in mine)
 
 
@@ -139,4 +141,4 @@ def test_a_minority_name_is_found_whatever_middle_dot_is_typed(client, agent_cg,
     client.force_login(agent_cg)
     for typed in ("阿卜杜拉・买买提", "阿卜杜拉•买买提", "阿卜杜拉·买买提"):
         page = client.get(ledger_url(client, q=typed))
-        assert [c.pk for c in page.context["page"]] == [case.pk], typed
+        assert [c["pk"] for c in page.context["page"]] == [case.pk], typed

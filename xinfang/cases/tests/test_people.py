@@ -334,5 +334,5 @@ def test_the_ledger_lists_collective_and_joint_cases_apart(client, bureau_user, 
     client.force_login(bureau_user)
     for kind, expected in (("collective", collective), ("joint", joint)):
         page = client.get(reverse("cases:list"), {"kind": kind})
-        assert [c.pk for c in page.context["page"]] == [expected.pk]
+        assert [c["pk"] for c in page.context["page"]] == [expected.pk]
     assert "集体访12人" in client.get(reverse("cases:list")).content.decode()
