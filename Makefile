@@ -8,6 +8,11 @@ PORT ?= 8000
 
 .PHONY: run test venv migrate demo lint bench stress clean
 
+# Python keeps its compiled modules (__pycache__, ignored by git) whatever the shell says: with
+# PYTHONDONTWRITEBYTECODE set, every test worker rewrites every test module on every run, and
+# every command a test starts compiles the platform again.
+unexport PYTHONDONTWRITEBYTECODE
+
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +33,9 @@ demo: migrate
 run: demo
 	$(BIN)/xinfang serve --bind $(HOST):$(PORT)
 
-# The suite on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
-TEST_WORKERS ?= auto
+# The suite on every core and one more worker (pytest-xdist), which fills the time the others
+# wait for a browser, a server or a command they started; TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 test: lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
