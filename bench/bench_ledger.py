@@ -37,7 +37,7 @@ def parent(size: int, only: str | None) -> None:
     if only in (None, "sqlite"):
         runs.append(("SQLite", base))
     if only in (None, "postgresql"):
-        url = postgres_ready(f"xinfang_bench_ledger_{size}")
+        url = postgres_ready(f"xinfang_bench_ledger_{size}", keys=cache)
         if url:
             runs.append(("PostgreSQL", {**base, "DATABASE_URL": url}))
     for label, env in runs:

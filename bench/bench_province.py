@@ -38,20 +38,32 @@ def names(size: int) -> tuple[Path, str]:
 # --- Parent: one child per database -------------------------------------------------------------------
 
 
-def postgres_ready(dbname: str) -> str | None:
-    """Create the benchmark database if missing; None when no PostgreSQL server answers."""
+def postgres_ready(dbname: str, keys: Path | None = None) -> str | None:
+    """Create the benchmark database if missing; None when no PostgreSQL server answers.
+
+    ``keys`` is the data folder whose data key encrypts the database: a database filled with
+    another folder's key (another checkout, a removed cache) cannot be read, so it is made anew."""
     try:
         import psycopg
     except ImportError:
         return None
+    marker = keys / f"{dbname}.filled-with-this-key" if keys is not None else None
     try:
         with psycopg.connect(f"{PG_URL}/postgres", autocommit=True, connect_timeout=3) as conn:
-            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone() is None:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+            if exists and marker is not None and not marker.exists():
+                conn.execute(f'DROP DATABASE "{dbname}" WITH (FORCE)')
+                print(f"dropped PostgreSQL database {dbname}: filled with another data key")
+                exists = None
+            if exists is None:
                 conn.execute(f'CREATE DATABASE "{dbname}"')
                 print(f"created PostgreSQL database {dbname}")
     except psycopg.OperationalError as exc:
         print(f"PostgreSQL skipped: no server answers at {PG_URL} ({str(exc).strip().splitlines()[0]})")
         return None
+    if marker is not None:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
     return f"{PG_URL}/{dbname}"
 
 
@@ -69,7 +81,7 @@ def parent(size: int, only: str | None) -> None:
     if only in (None, "sqlite"):
         runs.append(("SQLite", base))
     if only in (None, "postgresql"):
-        url = postgres_ready(dbname)
+        url = postgres_ready(dbname, keys=cache)
         if url:
             runs.append(("PostgreSQL", {**base, "DATABASE_URL": url}))
     for label, env in runs:

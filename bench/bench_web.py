@@ -338,7 +338,8 @@ def environments(engine: str) -> tuple[dict, dict] | None:
     }
     bare = {**base, "BARE_DATA_DIR": str(CACHE / "web-bare"), "DJANGO_SETTINGS_MODULE": "web_bare.settings"}
     if engine == "postgresql":
-        ours, theirs = postgres_ready("xinfang_bench_web"), postgres_ready("xinfang_bench_web_bare")
+        ours = postgres_ready("xinfang_bench_web", keys=CACHE / "web")
+        theirs = postgres_ready("xinfang_bench_web_bare")
         if not ours or not theirs:
             return None
         platform["DATABASE_URL"], bare["BARE_DATABASE_URL"] = ours, theirs
