@@ -35,45 +35,15 @@ from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import clear_url_caches  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from intake_data import complaint, person  # noqa: E402
 
 from xinfang.accounts.models import Role, Unit, UnitKind, User  # noqa: E402
 from xinfang.api import actions as api  # noqa: E402
 from xinfang.cases import actions  # noqa: E402
 from xinfang.cases.models import Case, CaseStatus  # noqa: E402
-from xinfang.core.validators import id_check_digit  # noqa: E402
 from xinfang.reference.models import ContentCategory  # noqa: E402
 
 LIST_GOAL, DETAIL_GOAL = 0.5, 0.6
-
-
-def _person(i: int) -> dict:
-    first17 = f"610927{1950 + i % 50}0101{i % 1000:03d}"
-    return {
-        "name": f"李{i}",
-        "id_number": first17 + id_check_digit(first17),
-        "mobile": f"139{i:08d}",
-        "landline": "",
-        "address": "镇坪县城关镇文彩村",
-        "work_unit": "",
-    }
-
-
-def _complaint(i: int, category) -> dict:
-    return {
-        "respondent_kind": "administrative",
-        "respondent_name": "某局",
-        "petition_type": "claim",
-        "category": category,
-        "incident_town": None,
-        "incident_place": "",
-        "allow_public": False,
-        "court_accepted": False,
-        "reconsideration_done": False,
-        "arbitration_accepted": False,
-        "has_review_opinion": False,
-        "title": f"事项{i}",
-        "content": "内容" * 50,
-    }
 
 
 def ensure_data(total: int) -> tuple[User, Case, Case]:
@@ -89,7 +59,7 @@ def ensure_data(total: int) -> tuple[User, Case, Case]:
     start = time.perf_counter()
     for i in range(have, total):
         actions.open_case(
-            by=agent, token=uuid.uuid4(), petitioner=_person(i), complaint=_complaint(i, category)
+            by=agent, token=uuid.uuid4(), petitioner=person(i), complaint=complaint(i, category)
         )
     if total > have:
         print(f"made {total - have} cases in {time.perf_counter() - start:.1f} s")

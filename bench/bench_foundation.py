@@ -13,6 +13,8 @@ import tracemalloc
 import uuid
 from pathlib import Path
 
+from intake_data import complaint, person  # bench/, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CACHE = ROOT / "bench" / ".cache" / "foundation"
@@ -31,7 +33,6 @@ from xinfang.accounts.models import Role, Unit, UnitKind, User  # noqa: E402
 from xinfang.cases import actions, exports, selectors  # noqa: E402
 from xinfang.cases.models import Case  # noqa: E402
 from xinfang.core import crypto  # noqa: E402
-from xinfang.core.validators import id_check_digit  # noqa: E402
 from xinfang.reference.models import ContentCategory  # noqa: E402
 
 
@@ -62,33 +63,11 @@ def ensure_cases(total: int) -> User:
     category = ContentCategory.objects.first()
     start = time.perf_counter()
     for i in range(have, total):
-        first17 = f"610927{1950 + i % 50}0101{i % 1000:03d}"
         actions.open_case(
             by=agent,
             token=uuid.uuid4(),
-            petitioner={
-                "name": f"李{i}",
-                "id_number": first17 + id_check_digit(first17),
-                "mobile": f"139{i:08d}",
-                "landline": "",
-                "address": "镇坪县城关镇",
-                "work_unit": "",
-            },
-            complaint={
-                "respondent_kind": "administrative",
-                "respondent_name": "某局",
-                "petition_type": "claim",
-                "category": category,
-                "incident_town": None,
-                "incident_place": "",
-                "allow_public": False,
-                "court_accepted": False,
-                "reconsideration_done": False,
-                "arbitration_accepted": False,
-                "has_review_opinion": False,
-                "title": f"事项{i}",
-                "content": "内容" * 50,
-            },
+            petitioner=person(i),
+            complaint=complaint(i, category),
         )
     if total > have:
         spent = time.perf_counter() - start
