@@ -1,17 +1,13 @@
-from django.apps import AppConfig
-
 from xinfang.core import startup
 
 
-class AccountsConfig(AppConfig):
+class AccountsConfig(startup.PluggedAppConfig):
     name = "xinfang.accounts"
     label = "accounts"
     verbose_name = "单位与账户"
 
-    def ready(self):
+    def plug(self):
         """The audit log names accounts and units, and reads the codes accounts write."""
-        if not startup.plugged():  # a quick command (xinfang.core.startup)
-            return
         from xinfang.accounts.models import AgentReportReason, Unit, UnitKind, User
         from xinfang.audit import words
 

@@ -1,18 +1,18 @@
-from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
 from xinfang.core import startup
 
 
-class AuditConfig(AppConfig):
+class AuditConfig(startup.PluggedAppConfig):
     name = "xinfang.audit"
     label = "audit"
     verbose_name = "审计日志"
 
     def ready(self):
         connection_created.connect(register_guard_hooks)  # the log's guards hold in every process
-        if not startup.plugged():  # a quick command (xinfang.core.startup)
-            return
+        super().ready()
+
+    def plug(self):
         from xinfang.access.rules import refused
 
         refused.connect(log_refusal, dispatch_uid="xinfang-audit-refusal")

@@ -10,7 +10,7 @@ its reading is here. Three sources of words:
    its fields' ``verbose_name`` and choices name the fields a change lists;
 3. the apps above, which say how their rows are named (a case by its number, a unit by its name)
    and add the words of their own codes (``name_rows``, ``add_values``, in their
-   ``AppConfig.ready()``): the audit log imports none of them.
+   ``AppConfig.plug()``): the audit log imports none of them.
 
 Nothing unknown is hidden: a key or a code without words is shown as written.
 """
@@ -330,7 +330,7 @@ _namers: dict[str, Namer] = {}
 
 def name_rows(label: str, namer: Namer) -> None:
     """The app that owns ``label``'s model says how its rows are named for the auditor: given
-    ids (as text), their names (a case by its number). Called in its ``AppConfig.ready()``;
+    ids (as text), their names (a case by its number). Called in its ``AppConfig.plug()``;
     keyed, so a second ``ready()`` replaces."""
     _namers[label] = namer
 

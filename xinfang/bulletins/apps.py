@@ -1,16 +1,12 @@
-from django.apps import AppConfig
-
 from xinfang.core import startup
 
 
-class BulletinsConfig(AppConfig):
+class BulletinsConfig(startup.PluggedAppConfig):
     name = "xinfang.bulletins"
     label = "bulletins"
     verbose_name = "通报"
 
-    def ready(self):
-        if not startup.plugged():  # a quick command (xinfang.core.startup)
-            return
+    def plug(self):
         # The figures sit below the bulletins and never import them: the dashboard finds a
         # published month, to show its frozen figures, through this hook.
         from xinfang.bulletins.selectors import published

@@ -1,16 +1,12 @@
-from django.apps import AppConfig
-
 from xinfang.core import startup
 
 
-class CasesConfig(AppConfig):
+class CasesConfig(startup.PluggedAppConfig):
     name = "xinfang.cases"
     label = "cases"
     verbose_name = "代理事项"
 
-    def ready(self):
-        if not startup.plugged():  # a quick command (xinfang.core.startup)
-            return
+    def plug(self):
         # The step registry declares each step's row of the capability table.
         # Accounts asks, before an agent stops working cases, where the open ones go.
         from xinfang.accounts import successors

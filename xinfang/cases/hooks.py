@@ -2,7 +2,7 @@
 
 The layers run core < access < audit < accounts < reference < cases < deadlines < ratings/notify;
 an app may import the ones below it only. What ``cases`` needs from an app above it is asked
-here, and that app registers its answer in its ``AppConfig.ready()``:
+here, and that app registers its answer in its ``AppConfig.plug()`` (``xinfang.core.startup``):
 
 - ``after_step``: called inside a step's transaction, after its event is written (the clocks
   start and stop there). Raising a ``DomainError`` refuses the step; nothing of it is kept.

@@ -5,11 +5,14 @@ log's words, the successors of an agent, the alerts): a web worker, the tests an
 command need them all, and importing them costs about a quarter of Django's start. A command
 that only reads a table and prints (``xinfang deadline``, run by other systems many times a
 minute) starts without them: ``xinfang.cli`` sets ``quick`` for the commands in
-``QUICK_COMMANDS`` before Django starts, and each ``ready()`` asks ``plugged()`` first.
+``QUICK_COMMANDS`` before Django starts, and the apps that plug in are ``PluggedAppConfig``s,
+whose ``plug()`` runs only when ``plugged()``.
 A command named here must use nothing that a hook provides.
 """
 
 from __future__ import annotations
+
+from django.apps import AppConfig
 
 QUICK_COMMANDS = frozenset({"deadline"})
 
@@ -19,3 +22,17 @@ quick = False
 def plugged() -> bool:
     """Whether the apps plug into one another in this process (all but the quick commands)."""
     return not quick
+
+
+class PluggedAppConfig(AppConfig):
+    """An app that plugs into the apps below it: in ``plug()``, which a quick command skips.
+
+    An ``apps.py`` names it as ``startup.PluggedAppConfig``: with the class itself imported there,
+    Django would see two configurations in the module and use neither."""
+
+    def ready(self) -> None:
+        if plugged():
+            self.plug()
+
+    def plug(self) -> None:
+        raise NotImplementedError

@@ -1,17 +1,13 @@
-from django.apps import AppConfig
-
 from xinfang.core import startup
 
 
-class DeadlinesConfig(AppConfig):
+class DeadlinesConfig(startup.PluggedAppConfig):
     name = "xinfang.deadlines"
     label = "deadlines"
     verbose_name = "法定期限与工作日历"
 
-    def ready(self):
+    def plug(self):
         """Plug the clocks into a case's life: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
-        if not startup.plugged():  # a quick command (xinfang.core.startup)
-            return
         from xinfang.cases import hooks
         from xinfang.deadlines import actions, archive, past, selectors
 

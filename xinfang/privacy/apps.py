@@ -1,17 +1,13 @@
-from django.apps import AppConfig
-
 from xinfang.core import startup
 
 
-class PrivacyConfig(AppConfig):
+class PrivacyConfig(startup.PluggedAppConfig):
     name = "xinfang.privacy"
     label = "privacy"
     verbose_name = "个人信息保护"
 
-    def ready(self):
+    def plug(self):
         """The case page's 个人信息保存 card: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
-        if not startup.plugged():  # a quick command (xinfang.core.startup)
-            return
         from xinfang.cases import hooks
         from xinfang.privacy import selectors
 

@@ -1,18 +1,14 @@
-from django.apps import AppConfig
-
 from xinfang.core import startup
 
 
-class RatingsConfig(AppConfig):
+class RatingsConfig(startup.PluggedAppConfig):
     name = "xinfang.ratings"
     label = "ratings"
     verbose_name = "评价与反馈"
 
-    def ready(self):
+    def plug(self):
         """The case page's 评价与反馈 card, the ledger's columns and the case file's 反馈表:
         ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
-        if not startup.plugged():  # a quick command (xinfang.core.startup)
-            return
         from xinfang.cases import hooks
         from xinfang.ratings import archive, selectors
 

@@ -1,17 +1,13 @@
-from django.apps import AppConfig
-
 from xinfang.core import startup
 
 
-class ReferenceConfig(AppConfig):
+class ReferenceConfig(startup.PluggedAppConfig):
     name = "xinfang.reference"
     label = "reference"
     verbose_name = "基础数据"
 
-    def ready(self):
+    def plug(self):
         """The audit log names a content category (an export's filter) by its name."""
-        if not startup.plugged():  # a quick command (xinfang.core.startup)
-            return
         from xinfang.audit import words
         from xinfang.reference.models import ContentCategory
 
