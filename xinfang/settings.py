@@ -206,7 +206,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'xinfang.sqlite3'}",
-        conn_max_age=0,
+        # A worker keeps its connection between requests (a new one per page costs a PostgreSQL
+        # backend start, or SQLite's open and pragmas), checked before it is reused.
+        conn_max_age=env_int("XINFANG_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -231,6 +234,8 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, the user read with their unit (xinfang/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["xinfang.accounts.backends.UserWithUnitBackend"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -26,7 +26,7 @@ SAVED_AT = "xinfang_saved_at"  # when the session was last saved with its idle e
 VERIFY = "verify"  # the account has an authenticator: the code comes next
 ENROL = "enrol"  # the account must have one and has none: setting it up comes next
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "xinfang.accounts.backends.UserWithUnitBackend"  # settings.AUTHENTICATION_BACKENDS
 
 
 @dataclass(frozen=True)
