@@ -107,10 +107,14 @@ class RunningClocks:
     overdue: list
     due_soon: list
     unclocked: list = field(default_factory=list)
+    # The unit of every clock of each list, shown or not (``running(..., shown=)`` shows the
+    # first few): the lists' lengths and each unit's count.
+    overdue_units: list[int] = field(default_factory=list)
+    due_soon_units: list[int] = field(default_factory=list)
 
 
 class Clocks(Protocol):
-    def running(self, cases, today: datetime.date) -> RunningClocks: ...
+    def running(self, user, today: datetime.date, *, shown: int | None = None) -> RunningClocks: ...
 
     def terms(self) -> dict[str, str]: ...
 
@@ -126,11 +130,12 @@ def provide_clocks(provider: Clocks) -> None:
     _clocks["clocks"] = provider
 
 
-def running_clocks(cases, today: datetime.date) -> RunningClocks:
+def running_clocks(user, today: datetime.date, *, shown: int | None = None) -> RunningClocks:
+    """The running clocks of the open cases ``user`` may see (``Clocks.running``)."""
     provider = _clocks.get("clocks")
     if provider is None:
         return RunningClocks(soon_until=today, overdue=[], due_soon=[])
-    return provider.running(cases, today)
+    return provider.running(user, today, shown=shown)
 
 
 def window_end(case, code: str) -> datetime.date | None:

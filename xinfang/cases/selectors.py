@@ -481,6 +481,11 @@ class Worklist:
     # Accepted cases no 办理期限 runs for (建议意见类、检举控告类: no 60-day clock, 第三十四条),
     # each with its last follow-up (``last_on``) and the next one planned (``next_on``).
     unclocked: list = field(default_factory=list)
+    # How many each list holds (``worklist(..., shown=)`` lists the first few), how many of
+    # them are not listed, and each unit's counts (the bureau's board).
+    counts: dict[str, int] = field(default_factory=dict)
+    hidden: dict[str, int] = field(default_factory=dict)
+    unit_counts: dict[int, dict[str, int]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -491,13 +496,15 @@ class Worklist:
 WORKLIST_CASE_COLUMNS = ("number", "title", "unit__name", "unit__sort_order", "agent__full_name")
 
 
-def worklist(user, *, today: datetime.date | None = None) -> Worklist:
+WORKLIST_SHOWN = 20  # rows a worklist section lists before “全部显示”
+
+
+def worklist(user, *, today: datetime.date | None = None, shown: int | None = None) -> Worklist:
     """What needs doing, most urgent first: clocks passed, clocks due within 3 workdays (asked of
     the clocks, ``hooks.running_clocks``), follow-ups due. Overdue is derived from the stored due
-    dates and today."""
+    dates and today. ``shown``: list the first ``shown`` of each section (all are counted)."""
     today = today or timezone.localdate()
-    visible = cases_for(user).exclude(status__in=workflow.FINAL).values("pk")
-    clocks = hooks.running_clocks(visible, today)
+    clocks = hooks.running_clocks(user, today, shown=shown)
     newer = FollowUp.objects.filter(case=OuterRef("case"), created_at__gt=OuterRef("created_at"))
     # Scoped through the join, not ``case__in=visible``: the planner may then start from the
     # follow-ups planned by today (the next_on index) instead of every open case of the unit.
@@ -509,13 +516,32 @@ def worklist(user, *, today: datetime.date | None = None) -> Worklist:
         .only("on", "means", "contact", "next_on", *(f"case__{name}" for name in WORKLIST_CASE_COLUMNS))
         .order_by("next_on", "case__number")
     )
+    unclocked = _with_follow_up_dates(clocks.unclocked)
+    units = {
+        "overdue": clocks.overdue_units,
+        "due_soon": clocks.due_soon_units,
+        "follow_ups": [f.case.unit_id for f in follow_ups],
+        "unclocked": [c.unit_id for c in unclocked],
+    }
+    unit_counts: dict[int, dict[str, int]] = {}
+    for key, ids in units.items():
+        for unit_id in ids:
+            entry = unit_counts.setdefault(unit_id, dict.fromkeys(units, 0))
+            entry[key] += 1
+    listed = {
+        "overdue": clocks.overdue,
+        "due_soon": clocks.due_soon,
+        "follow_ups": follow_ups[:shown] if shown is not None else follow_ups,
+        "unclocked": unclocked[:shown] if shown is not None else unclocked,
+    }
+    counts = {key: len(ids) for key, ids in units.items()}
     return Worklist(
         today=today,
         soon_until=clocks.soon_until,
-        overdue=clocks.overdue,
-        due_soon=clocks.due_soon,
-        follow_ups=follow_ups,
-        unclocked=_with_follow_up_dates(clocks.unclocked),
+        **listed,
+        counts=counts,
+        hidden={key: counts[key] - len(rows) for key, rows in listed.items()},
+        unit_counts=unit_counts,
     )
 
 
@@ -541,17 +567,11 @@ def _with_follow_up_dates(case_ids: list[int]) -> list[Case]:
 
 def board_by_unit(work: Worklist) -> list[dict]:
     """The bureau's board: every active unit with its worklist counts, most overdue first."""
-    units: dict[int, dict[str, Any]] = {
-        unit.pk: {"unit": unit, "overdue": 0, "due_soon": 0, "follow_ups": 0}
-        for unit in Unit.objects.filter(active=True)
-    }
-    for key, rows in (
-        ("overdue", work.overdue),
-        ("due_soon", work.due_soon),
-        ("follow_ups", work.follow_ups),
-    ):
-        for row in rows:
-            unit = row.case.unit
-            entry = units.setdefault(unit.pk, {"unit": unit, "overdue": 0, "due_soon": 0, "follow_ups": 0})
-            entry[key] += 1
-    return sorted(units.values(), key=lambda e: (-e["overdue"], -e["due_soon"], e["unit"].sort_order))
+    none = {"overdue": 0, "due_soon": 0, "follow_ups": 0}
+    # An inactive unit is on the board while it still has something to do.
+    units = Unit.objects.filter(Q(active=True) | Q(pk__in=list(work.unit_counts)))
+    board = [
+        {"unit": unit, **{key: work.unit_counts.get(unit.pk, none).get(key, 0) for key in none}}
+        for unit in units
+    ]
+    return sorted(board, key=lambda e: (-e["overdue"], -e["due_soon"], e["unit"].sort_order))

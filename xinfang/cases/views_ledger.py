@@ -236,8 +236,10 @@ def export_job_file(request, job):
 
 @requires("view_cases")
 def work(request):
-    """The agent's worklist; for those who see every unit, the same across units (the board)."""
-    work = selectors.worklist(request.user)
+    """The agent's worklist; for those who see every unit, the same across units (the board).
+    Each section lists its first ``WORKLIST_SHOWN`` rows; ``?all=1`` lists every row."""
+    shown = None if request.GET.get("all") == "1" else selectors.WORKLIST_SHOWN
+    work = selectors.worklist(request.user, shown=shown)
     board = selectors.board_by_unit(work) if _county(request.user, "view_cases") else None
     href = rows.CaseHref()
     work = replace(
@@ -247,4 +249,8 @@ def work(request):
         follow_ups=rows.follow_up_rows(work.follow_ups, href),
         unclocked=rows.unclocked_rows(work.unclocked, href),
     )
-    return render(request, "cases/worklist.html", {"work": work, "board": board, "nav": "work"})
+    return render(
+        request,
+        "cases/worklist.html",
+        {"work": work, "board": board, "nav": "work", "work_shown": selectors.WORKLIST_SHOWN},
+    )

@@ -164,6 +164,12 @@ class CaseDeadline(models.Model):
                 name="casedeadline_late",
                 condition=models.Q(stopped_on__isnull=True) | models.Q(stopped_on__gt=models.F("due_on")),
             ),
+            # A unit's running clocks, soonest first (the worklist: deadlines.selectors.running).
+            models.Index(
+                fields=["unit", "due_on"],
+                name="casedeadline_running",
+                condition=models.Q(stopped_on__isnull=True),
+            ),
         ]
         verbose_name = "事项期限"
         verbose_name_plural = "事项期限"

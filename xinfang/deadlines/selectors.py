@@ -9,9 +9,11 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from xinfang.access import rules
 from xinfang.cases import workflow
 from xinfang.cases.hooks import RunningClocks
 from xinfang.cases.models import Case, CaseStatus
+from xinfang.cases.selectors import cases_for
 from xinfang.cases.steps import STEPS
 from xinfang.deadlines import calendar as official
 from xinfang.deadlines.compute import (
@@ -103,28 +105,53 @@ WORKLIST_COLUMNS = (
 class CaseClocks:
     """What ``xinfang.cases`` asks of the clocks (``cases.hooks.provide_clocks``)."""
 
-    def running(self, cases, today: datetime.date) -> RunningClocks:
-        """The running 办理期限 of ``cases`` (a queryset of their ids): passed, and due within
-        ``DUE_SOON_WORKDAYS`` workdays, soonest first."""
+    def running(self, user, today: datetime.date, *, shown: int | None = None) -> RunningClocks:
+        """The running 办理期限 of the open cases ``user`` may see: passed, and due within
+        ``DUE_SOON_WORKDAYS`` workdays, soonest first; with ``shown``, the first ``shown`` of
+        each list, and every clock's unit (the counts). Two queries however many clocks run."""
         soon_until = add_workdays(today, DUE_SOON_WORKDAYS, official.load())
-        # One query for both lists, and only the columns a worklist shows: a case's encrypted
-        # values (content, platform password …) are neither read nor decrypted.
-        running = list(
-            CaseDeadline.objects.filter(
-                case__in=cases,
-                stopped_on__isnull=True,
-                clock__kind=ClockKind.DEADLINE,
-                due_on__lte=soon_until,
+        # Scoped by the clock's own unit (the case's, copied when it started): a unit's running
+        # clocks are read from the ``casedeadline_running`` index, not every unit's.
+        running = (
+            rules.scoped(
+                CaseDeadline.objects.filter(
+                    stopped_on__isnull=True, clock__kind=ClockKind.DEADLINE, due_on__lte=soon_until
+                ),
+                user,
+                "view_cases",
             )
-            .select_related("clock", "case", "case__unit", "case__agent")
-            .only(*WORKLIST_COLUMNS)
-            .order_by("due_on", "case__number")
+            .exclude(case__status__in=workflow.FINAL)
+            .order_by("due_on", "case__number", "pk")
+        )
+        # Every running clock as three numbers, then whole rows for those shown: a unit with
+        # hundreds of clocks passed builds twenty rows, not hundreds.
+        keys = list(running.values_list("pk", "due_on", "case__unit_id"))
+        overdue = [key for key in keys if key[1] < today]
+        due_soon = [key for key in keys if key[1] >= today]
+        if shown is not None:
+            overdue_shown, due_soon_shown = overdue[:shown], due_soon[:shown]
+        else:
+            overdue_shown, due_soon_shown = overdue, due_soon
+        wanted = [key[0] for key in overdue_shown + due_soon_shown]
+        # Only the columns a worklist shows: a case's encrypted values (content, platform
+        # password …) are neither read nor decrypted.
+        rows = (
+            {
+                d.pk: d
+                for d in CaseDeadline.objects.filter(pk__in=wanted)
+                .select_related("clock", "case", "case__unit", "case__agent")
+                .only(*WORKLIST_COLUMNS)
+            }
+            if wanted
+            else {}
         )
         return RunningClocks(
             soon_until=soon_until,
-            overdue=[d for d in running if d.due_on < today],
-            due_soon=[d for d in running if d.due_on >= today],
-            unclocked=unclocked_cases(cases),
+            overdue=[rows[key[0]] for key in overdue_shown if key[0] in rows],
+            due_soon=[rows[key[0]] for key in due_soon_shown if key[0] in rows],
+            unclocked=unclocked_cases(cases_for(user).exclude(status__in=workflow.FINAL).values("pk")),
+            overdue_units=[key[2] for key in overdue],
+            due_soon_units=[key[2] for key in due_soon],
         )
 
     def terms(self) -> dict[str, str]:
