@@ -203,6 +203,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, a <select> written without a template per option (core/form_renderer.py).
+FORM_RENDERER = "xinfang.core.form_renderer.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'xinfang.sqlite3'}",
