@@ -66,7 +66,9 @@ class Panel:
     """A card of the case page. ``context(case, user)`` gives what its template reads as
     ``panel``, or None when the card is not shown. ``column`` is "main" (beside the case's
     papers) or "aside". ``select_related``: the case's relations the card reads, fetched with
-    the case in the page's first query."""
+    the case in the page's first query. ``prefetch_related``: the case's lists the card reads
+    (``django.db.models.Prefetch`` objects), read once for the page; two cards that read the
+    same list name the same ``Prefetch``."""
 
     key: str
     template: str
@@ -74,6 +76,7 @@ class Panel:
     column: str = "main"
     order: int = 100
     select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[Any, ...] = ()
 
 
 _panels: dict[str, Panel] = {}
@@ -92,6 +95,15 @@ def panels() -> list[Panel]:
 def panel_relations() -> tuple[str, ...]:
     """The relations the case page's cards read, for the query that fetches the case."""
     return tuple(path for panel in panels() for path in panel.select_related)
+
+
+def panel_prefetches() -> list[Any]:
+    """The lists the case page's cards read (``Panel.prefetch_related``), each named once."""
+    seen: dict[str, Any] = {}
+    for panel in panels():
+        for prefetch in panel.prefetch_related:
+            seen.setdefault(prefetch.prefetch_to, prefetch)
+    return list(seen.values())
 
 
 # --- The clocks ------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,6 +56,10 @@ def get_case_for(request, pk, *, code: str = "view_cases", with_related: Iterabl
     return rules.get_or_refuse(queryset, request.user, code, pk, request=request)
 
 
+# A case's history as its page reads it, with who took each step (``case.events.all()``).
+CASE_EVENTS = Prefetch("events", queryset=CaseEvent.objects.select_related("by"))
+
+
 def get_case_file_for(request, case_pk, file_pk) -> CaseFile:
     case = get_case_for(request, case_pk)
     return rules.get_or_refuse(
@@ -84,9 +88,8 @@ def petitioner_history(user, id_number: str, *, exclude_pk: int | None = None) -
     id_hashes = crypto.lookup_hashes("id_number", id_number)  # every key of the ring
     if not id_hashes:
         return []
-    visible = set(
-        cases_for(user).filter(petitioner__id_number_hash__in=id_hashes).values_list("pk", flat=True)
-    )
+    # The units whose cases ``cases_for`` gives the user (None: every unit).
+    units = rules.visible_unit_ids(user, "view_cases")
     rows = Case.objects.filter(petitioner__id_number_hash__in=id_hashes)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
@@ -102,7 +105,7 @@ def petitioner_history(user, id_number: str, *, exclude_pk: int | None = None) -
             unit_name=row.unit.name,
             received_on=row.received_on,
             status_label=row.get_status_display(),
-            case=row if row.pk in visible else None,
+            case=row if units is None or row.unit_id in units else None,
         )
         for row in rows
     ]

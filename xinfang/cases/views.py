@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -182,7 +183,10 @@ def _panels(case, user) -> dict[str, list[tuple[str, dict]]]:
 @requires("view_cases")
 def case_detail(request, pk):
     case = selectors.get_case_for(request, pk, with_related=hooks.panel_relations())
-    events = list(case.events.select_related("by"))
+    # The case's history and the lists its cards read, each read once: a card finds them in
+    # ``case.events.all()``, ``case.deadlines.all()`` … without a query of its own.
+    prefetch_related_objects([case], selectors.CASE_EVENTS, *hooks.panel_prefetches())
+    events = list(case.events.all())
     steps = selectors.steps_for(case, request.user, events)
     history = selectors.petitioner_history(request.user, case.petitioner.id_number, exclude_pk=case.pk)
     files_by_kind = selectors.files_by_kind(case)

@@ -20,6 +20,7 @@ class DeadlinesConfig(startup.PluggedAppConfig):
                 context=selectors.case_panel,
                 column="aside",
                 order=10,
+                prefetch_related=(selectors.CASE_DEADLINES,),
             )
         )
         hooks.provide_clocks(selectors.CaseClocks())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -67,24 +67,33 @@ def _state(deadline: CaseDeadline, today: datetime.date, soon_until: datetime.da
     return DeadlineState(deadline, overdue=False, days_left=days_left, state="按期", css="ok")
 
 
+def _in_order(deadlines: QuerySet[CaseDeadline]) -> QuerySet[CaseDeadline]:
+    return deadlines.select_related("clock").order_by("started_on", "clock__sort_order", "id")
+
+
+# A case's clocks, running and stopped, as its page reads them (``case.deadlines.all()``): the
+# 法定期限 card and the 个人信息保存 card (``cases.hooks.Panel.prefetch_related``).
+CASE_DEADLINES = Prefetch("deadlines", queryset=_in_order(CaseDeadline.objects.all()))
+
+
 def deadlines_for_case(case, today: datetime.date | None = None) -> list[DeadlineState]:
     """The case's clocks, running and stopped, each with its state as of ``today``."""
-    today = today or timezone.localdate()
-    deadlines = list(
-        CaseDeadline.objects.filter(case=case)
-        .select_related("clock")
-        .order_by("started_on", "clock__sort_order", "id")
-    )
+    return _states(list(_in_order(CaseDeadline.objects.filter(case=case))), today)
+
+
+def _states(deadlines: list[CaseDeadline], today: datetime.date | None) -> list[DeadlineState]:
     if not deadlines:
         return []
+    today = today or timezone.localdate()
     calendar = official.load()
     soon_until = add_workdays(today, DUE_SOON_WORKDAYS, calendar)
     return [replace(_state(d, today, soon_until), pause=pause_of(d, calendar)) for d in deadlines]
 
 
 def case_panel(case, user) -> dict | None:
-    """The case page's 法定期限 card (registered in ``apps.py``): None while no clock ran."""
-    deadlines = deadlines_for_case(case)
+    """The case page's 法定期限 card (registered in ``apps.py``, with ``CASE_DEADLINES``): None
+    while no clock ran."""
+    deadlines = _states(list(case.deadlines.all()), None)
     return {"deadlines": deadlines} if deadlines else None
 
 

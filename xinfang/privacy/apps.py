@@ -9,6 +9,7 @@ class PrivacyConfig(startup.PluggedAppConfig):
     def plug(self):
         """The case page's 个人信息保存 card: ``xinfang.cases`` asks, never imports (``cases.hooks``)."""
         from xinfang.cases import hooks
+        from xinfang.deadlines.selectors import CASE_DEADLINES
         from xinfang.privacy import selectors
 
         hooks.add_panel(
@@ -18,5 +19,7 @@ class PrivacyConfig(startup.PluggedAppConfig):
                 context=selectors.case_card,
                 column="aside",
                 order=90,
+                # Its windows and erasures from the lists the page reads anyway.
+                prefetch_related=(CASE_DEADLINES,),
             )
         )

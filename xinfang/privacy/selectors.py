@@ -120,15 +120,16 @@ def final_days(cases: list[Case], today: datetime.date) -> dict[int, datetime.da
             case_id__in=waiting, clock__code__in=WINDOWS, stopped_on__isnull=True
         ).values_list("case_id", "due_on"):
             windows[case_id] = max(due_on, windows.get(case_id, due_on))
-    days: dict[int, datetime.date | None] = {}
-    for case in cases:
-        if case.status in FINAL_STATUSES:
-            days[case.pk] = case.closed_on
-        elif case.pk in windows and windows[case.pk] < today:
-            days[case.pk] = windows[case.pk]
-        else:
-            days[case.pk] = None
-    return days
+    return {case.pk: _final_day(case, windows.get(case.pk), today) for case in cases}
+
+
+def _final_day(case: Case, window: datetime.date | None, today: datetime.date) -> datetime.date | None:
+    """``window``: the last day of the case's running request window, if one runs."""
+    if case.status in FINAL_STATUSES:
+        return case.closed_on
+    if case.status in ENDED_BY_WINDOW and window is not None and window < today:
+        return window
+    return None
 
 
 # --- What is due -----------------------------------------------------------------------------------
@@ -460,16 +461,19 @@ class CaseCard:
 
 
 def case_card(case: Case, user) -> CaseCard:
-    """How long the case's personal data is kept, and what has been erased. Three queries."""
+    """How long the case's personal data is kept, and what has been erased: from the clocks and
+    the history the case page reads (``case.deadlines``, ``case.events``), and one query."""
     today = timezone.localdate()
-    final_day = final_days([case], today)[case.pk]
+    windows = [d.due_on for d in case.deadlines.all() if d.clock.code in WINDOWS and d.stopped_on is None]
+    final_day = _final_day(case, max(windows, default=None), today)
     years = rule_years()
     kept = [(DataKind(k).label, add_years(final_day, years[k]) if final_day else None) for k in KINDS]
+    erasures = sorted((e for e in case.events.all() if e.action == "erased"), key=lambda e: (e.at, e.pk))
     erased = [
         (
             timezone.localdate(e.at),
             "、".join(DataKind(k).label for k in KINDS if k in (e.data or {}).get("kinds", [])),
         )
-        for e in CaseEvent.objects.filter(case=case, action="erased").order_by("at", "pk")
+        for e in erasures
     ]
     return CaseCard(final_day, kept, erased)

@@ -15,7 +15,7 @@ from xinfang.audit.models import AuditAction, AuditEntry
 from xinfang.cases.models import Case, Petitioner
 from xinfang.privacy import selectors
 from xinfang.privacy.models import DataKind, DataRequest, RetentionRule, RetentionRun
-from xinfang.privacy.tests.factories import referred
+from xinfang.privacy.tests.factories import full_case, referred
 
 REASON = "信访人本人到局申请，已核验居民身份证原件"
 LATIN = re.compile(r">[^<]*\b(?!SHA|Excel|VACUUM|FULL|xinfang|retention|dry|run|compact)[A-Za-z]{4,}\b[^<]*<")
@@ -120,6 +120,28 @@ def test_the_case_page_says_how_long_its_data_is_kept(client, agent_cg, make_cas
     client.force_login(agent_cg)
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "个人信息保存" in html and f"{case.closed_on.year + 5}年" in html
+
+
+def test_the_case_page_lists_what_was_erased(client, agent_cg, make_case):
+    old = referred(agent_cg, make_case, serial=8, closed_years_ago=6)
+    call_command("retention", stdout=io.StringIO())
+    client.force_login(agent_cg)
+    html = client.get(reverse("cases:detail", args=[old.pk])).content.decode()
+    assert "个人信息保存" in html and "已删除：" in html
+    assert f"{old.closed_on.year + 5}年" in html  # kept until, counted from the day it ended
+
+
+@pytest.mark.parametrize(("delivered_ago", "ended"), [(2, False), (40, True)])
+def test_the_case_page_counts_from_the_end_of_the_review_window(
+    client, agent_cg, make_case, delivered_ago, ended
+):
+    held = full_case(agent_cg, make_case, serial=9, delivered_ago=delivered_ago)
+    window = held.case.deadlines.get(clock__code="review_request")
+    client.force_login(agent_cg)
+    html = client.get(reverse("cases:detail", args=[held.case.pk])).content.decode()
+    said = f"事项于{window.due_on.year}年{window.due_on.month}月{window.due_on.day}日终结"
+    assert (said in html) is ended
+    assert ("事项终结后起算保存期限" in html) is not ended
 
 
 def test_the_command_lists_then_erases(agent_cg, make_case):
