@@ -1,5 +1,6 @@
 """Settings of the bare project: Django's defaults from ``startproject``, DEBUG off, the database
-from BARE_DATABASE_URL (PostgreSQL) or a SQLite file in BARE_DATA_DIR."""
+from BARE_DATABASE_URL (PostgreSQL) or a SQLite file in BARE_DATA_DIR, its connection kept
+between requests as the platform keeps its own."""
 
 from __future__ import annotations
 
@@ -49,7 +50,11 @@ TEMPLATES = [
 ]
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("BARE_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'bare.sqlite3'}", conn_max_age=0
+        os.environ.get("BARE_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'bare.sqlite3'}",
+        # As the platform keeps its connections (XINFANG_DB_CONN_MAX_AGE): a like-for-like baseline,
+        # not one that pays a PostgreSQL backend start per request.
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
