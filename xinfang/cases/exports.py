@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import quote
 
-from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, QuerySet, Subquery, TextField
-from django.db.models.functions import Cast, Coalesce, Length
+from django.db.models import Count, Func, IntegerField, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
 from xinfang.cases import hooks
@@ -27,6 +27,7 @@ from xinfang.cases.hooks import Column, LedgerColumns
 from xinfang.cases.models import Case, CaseStatus, FollowUp, Petitioner, PetitionType
 from xinfang.cases.selectors import late_steps_of
 from xinfang.core import crypto, keys, xlsx_stream
+from xinfang.core.fields import stored
 from xinfang.core.masking import mask_id_number, mask_phone, mask_secret
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,7 +98,7 @@ def ledger_columns(*, show_unit: bool) -> list[Column]:
 
 
 # What the ledger reads of a case, through ``values()``: no model objects. The encrypted columns
-# come as stored (``_stored``) and only the cells shown are decrypted: the masked ledger shows
+# come as stored (``core.fields.stored``) and only the cells shown are decrypted: the masked ledger shows
 # the platform user name and the 查询码 as 「••••••」 or nothing, so it asks only their length,
 # and the landline only where there is no mobile.
 _CASE_FIELDS = (
@@ -125,11 +126,6 @@ PETITION_TYPES = dict(PetitionType.choices)
 STATUSES = dict(CaseStatus.choices)
 
 
-def _stored(path: str) -> Cast:
-    """An encrypted column as stored (its token), so that nothing decrypts it on the way."""
-    return Cast(F(path), output_field=TextField())
-
-
 def _context(model, name: str) -> str:
     return model._meta.get_field(name).crypto_context
 
@@ -149,16 +145,16 @@ def _open(token: str | None, field: str) -> str:
 
 
 def _values(cases: QuerySet, *, full: bool) -> QuerySet:
-    stored: dict[str, Func] = {
-        "p_name": _stored("petitioner__name"),
-        "p_id_number": _stored("petitioner__id_number"),
-        "p_mobile": _stored("petitioner__mobile"),
-        "p_landline": _stored("petitioner__landline"),
+    tokens: dict[str, Func] = {
+        "p_name": stored("petitioner__name"),
+        "p_id_number": stored("petitioner__id_number"),
+        "p_mobile": stored("petitioner__mobile"),
+        "p_landline": stored("petitioner__landline"),
     }
     for name in _SECRETS:
-        stored[f"c_{name}"] = _stored(name) if full else Length(name)
+        tokens[f"c_{name}"] = stored(name) if full else Length(name)
     extra = list(cases.query.annotations)
-    return cases.annotate(**stored).values(*_CASE_FIELDS, "unit__name", *stored, *extra)
+    return cases.annotate(**tokens).values(*_CASE_FIELDS, "unit__name", *tokens, *extra)
 
 
 def _own_row(row: dict, *, full: bool) -> list:

@@ -12,6 +12,10 @@ from typing import Any
 
 from django.urls import reverse
 
+from xinfang.cases.models import COLLECTIVE_FROM, CaseSource, CaseStatus
+
+STATUSES = dict(CaseStatus.choices)
+
 # A number no case reaches, reversed once and replaced by each case's own.
 _MARK = "2147483647"
 
@@ -86,31 +90,29 @@ def unclocked_rows(cases, href: CaseHref) -> list[dict[str, Any]]:
 
 
 def ledger_rows(cases, href: CaseHref) -> list[dict[str, Any]]:
-    """A ledger page's cases (``cases/list.html``)."""
-    rows = []
-    for case in cases:
-        petitioner = case.petitioner
-        rows.append(
-            {
-                "pk": case.pk,
-                "href": href(case.pk),
-                "number": case.number,
-                "unit": _name(case.unit),
-                "received_on": case.received_on,
-                "petitioner": {
-                    "name": petitioner.name,
-                    "id_number": petitioner.id_number,
-                    "phone_on_record": petitioner.phone_on_record,
-                },
-                "is_collective": case.is_collective,
-                "people_count": case.people_count,
-                "category": _name(case.category),
-                "title": case.title,
-                "status": case.status,
-                "get_status_display": case.get_status_display(),
-                "late_steps": case.late_steps,
-                "is_imported": case.is_imported,
-                "agent": _name(case.agent, "full_name"),
-            }
-        )
-    return rows
+    """A ledger page's cases (``cases/list.html``), from ``selectors.ledger_page_rows``."""
+    return [
+        {
+            "pk": case["pk"],
+            "href": href(case["pk"]),
+            "number": case["number"],
+            "unit": {"name": case["unit__name"] or ""},
+            "received_on": case["received_on"],
+            "petitioner": {
+                "name": case["petitioner__name"],
+                "id_number": case["petitioner__id_number"],
+                # ``Petitioner.phone_on_record``: the mobile, else the landline.
+                "phone_on_record": case["petitioner__mobile"] or case["petitioner__landline"],
+            },
+            "is_collective": case["people_count"] >= COLLECTIVE_FROM,
+            "people_count": case["people_count"],
+            "category": {"name": case["category__name"] or ""},
+            "title": case["title"],
+            "status": case["status"],
+            "get_status_display": STATUSES.get(case["status"], case["status"]),
+            "late_steps": case["late_steps"],
+            "is_imported": case["source"] == CaseSource.IMPORTED,
+            "agent": {"full_name": case["agent__full_name"] or ""},
+        }
+        for case in cases
+    ]

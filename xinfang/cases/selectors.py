@@ -154,7 +154,10 @@ def ledger(user, flt: LedgerFilter, *, code: str = "view_cases") -> QuerySet[Cas
 
 # What a page of the ledger shows (``cases/list.html``): the petitioner's name, ID number and
 # phone are decrypted for it, but not the complaint, the address or the platform's account.
-LEDGER_PAGE_COLUMNS = (
+# What a page of the ledger shows of a case, read through ``values()``: no model objects, and of
+# the encrypted columns only the petitioner's name, ID number and phones (decrypted as read).
+LEDGER_PAGE_VALUES = (
+    "pk",
     "number",
     "received_on",
     "status",
@@ -163,22 +166,18 @@ LEDGER_PAGE_COLUMNS = (
     "late_steps",
     "source",
     "unit__name",
+    "category__name",
+    "agent__full_name",
     "petitioner__name",
     "petitioner__id_number",
     "petitioner__mobile",
     "petitioner__landline",
-    "category__name",
-    "agent__full_name",
 )
 
 
-def ledger_page_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """``cases`` (from ``ledger``) with only the columns a page of the ledger shows."""
-    return (
-        cases.select_related(None)
-        .select_related("unit", "petitioner", "category", "agent")
-        .only(*LEDGER_PAGE_COLUMNS)
-    )
+def ledger_page_rows(cases: QuerySet[Case]) -> QuerySet:
+    """``cases`` (a page of ``ledger``) as the values a page of the ledger shows."""
+    return cases.select_related(None).values(*LEDGER_PAGE_VALUES)
 
 
 def find_by_query_code(user, code: str) -> Case | None:

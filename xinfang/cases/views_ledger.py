@@ -111,10 +111,11 @@ def case_list(request):
         for name in ("page", "q") + (("s",) if expired else ()):
             query.pop(name, None)
         query = query.urlencode()
-    cases = selectors.ledger_page_rows(selectors.ledger(request.user, flt))
-    page = Paginator(cases, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    # The page's rows as its template reads them; the page keeps its numbers and links.
-    page.object_list = cast(Any, rows.ledger_rows(page.object_list, rows.CaseHref()))
+    # Counted as cases alone, then the page's rows read as its template reads them (the page
+    # keeps its numbers and links).
+    page = Paginator(selectors.ledger(request.user, flt), LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = selectors.ledger_page_rows(cast(Any, page.object_list))
+    page.object_list = cast(Any, rows.ledger_rows(shown, rows.CaseHref()))
     context = {"form": form, "page": page, "query": query, "nav": "ledger"}
     return render(request, "cases/list.html", context, status=status)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.functions import Cast
 
 from xinfang.core import crypto, keys
 from xinfang.core.validators import NAME_DOT, NAME_DOTS
@@ -63,6 +64,13 @@ def normalize_name(name: str) -> str:
     do not matter."""
     folded = "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
     return "".join(NAME_DOT if ch in NAME_DOTS else ch for ch in folded)
+
+
+def stored(path: str) -> Cast:
+    """An encrypted column as stored (its token), for ``values()``: nothing decrypts it on the way,
+    and the caller decrypts only the cells it shows (``crypto.decrypt_text`` with the field's
+    ``crypto_context``)."""
+    return Cast(models.F(path), output_field=models.TextField())
 
 
 class KeyedHashField(models.CharField):
