@@ -3,32 +3,27 @@
 A list of a hundred cases rendered from model objects asks the template engine to try each
 name as a key, then as an attribute, then as a method, for every cell; and a ``{% url %}`` per
 row resolves the address anew. Here each row is a plain dict holding what its cells show, under
-the names the templates already use, and the case page's address is reversed once per list.
+the names the templates already use, and the case page's address is reversed once (``core.links``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
-
 from xinfang.cases.models import COLLECTIVE_FROM, CaseSource, CaseStatus
+from xinfang.core import links
 
 STATUSES = dict(CaseStatus.choices)
 
-# A number no case reaches, reversed once and replaced by each case's own.
-_MARK = "2147483647"
-
 
 class CaseHref:
-    """The case page's address for a case id: ``reverse("cases:detail")`` once, then text."""
+    """The case page's address for a case id, reversed once (``core.links``)."""
 
     def __init__(self) -> None:
-        head, _, tail = reverse("cases:detail", args=[int(_MARK)]).rpartition(_MARK)
-        self.head, self.tail = head, tail
+        self._href = links.with_id("cases:detail")
 
     def __call__(self, pk: int) -> str:
-        return f"{self.head}{pk}{self.tail}"
+        return self._href(pk)
 
 
 def _name(related: Any, attribute: str = "name") -> dict[str, str]:

@@ -5,9 +5,15 @@ import datetime
 from django import template
 from django.utils import timezone
 
-from xinfang.core import masking
+from xinfang.core import links, masking
 
 register = template.Library()
+
+
+@register.simple_tag
+def link(name: str, pk=None) -> str:
+    """``{% url name %}`` or ``{% url name pk %}``, reversed once per process (``core.links``)."""
+    return links.page(name) if pk is None else links.with_id(name)(pk)
 
 
 @register.filter
