@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.core import links, masking
@@ -12,8 +13,13 @@ register = template.Library()
 
 @register.simple_tag
 def link(name: str, pk=None) -> str:
-    """``{% url name %}`` or ``{% url name pk %}``, reversed once per process (``core.links``)."""
-    return links.page(name) if pk is None else links.with_id(name)(pk)
+    """``{% url name %}`` or ``{% url name pk %}``, reversed once per process (``core.links``)
+    where the argument is a whole number; any other argument (a job's UUID) is reversed as is."""
+    if pk is None:
+        return links.page(name)
+    if type(pk) is int:
+        return links.with_id(name)(pk)
+    return reverse(name, args=[pk])
 
 
 @register.filter

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.template import engines
 from django.urls import clear_script_prefix, reverse, set_script_prefix
@@ -37,6 +39,9 @@ def test_only_a_whole_number_fills_the_address():
 
 def test_the_template_tag():
     rendered = engines["django"].from_string(
-        "{% load xinfang %}{% link 'cases:list' %}|{% link 'cases:edit' 5 %}"
+        "{% load xinfang %}{% link 'cases:list' %}|{% link 'cases:edit' 5 %}|{% link 'cases:export_job' job %}"
     )
-    assert rendered.render({}) == f"{reverse('cases:list')}|{reverse('cases:edit', args=[5])}"
+    job = uuid.uuid4()
+    assert rendered.render({"job": job}) == (
+        f"{reverse('cases:list')}|{reverse('cases:edit', args=[5])}|{reverse('cases:export_job', args=[job])}"
+    )
