@@ -17,8 +17,11 @@ answers). The agent's session is made in the database beforehand (a complete log
 Load: ``wrk`` (4 connections, 2 threads) where installed, else a small Python client with the
 same 4 connections (``--client python`` to choose it).
 
+Both keep their database connection between requests (``--bare-connections new``: the bare
+project opens one per request, as ``startproject`` sets it).
+
 Usage: .venv/bin/python bench/bench_web.py [--seconds 4] [--rounds 2] [--only sqlite|postgresql]
-    [--client wrk|python]
+    [--client wrk|python] [--bare-connections kept|new]
 """
 
 # ruff: noqa: S603, S607 — the benchmark starts its own interpreter, servers, wrk and uptime.
@@ -324,7 +327,7 @@ def child(kind: str, env: dict) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def environments(engine: str) -> tuple[dict, dict] | None:
+def environments(engine: str, bare_connections: str = "kept") -> tuple[dict, dict] | None:
     sys.path.insert(0, str(BENCH))
     from bench_province import postgres_ready
 
@@ -337,6 +340,8 @@ def environments(engine: str) -> tuple[dict, dict] | None:
         "DJANGO_SETTINGS_MODULE": "xinfang.settings",
     }
     bare = {**base, "BARE_DATA_DIR": str(CACHE / "web-bare"), "DJANGO_SETTINGS_MODULE": "web_bare.settings"}
+    if bare_connections == "new":  # startproject's default: a new connection per request
+        bare["BARE_CONN_MAX_AGE"] = "0"
     if engine == "postgresql":
         ours = postgres_ready("xinfang_bench_web", keys=CACHE / "web")
         theirs = postgres_ready("xinfang_bench_web_bare")
@@ -349,7 +354,7 @@ def environments(engine: str) -> tuple[dict, dict] | None:
 
 
 def measure(engine: str, args) -> None:
-    envs = environments(engine)
+    envs = environments(engine, args.bare_connections)
     if envs is None:
         print("PostgreSQL skipped: no server at", PG_URL)
         return
@@ -436,13 +441,20 @@ def main() -> None:
     parser.add_argument(
         "--client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python"
     )
+    parser.add_argument(
+        "--bare-connections",
+        choices=("kept", "new"),
+        default="kept",
+        help="the bare project keeps its connection as the platform does (kept), or opens one per request",
+    )
     parser.add_argument("--child", choices=("platform", "bare"))
     args = parser.parse_args()
     if args.child:
         print(json.dumps(prepare_platform() if args.child == "platform" else prepare_bare()))
         return
     print(
-        f"bench_web: {args.client} client, {CONNECTIONS} connections, {args.seconds:g} s a measurement, {args.rounds} rounds"
+        f"bench_web: {args.client} client, {CONNECTIONS} connections, {args.seconds:g} s a measurement, "
+        f"{args.rounds} rounds; the bare project's connections: {args.bare_connections}"
     )
     print("load before:", os.getloadavg())
     for engine in ("sqlite", "postgresql"):

@@ -53,7 +53,7 @@ DATABASES = {
         os.environ.get("BARE_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'bare.sqlite3'}",
         # As the platform keeps its connections (XINFANG_DB_CONN_MAX_AGE): a like-for-like baseline,
         # not one that pays a PostgreSQL backend start per request.
-        conn_max_age=60,
+        conn_max_age=int(os.environ.get("BARE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
