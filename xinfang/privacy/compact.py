@@ -130,12 +130,12 @@ def _postgresql(connection) -> Compaction:
     return Compaction(True, f"已重写 {len(names)} 张数据表及其索引（VACUUM FULL）。")
 
 
-def _wait_for_older_snapshots(cursor, *, seconds: float = WAIT_SECONDS) -> bool:
+def _wait_for_older_snapshots(cursor, *, seconds: float | None = None) -> bool:
     """Wait until nothing that began before now holds the erased row versions (see ``OLDER``);
-    False if something still does after ``seconds``."""
+    False if something still does after ``seconds`` (default ``WAIT_SECONDS``, read when called)."""
     cursor.execute(MARK)
     mark = cursor.fetchone()[0]
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + (WAIT_SECONDS if seconds is None else seconds)
     while True:
         cursor.execute(OLDER, [mark, mark])
         if not cursor.fetchone()[0]:
